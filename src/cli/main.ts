@@ -1,0 +1,2 @@
+// Placeholder entry; replaced by the command router.
+console.log('mjw: commands coming');

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { ConfigError } from './errors.js';
+import { EnvReader, isLoopbackHost } from './reader.js';
+
+export { ConfigError } from './errors.js';
+export { EnvReader, isLoopbackHost } from './reader.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const WATCH_MODES = ['poll', 'gateway'] as const;
+export type WatchMode = (typeof WATCH_MODES)[number];
+
+/** Discord's own pacing floor: never less between two calls against the real service. */
+export const DISCORD_MIN_REQUEST_SPACING_MS = 350;
+
+export interface DiscordCredentials {
+  /** The user token, sent as given in `Authorization`. Never logged. */
+  readonly token: string;
+  readonly guildId: string;
+  readonly channelId: string;
+}
+
+export interface Config {
+  /** Null when no Discord credentials are configured: the CLI then runs against the simulator. */
+  readonly credentials: DiscordCredentials | null;
+  readonly apiBaseUrl: string;
+  readonly gatewayUrl: string;
+  readonly applicationId: string;
+  readonly minRequestSpacingMs: number;
+  readonly requestTimeoutMs: number;
+  readonly pollMinMs: number;
+  readonly pollMaxMs: number;
+  readonly jobTimeoutMs: number;
+  readonly concurrentJobs: number;
+  readonly watch: WatchMode;
+  readonly invalidRequestThreshold: number;
+  readonly submitGapMinMs: number;
+  readonly submitGapMaxMs: number;
+  readonly dailyJobCap: number;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_API_BASE_URL = 'https://discord.com/api/v10';
+export const DEFAULT_GATEWAY_URL = 'wss://gateway.discord.gg/?v=10&encoding=json';
+export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
+
+export interface LoadConfigOptions {
+  /** The environment to read; defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A dotenv file whose values fill what `env` leaves unset; `.env` by default, `false` for none. */
+  envFile?: string | false;
+  /** Refuse a configuration without Discord credentials. */
+  requireCredentials?: boolean;
+}
+
+/** Reads `.env` (when present) under the real environment, which wins. */
+export function readEnvironment(options: LoadConfigOptions = {}): Record<string, string | undefined> {
+  const env = { ...(options.env ?? process.env) };
+  const file = options.envFile ?? '.env';
+  if (file === false) return env;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.envFile === undefined) return env;
+    throw new ConfigError([`${file}: cannot read the env file (${(error as Error).message})`]);
+  }
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (env[key] === undefined) env[key] = value;
+  }
+  return env;
+}
+
+/**
+ * Reads, validates and freezes the configuration. Every problem is reported at once in a
+ * ConfigError, each line starting with the variable's name.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const r = new EnvReader(readEnvironment(options));
+
+  const token = r.optionalString('DISCORD_TOKEN');
+  const guildId = r.snowflake('DISCORD_GUILD_ID');
+  const channelId = r.snowflake('DISCORD_CHANNEL_ID');
+  const given = [token, r.raw('DISCORD_GUILD_ID'), r.raw('DISCORD_CHANNEL_ID')].filter(
+    (v) => v !== undefined,
+  );
+  if (options.requireCredentials || given.length > 0) {
+    if (token === undefined) r.problem('DISCORD_TOKEN: required (the Discord user token)');
+    if (r.raw('DISCORD_GUILD_ID') === undefined) r.problem('DISCORD_GUILD_ID: required (the server id)');
+    if (r.raw('DISCORD_CHANNEL_ID') === undefined) r.problem('DISCORD_CHANNEL_ID: required (the channel id)');
+  }
+  if (token !== undefined && /\s/.test(token)) r.problem('DISCORD_TOKEN: must not contain whitespace');
+
+  const apiBase = r.url('DISCORD_API_BASE_URL', DEFAULT_API_BASE_URL, ['https:', 'http:']);
+  const gateway = r.url('DISCORD_GATEWAY_URL', DEFAULT_GATEWAY_URL, ['wss:', 'ws:']);
+  const loopback = isLoopbackHost(apiBase.hostname);
+
+  const minRequestSpacingMs = r.integer('MJ_MIN_REQUEST_SPACING_MS', DISCORD_MIN_REQUEST_SPACING_MS, {
+    min: 0,
+    max: 60_000,
+  });
+  if (minRequestSpacingMs < DISCORD_MIN_REQUEST_SPACING_MS && !loopback) {
+    r.problem(
+      `MJ_MIN_REQUEST_SPACING_MS: ${minRequestSpacingMs} is under Discord's ${DISCORD_MIN_REQUEST_SPACING_MS} ms floor; allowed only when DISCORD_API_BASE_URL is a loopback address`,
+    );
+  }
+  const pollMinMs = r.integer('MJ_POLL_MIN_MS', 3_000, { min: 1, max: 600_000 });
+  const pollMaxMs = r.integer('MJ_POLL_MAX_MS', 5_000, { min: 1, max: 600_000 });
+  if (pollMinMs > pollMaxMs)
+    r.problem(`MJ_POLL_MIN_MS: ${pollMinMs} is greater than MJ_POLL_MAX_MS ${pollMaxMs}`);
+  if (pollMinMs < 1_000 && !loopback) {
+    r.problem(
+      'MJ_POLL_MIN_MS: under 1000 ms is allowed only when DISCORD_API_BASE_URL is a loopback address',
+    );
+  }
+  const submitGapMinMs = r.integer('MJ_SUBMIT_GAP_MIN_MS', 0, { min: 0, max: 86_400_000 });
+  const submitGapMaxMs = r.integer('MJ_SUBMIT_GAP_MAX_MS', submitGapMinMs, { min: 0, max: 86_400_000 });
+  if (submitGapMinMs > submitGapMaxMs) {
+    r.problem(
+      `MJ_SUBMIT_GAP_MIN_MS: ${submitGapMinMs} is greater than MJ_SUBMIT_GAP_MAX_MS ${submitGapMaxMs}`,
+    );
+  }
+
+  const config: Config = {
+    credentials:
+      token !== undefined && guildId !== undefined && channelId !== undefined
+        ? { token, guildId, channelId }
+        : null,
+    apiBaseUrl: apiBase.toString().replace(/\/+$/, ''),
+    gatewayUrl: gateway.toString(),
+    applicationId: r.snowflake('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
+    minRequestSpacingMs,
+    requestTimeoutMs: r.integer('MJ_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+    pollMinMs,
+    pollMaxMs,
+    jobTimeoutMs: r.integer('MJ_JOB_TIMEOUT_MS', 600_000, { min: 1_000, max: 86_400_000 }),
+    concurrentJobs: r.integer('MJ_CONCURRENT_JOBS', 3, { min: 1, max: 24 }),
+    watch: r.oneOf('MJ_WATCH', WATCH_MODES, 'poll'),
+    invalidRequestThreshold: r.integer('MJ_INVALID_REQUEST_THRESHOLD', 1_000, { min: 1, max: 9_999 }),
+    submitGapMinMs,
+    submitGapMaxMs,
+    dailyJobCap: r.integer('MJ_DAILY_JOB_CAP', 0, { min: 0, max: 100_000 }),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  if (config.credentials) Object.freeze(config.credentials);
+  return Object.freeze(config);
+}
+
+/** The configuration as safe to print: the token replaced. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    credentials: config.credentials && { ...config.credentials, token: '[REDACTED]' },
+  };
+}

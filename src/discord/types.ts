@@ -1,0 +1,213 @@
+/**
+ * The Discord v10 shapes midjourney-worker sends and reads. Only the fields the worker and the
+ * simulator use are typed; Discord sends more, and unknown fields are kept as they come.
+ * https://discord.com/developers/docs/resources/message
+ */
+
+export type Snowflake = string;
+
+export interface APIUser {
+  id: Snowflake;
+  username: string;
+  global_name: string | null;
+  discriminator: string;
+  avatar: string | null;
+  bot?: boolean;
+}
+
+export interface APIAttachment {
+  id: Snowflake;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type?: string;
+  width?: number | null;
+  height?: number | null;
+}
+
+export interface APIEmbedFooter {
+  text: string;
+  icon_url?: string;
+}
+
+export interface APIEmbedImage {
+  url: string;
+  width?: number;
+  height?: number;
+}
+
+export interface APIEmbed {
+  type?: 'rich' | 'image' | 'video' | 'gifv' | 'article' | 'link';
+  title?: string;
+  description?: string;
+  url?: string;
+  color?: number;
+  footer?: APIEmbedFooter;
+  image?: APIEmbedImage;
+  thumbnail?: APIEmbedImage;
+  fields?: { name: string; value: string; inline?: boolean }[];
+}
+
+export const ComponentType = { ActionRow: 1, Button: 2 } as const;
+
+export const ButtonStyle = { Primary: 1, Secondary: 2, Success: 3, Danger: 4, Link: 5 } as const;
+
+export interface APIButtonComponent {
+  type: typeof ComponentType.Button;
+  style: number;
+  custom_id?: string;
+  label?: string;
+  emoji?: { name: string; id?: Snowflake | null };
+  url?: string;
+  disabled?: boolean;
+}
+
+export interface APIActionRowComponent {
+  type: typeof ComponentType.ActionRow;
+  components: APIButtonComponent[];
+}
+
+export const MessageFlags = {
+  Crossposted: 1 << 0,
+  SuppressEmbeds: 1 << 2,
+  Ephemeral: 1 << 6,
+  Loading: 1 << 7,
+} as const;
+
+export const MessageType = { Default: 0, Reply: 19, ChatInputCommand: 20 } as const;
+
+export interface APIMessageInteractionMetadata {
+  id: Snowflake;
+  type: number;
+  user: APIUser;
+  name?: string;
+}
+
+export interface APIMessage {
+  id: Snowflake;
+  channel_id: Snowflake;
+  guild_id?: Snowflake;
+  type: number;
+  author: APIUser;
+  content: string;
+  timestamp: string;
+  edited_timestamp: string | null;
+  tts: boolean;
+  mention_everyone: boolean;
+  mentions: APIUser[];
+  mention_roles: Snowflake[];
+  attachments: APIAttachment[];
+  embeds: APIEmbed[];
+  components: APIActionRowComponent[];
+  flags: number;
+  pinned: boolean;
+  /** Present on gateway MESSAGE_CREATE for the first reply to an interaction; unreliable over REST. */
+  nonce?: string | number;
+  application_id?: Snowflake;
+  interaction_metadata?: APIMessageInteractionMetadata;
+  referenced_message?: APIMessage | null;
+  message_reference?: { message_id?: Snowflake; channel_id?: Snowflake; guild_id?: Snowflake };
+}
+
+/** An application command as listed by the application-command index. */
+export interface APIApplicationCommand {
+  id: Snowflake;
+  application_id: Snowflake;
+  version: Snowflake;
+  name: string;
+  description: string;
+  type: number;
+  options?: APIApplicationCommandOption[];
+  dm_permission?: boolean;
+  contexts?: number[] | null;
+  integration_types?: number[];
+}
+
+export interface APIApplicationCommandOption {
+  type: number;
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+export interface APIApplicationSummary {
+  id: Snowflake;
+  name: string;
+  icon: string | null;
+  description: string;
+  bot_id?: Snowflake;
+}
+
+/** `GET /guilds/{guild.id}/application-command-index` (user accounts). */
+export interface APIApplicationCommandIndex {
+  applications: APIApplicationSummary[];
+  application_commands: APIApplicationCommand[];
+  version: Snowflake;
+}
+
+export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3 } as const;
+
+export const ApplicationCommandOptionType = { String: 3 } as const;
+
+export interface ApplicationCommandInteractionPayload {
+  type: typeof InteractionType.ApplicationCommand;
+  application_id: Snowflake;
+  guild_id?: Snowflake;
+  channel_id: Snowflake;
+  session_id: string;
+  nonce: Snowflake;
+  data: {
+    version: Snowflake;
+    id: Snowflake;
+    name: string;
+    type: number;
+    options: { type: number; name: string; value: string }[];
+    application_command?: APIApplicationCommand;
+    attachments: unknown[];
+  };
+  analytics_location?: string;
+}
+
+export interface MessageComponentInteractionPayload {
+  type: typeof InteractionType.MessageComponent;
+  application_id: Snowflake;
+  guild_id?: Snowflake;
+  channel_id: Snowflake;
+  message_id: Snowflake;
+  message_flags: number;
+  session_id: string;
+  nonce: Snowflake;
+  data: { component_type: number; custom_id: string };
+}
+
+export type InteractionPayload = ApplicationCommandInteractionPayload | MessageComponentInteractionPayload;
+
+/** Discord's JSON error body. https://discord.com/developers/docs/reference#error-messages */
+export interface APIErrorBody {
+  code: number;
+  message: string;
+  errors?: APIErrorTree;
+}
+
+export interface APIErrorTree {
+  _errors?: { code: string; message: string }[];
+  [field: string]: APIErrorTree | { code: string; message: string }[] | undefined;
+}
+
+/** The 429 body. https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit */
+export interface APIRateLimitBody {
+  message: string;
+  retry_after: number;
+  global: boolean;
+  code?: number;
+}
+
+/** Query for `GET /channels/{id}/messages`; `around`, `before` and `after` are exclusive. */
+export interface GetMessagesQuery {
+  /** 1–100, Discord's default 50. */
+  limit?: number;
+  before?: Snowflake;
+  after?: Snowflake;
+  around?: Snowflake;
+}

@@ -1,0 +1,106 @@
+/**
+ * The public contract of the generation layer: what `Midjourney#imagine` and the actions return,
+ * the events they emit, and the ticket that lets a batch or the service find a job again after a
+ * crash without paying for it twice.
+ */
+import type { Snowflake } from '../discord/types.js';
+
+export type GenerationMode = 'fast' | 'relax' | 'turbo';
+
+/** What a job was: the first generation, or a button on an earlier result. */
+export type JobKind = 'imagine' | 'upscale' | 'variation' | 'reroll';
+
+/** Buttons a caller can press on a result: `U1`–`U4`, `V1`–`V4`, `reroll`, and the others Midjourney shows. */
+export type JobAction = string;
+
+export interface GenerationTimings {
+  /** When the interaction was sent (ms since epoch). */
+  submittedAt: number;
+  /** When the bot's first message for the job appeared, if seen. */
+  startedAt?: number;
+  /** When the final result was recognised. */
+  completedAt: number;
+  /** completedAt - submittedAt. */
+  durationMs: number;
+}
+
+export interface GenerationResult {
+  kind: JobKind;
+  /** Midjourney's job UUID, from the grid filename. */
+  jobId: string;
+  /** The Discord message holding the result (its buttons act on it). */
+  messageId: Snowflake;
+  channelId: Snowflake;
+  /** The prompt as the caller gave it. */
+  prompt: string;
+  /** The prompt as Midjourney echoed it (links rewritten, parameters appended). */
+  echoedPrompt: string;
+  /** The grid (or single upscaled image) URL. */
+  imageUrl: string;
+  /** Every image URL the result carries (the grid first). */
+  imageUrls: string[];
+  /** The buttons on the result, by action name (`U1`, `V2`, `reroll`, ...) -> custom_id. */
+  actions: Record<JobAction, string>;
+  /** The flags of the result message, sent back with a button interaction. */
+  messageFlags: number;
+  mode?: GenerationMode;
+  timings: GenerationTimings;
+}
+
+/** Everything needed to find a submitted job again: recorded before the interaction is sent. */
+export interface SubmissionTicket {
+  kind: JobKind;
+  prompt: string;
+  channelId: Snowflake;
+  /** The interaction nonce sent with the job. */
+  nonce: Snowflake;
+  /** The channel's newest message id before sending: the job's messages come after it. */
+  afterMessageId: Snowflake | null;
+  /** ms since epoch, just before sending. */
+  submittedAt: number;
+  /** For actions: the result message the button was pressed on, and the button. */
+  sourceMessageId?: Snowflake;
+  customId?: string;
+}
+
+export interface ProgressInfo {
+  percent: number;
+  previewUrl?: string;
+  mode?: GenerationMode;
+  messageId: Snowflake;
+}
+
+export interface JobOptions {
+  /** Cancels the job: before sending nothing is sent; after, watching stops and the call rejects. */
+  signal?: AbortSignal;
+  /** Progress callback (percent and preview URL), in addition to the `progress` event. */
+  onProgress?: (progress: ProgressInfo) => void;
+  /**
+   * Called with the ticket just before the interaction is sent; awaited, so a journal can make it
+   * durable first.
+   */
+  onSubmit?: (ticket: SubmissionTicket) => void | Promise<void>;
+  /** Hard deadline for the job in ms (default from config, 10 min; extended after "Job queued"). */
+  timeoutMs?: number;
+  /** Reject with JobQueuedError on "Job queued" instead of waiting for the job to start. */
+  throwOnQueued?: boolean;
+}
+
+/** Identifies a job in events. */
+export interface JobRef {
+  /** Local id of this job in the orchestrator (not Midjourney's). */
+  id: string;
+  kind: JobKind;
+  prompt: string;
+}
+
+/** Events of the generation layer (eventemitter3, named tuples). */
+export interface GenerationEvents {
+  submitted: [job: JobRef, ticket: SubmissionTicket];
+  queued: [job: JobRef, notice: string];
+  started: [job: JobRef, messageId: Snowflake];
+  progress: [job: JobRef, progress: ProgressInfo];
+  completed: [job: JobRef, result: GenerationResult];
+  failed: [job: JobRef, error: Error];
+  debug: [message: string];
+}

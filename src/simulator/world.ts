@@ -1,0 +1,65 @@
+/**
+ * The seam between the simulated Discord (HTTP + gateway + message store) and the simulated
+ * Midjourney bot. The server owns channels, messages, ids, users and delivery; the bot only
+ * decides what to post, edit and delete, and when.
+ */
+import type { APIMessage, APIUser, InteractionPayload, Snowflake } from '../discord/types.js';
+
+/** What the bot may write into a message; the world fills ids, author, timestamps and defaults. */
+export type BotMessageDraft = Partial<
+  Pick<APIMessage, 'content' | 'embeds' | 'attachments' | 'components' | 'flags' | 'type' | 'mentions'>
+> & {
+  /** Echoed over the gateway on MESSAGE_CREATE (the first message of a job carries the interaction nonce). */
+  nonce?: string;
+  interaction_metadata?: APIMessage['interaction_metadata'];
+  message_reference?: APIMessage['message_reference'];
+};
+
+/** Simulated time: real timers whose durations are divided by the time scale. */
+export interface SimClock {
+  now(): number;
+  /** Schedules `fn` after `ms` of simulated time; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+/** What the bot can do to the simulated Discord. */
+export interface SimWorld {
+  readonly clock: SimClock;
+  /** Generates ids the way Discord does. */
+  nextSnowflake(): Snowflake;
+  /** The absolute URL under which an attachment path is served (CDN style, signed query). */
+  attachmentUrl(path: string): string;
+  /** Registers a generated PNG so the attachment URL serves it. */
+  storeAttachment(path: string, png: Buffer): void;
+  /** Posts a message from the bot; stored and dispatched as MESSAGE_CREATE. */
+  postMessage(channelId: Snowflake, draft: BotMessageDraft): APIMessage;
+  /** Edits a stored message (MESSAGE_UPDATE); returns undefined if it no longer exists. */
+  editMessage(channelId: Snowflake, messageId: Snowflake, draft: BotMessageDraft): APIMessage | undefined;
+  /** Deletes a message (MESSAGE_DELETE). */
+  deleteMessage(channelId: Snowflake, messageId: Snowflake): boolean;
+  /**
+   * An ephemeral message (flag 64) for one user: delivered over that user's gateway sessions only,
+   * never stored where `GET /messages` can see it.
+   */
+  postEphemeral(channelId: Snowflake, userId: Snowflake, draft: BotMessageDraft): APIMessage;
+  /** Looks up a stored (non-ephemeral) message. */
+  getMessage(channelId: Snowflake, messageId: Snowflake): APIMessage | undefined;
+}
+
+/** An interaction accepted by the HTTP layer (already validated, 204 sent or about to be). */
+export interface AcceptedInteraction {
+  /** The interaction id Discord assigns. */
+  id: Snowflake;
+  payload: InteractionPayload;
+  user: APIUser;
+  /** When the HTTP layer accepted it (simulated ms). */
+  receivedAt: number;
+}
+
+/** The bot's side of the seam. */
+export interface SimBot {
+  /** Called for every accepted interaction addressed to the bot's application. */
+  handleInteraction(interaction: AcceptedInteraction): void;
+  /** Cancels every timer; no message is posted after this. */
+  stop(): void;
+}
