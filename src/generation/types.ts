@@ -104,3 +104,24 @@ export interface GenerationEvents {
   failed: [job: JobRef, error: Error];
   debug: [message: string];
 }
+
+/**
+ * What the batch runner and the service need from the orchestrator. `Midjourney` implements it;
+ * tests of the layers above may use a fake.
+ */
+export interface Generator {
+  /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
+  imagine(prompt: string, options?: JobOptions): Promise<GenerationResult>;
+  /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, ...) on an earlier result; a new job. */
+  act(source: GenerationResult, action: JobAction, options?: JobOptions): Promise<GenerationResult>;
+  /**
+   * Finds a job that may already have been submitted (after a crash) and follows it to its end.
+   * Rejects with `JobNotFoundError` when nothing of it appears in the channel within the grace
+   * period: only then is it safe to submit again.
+   */
+  resume(ticket: SubmissionTicket, options?: JobOptions): Promise<GenerationResult>;
+  on<E extends keyof GenerationEvents>(event: E, listener: (...args: GenerationEvents[E]) => void): this;
+  off<E extends keyof GenerationEvents>(event: E, listener: (...args: GenerationEvents[E]) => void): this;
+  /** Releases sockets and timers; jobs in flight reject with an abort error. */
+  close(): Promise<void>;
+}
