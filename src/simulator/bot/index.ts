@@ -1,0 +1,13 @@
+export type { MidjourneyBot } from './midjourney-bot.js';
+export { createMidjourneyBot } from './midjourney-bot.js';
+export type { MidjourneyBotFaults, MidjourneyBotOptions } from './options.js';
+export { BotOptionsError, DEFAULT_MIDJOURNEY_BOT_OPTIONS, resolveBotOptions } from './options.js';
+export type {
+  AccountState,
+  BotMode,
+  JobOutcome,
+  ScriptRule,
+  SimJobKind,
+  SimJobRecord,
+  SimJobState,
+} from './types.js';
