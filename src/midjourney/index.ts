@@ -1,0 +1,51 @@
+export type {
+  Classification,
+  ClassifierEvent,
+  ErrorContext,
+  OutcomeKind,
+} from './classifier.js';
+export { classify, toError } from './classifier.js';
+export type { CommandResolverOptions } from './commands.js';
+export { CommandResolver, isOutdatedCommandError } from './commands.js';
+export {
+  COMMAND_FRESH_MS,
+  COMMAND_STALE_MS,
+  EmbedColor,
+  IMAGINE_COMMAND_NAME,
+  IMAGINE_PROMPT_OPTION,
+  JOB_ID_PATTERN,
+  MIDJOURNEY_APPLICATION_ID,
+  MIDJOURNEY_BOT_IDS,
+  NIJI_APPLICATION_ID,
+  PROMPT_MAX_LENGTH,
+} from './constants.js';
+export type { AccountNoticeReason, MidjourneyErrorCode, MidjourneyErrorContext } from './errors.js';
+export {
+  AccountError,
+  AppealNeededError,
+  CommandNotFoundError,
+  CreditsExhaustedError,
+  DuplicateImagesError,
+  EphemeralModerationError,
+  HumanCheckError,
+  InvalidRequestError,
+  isAccountFatal,
+  isMidjourneyError,
+  JobFailedError,
+  JobNotFoundError,
+  JobQueuedError,
+  JobTimeoutError,
+  MidjourneyError,
+  OutputFilterError,
+  PostModerationError,
+  PreModerationError,
+  QueueFullError,
+  UnknownOutcomeError,
+} from './errors.js';
+export { normalizePrompt, promptsMatch } from './normalize.js';
+export type { MessageState, ParsedEmbed, ParsedMessage } from './parser.js';
+export { parseMessage } from './parser.js';
+export type { ComponentInteractionInput, ImagineInteractionInput } from './payloads.js';
+export { buildComponentInteraction, buildImagineInteraction, randomSessionId } from './payloads.js';
+export type { PrecheckOptions } from './precheck.js';
+export { precheckPrompt } from './precheck.js';
