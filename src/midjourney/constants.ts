@@ -3,10 +3,12 @@
  * the public integrations (see /work/shared/MIDJOURNEY.md); ids and limits can change, so every
  * consumer takes them as overridable options rather than hard-coding them.
  */
+
+import { MIDJOURNEY_APPLICATION_ID } from '../config/index.js';
 import type { Snowflake } from '../discord/types.js';
 
-/** The Midjourney Bot's application (and bot user) id. */
-export const MIDJOURNEY_APPLICATION_ID: Snowflake = '936929561302675456';
+/** The Midjourney Bot's application (and bot user) id; the config module owns the default. */
+export { MIDJOURNEY_APPLICATION_ID };
 
 /** The niji・journey bot's application id (same protocol, anime-tuned model). */
 export const NIJI_APPLICATION_ID: Snowflake = '1022952195194359889';
