@@ -2,6 +2,10 @@ export type { MidjourneyBot } from './midjourney-bot.js';
 export { createMidjourneyBot } from './midjourney-bot.js';
 export type { MidjourneyBotFaults, MidjourneyBotOptions } from './options.js';
 export { BotOptionsError, DEFAULT_MIDJOURNEY_BOT_OPTIONS, resolveBotOptions } from './options.js';
+export type { Rgb } from './png.js';
+export { crc32, encodeGridPng, encodePng, encodeSolidPng } from './png.js';
+export type { DecodedPng } from './png-decode.js';
+export { decodePng, PngFormatError, pixelAt } from './png-decode.js';
 export type {
   AccountState,
   BotMode,
@@ -11,3 +15,4 @@ export type {
   SimJobRecord,
   SimJobState,
 } from './types.js';
+export { ACCOUNT_STATES, JOB_OUTCOMES } from './types.js';

@@ -1,54 +1,333 @@
 /**
- * The simulated Midjourney bot: receives interactions from the simulated Discord and plays each
- * job out over simulated time through the SimWorld seam.
+ * The simulated Midjourney bot: receives interactions from the simulated Discord, decides each
+ * job's outcome, holds plan-like slots and a queue, and lets the JobPlayer play jobs out over
+ * simulated time through the SimWorld seam.
  */
-import type { AcceptedInteraction, SimBot, SimWorld } from '../world.js';
-import { type MidjourneyBotFaults, type MidjourneyBotOptions, resolveBotOptions } from './options.js';
-import type { AccountState, BotMode, ScriptRule, SimJobRecord } from './types.js';
+import {
+  type ApplicationCommandInteractionPayload,
+  InteractionType,
+  type MessageComponentInteractionPayload,
+  MessageFlags,
+  MessageType,
+} from '../../discord/types.js';
+import type { Random } from '../../util/clock.js';
+import type { AcceptedInteraction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
+import { buttonJobSpec } from './buttons.js';
+import { FAILED_TEXT } from './content.js';
+import { parseCustomId } from './custom-id.js';
+import { decideOutcome } from './decide.js';
+import { createJob, type Job, type NewJobFields } from './job.js';
+import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
+import {
+  BotOptionsError,
+  type MidjourneyBotFaults,
+  type MidjourneyBotOptions,
+  resolveBotOptions,
+} from './options.js';
+import { JobPlayer } from './player.js';
+import { parsePrompt } from './prompt.js';
+import { randomUuid, seededRandom } from './random.js';
+import { SlotPool } from './slots.js';
+import { Timers } from './timers.js';
+import {
+  ACCOUNT_STATES,
+  type AccountState,
+  type BotMode,
+  JOB_OUTCOMES,
+  type JobOutcome,
+  type ScriptRule,
+  type SimJobRecord,
+  type SimJobState,
+} from './types.js';
 
 export interface MidjourneyBot extends SimBot {
   readonly options: Readonly<MidjourneyBotOptions>;
   /** Every job so far, oldest first (copies). */
   jobs(): SimJobRecord[];
-  /** One job by its UUID. */
+  /** One job by its UUID (a copy). */
   job(id: string): SimJobRecord | undefined;
-  /** Adds a per-prompt rule; rules are tried in the order added. */
+  /** Adds a per-prompt rule; rules are tried in the order added, after the deterministic ones. */
   script(rule: ScriptRule): void;
   /** Removes every scripted rule. */
   clearScripts(): void;
   setAccountState(state: AccountState): void;
   accountState(): AccountState;
-  /** Switches between fast, relaxed and turbo for jobs started from now on. */
+  /** Switches between fast, relaxed and turbo for jobs submitted from now on. */
   setMode(mode: BotMode): void;
   setFaults(faults: Partial<MidjourneyBotFaults>): void;
   /** Jobs holding a slot and jobs waiting for one. */
   load(): { running: number; queued: number };
 }
 
+/** Outcomes that take a slot and start before they end. */
+const RUNNING_OUTCOMES = new Set<JobOutcome>([
+  'success',
+  'post-moderation',
+  'ephemeral-moderation',
+  'output-filter',
+  'outage',
+  'no-progress',
+]);
+
+const MODE_COMMANDS: Record<string, BotMode> = { fast: 'fast', relax: 'relaxed', turbo: 'turbo' };
+
 export function createMidjourneyBot(world: SimWorld, options?: Partial<MidjourneyBotOptions>): MidjourneyBot {
-  const resolved = resolveBotOptions(options);
-  const records: SimJobRecord[] = [];
-  const rules: ScriptRule[] = [];
-  let state = resolved.accountState;
-  void world;
-  return {
-    options: resolved,
-    handleInteraction(_interaction: AcceptedInteraction) {},
-    stop() {},
-    jobs: () => records.map((r) => ({ ...r, messageIds: [...r.messageIds] })),
-    job: (id) => records.find((r) => r.id === id),
-    script: (rule) => void rules.push(rule),
-    clearScripts: () => void rules.splice(0),
-    setAccountState: (s) => {
-      state = s;
-    },
-    accountState: () => state,
-    setMode: (mode) => {
-      resolved.mode = mode;
-    },
-    setFaults: (faults) => {
-      resolved.faults = { ...resolved.faults, ...faults };
-    },
-    load: () => ({ running: 0, queued: 0 }),
-  };
+  return new SimulatedMidjourneyBot(world, resolveBotOptions(options));
+}
+
+class SimulatedMidjourneyBot implements MidjourneyBot {
+  private readonly random: Random;
+  private readonly jobsById = new Map<string, Job>();
+  private readonly order: Job[] = [];
+  private readonly rules: ScriptRule[] = [];
+  private state: AccountState;
+  private readonly timers: Timers;
+  private readonly slots: SlotPool<Job>;
+  private readonly player: JobPlayer;
+
+  constructor(
+    private readonly world: SimWorld,
+    readonly options: MidjourneyBotOptions,
+  ) {
+    this.random = options.random ?? seededRandom(options.seed);
+    this.state = options.accountState;
+    this.timers = new Timers(world.clock);
+    this.slots = new SlotPool(options);
+    this.player = new JobPlayer(
+      world,
+      () => this.options,
+      this.timers,
+      (job, state) => this.finish(job, state),
+    );
+  }
+
+  handleInteraction(interaction: AcceptedInteraction): void {
+    if (this.timers.isStopped || interaction.payload.application_id !== this.options.applicationId) return;
+    if (interaction.payload.type === InteractionType.ApplicationCommand) {
+      this.command(interaction, interaction.payload);
+    } else {
+      this.button(interaction, interaction.payload);
+    }
+  }
+
+  stop(): void {
+    this.timers.stop();
+    this.slots.clear();
+  }
+
+  jobs(): SimJobRecord[] {
+    return this.order.map((job) => structuredClone(job.record));
+  }
+
+  job(id: string): SimJobRecord | undefined {
+    const job = this.jobsById.get(id);
+    return job && structuredClone(job.record);
+  }
+
+  script(rule: ScriptRule): void {
+    if (!(typeof rule.match === 'string' || rule.match instanceof RegExp)) {
+      throw new BotOptionsError('script.match', 'expected a string or a RegExp');
+    }
+    if (!(JOB_OUTCOMES as readonly string[]).includes(rule.outcome)) {
+      throw new BotOptionsError('script.outcome', `unknown outcome ${JSON.stringify(rule.outcome)}`);
+    }
+    if (rule.stopAt !== undefined && !(rule.stopAt >= 0 && rule.stopAt < 100)) {
+      throw new BotOptionsError('script.stopAt', `expected a percentage in 0..99, got ${rule.stopAt}`);
+    }
+    if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
+      throw new BotOptionsError('script.times', `expected a positive integer, got ${rule.times}`);
+    }
+    this.rules.push({ ...rule });
+  }
+
+  clearScripts(): void {
+    this.rules.length = 0;
+  }
+
+  setAccountState(state: AccountState): void {
+    if (!(ACCOUNT_STATES as readonly string[]).includes(state)) {
+      throw new BotOptionsError('accountState', `unknown state ${JSON.stringify(state)}`);
+    }
+    this.state = state;
+  }
+
+  accountState(): AccountState {
+    return this.state;
+  }
+
+  setMode(mode: BotMode): void {
+    if (!Object.values(MODE_COMMANDS).includes(mode)) {
+      throw new BotOptionsError('mode', `expected fast, relaxed or turbo, got ${JSON.stringify(mode)}`);
+    }
+    this.options.mode = mode;
+  }
+
+  setFaults(faults: Partial<MidjourneyBotFaults>): void {
+    this.options.faults = { ...this.options.faults, ...faults };
+  }
+
+  load(): { running: number; queued: number } {
+    return { running: this.slots.runningCount, queued: this.slots.queuedCount };
+  }
+
+  private command(interaction: AcceptedInteraction, payload: ApplicationCommandInteractionPayload): void {
+    const name = payload.data.name;
+    if (name === 'imagine') {
+      const raw = payload.data.options.find((option) => option.name === 'prompt')?.value ?? '';
+      const prompt = parsePrompt(String(raw), this.options.echoSuffix);
+      this.submit(
+        createJob(interaction, { kind: 'imagine', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        true,
+      );
+      return;
+    }
+    const mode = MODE_COMMANDS[name];
+    if (mode !== undefined) {
+      this.options.mode = mode;
+      this.reply(interaction, { content: `Done! Your jobs now run in ${mode} mode.` });
+      return;
+    }
+    this.reply(interaction, { content: FAILED_TEXT }, false);
+  }
+
+  private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
+    const action = parseCustomId(payload.data.custom_id);
+    if (action.kind === 'captcha') {
+      if (this.state === 'human-check') this.state = 'active';
+      this.reply(interaction, { content: "Thank you! You're verified and can keep using Midjourney." });
+      return;
+    }
+    if (action.kind === 'unsupported') {
+      this.replyNotice(
+        interaction,
+        'invalid-request',
+        `This action is not available: \`${action.customId}\``,
+      );
+      return;
+    }
+    const parent = this.jobsById.get(action.jobId);
+    const usable =
+      parent !== undefined &&
+      parent.record.userId === interaction.user.id &&
+      (action.kind === 'appeal'
+        ? parent.record.outcome === 'appeal-needed'
+        : parent.record.state === 'completed');
+    if (!usable) {
+      this.replyNotice(
+        interaction,
+        'job-action-restricted',
+        'You can only use the buttons on your own finished jobs.',
+      );
+      return;
+    }
+    const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields());
+    job.sourceMessageId = payload.message_id;
+    this.submit(job, false);
+  }
+
+  private newJobFields(): NewJobFields {
+    return {
+      id: randomUuid(this.random),
+      mode: this.options.mode,
+      now: this.world.clock.now(),
+      durationMs: this.options.jobDurationMs,
+    };
+  }
+
+  private submit(job: Job, validate: boolean): void {
+    const { record } = job;
+    const o = this.options;
+    const decision = decideOutcome({
+      prompt: job.prompt,
+      validate,
+      accountState: this.state,
+      mode: record.mode,
+      bannedWords: o.bannedWords,
+      rules: this.rules,
+      probabilities: o.probabilities,
+      random: this.random,
+      neverAnswer: o.faults.neverAnswer,
+    });
+    record.outcome = decision.outcome;
+    if (decision.rule) job.rule = decision.rule;
+    if (decision.detail !== undefined) job.detail = decision.detail;
+    if (decision.bannedWord !== undefined) job.bannedWord = decision.bannedWord;
+    const factor = record.mode === 'relaxed' ? o.relaxedFactor : record.mode === 'turbo' ? o.turboFactor : 1;
+    job.durationMs = decision.rule?.durationMs ?? Math.round(o.jobDurationMs * factor);
+    this.order.push(job);
+    this.jobsById.set(record.id, job);
+
+    if (record.outcome === 'never-answer') {
+      record.state = 'silent';
+      return;
+    }
+    if (!RUNNING_OUTCOMES.has(record.outcome)) {
+      this.timers.after(o.answerDelayMs, () => this.reject(job));
+      return;
+    }
+    const slot = this.slots.acquire(job, record.mode);
+    if (slot === 'started') {
+      this.timers.after(o.answerDelayMs, () => this.player.run(job));
+    } else if (slot === 'queued') {
+      record.state = 'queued';
+      const position = this.slots.position(job);
+      this.timers.after(o.answerDelayMs, () => this.player.queued(job, position));
+    } else {
+      record.outcome = 'queue-full';
+      const counts = { running: this.slots.runningCount, queued: this.slots.queuedCount };
+      this.timers.after(o.answerDelayMs, () => this.reject(job, counts));
+    }
+  }
+
+  /** Answers a job that will not run with its notice (or the plain-text failure). */
+  private reject(job: Job, counts: { running: number; queued: number } = { running: 0, queued: 0 }): void {
+    const outcome = job.record.outcome;
+    if (isNoticeOutcome(outcome)) {
+      this.player.notice(job, outcome, { ...counts, queueSize: this.options.queueSize });
+    } else {
+      this.player.failedText(job);
+    }
+    job.finished = true;
+    job.record.state = 'rejected';
+    job.record.finishedAt = this.world.clock.now();
+  }
+
+  private finish(job: Job, state: SimJobState): void {
+    job.record.state = state;
+    if (job.finished) return;
+    job.finished = true;
+    job.record.finishedAt = this.world.clock.now();
+    for (const next of this.slots.release(job)) {
+      next.record.state = 'waiting';
+      this.timers.after(this.options.answerDelayMs, () => this.player.run(next));
+    }
+  }
+
+  /** An answer to an interaction that is not a job (mode switch, captcha, refused button). */
+  private reply(interaction: AcceptedInteraction, draft: BotMessageDraft, ephemeral = true): void {
+    const { payload, user } = interaction;
+    const full: BotMessageDraft = {
+      ...draft,
+      nonce: payload.nonce,
+      interaction_metadata: { id: interaction.id, type: payload.type, user },
+      type:
+        payload.type === InteractionType.MessageComponent ? MessageType.Reply : MessageType.ChatInputCommand,
+    };
+    if (payload.type === InteractionType.ApplicationCommand)
+      full.interaction_metadata!.name = payload.data.name;
+    this.timers.after(this.options.answerDelayMs, () => {
+      if (ephemeral) {
+        full.flags = MessageFlags.Ephemeral;
+        this.world.postEphemeral(payload.channel_id, user.id, full);
+      } else {
+        this.world.postMessage(payload.channel_id, full);
+      }
+    });
+  }
+
+  private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {
+    const notice = buildNotice(outcome, { jobId: '', prompt: '', detail }, this.options.publicNotices);
+    delete notice.embed.footer;
+    this.reply(interaction, { embeds: [notice.embed], components: notice.components }, notice.ephemeral);
+  }
 }

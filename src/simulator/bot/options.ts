@@ -52,6 +52,10 @@ export interface MidjourneyBotOptions {
   ephemeralDeleteMs: number;
   /** Grid side in pixels (a 2x2 of quadrants; must be even). Default 256. */
   gridSize: number;
+  /** Appended to every echoed prompt, like the parameters Midjourney adds from /settings (e.g. ' --v 6.1'). Default ''. */
+  echoSuffix: string;
+  /** Posts every notice in the channel instead of ephemerally, so REST-only demos see them. Default false. */
+  publicNotices: boolean;
   /** Seed of the deterministic random source used for probabilities and colours. Default 1. */
   seed: number;
   /** Overrides the seeded random source. Default undefined (seeded from `seed`). */
@@ -80,6 +84,8 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   bannedWords: Object.freeze(['gore', 'nsfw', 'nude', 'naked', 'bloody', 'torture', 'xxx']),
   ephemeralDeleteMs: 2_000,
   gridSize: 256,
+  echoSuffix: '',
+  publicNotices: false,
   seed: 1,
   random: undefined,
   probabilities: Object.freeze({}),

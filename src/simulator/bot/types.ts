@@ -9,51 +9,59 @@ import type { Snowflake } from '../../discord/types.js';
  * `success` plays waiting -> progress -> grid; the others are the failure notices and the
  * moderation flows; `never-answer` and `no-progress` are faults.
  */
-export type JobOutcome =
-  | 'success'
-  | 'pre-moderation'
-  | 'post-moderation'
-  | 'ephemeral-moderation'
-  | 'appeal-needed'
-  | 'queue-full'
-  | 'invalid-parameter'
-  | 'invalid-link'
-  | 'unrecognized-parameter'
-  | 'invalid-prompt'
-  | 'empty-prompt'
-  | 'job-action-restricted'
-  | 'credits-exhausted'
-  | 'pending-mod-message'
-  | 'blocked'
-  | 'plan-cancelled'
-  | 'subscription-required'
-  | 'subscription-paused'
-  | 'tos-not-accepted'
-  | 'human-check'
-  | 'output-filter'
-  | 'duplicate-images'
-  | 'outage'
-  | 'failed-text'
-  | 'never-answer'
-  | 'no-progress';
+export const JOB_OUTCOMES = [
+  'success',
+  'pre-moderation',
+  'post-moderation',
+  'ephemeral-moderation',
+  'appeal-needed',
+  'queue-full',
+  'invalid-parameter',
+  'invalid-link',
+  'unrecognized-parameter',
+  'invalid-prompt',
+  'empty-prompt',
+  'job-action-restricted',
+  'invalid-request',
+  'credits-exhausted',
+  'pending-mod-message',
+  'blocked',
+  'plan-cancelled',
+  'subscription-required',
+  'subscription-paused',
+  'tos-not-accepted',
+  'human-check',
+  'output-filter',
+  'duplicate-images',
+  'outage',
+  'failed-text',
+  'never-answer',
+  'no-progress',
+] as const;
+
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** The account the bot believes the user has; anything but `active` refuses new jobs. */
-export type AccountState =
-  | 'active'
-  | 'credits-exhausted'
-  | 'pending-mod-message'
-  | 'blocked'
-  | 'plan-cancelled'
-  | 'subscription-required'
-  | 'subscription-paused'
-  | 'tos-not-accepted'
-  | 'human-check';
+export const ACCOUNT_STATES = [
+  'active',
+  'credits-exhausted',
+  'pending-mod-message',
+  'blocked',
+  'plan-cancelled',
+  'subscription-required',
+  'subscription-paused',
+  'tos-not-accepted',
+  'human-check',
+] as const;
+
+export type AccountState = (typeof ACCOUNT_STATES)[number];
 
 /** Generation speed as Midjourney prints it in the content: `(fast)`, `(relaxed)`, `(turbo)`. */
 export type BotMode = 'fast' | 'relaxed' | 'turbo';
 
 /** Where a job is in its life. */
 export type SimJobState =
+  | 'received'
   | 'queued'
   | 'waiting'
   | 'running'
@@ -85,8 +93,10 @@ export interface ScriptRule {
   stopAt?: number;
   /** post-moderation: end with `(Stopped)` (default) or delete the progress message. */
   stopStyle?: 'stopped' | 'deleted';
-  /** ephemeral-moderation: delete the finished message this long after it appears (default 2_000). */
+  /** ephemeral-moderation: delete the finished message this long after it appears (default: the bot's ephemeralDeleteMs). */
   deleteAfterMs?: number;
+  /** ephemeral-moderation: delete the result after it appears (default), or post it as ephemeral (flag 64) instead. */
+  ephemeralStyle?: 'deleted' | 'ephemeral';
   /** Overrides the job duration (simulated ms) for matching jobs. */
   durationMs?: number;
   /** How many jobs this rule applies to; unlimited when absent. */
