@@ -1,0 +1,151 @@
+/**
+ * A scripted Generator for the runner's unit tests: each prompt gets a list of outcomes, one per
+ * submission; jobs end when the test releases them (manual) or on the next turn of the event loop.
+ * It honours the contract the runner relies on: onSubmit awaited before "sending", `submitted`
+ * after, `resume` finds a job by the ticket's nonce or rejects with JobNotFoundError.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type {
+  GenerationEvents,
+  GenerationResult,
+  Generator,
+  JobAction,
+  JobKind,
+  JobOptions,
+  JobRef,
+  SubmissionTicket,
+} from '../../../src/generation/types.js';
+import { JobNotFoundError } from '../../../src/midjourney/errors.js';
+
+export type Outcome = 'ok' | Error | ((prompt: string) => Error);
+
+interface Job {
+  ref: JobRef;
+  ticket: SubmissionTicket;
+  outcome: Outcome;
+  release: () => void;
+  released: Promise<void>;
+  promise: Promise<GenerationResult>;
+}
+
+export class FakeGenerator extends EventEmitter<GenerationEvents> implements Generator {
+  /** Every submission sent, in order. */
+  readonly sent: { kind: JobKind; prompt: string; action?: JobAction; nonce: string }[] = [];
+  readonly resumed: string[] = [];
+  readonly jobs = new Map<string, Job>();
+  inFlight = 0;
+  maxInFlight = 0;
+  private seq = 0;
+  private readonly outcomes = new Map<string, Outcome[]>();
+
+  /** With `manual`, jobs wait for `release`; otherwise they end on the next event-loop turn. */
+  constructor(private readonly manual = false) {
+    super();
+  }
+
+  /** Outcomes for the successive submissions of `prompt` (the last one repeats). */
+  when(prompt: string, ...outcomes: Outcome[]): this {
+    this.outcomes.set(prompt, outcomes);
+    return this;
+  }
+
+  submissionsOf(prompt: string): number {
+    return this.sent.filter((s) => s.prompt === prompt).length;
+  }
+
+  /** Jobs not yet released (manual mode), oldest first. */
+  readonly pending: Job[] = [];
+
+  release(count = this.pending.length): void {
+    for (const job of this.pending.splice(0, count)) job.release();
+  }
+
+  /** Registers a job as if an earlier process had submitted it (for resume tests). */
+  preexisting(ticket: SubmissionTicket, outcome: Outcome = 'ok'): void {
+    this.start('imagine', ticket.prompt, ticket, outcome);
+    this.release();
+  }
+
+  imagine(prompt: string, options: JobOptions = {}): Promise<GenerationResult> {
+    return this.submit('imagine', prompt, undefined, options);
+  }
+
+  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+    return this.submit(action.startsWith('U') ? 'upscale' : 'variation', source.prompt, action, options);
+  }
+
+  async resume(ticket: SubmissionTicket): Promise<GenerationResult> {
+    this.resumed.push(ticket.nonce);
+    const job = this.jobs.get(ticket.nonce);
+    if (job === undefined) throw new JobNotFoundError({ prompt: ticket.prompt, nonce: ticket.nonce });
+    return job.promise;
+  }
+
+  async close(): Promise<void> {}
+
+  private async submit(
+    kind: JobKind,
+    prompt: string,
+    action: JobAction | undefined,
+    options: JobOptions,
+  ): Promise<GenerationResult> {
+    options.signal?.throwIfAborted();
+    this.seq += 1;
+    const ticket: SubmissionTicket = {
+      kind,
+      prompt,
+      channelId: '100000000000000001',
+      nonce: String(1_000_000_000_000_000_000n + BigInt(this.seq)),
+      afterMessageId: null,
+      submittedAt: Date.now(),
+    };
+    await options.onSubmit?.(ticket);
+    options.signal?.throwIfAborted();
+    const attempt = this.sent.filter((s) => s.prompt === prompt && s.kind === kind).length;
+    this.sent.push({ kind, prompt, nonce: ticket.nonce, ...(action ? { action } : {}) });
+    const outcomes = this.outcomes.get(prompt) ?? ['ok'];
+    const outcome = kind === 'imagine' ? (outcomes[Math.min(attempt, outcomes.length - 1)] ?? 'ok') : 'ok';
+    const job = this.start(kind, prompt, ticket, outcome);
+    this.emit('submitted', job.ref, ticket);
+    if (!this.manual) setImmediate(() => job.release());
+    return job.promise;
+  }
+
+  private start(kind: JobKind, prompt: string, ticket: SubmissionTicket, outcome: Outcome): Job {
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ref: JobRef = { id: `job-${ticket.nonce}`, kind, prompt };
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const promise = released.then(() => {
+      this.inFlight -= 1;
+      if (outcome === 'ok') return fakeResult(kind, prompt, ticket);
+      throw typeof outcome === 'function' ? outcome(prompt) : outcome;
+    });
+    promise.catch(() => undefined);
+    const job: Job = { ref, ticket, outcome, release, released, promise };
+    this.jobs.set(ticket.nonce, job);
+    this.pending.push(job);
+    return job;
+  }
+}
+
+export function fakeResult(kind: JobKind, prompt: string, ticket: SubmissionTicket): GenerationResult {
+  const jobId = `00000000-0000-4000-8000-${ticket.nonce.slice(-12).padStart(12, '0')}`;
+  const imageUrl = `http://127.0.0.1:1/attachments/${jobId}.png`;
+  return {
+    kind,
+    jobId,
+    messageId: ticket.nonce,
+    channelId: ticket.channelId,
+    prompt,
+    echoedPrompt: prompt,
+    imageUrl,
+    imageUrls: [imageUrl],
+    actions: { U1: `MJ::JOB::upsample::1::${jobId}`, V1: `MJ::JOB::variation::1::${jobId}` },
+    messageFlags: 0,
+    timings: { submittedAt: ticket.submittedAt, completedAt: ticket.submittedAt + 1_000, durationMs: 1_000 },
+  };
+}
