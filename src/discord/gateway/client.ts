@@ -5,15 +5,14 @@ import { type ConnectionHooks, connectFailed, GatewayConnection } from './connec
 import { GatewayError, type GatewayPhase } from './errors.js';
 import type { GatewayClientEvents, GatewayDispatch, GatewayState, GatewayStats } from './events.js';
 import { type GatewayClientInit, type GatewayClientOptions, resolveGatewayClientOptions } from './options.js';
+import { identifyPayload, resumePayload } from './payloads.js';
 import {
   GatewayCloseCode,
   type GatewayDispatchMap,
   GatewayOpcode,
   type GatewayPayload,
   type HelloData,
-  type IdentifyData,
   type ReadyData,
-  type ResumeData,
 } from './protocol.js';
 import { reconnectDelay } from './reconnect-policy.js';
 import { buildResumeUrl } from './resume-url.js';
@@ -248,27 +247,19 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
   }
 
   #identify(conn: GatewayConnection): void {
-    const { identify, token } = this.#o;
-    const d: IdentifyData = {
-      token,
-      capabilities: identify.capabilities,
-      properties: { ...identify.properties },
-      compress: false,
-    };
-    if (identify.presence) d.presence = identify.presence;
     this.#setState('identifying');
-    conn.send({ op: GatewayOpcode.Identify, d, s: null, t: null });
+    conn.send(identifyPayload(this.#o.token, this.#o.identify));
     this.#stats.identifies++;
     this.#debug('sent IDENTIFY');
     conn.arm('ready', this.#o.readyTimeoutMs);
   }
 
   #resume(conn: GatewayConnection, session: Session): void {
-    const d: ResumeData = { token: this.#o.token, session_id: session.id, seq: this.#seq ?? 0 };
+    const seq = this.#seq ?? 0;
     this.#setState('resuming');
     this.#replayed = 0;
-    conn.send({ op: GatewayOpcode.Resume, d, s: null, t: null });
-    this.#debug(`sent RESUME for session ${session.id} at seq ${d.seq}`);
+    conn.send(resumePayload(this.#o.token, session.id, seq));
+    this.#debug(`sent RESUME for session ${session.id} at seq ${seq}`);
     conn.arm('ready', this.#o.readyTimeoutMs);
   }
 
@@ -358,7 +349,12 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
       this.#failed(new GatewayError('GATEWAY_CLOSED', why, { closeCode: code, retryable: true }));
       return;
     }
-    if (error instanceof Error) this.emit('error', connectFailed(error));
+    if (error !== undefined) {
+      this.emit(
+        'error',
+        new GatewayError('GATEWAY_CLOSED', why, { cause: error, closeCode: code, retryable: true }),
+      );
+    }
     this.#reconnect(why, action);
   }
 
