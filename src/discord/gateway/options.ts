@@ -65,7 +65,7 @@ export const DEFAULT_IDENTIFY_OPTIONS: Readonly<IdentifyOptions> = Object.freeze
 export const DEFAULT_GATEWAY_CLIENT_OPTIONS: Readonly<Omit<GatewayClientOptions, 'token'>> = Object.freeze({
   url: DEFAULT_GATEWAY_URL,
   WebSocket,
-  wsOptions: {},
+  wsOptions: Object.freeze({}),
   clock: backgroundClock,
   random: Math.random,
   identify: DEFAULT_IDENTIFY_OPTIONS,
@@ -74,7 +74,7 @@ export const DEFAULT_GATEWAY_CLIENT_OPTIONS: Readonly<Omit<GatewayClientOptions,
   helloTimeoutMs: 20_000,
   readyTimeoutMs: 15_000,
   closeTimeoutMs: 1_000,
-  invalidSessionDelayMs: [1_000, 5_000] as const,
+  invalidSessionDelayMs: Object.freeze([1_000, 5_000] as const),
 });
 
 function positiveMs(name: string, value: number): number {
