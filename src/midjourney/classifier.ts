@@ -172,12 +172,8 @@ function fromRule(rule: OutcomeRule, parsed: ParsedMessage, notice: string, raw:
     const parameter = extractParameter(notice);
     if (parameter !== undefined) extra.parameter = parameter;
   }
-  const customId =
-    rule.outcome === 'human-check'
-      ? parsed.actions['human-check']
-      : rule.outcome === 'appeal-needed'
-        ? parsed.actions.appeal
-        : undefined;
+  // The button a person would press: the captcha, or the Appeal offered with moderation notices.
+  const customId = rule.outcome === 'human-check' ? parsed.actions['human-check'] : parsed.actions.appeal;
   if (customId !== undefined) extra.customId = customId;
   if (rule.outcome === 'unknown') extra.raw = raw;
   return build(rule.outcome, rule.id, parsed, extra);

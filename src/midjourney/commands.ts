@@ -189,7 +189,8 @@ export class CommandResolver extends EventEmitter<CommandResolverEvents> {
 /**
  * Discord's refusal of a command version that changed since it was discovered: 400, JSON code
  * 50035, with `INTERACTION_APPLICATION_COMMAND_INVALID_VERSION` in `errors.data._errors`. Accepts
- * the REST layer's DiscordAPIError (`discordCode`, `fieldErrors`, `rawError`) or a raw error body.
+ * the REST layer's DiscordAPIError (`discordCode`, `issues`, `fieldErrors`), an error carrying the
+ * body as `rawError`, or a raw error body.
  */
 export function isOutdatedCommandError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -200,6 +201,9 @@ export function isOutdatedCommandError(error: unknown): boolean {
   const code = e.discordCode ?? raw?.code ?? e.code;
   if (code !== DISCORD_INVALID_FORM_BODY) return false;
   if (treeHasCode(raw?.errors ?? e.errors, 0)) return true;
+  // DiscordAPIError keeps the flattened tree as `issues` ({ field, code, message }).
+  const issues = Array.isArray(e.issues) ? (e.issues as { code?: unknown }[]) : [];
+  if (issues.some((issue) => issue?.code === OUTDATED_COMMAND_ERROR)) return true;
   const lines = Array.isArray(e.fieldErrors) ? e.fieldErrors.map(String) : [];
   return lines.some(
     (line) => line.includes(OUTDATED_COMMAND_ERROR) || /this command is outdated/i.test(line),

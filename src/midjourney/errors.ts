@@ -88,13 +88,22 @@ export class PreModerationError extends MidjourneyError {
   readonly detectedLocally: boolean;
   /** The banned word that matched, when the local pre-check refused the prompt. */
   readonly bannedWord: string | undefined;
-  constructor(context: MidjourneyErrorContext & { detectedLocally?: boolean; bannedWord?: string }) {
+  /** The notice's Appeal button, when Midjourney offered one. */
+  readonly appealCustomId: string | undefined;
+  constructor(
+    context: MidjourneyErrorContext & {
+      detectedLocally?: boolean;
+      bannedWord?: string;
+      appealCustomId?: string | undefined;
+    },
+  ) {
     const local = context.detectedLocally ?? false;
     super(local ? 'Prompt refused by the local banned-word list' : 'Midjourney refused the prompt', context, {
       retryable: false,
     });
     this.detectedLocally = local;
     this.bannedWord = context.bannedWord;
+    this.appealCustomId = context.appealCustomId;
   }
 }
 

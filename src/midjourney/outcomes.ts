@@ -69,7 +69,6 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
   { id: 'verify-human', outcome: 'human-check', description: /verify (that )?you('|’)?re (a )?human/i },
   { id: 'action-required', outcome: 'human-check', title: 'Action required to continue' },
   { id: 'action-needed', outcome: 'appeal-needed', title: 'Action needed to continue' },
-  { id: 'appeal-button', outcome: 'appeal-needed', customId: 'MJ::Prompts::Appeal::' },
 
   { id: 'banned-prompt', outcome: 'pre-moderation', title: /^banned (image )?prompt/i },
   { id: 'image-denied', outcome: 'pre-moderation', title: 'Image denied' },
@@ -142,6 +141,9 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
   { id: 'internal-error', outcome: 'job-failed', title: 'Internal error' },
   { id: 'could-not-complete-text', outcome: 'job-failed', content: /^sorry! could not complete the job/i },
   { id: 'failed-text', outcome: 'job-failed', content: /^failed\b/i },
+
+  // A notice whose only clue is an Appeal button (a banned-prompt notice has one too, matched above).
+  { id: 'appeal-button', outcome: 'appeal-needed', customId: 'MJ::Prompts::Appeal::' },
 
   // Families rather than exact wordings, after every exact title (as midjourney-proxy does).
   { id: 'invalid-family', outcome: 'invalid-request', title: /^invalid\b/i },

@@ -181,7 +181,8 @@ function parseEmbed(embed: APIMessage['embeds'][number]): ParsedEmbed {
 }
 
 /**
- * The job UUID: from the grid filename `<user>_<slug>_<uuid>.png` (after the last `_`), a CDN path
+ * The job UUID: from the grid filename `<user>_<slug>_<uuid>.png` (after the last `_`, else anywhere
+ * in the name), a CDN path
  * `cdn.midjourney.com/<uuid>/0_0.png`, a button's custom_id, or the website link in the content.
  */
 function findJobId(message: APIMessage, content: string): string | undefined {
@@ -189,6 +190,9 @@ function findJobId(message: APIMessage, content: string): string | undefined {
     const stem = attachment.filename.replace(/\.[a-z0-9]+$/i, '');
     const last = stem.slice(stem.lastIndexOf('_') + 1);
     if (isUuid(last)) return last.toLowerCase();
+    // Previews: `<slug>_<uuid>_grid_0.webp`.
+    const inName = JOB_ID_PATTERN.exec(attachment.filename)?.[0];
+    if (inName !== undefined) return inName.toLowerCase();
     const inUrl = /\/([0-9a-f-]{36})\/\d+_\d+\.[a-z]+/i.exec(attachment.url)?.[1];
     if (inUrl !== undefined && isUuid(inUrl)) return inUrl.toLowerCase();
   }

@@ -41,7 +41,7 @@ export function toError(classification: Classification, context: ErrorContext): 
   };
   switch (c.outcome) {
     case 'pre-moderation':
-      return new PreModerationError(base);
+      return new PreModerationError({ ...base, appealCustomId: c.customId });
     case 'post-moderation':
       return new PostModerationError({ ...base, percent: c.percent });
     case 'ephemeral-moderation':
