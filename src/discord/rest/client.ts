@@ -1,0 +1,336 @@
+/**
+ * The Discord REST client: typed methods over undici, every request through the one RateLimiter.
+ * Retries go through p-retry: 429s per the limiter's rules (the limiter does the waiting), 5xx and
+ * network failures with full-jitter backoff, except a POST that may have reached Discord, which
+ * comes back as an ambiguous error so the caller checks the channel before submitting again.
+ */
+import pRetry from 'p-retry';
+import { type Dispatcher, Pool } from 'undici';
+import type { Config } from '../../config/index.js';
+import { ConfigError, isLoopbackHost } from '../../config/index.js';
+import { anySignal } from '../../util/abort.js';
+import type { Logger } from '../../util/logger.js';
+import type {
+  APIApplicationCommandIndex,
+  APIMessage,
+  APIUser,
+  GetMessagesQuery,
+  InteractionPayload,
+  Snowflake,
+} from '../types.js';
+import type { DiscordApi, RequestOptions } from './api.js';
+import { checkInteractionPayload, checkSnowflakeArgument, messagesQueryString } from './arguments.js';
+import {
+  type ResolvedRestClientOptions,
+  type RestClientOptions,
+  resolveRestClientOptions,
+} from './client-options.js';
+import {
+  CloudflareBanError,
+  DiscordNetworkError,
+  DiscordTimeoutError,
+  RateLimitedError,
+  type RequestContext,
+  TokenInvalidError,
+} from './errors.js';
+import { type HeaderMap, headerValue } from './headers.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { InvalidRequestWarningEvent } from './rate-limiter-types.js';
+import { errorFromResponse, networkError } from './response-errors.js';
+import type { ResponseVerdict } from './response-verdict.js';
+import { backoffDelay, retryReason } from './retry-policy.js';
+import { type HttpMethod, type Route, routeFor } from './routes.js';
+
+/** One call through `RestClient.request`. */
+export interface RestRequest extends RequestOptions {
+  method: HttpMethod;
+  /** Path under the base URL, with its query: `/channels/123/messages?limit=10`. */
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+interface RetryBudget {
+  sequence: number | undefined;
+  rateLimitRetries: number;
+  rateLimitWaitMs: number;
+  otherRetries: number;
+}
+
+export class RestClient implements DiscordApi {
+  /** The limiter every request goes through: `stats()` and events live there. */
+  readonly limiter: RateLimiter;
+  readonly options: Readonly<ResolvedRestClientOptions>;
+  readonly #token: string;
+  readonly #secrets: readonly string[];
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #log: Logger;
+  readonly #onInvalidWarning = (event: InvalidRequestWarningEvent): void => {
+    this.#log.warn(event, 'half of the invalid-request budget used: check the token and the request pattern');
+  };
+
+  constructor(options: Partial<RestClientOptions> & { token: string }) {
+    const { token, options: resolved, url } = resolveRestClientOptions(options);
+    this.#token = token;
+    this.#secrets = [token];
+    this.options = Object.freeze(resolved);
+    this.#origin = url.origin;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#ownsDispatcher = resolved.dispatcher === undefined;
+    this.#dispatcher =
+      resolved.dispatcher ??
+      new Pool(url.origin, { connections: 8, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+    this.limiter =
+      resolved.limiter ??
+      new RateLimiter({
+        allowUnsafeSpacing: isLoopbackHost(url.hostname),
+        ...resolved.limiterOptions,
+      });
+    this.#log = resolved.logger.child({ component: 'discord-rest' });
+    this.limiter.on('invalidRequestWarning', this.#onInvalidWarning);
+  }
+
+  /** A client for the configured account: token, base URL, spacing, timeout and invalid-request threshold. */
+  static fromConfig(config: Config, overrides: Partial<Omit<RestClientOptions, 'token'>> = {}): RestClient {
+    if (config.credentials === null) {
+      throw new ConfigError([
+        'DISCORD_TOKEN: required to talk to Discord (or point the client at the simulator)',
+      ]);
+    }
+    return new RestClient({
+      token: config.credentials.token,
+      baseUrl: config.apiBaseUrl,
+      timeoutMs: config.requestTimeoutMs,
+      ...overrides,
+      limiterOptions: {
+        minSpacingMs: config.minRequestSpacingMs,
+        invalidRequestThreshold: config.invalidRequestThreshold,
+        ...overrides.limiterOptions,
+      },
+    });
+  }
+
+  getCurrentUser(options: RequestOptions = {}): Promise<APIUser> {
+    return this.request<APIUser>({ ...options, method: 'GET', path: '/users/@me' });
+  }
+
+  getMessages(
+    channelId: Snowflake,
+    query: GetMessagesQuery = {},
+    options: RequestOptions = {},
+  ): Promise<APIMessage[]> {
+    const search = messagesQueryString(channelId, query);
+    return this.request<APIMessage[]>({
+      ...options,
+      method: 'GET',
+      path: `/channels/${channelId}/messages${search}`,
+    });
+  }
+
+  async createInteraction(payload: InteractionPayload, options: RequestOptions = {}): Promise<void> {
+    checkInteractionPayload(payload);
+    await this.request<undefined>({ ...options, method: 'POST', path: '/interactions', body: payload });
+  }
+
+  getGuildApplicationCommandIndex(
+    guildId: Snowflake,
+    options: RequestOptions = {},
+  ): Promise<APIApplicationCommandIndex> {
+    checkSnowflakeArgument('getGuildApplicationCommandIndex', 'guildId', guildId);
+    return this.request({ ...options, method: 'GET', path: `/guilds/${guildId}/application-command-index` });
+  }
+
+  getChannelApplicationCommandIndex(
+    channelId: Snowflake,
+    options: RequestOptions = {},
+  ): Promise<APIApplicationCommandIndex> {
+    checkSnowflakeArgument('getChannelApplicationCommandIndex', 'channelId', channelId);
+    return this.request({
+      ...options,
+      method: 'GET',
+      path: `/channels/${channelId}/application-command-index`,
+    });
+  }
+
+  /** Any call, with the limiter, timeout and retry rules. Resolves with the parsed JSON (undefined on 204). */
+  async request<T>(request: RestRequest): Promise<T> {
+    const route = routeFor(request.method, request.path);
+    const budget: RetryBudget = {
+      sequence: undefined,
+      rateLimitRetries: 0,
+      rateLimitWaitMs: 0,
+      otherRetries: 0,
+    };
+    const signal = request.signal;
+    try {
+      return await pRetry((attempt) => this.#attempt<T>(request, route, attempt, budget), {
+        // Both budgets are enforced in shouldRetry; p-retry's own delay is off (ours is jittered).
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 0,
+        signal,
+        shouldRetry: ({ error, attemptNumber }) =>
+          this.#shouldRetry(error, attemptNumber, route, budget, signal),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    }
+  }
+
+  /** Closes the dispatcher and detaches from the limiter; the limiter itself stays usable if shared. */
+  async close(): Promise<void> {
+    this.limiter.off('invalidRequestWarning', this.#onInvalidWarning);
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async #attempt<T>(request: RestRequest, route: Route, attempt: number, budget: RetryBudget): Promise<T> {
+    const permit = await this.limiter.acquire(route, { signal: request.signal, sequence: budget.sequence });
+    budget.sequence = permit.sequence;
+    const context: RequestContext = { method: request.method, route: route.path, attempts: attempt };
+    const idempotent = request.method !== 'POST' && request.method !== 'PATCH';
+    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
+    // Our own timer rather than AbortSignal.timeout, so fake timers drive it too; unref'd so a
+    // pending call never keeps the CLI alive on its own.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    timer.unref?.();
+    const started = performance.now();
+    let status: number;
+    let headers: HeaderMap;
+    let body: unknown;
+    try {
+      const response = await this.#dispatcher.request({
+        origin: this.#origin,
+        path: `${this.#basePath}${request.path}`,
+        method: request.method,
+        headers: this.#headers(request.body !== undefined),
+        body: request.body === undefined ? null : JSON.stringify(request.body),
+        signal: anySignal(request.signal, timeout.signal) ?? null,
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      body = await readBody(response.body, headers);
+    } catch (error) {
+      permit.fail();
+      const ms = Math.round(performance.now() - started);
+      if (request.signal?.aborted) throw request.signal.reason;
+      const failure = timeout.signal.aborted
+        ? new DiscordTimeoutError(context, timeoutMs, !idempotent)
+        : networkError(context, error, idempotent, this.#secrets);
+      this.#log.debug(
+        { method: request.method, route: route.path, attempt, ms, error: failure.code },
+        'discord request failed',
+      );
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+    const verdict = permit.complete({ status, headers, body });
+    const ms = Math.round(performance.now() - started);
+    this.#log.debug({ method: request.method, route: route.path, status, attempt, ms }, 'discord request');
+    if (status >= 200 && status < 300) return body as T;
+    throw this.#failure(verdict, status, body, context, idempotent);
+  }
+
+  #failure(
+    verdict: ResponseVerdict,
+    status: number,
+    body: unknown,
+    context: RequestContext,
+    idempotent: boolean,
+  ): Error {
+    switch (verdict.kind) {
+      case 'token-invalid':
+        return new TokenInvalidError(`${context.method} ${context.route}`);
+      case 'cloudflare':
+        return new CloudflareBanError(
+          `${context.method} ${context.route}`,
+          Math.max(this.limiter.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0),
+        );
+      case 'rate-limited':
+        return new RateLimitedError(context, {
+          retryAfterMs: verdict.retryAfterMs,
+          global: verdict.global,
+          scope: verdict.scope,
+          bucket: verdict.headers.bucket,
+        });
+      case 'ok':
+        return errorFromResponse(context, status, body, !idempotent, this.#secrets);
+    }
+  }
+
+  async #shouldRetry(
+    error: Error,
+    attempt: number,
+    route: Route,
+    budget: RetryBudget,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    if (signal?.aborted) return false;
+    const reason = retryReason(error);
+    if (reason === undefined) return false;
+    const detail = describeFailure(error);
+    let delayMs = 0;
+    if (error instanceof RateLimitedError) {
+      // The limiter has already parked the route/bucket/token; queueing again is the wait.
+      if (budget.rateLimitRetries >= this.options.rateLimitRetries) return false;
+      if (budget.rateLimitWaitMs + error.retryAfterMs > this.options.rateLimitMaxWaitMs) return false;
+      budget.rateLimitRetries += 1;
+      budget.rateLimitWaitMs += error.retryAfterMs;
+    } else {
+      if (budget.otherRetries >= this.options.retries) return false;
+      delayMs = backoffDelay(
+        budget.otherRetries,
+        {
+          baseMs: this.options.retryBaseMs,
+          factor: this.options.retryFactor,
+          maxMs: this.options.retryMaxDelayMs,
+        },
+        this.options.random,
+      );
+      budget.otherRetries += 1;
+    }
+    this.limiter.recordRetry({ route: route.key, attempt, reason, delayMs, detail });
+    this.#log.warn(
+      { method: route.method, route: route.path, attempt, reason, delayMs },
+      'retrying discord request',
+    );
+    if (delayMs > 0) await this.options.clock.sleep(delayMs, signal);
+    return true;
+  }
+
+  #headers(json: boolean): Record<string, string> {
+    const headers: Record<string, string> = {
+      authorization: this.#token,
+      'user-agent': this.options.userAgent,
+      accept: 'application/json',
+    };
+    if (json) headers['content-type'] = 'application/json';
+    return headers;
+  }
+}
+
+/** The status or error code of a retryable failure, for the `retry` event. */
+function describeFailure(error: Error): string {
+  if (error instanceof RateLimitedError) return `429 ${error.scope}`;
+  if (error instanceof DiscordTimeoutError) return 'timeout';
+  if (error instanceof DiscordNetworkError) return error.errorCode ?? 'network';
+  return 'status' in error ? String(error.status) : error.name;
+}
+
+/** Reads the whole body: parsed JSON when declared JSON, else the text; undefined when empty. */
+async function readBody(body: Dispatcher.ResponseData['body'], headers: HeaderMap): Promise<unknown> {
+  const text = await body.text();
+  if (text === '') return undefined;
+  if ((headerValue(headers, 'content-type') ?? '').includes('json')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

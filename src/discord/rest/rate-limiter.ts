@@ -1,0 +1,498 @@
+/**
+ * The one RateLimiter per token. Separate from HTTP, like twilight's: `acquire(route)` waits for a
+ * permit, the caller sends, then reports the response with `permit.complete()` (or `fail()`).
+ *
+ * It is an actor: every producer (acquire, complete, fail, abort, the wake timer) mutates state
+ * synchronously and then runs the single consumer, `drain()`, which grants permits in FIFO order
+ * by sequence, skipping only requests whose own route or bucket is held back. One timer at most
+ * wakes it for the earliest moment something can change. Rules enforced, in order:
+ * refusals (401 seen, Cloudflare cooldown, invalid-request limit), global 429 pause, minimum
+ * spacing between starts, the global per-second limit, then per route/bucket limits (one request
+ * in flight per bucket, exhausted buckets wait for their reset, parked routes and buckets).
+ * https://discord.com/developers/docs/topics/rate-limits
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { Clock } from '../../util/clock.js';
+import { type BucketState, BucketTable, type RouteState } from './bucket-table.js';
+import { CloudflareBanError, InvalidRequestLimitError, TokenInvalidError } from './errors.js';
+import { type RateLimiterOptions, resolveRateLimiterOptions } from './rate-limiter-options.js';
+import type {
+  AcquireOptions,
+  Permit,
+  RateLimitedEvent,
+  RateLimiterEvents,
+  RateLimiterStats,
+  RetryEvent,
+} from './rate-limiter-types.js';
+import {
+  classifyResponse,
+  countsAsInvalid,
+  type ResponseInfo,
+  type ResponseVerdict,
+} from './response-verdict.js';
+import type { Route } from './routes.js';
+import { TimestampWindow } from './timestamp-window.js';
+
+/** Remaining 0 without any reset header: retry after this rather than never (a stalled bucket). */
+const MISSING_RESET_MS = 1_000;
+const GLOBAL_WINDOW_MS = 1_000;
+
+interface Waiter {
+  readonly sequence: number;
+  readonly state: RouteState<Waiter>;
+  readonly enqueuedAt: number;
+  readonly resolve: (permit: Permit) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+export class RateLimiter extends EventEmitter<RateLimiterEvents> {
+  readonly options: Readonly<RateLimiterOptions>;
+  private readonly clock: Clock;
+  private readonly table: BucketTable<Waiter>;
+  /** Routes that have waiters: the only ones drain() looks at. */
+  private readonly active = new Set<RouteState<Waiter>>();
+  private readonly globalWindow = new TimestampWindow(GLOBAL_WINDOW_MS);
+  private readonly invalidWindow: TimestampWindow;
+  private nextSequence = 1;
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private globalPausedUntil = 0;
+  private cloudflareUntil = 0;
+  private tokenInvalid = false;
+  private invalidWarned = false;
+  private queued = 0;
+  private inFlight = 0;
+  private lastSweep: number;
+  private wake: { at: number; controller: AbortController } | undefined;
+  private draining = false;
+  private drainAgain = false;
+  private readonly totals = {
+    requests: 0,
+    responses: 0,
+    retries: 0,
+    rateLimited: { user: 0, global: 0, shared: 0, cloudflare: 0 },
+  };
+  private last429: RateLimitedEvent | null = null;
+
+  constructor(options: Partial<RateLimiterOptions> = {}) {
+    super();
+    this.options = Object.freeze(resolveRateLimiterOptions(options));
+    this.clock = this.options.clock;
+    this.table = new BucketTable(this.options.maxBuckets);
+    this.invalidWindow = new TimestampWindow(this.options.invalidRequestWindowMs);
+    this.lastSweep = this.clock.now();
+  }
+
+  /** Waits for the right to send one request to `route`. Report the outcome on the permit. */
+  acquire(route: Route, options: AcquireOptions = {}): Promise<Permit> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const now = this.clock.now();
+    const refusal = this.refusal(route, now);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return new Promise<Permit>((resolve, reject) => {
+      const state = this.table.route(route, now);
+      const waiter: Waiter = {
+        sequence: options.sequence ?? this.nextSequence++,
+        state,
+        enqueuedAt: now,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      if (signal !== undefined) {
+        waiter.onAbort = () => this.cancel(waiter, signal.reason);
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      insertBySequence(state.queue, waiter);
+      this.active.add(state);
+      this.queued += 1;
+      this.drain();
+    });
+  }
+
+  /** Counts a retry decided by the transport and tells listeners. */
+  recordRetry(event: RetryEvent): void {
+    this.totals.retries += 1;
+    this.emit('retry', event);
+  }
+
+  stats(): RateLimiterStats {
+    const now = this.clock.now();
+    const invalidCount = this.invalidWindow.count(now);
+    const buckets = [...this.table.buckets.values()].map((b) => ({
+      key: b.key,
+      hash: b.hash,
+      limit: b.limit,
+      remaining: b.remaining,
+      resetInMs: Math.max(0, b.resetAt - now),
+      parkedForMs: Math.max(0, b.parkedUntil - now),
+      inFlight: b.inFlight,
+    }));
+    return {
+      queueDepth: this.queued,
+      inFlight: this.inFlight,
+      routes: this.table.routes.size,
+      buckets,
+      global: {
+        limitPerSecond: this.options.globalLimitPerSecond,
+        usedInWindow: this.globalWindow.count(now),
+        pausedForMs: Math.max(0, this.globalPausedUntil - now),
+        minSpacingMs: this.options.minSpacingMs,
+        nextStartInMs: Math.max(0, this.lastStart + this.options.minSpacingMs - now),
+      },
+      blocked: {
+        tokenInvalid: this.tokenInvalid,
+        cloudflareForMs: Math.max(0, this.cloudflareUntil - now),
+        invalidRequestsForMs:
+          invalidCount >= this.options.invalidRequestThreshold
+            ? Math.max(0, (this.invalidWindow.nextExpiry(now) ?? now) - now)
+            : 0,
+      },
+      totals: {
+        ...this.totals,
+        rateLimited: { ...this.totals.rateLimited },
+        invalidRequestsInWindow: invalidCount,
+      },
+      last429: this.last429 && { ...this.last429 },
+    };
+  }
+
+  /** Why nothing may be sent right now, as the error to throw; undefined when sending is allowed. */
+  private refusal(route: Route, now: number): Error | undefined {
+    if (this.tokenInvalid) return new TokenInvalidError(route.path);
+    if (this.cloudflareUntil > now) return new CloudflareBanError(route.path, this.cloudflareUntil - now);
+    const count = this.invalidWindow.count(now);
+    if (count >= this.options.invalidRequestThreshold) {
+      const reopens = this.invalidWindow.nextExpiry(now) ?? now;
+      return new InvalidRequestLimitError(
+        route.path,
+        count,
+        this.options.invalidRequestThreshold,
+        reopens - now,
+      );
+    }
+    return undefined;
+  }
+
+  private cancel(waiter: Waiter, reason: unknown): void {
+    const queue = waiter.state.queue;
+    const index = queue.indexOf(waiter);
+    if (index < 0) return;
+    queue.splice(index, 1);
+    if (queue.length === 0) this.active.delete(waiter.state);
+    this.queued -= 1;
+    waiter.reject(reason);
+    this.drain();
+  }
+
+  /** The consumer. Re-entrant calls (from event listeners) run again after the current pass. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        this.drainOnce();
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private drainOnce(): void {
+    const now = this.clock.now();
+    if (now - this.lastSweep >= this.options.sweepIntervalMs) {
+      this.lastSweep = now;
+      const removed = this.table.sweep(now, this.options.idleSweepMs);
+      if (removed > 0) this.debug(() => `swept ${removed} idle routes/buckets`);
+    }
+    if (this.queued === 0) {
+      this.cancelWake();
+      return;
+    }
+    for (;;) {
+      const refusal = this.refusalForAll(now);
+      if (refusal) return;
+      const gateAt = this.gateOpensAt(now);
+      if (gateAt > now) {
+        this.scheduleWake(gateAt);
+        return;
+      }
+      let best: Waiter | undefined;
+      let wakeAt = Number.POSITIVE_INFINITY;
+      for (const state of this.active) {
+        const head = state.queue[0]!;
+        const readyAt = this.readyAt(state, this.table.bucketOf(state, now), now);
+        if (readyAt <= now) {
+          if (best === undefined || head.sequence < best.sequence) best = head;
+        } else if (readyAt < wakeAt) {
+          wakeAt = readyAt;
+        }
+      }
+      if (best === undefined) {
+        // Buckets busy in flight have no time: complete()/fail() wakes us.
+        this.scheduleWake(wakeAt);
+        return;
+      }
+      this.grant(best, now);
+      if (this.queued === 0) {
+        this.cancelWake();
+        return;
+      }
+    }
+  }
+
+  /** Rejects every queued request when sending is refused; true when it did. */
+  private refusalForAll(now: number): boolean {
+    if (
+      !this.tokenInvalid &&
+      this.cloudflareUntil <= now &&
+      this.invalidWindow.count(now) < this.options.invalidRequestThreshold
+    ) {
+      return false;
+    }
+    for (const state of this.active) {
+      for (const waiter of state.queue.splice(0)) {
+        if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+        waiter.reject(this.refusal(state.route, now));
+      }
+    }
+    this.active.clear();
+    this.queued = 0;
+    this.cancelWake();
+    return true;
+  }
+
+  /** When the token-wide gates (global pause, spacing, per-second limit) next allow a start. */
+  private gateOpensAt(now: number): number {
+    let at = Math.max(this.globalPausedUntil, this.lastStart + this.options.minSpacingMs);
+    if (this.globalWindow.count(now) >= this.options.globalLimitPerSecond) {
+      at = Math.max(at, this.globalWindow.nextExpiry(now) ?? now);
+    }
+    return at;
+  }
+
+  /** When this route's next request may start: <= now means now; +Infinity means after an in-flight one. */
+  private readyAt(state: RouteState<Waiter>, bucket: BucketState, now: number): number {
+    // One request in flight per bucket: its response tells us what the next may do.
+    if (bucket.inFlight > 0) return Number.POSITIVE_INFINITY;
+    let at = Math.max(state.parkedUntil, bucket.parkedUntil);
+    if (bucket.remaining === 0 && bucket.resetAt > now) at = Math.max(at, bucket.resetAt);
+    return at;
+  }
+
+  private grant(waiter: Waiter, now: number): void {
+    const state = waiter.state;
+    state.queue.shift();
+    if (state.queue.length === 0) this.active.delete(state);
+    this.queued -= 1;
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+
+    const bucket = this.table.bucketOf(state, now);
+    if (bucket.remaining === 0 && bucket.resetAt <= now) bucket.remaining = bucket.limit;
+    if (bucket.remaining !== undefined && bucket.remaining > 0) bucket.remaining -= 1;
+    bucket.inFlight += 1;
+    this.table.touch(state, bucket, now);
+    this.lastStart = now;
+    this.globalWindow.record(now);
+    this.inFlight += 1;
+    this.totals.requests += 1;
+
+    const permit = new GrantedPermit(state, bucket, waiter.sequence, now, {
+      complete: (p, response) => this.onResponse(p, response),
+      fail: (p) => this.onFail(p),
+    });
+    waiter.resolve(permit);
+    if (this.listenerCount('request') > 0) {
+      this.emit('request', {
+        route: state.route.key,
+        sequence: waiter.sequence,
+        bucket: bucket.key,
+        queuedMs: now - waiter.enqueuedAt,
+        grantedAt: now,
+      });
+    }
+  }
+
+  /** A permit's response arrived: learn from it, apply 429 rules, wake the queue. */
+  private onResponse(permit: GrantedPermit, response: ResponseInfo): ResponseVerdict {
+    const now = this.clock.now();
+    const { state, bucket } = permit;
+    bucket.inFlight -= 1;
+    this.inFlight -= 1;
+    this.totals.responses += 1;
+    const verdict = classifyResponse(response, now);
+    const headers = verdict.headers;
+
+    let target = bucket;
+    if (headers.bucket !== undefined) {
+      if (headers.bucket !== state.hash) {
+        const previous = state.hash;
+        this.debug(() => `${state.route.key}: bucket ${previous ?? '(unknown)'} -> ${headers.bucket}`);
+        state.hash = headers.bucket;
+      }
+      target = this.table.bucketOf(state, now);
+      this.table.touch(state, target, now);
+    }
+    if (headers.limit !== undefined) target.limit = headers.limit;
+    if (headers.remaining !== undefined) {
+      target.remaining = headers.remaining;
+      if (headers.resetAfterMs !== undefined) target.resetAt = now + headers.resetAfterMs;
+      else if (headers.remaining === 0) target.resetAt = now + MISSING_RESET_MS;
+    }
+
+    if (countsAsInvalid(response.status, verdict)) this.countInvalid(now);
+    if (verdict.kind === 'rate-limited' || verdict.kind === 'cloudflare')
+      this.onRateLimited(state, target, verdict, now);
+    else if (verdict.kind === 'token-invalid') this.tokenInvalid = true;
+
+    if (this.listenerCount('response') > 0) {
+      this.emit('response', {
+        route: state.route.key,
+        status: response.status,
+        bucket: target.key,
+        durationMs: now - permit.grantedAt,
+        remaining: headers.remaining,
+        resetAfterMs: headers.resetAfterMs,
+      });
+    }
+    this.drain();
+    return verdict;
+  }
+
+  /** A permit's request got no response: free its bucket, learn nothing. */
+  private onFail(permit: GrantedPermit): void {
+    permit.bucket.inFlight -= 1;
+    this.inFlight -= 1;
+    this.drain();
+  }
+
+  private onRateLimited(
+    state: RouteState<Waiter>,
+    bucket: BucketState,
+    verdict: Extract<ResponseVerdict, { kind: 'rate-limited' | 'cloudflare' }>,
+    now: number,
+  ): void {
+    let event: RateLimitedEvent;
+    if (verdict.kind === 'cloudflare') {
+      const cooldown = Math.max(this.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0);
+      this.cloudflareUntil = Math.max(this.cloudflareUntil, now + cooldown);
+      this.totals.rateLimited.cloudflare += 1;
+      event = {
+        route: state.route.key,
+        scope: 'cloudflare',
+        global: true,
+        sublimit: false,
+        retryAfterMs: cooldown,
+        bucket: undefined,
+        at: now,
+      };
+    } else {
+      const until = now + verdict.retryAfterMs;
+      if (verdict.global) this.globalPausedUntil = Math.max(this.globalPausedUntil, until);
+      else if (verdict.scope === 'shared') bucket.parkedUntil = Math.max(bucket.parkedUntil, until);
+      else if (verdict.sublimit) state.parkedUntil = Math.max(state.parkedUntil, until);
+      else {
+        bucket.remaining = 0;
+        bucket.resetAt = Math.max(bucket.resetAt, until);
+      }
+      this.totals.rateLimited[verdict.scope] += 1;
+      event = {
+        route: state.route.key,
+        scope: verdict.scope,
+        global: verdict.global,
+        sublimit: verdict.sublimit,
+        retryAfterMs: verdict.retryAfterMs,
+        bucket: verdict.headers.bucket,
+        at: now,
+      };
+    }
+    this.last429 = event;
+    this.emit('rateLimited', event);
+  }
+
+  private countInvalid(now: number): void {
+    this.invalidWindow.record(now);
+    const count = this.invalidWindow.count(now);
+    const threshold = this.options.invalidRequestThreshold;
+    if (count * 2 >= threshold && !this.invalidWarned) {
+      this.invalidWarned = true;
+      this.emit('invalidRequestWarning', { count, threshold, windowMs: this.options.invalidRequestWindowMs });
+    } else if (count * 2 < threshold) {
+      this.invalidWarned = false;
+    }
+  }
+
+  private scheduleWake(at: number): void {
+    if (!Number.isFinite(at)) return;
+    if (this.wake !== undefined && this.wake.at <= at) return;
+    this.cancelWake();
+    const wake = { at, controller: new AbortController() };
+    this.wake = wake;
+    this.clock.sleep(Math.max(0, at - this.clock.now()), wake.controller.signal).then(
+      () => {
+        if (this.wake !== wake) return;
+        this.wake = undefined;
+        this.drain();
+      },
+      () => {},
+    );
+  }
+
+  private cancelWake(): void {
+    this.wake?.controller.abort();
+    this.wake = undefined;
+  }
+
+  private debug(message: () => string): void {
+    if (this.listenerCount('debug') > 0) this.emit('debug', message());
+  }
+}
+
+/** Keeps a route queue sorted by sequence; new requests append, retries slot back in. */
+function insertBySequence(queue: Waiter[], waiter: Waiter): void {
+  let index = queue.length;
+  while (index > 0 && queue[index - 1]!.sequence > waiter.sequence) index -= 1;
+  queue.splice(index, 0, waiter);
+}
+
+interface PermitSink {
+  complete(permit: GrantedPermit, response: ResponseInfo): ResponseVerdict;
+  fail(permit: GrantedPermit): void;
+}
+
+class GrantedPermit implements Permit {
+  private verdict: ResponseVerdict | undefined;
+  private settled = false;
+
+  constructor(
+    readonly state: RouteState<Waiter>,
+    readonly bucket: BucketState,
+    readonly sequence: number,
+    readonly grantedAt: number,
+    private readonly sink: PermitSink,
+  ) {}
+
+  get route(): Route {
+    return this.state.route;
+  }
+
+  complete(response: ResponseInfo): ResponseVerdict {
+    if (this.settled) return this.verdict ?? classifyResponse(response, this.grantedAt);
+    this.settled = true;
+    this.verdict = this.sink.complete(this, response);
+    return this.verdict;
+  }
+
+  fail(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.sink.fail(this);
+  }
+}
