@@ -21,6 +21,7 @@ import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
   BotOptionsError,
   type MidjourneyBotFaults,
+  type MidjourneyBotInput,
   type MidjourneyBotOptions,
   resolveBotOptions,
 } from './options.js';
@@ -71,7 +72,7 @@ const RUNNING_OUTCOMES = new Set<JobOutcome>([
 
 const MODE_COMMANDS: Record<string, BotMode> = { fast: 'fast', relax: 'relaxed', turbo: 'turbo' };
 
-export function createMidjourneyBot(world: SimWorld, options?: Partial<MidjourneyBotOptions>): MidjourneyBot {
+export function createMidjourneyBot(world: SimWorld, options?: MidjourneyBotInput): MidjourneyBot {
   return new SimulatedMidjourneyBot(world, resolveBotOptions(options));
 }
 

@@ -92,6 +92,11 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   faults: Object.freeze({ neverAnswer: false, outOfOrder: false, skipProgress: false }),
 });
 
+/** What callers pass: any subset of the options, and any subset of the faults. */
+export type MidjourneyBotInput = Omit<Partial<MidjourneyBotOptions>, 'faults'> & {
+  faults?: Partial<MidjourneyBotFaults>;
+};
+
 /** A bot option outside its accepted range. */
 export class BotOptionsError extends WorkerError {
   override readonly name = 'BotOptionsError';
@@ -105,7 +110,7 @@ export class BotOptionsError extends WorkerError {
 }
 
 /** Merges a partial over the defaults and validates the result. */
-export function resolveBotOptions(partial: Partial<MidjourneyBotOptions> = {}): MidjourneyBotOptions {
+export function resolveBotOptions(partial: MidjourneyBotInput = {}): MidjourneyBotOptions {
   const options: MidjourneyBotOptions = {
     ...DEFAULT_MIDJOURNEY_BOT_OPTIONS,
     ...partial,

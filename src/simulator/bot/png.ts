@@ -40,22 +40,19 @@ function chunk(type: string, data: Buffer): Buffer {
  * deflate still shrinks well for the flat colour blocks the simulator draws.
  */
 export function encodePng(width: number, height: number, pixel: (x: number, y: number) => Rgb): Buffer {
+  return encodeRows(width, height, (y, row) => {
+    for (let x = 0; x < width; x++) row.set(pixel(x, y), x * 3);
+  });
+}
+
+/** Encodes from whole rows: `fill(y, row)` writes the `width * 3` RGB bytes of row `y`. */
+function encodeRows(width: number, height: number, fill: (y: number, row: Buffer) => void): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
   }
   const stride = 1 + width * 3;
   const raw = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * stride;
-    raw[row] = 0;
-    for (let x = 0; x < width; x++) {
-      const [r, g, b] = pixel(x, y);
-      const at = row + 1 + x * 3;
-      raw[at] = r;
-      raw[at + 1] = g;
-      raw[at + 2] = b;
-    }
-  }
+  for (let y = 0; y < height; y++) fill(y, raw.subarray(y * stride + 1, (y + 1) * stride));
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -72,13 +69,23 @@ export function encodePng(width: number, height: number, pixel: (x: number, y: n
   ]);
 }
 
+/** One row of `width` pixels: `left` up to `split`, `right` after (flat blocks are built once, then copied). */
+function band(width: number, split: number, left: Rgb, right: Rgb): Buffer {
+  const row = Buffer.alloc(width * 3);
+  for (let x = 0; x < width; x++) row.set(x < split ? left : right, x * 3);
+  return row;
+}
+
 /** A `size`x`size` image split into a 2x2 grid of flat colours (top-left, top-right, bottom-left, bottom-right). */
 export function encodeGridPng(size: number, colours: readonly [Rgb, Rgb, Rgb, Rgb]): Buffer {
-  const half = size / 2;
-  return encodePng(size, size, (x, y) => colours[(y < half ? 0 : 2) + (x < half ? 0 : 1)] as Rgb);
+  const half = Math.floor(size / 2);
+  const top = band(size, half, colours[0], colours[1]);
+  const bottom = band(size, half, colours[2], colours[3]);
+  return encodeRows(size, size, (y, row) => (y < half ? top : bottom).copy(row));
 }
 
 /** A flat single-colour image. */
 export function encodeSolidPng(width: number, height: number, colour: Rgb): Buffer {
-  return encodePng(width, height, () => colour);
+  const line = band(width, width, colour, colour);
+  return encodeRows(width, height, (_, row) => line.copy(row));
 }

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { parseCustomId } from '../../../src/simulator/bot/custom-id.js';
+import {
+  BotOptionsError,
+  crc32,
+  createMidjourneyBot,
+  decodePng,
+  encodeGridPng,
+  encodePng,
+  PngFormatError,
+  pixelAt,
+  resolveBotOptions,
+} from '../../../src/simulator/bot/index.js';
+import { findBannedWord, parsePrompt } from '../../../src/simulator/bot/prompt.js';
+import { FakeWorld } from './fake-world.js';
+
+describe('PNG', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('round-trips pixels through encode and decode', () => {
+    const png = encodePng(3, 2, (x, y) => [x * 100, y * 100, 7]);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    const image = decodePng(png);
+    expect([image.width, image.height, image.channels]).toEqual([3, 2, 3]);
+    expect(pixelAt(image, 2, 1)).toEqual([200, 100, 7]);
+  });
+
+  it('draws a grid of four flat quadrants', () => {
+    const image = decodePng(
+      encodeGridPng(8, [
+        [255, 0, 0],
+        [0, 255, 0],
+        [0, 0, 255],
+        [9, 9, 9],
+      ]),
+    );
+    expect([pixelAt(image, 3, 3), pixelAt(image, 4, 3), pixelAt(image, 3, 4), pixelAt(image, 7, 7)]).toEqual([
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+      [9, 9, 9],
+    ]);
+  });
+
+  it('rejects a corrupted chunk and a non-PNG', () => {
+    const png = encodePng(2, 2, () => [1, 2, 3]);
+    png[20] = (png[20] ?? 0) ^ 0xff; // inside IHDR data
+    expect(() => decodePng(png)).toThrow(PngFormatError);
+    expect(() => decodePng(Buffer.from('GIF89a'))).toThrow('not a PNG signature');
+    expect(() => encodePng(0, 1, () => [0, 0, 0])).toThrow(RangeError);
+  });
+});
+
+describe('prompt parsing', () => {
+  it('splits text, links and parameters and builds echo and slug', () => {
+    const parsed = parsePrompt(
+      'https://example.com/a.png  Big  Cat! —AR 2:3 --no red, blue --relax',
+      ' --v 6',
+    );
+    expect(parsed.links).toEqual(['https://example.com/a.png']);
+    expect(parsed.parameters).toEqual([
+      { name: 'ar', value: '2:3' },
+      { name: 'no', value: 'red, blue' },
+      { name: 'relax', value: '' },
+    ]);
+    expect(parsed.echo).toMatch(
+      /^<https:\/\/s\.mj\.run\/\w{11}> Big Cat! --ar 2:3 --no red, blue --relax --v 6$/,
+    );
+    expect(parsed.slug).toBe('big_cat');
+    expect(parsed.mode).toBe('relaxed');
+  });
+
+  it('gives the same short link for the same URL', () => {
+    expect(parsePrompt('https://example.com/a.png x').echo).toBe(
+      parsePrompt('https://example.com/a.png   x').echo,
+    );
+    expect(parsePrompt('https://example.com/a.png x').echo).not.toBe(
+      parsePrompt('https://example.com/b.png x').echo,
+    );
+  });
+
+  it('falls back to "image" for a slug with no words and caps long slugs', () => {
+    expect(parsePrompt('!!! ???').slug).toBe('image');
+    expect(parsePrompt('word '.repeat(30)).slug.length).toBeLessThanOrEqual(40);
+  });
+
+  it('finds banned words as whole words', () => {
+    expect(findBannedWord('So BLOODY good', ['bloody'])).toBe('bloody');
+    expect(findBannedWord('bloodyish', ['bloody'])).toBeUndefined();
+  });
+});
+
+describe('custom_id parsing', () => {
+  const id = '0f0e0d0c-0b0a-4908-8706-050403020100';
+  it.each([
+    [`MJ::JOB::upsample::3::${id}`, { kind: 'upscale', index: 3, jobId: id }],
+    [`MJ::JOB::variation::2::${id}`, { kind: 'variation', index: 2, strength: 'Strong', solo: false }],
+    [`MJ::JOB::low_variation::1::${id}::SOLO`, { kind: 'variation', strength: 'Subtle', solo: true }],
+    [`MJ::JOB::reroll::0::${id}::SOLO`, { kind: 'reroll', jobId: id }],
+    [`MJ::JOB::upsample_v6_2x_creative::1::${id}::SOLO`, { kind: 'upscale-enhance', style: 'Creative' }],
+    [`MJ::Outpaint::75::1::${id}::SOLO`, { kind: 'zoom', percent: 75 }],
+    [`MJ::JOB::pan_up::1::${id}::SOLO`, { kind: 'pan', direction: 'Up' }],
+    [`MJ::Prompts::Appeal::${id}`, { kind: 'appeal', jobId: id }],
+    ['MJ::iframe::abc-DEF_1', { kind: 'captcha', hash: 'abc-DEF_1' }],
+    [`MJ::JOB::upsample::5::${id}`, { kind: 'unsupported' }],
+    ['hello', { kind: 'unsupported', customId: 'hello' }],
+  ])('%s', (customId, expected) => {
+    expect(parseCustomId(customId)).toMatchObject(expected);
+  });
+});
+
+describe('options', () => {
+  it('merges defaults, including nested faults', () => {
+    const options = resolveBotOptions({ fastSlots: 12, faults: { outOfOrder: true } });
+    expect(options).toMatchObject({
+      fastSlots: 12,
+      queueSize: 10,
+      applicationId: '936929561302675456',
+      faults: { outOfOrder: true, neverAnswer: false, skipProgress: false },
+    });
+  });
+
+  it.each([
+    [{ fastSlots: 0 }, 'fastSlots'],
+    [{ queueSize: -1 }, 'queueSize'],
+    [{ jobDurationMs: 1.5 }, 'jobDurationMs'],
+    [{ gridSize: 255 }, 'gridSize'],
+    [{ progressSteps: [10, 5] }, 'progressSteps'],
+    [{ applicationId: 'abc' }, 'applicationId'],
+    [{ relaxedFactor: 0 }, 'relaxedFactor'],
+    [{ probabilities: { outage: 2 } }, 'probabilities'],
+  ])('rejects %j naming %s', (partial, option) => {
+    expect(() => resolveBotOptions(partial)).toThrow(BotOptionsError);
+    expect(() => resolveBotOptions(partial)).toThrow(option);
+  });
+
+  it('validates scripted rules, account states and modes', () => {
+    const bot = createMidjourneyBot(new FakeWorld());
+    expect(() => bot.script({ match: 'x', outcome: 'nope' as never })).toThrow('script.outcome');
+    expect(() => bot.script({ match: 'x', outcome: 'success', stopAt: 120 })).toThrow('script.stopAt');
+    expect(() => bot.script({ match: 'x', outcome: 'success', times: 0 })).toThrow('script.times');
+    expect(() => bot.setAccountState('gone' as never)).toThrow('accountState');
+    expect(() => bot.setMode('slow' as never)).toThrow('mode');
+    let error: unknown;
+    try {
+      resolveBotOptions({ fastSlots: 0 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'SIM_BOT_INVALID_OPTION', option: 'fastSlots' });
+  });
+});
