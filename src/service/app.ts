@@ -1,0 +1,292 @@
+/**
+ * `buildService`: assembles the HTTP service around a Generator: the job store and runner, the
+ * per-client limits, webhooks, the circuit breaker, health and metrics, and the Fastify app with
+ * the /v1, midjourney-proxy and ops routes. Every outside dependency is an option.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, {
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
+import type { Generator } from '../generation/types.js';
+import type { Clock } from '../util/clock.js';
+import { systemClock } from '../util/clock.js';
+import { silentLogger } from '../util/logger.js';
+import type { ServiceContext } from './context.js';
+import { RateLimitError } from './errors.js';
+import type { DiscordTelemetry, ServiceProbe } from './health.js';
+import { HealthReporter } from './health-reporter.js';
+import { ApiKeyAuthenticator } from './http/api-keys.js';
+import { sendV1Error } from './http/errors-reply.js';
+import { registerV1Routes } from './http/routes-v1.js';
+import { JobEventHub } from './http/sse.js';
+import type { JobStore } from './jobs/job-store.js';
+import { MemoryJobStore } from './jobs/memory-store.js';
+import { TokenBucketLimiter } from './limits/token-bucket.js';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import { CircuitBreaker } from './protection/circuit-breaker.js';
+import { registerProxyRoutes } from './proxy/routes.js';
+import { JobRunner, type RecoveryReport } from './runner/job-runner.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { attachJobNotifier } from './webhooks/job-notifier.js';
+import { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key name the request authenticated as. */
+    clientId: string;
+  }
+}
+
+export interface ServiceOptions {
+  /** The orchestrator (`Midjourney`) or a fake. Required. The service does not close it. */
+  generator: Generator;
+  /** Where jobs live; default an in-memory store. */
+  store?: JobStore;
+  /** Close the store with the service; default true only for the store it made itself. */
+  closeStore?: boolean;
+  /** Settings; unset fields come from the defaults of `loadServiceConfig({})`. */
+  config?: Partial<ServiceConfig>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Health sources (Discord check, RateLimiter, gateway, slots). */
+  probe?: ServiceProbe;
+  /** Discord call telemetry for /metrics. */
+  telemetry?: DiscordTelemetry;
+  /** undici dispatcher for webhook POSTs; default one that enforces the target policy at connect. */
+  webhookDispatcher?: Dispatcher;
+  /** DNS resolution for the webhook target policy. */
+  resolve?: Resolver;
+  /** The Discord channel the jobs run in (keys the per key + channel limit). Default `default`. */
+  channelId?: string;
+}
+
+/** The Fastify app, typed with the pino logger it was given. */
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  Logger
+>;
+
+export interface Service {
+  readonly app: ServiceApp;
+  readonly config: ServiceConfig;
+  readonly runner: JobRunner;
+  readonly store: JobStore;
+  readonly metrics: ServiceMetrics;
+  readonly breaker: CircuitBreaker;
+  readonly webhooks: WebhookDispatcher;
+  readonly limiters: { readonly requests: TokenBucketLimiter; readonly submissions: TokenBucketLimiter };
+  /** Picks up unfinished jobs and pending webhook deliveries from the store. */
+  recover(): Promise<RecoveryReport & { webhooks: number }>;
+  /** Listens; resolves with the base URL. */
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  /** Stops accepting, ends streams, leaves in-flight jobs stored for the next start. */
+  close(): Promise<void>;
+}
+
+export async function buildService(options: ServiceOptions): Promise<Service> {
+  const config: ServiceConfig = { ...loadServiceConfig({}), ...options.config };
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const ownsStore = options.closeStore ?? options.store === undefined;
+  const store = options.store ?? new MemoryJobStore();
+  const shutdown = new AbortController();
+
+  let metrics: ServiceMetrics | undefined;
+  const breaker = new CircuitBreaker({
+    failureThreshold: config.circuitFailureThreshold,
+    openMs: config.circuitOpenMs,
+    clock,
+    onStateChange: (state, reason) => {
+      metrics?.circuitTransitions.inc({ state });
+      logger.warn({ state, reason }, 'circuit breaker state changed');
+    },
+  });
+  const runner = new JobRunner({
+    generator: options.generator,
+    store,
+    breaker,
+    clock,
+    logger,
+    maxActiveJobs: config.maxActiveJobs,
+  });
+  await runner.init();
+  const limiterOptions = { idleMs: config.rateLimitIdleMs, clock };
+  const limiters = {
+    requests: new TokenBucketLimiter({ ...config.rateLimit, ...limiterOptions }),
+    submissions: new TokenBucketLimiter({ ...config.submitRateLimit, ...limiterOptions }),
+  };
+  const policy = new WebhookTargetPolicy({
+    allowPrivate: config.webhookAllowPrivate,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  if (config.webhookSecret === null) {
+    logger.warn('MJW_WEBHOOK_SECRET is not set: webhooks are signed with a random per-process secret');
+  }
+  const webhooks = new WebhookDispatcher({
+    store,
+    secret: config.webhookSecret ?? randomBytes(32).toString('hex'),
+    policy,
+    clock,
+    logger,
+    maxAttempts: config.webhookMaxAttempts,
+    minDelayMs: config.webhookMinDelayMs,
+    maxDelayMs: config.webhookMaxDelayMs,
+    timeoutMs: config.webhookTimeoutMs,
+    onDelivery: (d) => metrics?.webhookDeliveries.inc({ event: d.event, state: d.state }),
+    ...(options.webhookDispatcher ? { dispatcher: options.webhookDispatcher } : {}),
+  });
+  const probe = options.probe ?? {};
+  metrics = new ServiceMetrics({
+    activeJobs: () => runner.activeCount,
+    waitingJobs: () => runner.waitingCount,
+    generatorQueueDepth: () => probe.slots?.().queueDepth,
+    slotsInUse: () => probe.slots?.().inUse,
+    circuitState: () => breaker.state,
+    clientBuckets: () => Object.entries(limiters).map(([limit, l]) => ({ limit, ...l.stats() })),
+    pendingWebhooks: () => webhooks.pending,
+  });
+  const serviceMetrics = metrics;
+  const detachNotifier = attachJobNotifier(runner, webhooks, {
+    progress: config.webhookProgress,
+    onError: (error, job) => logger.error({ err: error, jobId: job.id }, 'could not queue webhook'),
+  });
+  runner.on('change', (job, type) => {
+    if (type !== 'completed' && type !== 'failed' && type !== 'cancelled') return;
+    const outcome = job.status === 'succeeded' ? 'succeeded' : (job.error?.code ?? job.status);
+    serviceMetrics.jobsFinished.inc({ outcome });
+    if (job.finishedAt !== null) {
+      serviceMetrics.jobDuration.observe((job.finishedAt - job.createdAt) / 1000, {
+        kind: job.kind,
+        status: job.status,
+      });
+    }
+  });
+  const detachTelemetry = options.telemetry?.({
+    response: (route, status) => serviceMetrics.discordRequests.inc({ route, status }),
+    rateLimited: (scope) => serviceMetrics.discordRateLimited.inc({ scope }),
+    retry: (route) => serviceMetrics.discordRetries.inc({ route }),
+  });
+  const hub = new JobEventHub(runner);
+  const health = new HealthReporter({
+    probe,
+    breaker,
+    runner,
+    store,
+    webhooks,
+    limiters,
+    clock,
+    cacheMs: config.healthCacheMs,
+  });
+  const auth = new ApiKeyAuthenticator(config.apiKeys, config.authDisabled);
+
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimitBytes,
+    // Every problem in a body at once; unknown fields reported, not stripped; no silent coercion.
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  app.decorateRequest('clientId', '');
+  app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply, config.bodyLimitBytes));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        name: 'NotFound',
+        code: 'ROUTE_NOT_FOUND',
+        message: `No route ${request.method} ${request.url}`,
+      },
+    }),
+  );
+
+  const publicPaths = new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (publicPaths.has(path)) return;
+    request.clientId = auth.authenticate(request.headers);
+    const taken = limiters.requests.take(request.clientId);
+    void reply.header('x-ratelimit-limit', String(limiters.requests.capacity));
+    void reply.header('x-ratelimit-remaining', String(taken.remaining));
+    if (!taken.allowed) {
+      serviceMetrics.clientRateLimited.inc({ limit: 'requests' });
+      throw new RateLimitError(taken.retryAfterMs, 'requests');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    serviceMetrics.observeHttp(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const ctx: ServiceContext = {
+    config,
+    runner,
+    store,
+    hub,
+    policy,
+    breaker,
+    metrics: serviceMetrics,
+    submitLimiter: limiters.submissions,
+    channelId: options.channelId ?? 'default',
+    shutdown: shutdown.signal,
+  };
+  await app.register(async (scope) => registerV1Routes(scope, ctx));
+  await app.register(async (scope) => registerProxyRoutes(scope, ctx));
+  app.get('/health', async (_request, reply) => {
+    const report = await health.report();
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
+  );
+
+  let closed = false;
+  return {
+    app,
+    config,
+    runner,
+    store,
+    metrics: serviceMetrics,
+    breaker,
+    webhooks,
+    limiters,
+    async recover() {
+      const report = await runner.recover();
+      const resumedWebhooks = await webhooks.resume();
+      if (report.resumed + report.submitted + report.failed + resumedWebhooks > 0) {
+        logger.info({ ...report, webhooks: resumedWebhooks }, 'recovered unfinished work');
+      }
+      return { ...report, webhooks: resumedWebhooks };
+    },
+    async listen(listenOptions = {}) {
+      return app.listen({ host: listenOptions.host ?? config.host, port: listenOptions.port ?? config.port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      shutdown.abort();
+      await app.close();
+      hub.close();
+      await runner.close();
+      detachNotifier();
+      detachTelemetry?.();
+      await webhooks.close();
+      limiters.requests.close();
+      limiters.submissions.close();
+      if (ownsStore) await store.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** What the route plugins share: built once by `buildService`. */
+import type { ServiceConfig } from '../config/service.js';
+import { RateLimitError } from './errors.js';
+import type { JobEventHub } from './http/sse.js';
+import type { JobStore } from './jobs/job-store.js';
+import type { TokenBucketLimiter } from './limits/token-bucket.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
+import type { CircuitBreaker } from './protection/circuit-breaker.js';
+import type { JobRunner } from './runner/job-runner.js';
+import type { WebhookTargetPolicy } from './webhooks/target-policy.js';
+
+export interface ServiceContext {
+  config: ServiceConfig;
+  runner: JobRunner;
+  store: JobStore;
+  hub: JobEventHub;
+  policy: WebhookTargetPolicy;
+  breaker: CircuitBreaker;
+  metrics: ServiceMetrics;
+  submitLimiter: TokenBucketLimiter;
+  /** The Discord channel jobs run in (the per key + channel submission bucket). */
+  channelId: string;
+  /** Aborts when the service closes (ends SSE streams). */
+  shutdown: AbortSignal;
+}
+
+/** Takes one submission token for `clientId` in the service's channel, or throws RateLimitError. */
+export function takeSubmission(ctx: ServiceContext, clientId: string): void {
+  const taken = ctx.submitLimiter.take(`${clientId}:${ctx.channelId}`);
+  if (!taken.allowed) {
+    ctx.metrics.clientRateLimited.inc({ limit: 'submissions' });
+    throw new RateLimitError(taken.retryAfterMs, 'submissions');
+  }
+}

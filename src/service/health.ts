@@ -1,0 +1,43 @@
+/**
+ * What the service can learn about the layers under it. Each source is optional: the service
+ * reports what it is given. `mjw serve` fills them from the Midjourney client, its RestClient /
+ * RateLimiter and gateway; tests pass fakes.
+ */
+
+export interface DiscordStatus {
+  /** Discord answered (any HTTP status). */
+  reachable: boolean;
+  /** The token was accepted; null when unknown (unreachable). */
+  tokenValid: boolean | null;
+  latencyMs?: number;
+  /** The account name, when known. */
+  user?: string;
+  error?: string;
+}
+
+export interface SlotsStatus {
+  inUse: number;
+  limit: number;
+  /** Jobs waiting for a slot. */
+  queueDepth: number;
+}
+
+export interface ServiceProbe {
+  /** Checks Discord (e.g. `GET /users/@me`); the service caches the answer for MJW_HEALTH_CACHE_MS. */
+  checkDiscord?(signal: AbortSignal): Promise<DiscordStatus>;
+  /** The RateLimiter's state: buckets, global pause, invalid-request count, queue depth. */
+  rateLimiter?(): Record<string, unknown>;
+  /** The gateway connection, when gateway watching is on. */
+  gateway?(): Record<string, unknown> & { state: string };
+  slots?(): SlotsStatus;
+}
+
+/** Receives Discord call telemetry for the metrics. */
+export interface DiscordTelemetrySink {
+  response(route: string, status: number): void;
+  rateLimited(scope: string): void;
+  retry(route: string): void;
+}
+
+/** Something that reports Discord calls (the RateLimiter's events); returns an unsubscribe. */
+export type DiscordTelemetry = (sink: DiscordTelemetrySink) => () => void;

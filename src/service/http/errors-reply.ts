@@ -1,0 +1,71 @@
+/**
+ * Turns whatever a route threw into the JSON error body and status: schema failures into one
+ * 400 listing every problem, an oversized body into 413, service errors into their status (with
+ * `Retry-After` when they say when), anything else into a logged 500 that reveals nothing.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BodyTooLargeError, RequestValidationError, ServiceError } from '../errors.js';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** One `where: what` line per ajv issue, e.g. `body.prompt: must be string`. */
+export function describeValidation(context: string, issues: readonly AjvIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = `${context}${issue.instancePath.replace(/\//g, '.')}`;
+    if (issue.keyword === 'required') return `${path}.${String(issue.params.missingProperty)}: is required`;
+    if (issue.keyword === 'additionalProperties') {
+      return `${path}.${String(issue.params.additionalProperty)}: is not an accepted field`;
+    }
+    if (issue.keyword === 'pattern' && path.endsWith('.prompt')) return `${path}: must not be blank`;
+    return `${path}: ${issue.message ?? issue.keyword}`;
+  });
+}
+
+/** Maps Fastify's own errors (validation, body limit, bad JSON) to service errors. */
+export function normaliseError(error: unknown, bodyLimit: number): unknown {
+  const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (Array.isArray(e.validation)) {
+    return new RequestValidationError(describeValidation(e.validationContext ?? 'body', e.validation));
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new BodyTooLargeError(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new RequestValidationError([`body: ${e.message}`]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new RequestValidationError(['content-type: send application/json']);
+    default:
+      break;
+  }
+  if (e instanceof SyntaxError || (e.statusCode === 400 && e.code === undefined)) {
+    return new RequestValidationError([`body: ${e.message}`]);
+  }
+  return error;
+}
+
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
+  return typeof retryAfter === 'number' && Number.isFinite(retryAfter)
+    ? Math.max(1, Math.ceil(retryAfter / 1000))
+    : undefined;
+}
+
+/** The /v1 error handler: `{ error: { name, code, message, ...facts } }`. */
+export function sendV1Error(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
+  const e = normaliseError(error, bodyLimit);
+  if (e instanceof ServiceError) {
+    const retryAfter = retryAfterSeconds(e);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    return reply.code(e.status).send({ error: e.toJSON() });
+  }
+  request.log.error({ err: e }, 'unhandled error');
+  return reply.code(500).send({
+    error: { name: 'InternalError', code: 'INTERNAL_ERROR', message: 'Internal server error' },
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * The /v1 API: submit, read, list, stream, act on and cancel jobs. Every route is scoped to the
+ * caller's API key: another key's job answers 404.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type ServiceContext, takeSubmission } from '../context.js';
+import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
+import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
+import { kindForAction, resolveAction } from '../runner/actions.js';
+import { toJobView } from './job-view.js';
+import {
+  type ActionBody,
+  actionBody,
+  type ImagineBody,
+  imagineBody,
+  jobIdParams,
+  type ListQuery,
+  listQuery,
+} from './schemas.js';
+import { streamJobEvents } from './sse.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(`j:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^j:(\d{16})$/.exec(text);
+  return match?.[1];
+}
+
+/** The caller's job, or UnknownJobError (also for another key's job: its existence is not revealed). */
+export async function ownedJob(ctx: ServiceContext, request: FastifyRequest, id: string): Promise<JobRecord> {
+  const job = await ctx.runner.get(id);
+  if (job === undefined || job.clientId !== request.clientId) throw new UnknownJobError(id);
+  return job;
+}
+
+export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  app.post<{ Body: ImagineBody }>(
+    '/v1/imagine',
+    { schema: { body: imagineBody } },
+    async (request, reply) => {
+      takeSubmission(ctx, request.clientId);
+      const { prompt, webhookUrl, metadata } = request.body;
+      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
+      const job = await ctx.runner.submit({
+        clientId: request.clientId,
+        kind: 'imagine',
+        prompt: prompt.trim(),
+        webhookUrl: checkedUrl,
+        metadata: metadata ?? null,
+      });
+      ctx.metrics.jobsSubmitted.inc({ kind: 'imagine' });
+      return reply
+        .code(202)
+        .header('location', `/v1/jobs/${job.id}`)
+        .send({ id: job.id, status: job.status });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: { params: jobIdParams } }, async (request) =>
+    toJobView(await ownedJob(ctx, request, request.params.id)),
+  );
+
+  app.get<{ Querystring: ListQuery }>('/v1/jobs', { schema: { querystring: listQuery } }, async (request) => {
+    const problems: string[] = [];
+    const statuses = (request.query.status?.split(',') ?? []) as JobStatus[];
+    for (const s of statuses) {
+      if (!JOB_STATUSES.includes(s))
+        problems.push(`querystring.status: "${s}" is not one of ${JOB_STATUSES.join(', ')}`);
+    }
+    const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
+    if (limit < 1 || limit > MAX_PAGE_SIZE)
+      problems.push(`querystring.limit: must be from 1 to ${MAX_PAGE_SIZE}`);
+    const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+    if (request.query.cursor !== undefined && before === undefined) {
+      problems.push('querystring.cursor: not a cursor this API returned');
+    }
+    if (problems.length > 0) throw new RequestValidationError(problems);
+    const page = await ctx.store.list({
+      clientId: request.clientId,
+      statuses,
+      limit,
+      ...(before === undefined ? {} : { before }),
+    });
+    // Jobs in flight are fresher in the runner than in the store.
+    const jobs = await Promise.all(page.jobs.map(async (job) => (await ctx.runner.get(job.id)) ?? job));
+    return { jobs: jobs.map(toJobView), nextCursor: page.next === null ? null : encodeCursor(page.next) };
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/jobs/:id/events',
+    { schema: { params: jobIdParams } },
+    async (request, reply) => {
+      const { id } = request.params;
+      await ownedJob(ctx, request, id);
+      await streamJobEvents(request, reply, id, {
+        hub: ctx.hub,
+        load: () => ctx.runner.get(id),
+        view: toJobView,
+        shutdown: ctx.shutdown,
+      });
+      return reply;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: ActionBody }>(
+    '/v1/jobs/:id/actions',
+    { schema: { params: jobIdParams, body: actionBody } },
+    async (request, reply) => {
+      const source = await ownedJob(ctx, request, request.params.id);
+      if (source.status !== 'succeeded' || source.result === null) {
+        throw new JobStateError(
+          source.id,
+          source.status,
+          `Job ${source.id} is ${source.status}; actions need a succeeded job`,
+        );
+      }
+      const action = resolveAction(source.result.actions, request.body.action);
+      if (action === undefined) {
+        throw new ActionUnavailableError(source.id, request.body.action, Object.keys(source.result.actions));
+      }
+      takeSubmission(ctx, request.clientId);
+      const { webhookUrl, metadata } = request.body;
+      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
+      const kind = kindForAction(action);
+      const job = await ctx.runner.submit(
+        {
+          clientId: request.clientId,
+          kind,
+          action,
+          parentId: source.id,
+          prompt: source.prompt,
+          webhookUrl: checkedUrl,
+          metadata: metadata ?? null,
+        },
+        source.result,
+      );
+      ctx.metrics.jobsSubmitted.inc({ kind });
+      return reply
+        .code(202)
+        .header('location', `/v1/jobs/${job.id}`)
+        .send({ id: job.id, status: job.status });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/jobs/:id',
+    { schema: { params: jobIdParams } },
+    async (request) => {
+      await ownedJob(ctx, request, request.params.id);
+      return toJobView(await ctx.runner.cancel(request.params.id, request.clientId));
+    },
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * JSON schemas of the /v1 request bodies and queries. Validated by Fastify's ajv with
+ * `allErrors`, so a bad body is answered with every problem at once; unknown fields are refused
+ * rather than silently dropped.
+ */
+
+const metadata = {
+  type: 'object',
+  description: 'Free-form data echoed back with the job and its webhooks.',
+  maxProperties: 50,
+} as const;
+
+const webhookUrl = { type: 'string', minLength: 1, maxLength: 2_048 } as const;
+
+export const PROMPT_MAX_LENGTH = 6_000;
+
+export const imagineBody = {
+  type: 'object',
+  required: ['prompt'],
+  additionalProperties: false,
+  properties: {
+    prompt: { type: 'string', minLength: 1, maxLength: PROMPT_MAX_LENGTH, pattern: '\\S' },
+    webhookUrl,
+    metadata,
+  },
+} as const;
+
+export const actionBody = {
+  type: 'object',
+  required: ['action'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:-]+$' },
+    webhookUrl,
+    metadata,
+  },
+} as const;
+
+export const jobIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^\\d{16}$' } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', pattern: '^[a-z]+(,[a-z]+)*$' },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+  },
+} as const;
+
+export interface ImagineBody {
+  prompt: string;
+  webhookUrl?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ActionBody {
+  action: string;
+  webhookUrl?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ListQuery {
+  status?: string;
+  limit?: string;
+  cursor?: string;
+}

@@ -1,0 +1,126 @@
+/**
+ * Server-Sent Events for one job (https://html.spec.whatwg.org/multipage/server-sent-events.html).
+ * On connect the current state is sent (`state`), then each change as it happens (`status`,
+ * `progress`, `notice`), then the outcome (`completed`, `failed` or `cancelled`), and the stream
+ * closes. A comment line every 15 s keeps proxies from timing the stream out.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isTerminal, type JobRecord } from '../jobs/job.js';
+import type { JobEventType, JobRunner } from '../runner/job-runner.js';
+
+type Listener = (job: JobRecord, type: JobEventType) => void;
+
+/** Routes runner changes to the listeners of one job id, without a broadcast per change. */
+export class JobEventHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly onChange: Listener = (job, type) => {
+    const set = this.listeners.get(job.id);
+    if (set) for (const listener of [...set]) listener(job, type);
+  };
+
+  constructor(private readonly runner: JobRunner) {
+    runner.on('change', this.onChange);
+  }
+
+  subscribe(jobId: string, listener: Listener): () => void {
+    let set = this.listeners.get(jobId);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(jobId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    };
+  }
+
+  get subscribers(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
+  close(): void {
+    this.runner.off('change', this.onChange);
+    this.listeners.clear();
+  }
+}
+
+const TERMINAL_EVENT: Record<string, JobEventType> = {
+  succeeded: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function write(raw: ServerResponse, event: string, data: unknown, id?: number): void {
+  raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export interface StreamOptions {
+  hub: JobEventHub;
+  /** Reads the job's current state (after subscribing, so no change can slip between). */
+  load: () => Promise<JobRecord | undefined>;
+  view: (job: JobRecord) => unknown;
+  heartbeatMs?: number;
+  /** Closed when the service shuts down, so open streams end. */
+  shutdown: AbortSignal;
+}
+
+/** Streams `jobId`'s events on `reply` until the outcome, the client leaving, or shutdown. */
+export async function streamJobEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  jobId: string,
+  options: StreamOptions,
+): Promise<void> {
+  const backlog: [JobRecord, JobEventType][] = [];
+  let live: Listener = (job, type) => backlog.push([job, type]);
+  const unsubscribe = options.hub.subscribe(jobId, (job, type) => live(job, type));
+  const initial = await options.load().catch((error: unknown) => {
+    unsubscribe();
+    throw error;
+  });
+  if (initial === undefined) {
+    unsubscribe();
+    return undefined;
+  }
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let seq = 0;
+  let ended = false;
+  const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    options.shutdown.removeEventListener('abort', end);
+    raw.end();
+  };
+  const send = (job: JobRecord, type: JobEventType | 'state'): void => {
+    if (ended) return;
+    seq += 1;
+    write(raw, type, options.view(job), seq);
+    if (isTerminal(job.status) && type !== 'state') end();
+  };
+  request.raw.on('close', end);
+  options.shutdown.addEventListener('abort', end, { once: true });
+
+  raw.write('retry: 3000\n\n');
+  send(initial, 'state');
+  if (isTerminal(initial.status)) {
+    send(initial, TERMINAL_EVENT[initial.status] ?? 'completed');
+    return undefined;
+  }
+  for (const [job, type] of backlog) if (job.updatedAt >= initial.updatedAt) send(job, type);
+  live = send;
+}

@@ -1,0 +1,62 @@
+/** The HTTP service: public surface for `mjw serve`, embedding apps and tests. */
+export { buildService, type Service, type ServiceApp, type ServiceOptions } from './app.js';
+export {
+  ActionUnavailableError,
+  AuthenticationError,
+  BodyTooLargeError,
+  CircuitOpenError,
+  isRateLimitError,
+  isServiceError,
+  JobStateError,
+  RateLimitError,
+  RequestValidationError,
+  ServiceBusyError,
+  ServiceClosingError,
+  ServiceError,
+  UnknownJobError,
+  WebhookTargetError,
+} from './errors.js';
+export type {
+  DiscordStatus,
+  DiscordTelemetry,
+  DiscordTelemetrySink,
+  ServiceProbe,
+  SlotsStatus,
+} from './health.js';
+export type { HealthReport } from './health-reporter.js';
+export type { JobResultView, JobView } from './http/job-view.js';
+export {
+  JOB_STATUSES,
+  type JobOutcomeError,
+  type JobRecord,
+  type JobStatus,
+  TERMINAL_STATUSES,
+  type WebhookFormat,
+} from './jobs/job.js';
+export type {
+  DeliveryState,
+  JobListPage,
+  JobListQuery,
+  JobStore,
+  WebhookDelivery,
+} from './jobs/job-store.js';
+export { MemoryJobStore } from './jobs/memory-store.js';
+export { SqliteJobStore, type SqliteJobStoreOptions } from './jobs/sqlite-store.js';
+export {
+  type TakeResult,
+  TokenBucketLimiter,
+  type TokenBucketOptions,
+  type TokenBucketStats,
+} from './limits/token-bucket.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitPermit,
+  type CircuitState,
+} from './protection/circuit-breaker.js';
+export type { ProxyButton, ProxyTask, ProxyTaskStatus } from './proxy/task-view.js';
+export type { JobEventType, RecoveryReport } from './runner/job-runner.js';
+export { type StartedService, startService } from './start.js';
+export { forbiddenAddressReason } from './webhooks/address-policy.js';
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/signature.js';
+export { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';

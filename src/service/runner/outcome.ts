@@ -1,0 +1,105 @@
+/**
+ * Pure decisions about a generator error: how the job's outcome reads in the API (the library's
+ * error name and code, so clients switch on them), and what it says about Discord's health for
+ * the circuit breaker. Errors are recognised by `name` / `code`, which are stable contracts,
+ * rather than by class identity.
+ */
+import { isAbortError } from '../../util/abort.js';
+import type { JobOutcomeError } from '../jobs/job.js';
+
+/** Fields the outcome names directly or that would only repeat the job. */
+const RESERVED = new Set(['name', 'code', 'message', 'retryable', 'retryAfter', 'prompt', 'stack', 'cause']);
+
+function jsonSafe(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  try {
+    const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+    return Object.keys(copy).length > 0 ? copy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function codeOf(error: Error & { code?: unknown }): string {
+  if (typeof error.code === 'string' && error.code !== '') return error.code;
+  if (isAbortError(error)) return 'ABORTED';
+  return 'INTERNAL_ERROR';
+}
+
+/** The job outcome for an error the generator rejected with. */
+export function toOutcomeError(error: unknown): JobOutcomeError {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', code: 'INTERNAL_ERROR', message: String(error), retryable: false };
+  }
+  const withJson = error as Error & { toJSON?: () => Record<string, unknown>; retryable?: unknown };
+  const fields: Record<string, unknown> =
+    typeof withJson.toJSON === 'function'
+      ? withJson.toJSON()
+      : { ...(error as unknown as Record<string, unknown>) };
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (!RESERVED.has(key)) details[key] = value;
+  const outcome: JobOutcomeError = {
+    name: error.name,
+    code: codeOf(error),
+    message: error.message,
+    retryable: withJson.retryable === true,
+  };
+  const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
+  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) outcome.retryAfter = retryAfter;
+  const safe = jsonSafe(details);
+  if (safe !== undefined) outcome.details = safe;
+  return outcome;
+}
+
+/** The outcome of a job cancelled through the API. */
+export const CANCELLED_OUTCOME: JobOutcomeError = Object.freeze({
+  name: 'CancelledError',
+  code: 'CANCELLED',
+  message: 'Cancelled by the client',
+  retryable: false,
+});
+
+/**
+ * What an error says about Discord for the circuit breaker:
+ * - `fatal`: the token is bad; open at once.
+ * - `transport`: 5xx, network failure, timeout, exhausted 429 retries: counts toward opening.
+ * - `outcome`: Midjourney answered (moderation, queue full, ...): Discord works.
+ * - `neutral`: says nothing (cancelled, local validation, shutdown).
+ */
+export type FailureKind = 'fatal' | 'transport' | 'outcome' | 'neutral';
+
+const FATAL_NAMES = new Set(['TokenInvalidError']);
+const FATAL_CODES = new Set(['TOKEN_INVALID', 'DISCORD_TOKEN_INVALID']);
+const TRANSPORT_NAMES = new Set([
+  'DiscordHTTPError',
+  'DiscordNetworkError',
+  'DiscordTimeoutError',
+  'RateLimitedError',
+  'CloudflareBlockedError',
+  'InvalidRequestLimitError',
+]);
+
+export function classifyFailure(error: unknown): FailureKind {
+  if (!(error instanceof Error)) return 'neutral';
+  const { name } = error;
+  const code = (error as { code?: unknown }).code;
+  const status = (error as { status?: unknown }).status;
+  if (FATAL_NAMES.has(name) || (typeof code === 'string' && FATAL_CODES.has(code))) return 'fatal';
+  if (name === 'DiscordAPIError') {
+    if (status === 401) return 'fatal';
+    return typeof status === 'number' && status >= 500 ? 'transport' : 'outcome';
+  }
+  if (TRANSPORT_NAMES.has(name)) return 'transport';
+  if (name === 'TimeoutError') return 'transport';
+  if (isAbortError(error)) return 'neutral';
+  // Midjourney outcome errors (MidjourneyError and subclasses) carry a code and the prompt.
+  if (typeof code === 'string' && 'prompt' in error) return 'outcome';
+  return 'neutral';
+}
+
+/** The generator's "nothing of this job is in the channel" rejection from `resume`. */
+export function isJobNotFound(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'JobNotFoundError' || (error as { code?: unknown }).code === 'JOB_NOT_FOUND')
+  );
+}

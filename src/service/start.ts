@@ -1,0 +1,37 @@
+/**
+ * `startService`: the service as `mjw serve` runs it: a SQLite job store at `config.dbPath`,
+ * unfinished work recovered, listening.
+ */
+import type { ServiceConfig } from '../config/service.js';
+import { buildService, type Service, type ServiceOptions } from './app.js';
+import { SqliteJobStore } from './jobs/sqlite-store.js';
+import type { RecoveryReport } from './runner/job-runner.js';
+
+export interface StartedService {
+  service: Service;
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  recovered: RecoveryReport & { webhooks: number };
+  close(): Promise<void>;
+}
+
+/** Builds the service on a SQLite store (unless one is given), recovers, listens. */
+export async function startService(
+  options: ServiceOptions & { config?: Partial<ServiceConfig> },
+): Promise<StartedService> {
+  const dbPath = options.config?.dbPath;
+  const store = options.store ?? (dbPath === undefined ? undefined : new SqliteJobStore({ path: dbPath }));
+  const service = await buildService({
+    ...options,
+    ...(store === undefined ? {} : { store }),
+    closeStore: options.closeStore ?? options.store === undefined,
+  });
+  try {
+    const recovered = await service.recover();
+    const url = await service.listen();
+    return { service, url, recovered, close: () => service.close() };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}

@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createJobRecord, type JobRecord, type JobStatus } from '../../src/service/jobs/job.js';
+import type { JobStore, WebhookDelivery } from '../../src/service/jobs/job-store.js';
+import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
+import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mjw-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let seq = 0;
+function job(overrides: Partial<JobRecord> = {}): JobRecord {
+  seq += 1;
+  const id = String(1_750_000_000_000_000 + seq);
+  return {
+    ...createJobRecord(id, { clientId: 'alice', kind: 'imagine', prompt: `cat ${seq}` }, 1_000 + seq),
+    ...overrides,
+  };
+}
+
+function delivery(jobId: string, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  seq += 1;
+  return {
+    id: `d-${seq}`,
+    jobId,
+    url: 'https://hooks.test/x',
+    event: 'completed',
+    format: 'mjw',
+    body: '{}',
+    state: 'pending',
+    attempts: 0,
+    lastStatus: null,
+    lastError: null,
+    createdAt: seq,
+    updatedAt: seq,
+    deliveredAt: null,
+    ...overrides,
+  };
+}
+
+const stores: [string, () => JobStore][] = [
+  ['MemoryJobStore', () => new MemoryJobStore()],
+  ['SqliteJobStore', () => new SqliteJobStore({ path: join(dir, `store-${seq++}.sqlite`) })],
+];
+
+describe.each(stores)('%s', (_name, make) => {
+  it('inserts, refuses a duplicate id, saves and reads back an equal copy', async () => {
+    const store = make();
+    const a = job({ metadata: { order: 7, tags: ['x'] } });
+    await store.insert(a);
+    await expect(store.insert(a)).rejects.toThrow();
+    const read = await store.get(a.id);
+    expect(read).toEqual(a);
+    read!.prompt = 'mutated';
+    expect((await store.get(a.id))?.prompt).toBe(a.prompt);
+    await store.save({ ...a, status: 'running', progress: 40 });
+    expect(await store.get(a.id)).toMatchObject({ status: 'running', progress: 40 });
+    expect(await store.get('9999999999999999')).toBeUndefined();
+    await store.close();
+  });
+
+  it('lists newest first, filtered by owner and status, with cursor pages that neither skip nor repeat', async () => {
+    const store = make();
+    const statuses: JobStatus[] = [
+      'queued',
+      'succeeded',
+      'failed',
+      'succeeded',
+      'running',
+      'succeeded',
+      'succeeded',
+    ];
+    const jobs = statuses.map((status) => job({ status }));
+    const other = job({ clientId: 'bob', status: 'succeeded' });
+    for (const j of [...jobs, other]) await store.insert(j);
+
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await store.list({ clientId: 'alice', limit: 3, ...(before ? { before } : {}) });
+      seen.push(...page.jobs.map((j) => j.id));
+      if (page.next === null) break;
+      before = page.next;
+    }
+    expect(seen).toEqual(jobs.map((j) => j.id).reverse());
+
+    const done = await store.list({ clientId: 'alice', statuses: ['succeeded'], limit: 10 });
+    expect(done.jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(done.next).toBeNull();
+    const exact = await store.list({ clientId: 'alice', statuses: ['succeeded'], limit: 4 });
+    expect(exact.next).toBeNull();
+    expect((await store.list({ limit: 100 })).jobs).toHaveLength(8);
+    expect(await store.listByIds([other.id, '0000000000000000', jobs[0]!.id])).toEqual([other, jobs[0]]);
+    expect(await store.maxId()).toBe(other.id);
+    expect(await store.count()).toBe(8);
+    await store.close();
+  });
+
+  it('lists unfinished jobs oldest first, and finds a live child action', async () => {
+    const store = make();
+    const parent = job({ status: 'succeeded' });
+    const failedChild = job({ parentId: parent.id, action: 'U1', kind: 'upscale', status: 'failed' });
+    const liveChild = job({ parentId: parent.id, action: 'U1', kind: 'upscale', status: 'submitted' });
+    const queued = job({ status: 'queued' });
+    for (const j of [parent, failedChild, liveChild, queued]) await store.insert(j);
+    expect((await store.listUnfinished()).map((j) => j.id)).toEqual([liveChild.id, queued.id]);
+    expect((await store.findChild(parent.id, 'U1'))?.id).toBe(liveChild.id);
+    expect(await store.findChild(parent.id, 'U2')).toBeUndefined();
+    await store.close();
+  });
+
+  it('records webhook deliveries and lists the pending ones', async () => {
+    const store = make();
+    const j = job();
+    await store.insert(j);
+    const first = delivery(j.id);
+    const second = delivery(j.id, { event: 'progress' });
+    await store.saveDelivery(first);
+    await store.saveDelivery(second);
+    await store.saveDelivery({ ...first, state: 'delivered', attempts: 2, lastStatus: 200 });
+    expect((await store.listDeliveries(j.id)).map((d) => [d.event, d.state, d.attempts])).toEqual([
+      ['completed', 'delivered', 2],
+      ['progress', 'pending', 0],
+    ]);
+    expect((await store.listPendingDeliveries()).map((d) => d.id)).toEqual([second.id]);
+    await store.close();
+  });
+});
+
+describe('SqliteJobStore durability', () => {
+  it('keeps jobs and deliveries across close and reopen, in WAL mode', async () => {
+    const path = join(dir, 'durable.sqlite');
+    const first = new SqliteJobStore({ path });
+    const j = job({ status: 'submitting', ticket: null });
+    await first.insert(j);
+    await first.saveDelivery(delivery(j.id));
+    await first.close();
+    const second = new SqliteJobStore({ path });
+    expect(await second.get(j.id)).toEqual(j);
+    expect(await second.listPendingDeliveries()).toHaveLength(1);
+    await second.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});
