@@ -44,6 +44,13 @@ export interface SimWorld {
   postEphemeral(channelId: Snowflake, userId: Snowflake, draft: BotMessageDraft): APIMessage;
   /** Looks up a stored (non-ephemeral) message. */
   getMessage(channelId: Snowflake, messageId: Snowflake): APIMessage | undefined;
+  /**
+   * The bot does not acknowledge this interaction (it is down, or a "never answers" fault). Call it
+   * synchronously inside `handleInteraction`: the user's sessions then get INTERACTION_FAILURE after
+   * Discord's 3 s deadline instead of INTERACTION_SUCCESS. Returns false when it came too late.
+   * Optional so that test doubles of the world need not implement it.
+   */
+  failInteraction?(interactionId: Snowflake, reason?: string): boolean;
 }
 
 /** An interaction accepted by the HTTP layer (already validated, 204 sent or about to be). */

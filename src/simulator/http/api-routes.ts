@@ -1,0 +1,34 @@
+/** The API routes the simulated Discord serves, relative to `/api/v10`. */
+
+import type { Handler } from './handler-context.js';
+import { getChannelCommandIndex, getGuildCommandIndex } from './handlers/command-index.js';
+import { createInteraction } from './handlers/interactions.js';
+import { getChannelMessages } from './handlers/messages.js';
+import { getCurrentUser } from './handlers/users.js';
+import { RouteTable } from './routes.js';
+
+export const API_ROUTES = new RouteTable<Handler>([
+  { method: 'GET', path: '/users/@me', handler: getCurrentUser },
+  {
+    method: 'GET',
+    path: '/channels/{channel_id}/messages',
+    major: 'channel_id',
+    handler: getChannelMessages,
+  },
+  { method: 'POST', path: '/interactions', handler: createInteraction },
+  {
+    method: 'GET',
+    path: '/guilds/{guild_id}/application-command-index',
+    major: 'guild_id',
+    handler: getGuildCommandIndex,
+  },
+  {
+    method: 'GET',
+    path: '/channels/{channel_id}/application-command-index',
+    major: 'channel_id',
+    handler: getChannelCommandIndex,
+  },
+]);
+
+/** The CDN's route template, as the request log and faults name it. */
+export const CDN_ROUTE = 'GET /attachments/{path}';

@@ -1,0 +1,58 @@
+/** The simulator's public API: `midjourney-worker/simulator`. */
+export type {
+  AccountState,
+  BotMode,
+  JobOutcome,
+  MidjourneyBot,
+  MidjourneyBotFaults,
+  MidjourneyBotOptions,
+  ScriptRule,
+  SimJobKind,
+  SimJobRecord,
+  SimJobState,
+} from './bot/index.js';
+export { createMidjourneyBot } from './bot/index.js';
+export {
+  HELPER_APPLICATION_ID,
+  MIDJOURNEY_IMAGINE_ID,
+  MIDJOURNEY_IMAGINE_VERSION,
+  NIJI_APPLICATION_ID,
+} from './command-registry.js';
+export { DiscordWorld, discordTimestamp } from './discord-world.js';
+export { isSimulatorOptionsError, SimulatorOptionsError, SimulatorUnknownChannelError } from './errors.js';
+export type {
+  CloudflareFault,
+  DelayFault,
+  GatewayDropFault,
+  GatewayFault,
+  GatewayNoAckFault,
+  GatewayReconnectFault,
+  HttpFault,
+  MalformedJsonFault,
+  ResetFault,
+  SimFault,
+  StatusFault,
+} from './faults/types.js';
+export { ACKNOWLEDGE_DEADLINE_MS } from './interaction-delivery.js';
+export type { GatewayOptions, SimUserOptions, SimulatorInit, SimulatorOptions } from './options.js';
+export { DEFAULT_SIMULATOR_OPTIONS, DEFAULT_USER, resolveSimulatorOptions } from './options.js';
+export type { RateLimitInit, RateLimitOptions, RouteLimit, SharedLimit } from './rate-limit/options.js';
+export { DEFAULT_RATE_LIMITS } from './rate-limit/options.js';
+export { bucketHash } from './rate-limit/sim-rate-limiter.js';
+export type { RequestLogEntry } from './request-log.js';
+export type {
+  Simulator,
+  SimulatorCommands,
+  SimulatorFaults,
+  SimulatorRateLimits,
+  SimulatorStats,
+  StartSimulatorOptions,
+} from './simulator.js';
+export { startSimulator } from './simulator.js';
+export type {
+  AcceptedInteraction,
+  BotMessageDraft,
+  SimBot,
+  SimClock,
+  SimWorld,
+} from './world.js';
