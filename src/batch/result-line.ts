@@ -44,7 +44,7 @@ export interface ResultLine {
   imageUrls?: string[];
   /** Local files written for the /imagine grid (`--download`, four more with `--split`). */
   files: string[];
-  /** Submissions of the /imagine step, retries included. */
+  /** Submissions of the /imagine step: retries, and a resubmission after a crash, included. */
   attempts: number;
   /** First submission to final outcome, retries and backoff included (downloads excluded). */
   durationMs?: number;

@@ -56,6 +56,8 @@ export interface BatchProgress {
   failed: number;
   /** Prompts with a job in flight or in backoff. */
   running: number;
+  /** Of those, prompts held back by a pause ("Queue full", "Job queued") before submitting. */
+  waiting: number;
   /** Prompts finished by this run (for the rate and ETA). */
   finishedThisRun: number;
   startedAt: number;
@@ -100,26 +102,36 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
   private stopReason: string | undefined;
   private fatal: ErrorInfo | undefined;
   private pausedUntil = 0;
-  /** A job of ours was queued by Midjourney: no new submission until one of ours ends. */
-  private held = false;
+  /**
+   * Prompts whose job Midjourney answered with "Job queued": the account has fewer free slots than
+   * we thought (another client shares it), so no new submission goes out until they run or end.
+   */
+  private readonly held = new Set<string>();
   private readonly wakers = new Set<() => void>();
   /** Ticket nonce -> prompt/step, to journal `submitted` from the generator's event. */
   private readonly byNonce = new Map<string, { id: string; step: number }>();
-  private readonly ourJobs = new Set<string>();
+  /** The generator's job ids of our jobs in flight -> prompt id. */
+  private readonly ourJobs = new Map<string, string>();
   private readonly states = new Map<string, PromptState>();
   private readonly outcomes: Record<string, number> = {};
   private readonly durations: number[] = [];
   private readonly finishing = new Set<Promise<void>>();
   private downloadFailures = 0;
-  private progress: BatchProgress = {
+  private counts: BatchProgress = {
     total: 0,
     finished: 0,
     succeeded: 0,
     failed: 0,
     running: 0,
+    waiting: 0,
     finishedThisRun: 0,
     startedAt: 0,
   };
+
+  /** The counts right now (a copy). */
+  get progress(): BatchProgress {
+    return { ...this.counts };
+  }
 
   constructor(private readonly options: BatchRunnerOptions) {
     super();
@@ -143,7 +155,7 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     resumed: ReadonlyMap<string, PromptState>,
   ): Promise<BatchRunReport> {
     const startedAt = this.clock.now();
-    this.progress = { ...this.progress, total: prompts.length, startedAt };
+    this.counts = { ...this.counts, total: prompts.length, startedAt };
     const todo: BatchPrompt[] = [];
     const fresh: JournalRecord[] = [];
     for (const prompt of prompts) {
@@ -166,9 +178,17 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     this.options.signal?.addEventListener('abort', onSignal, { once: true });
     const onSubmitted = (job: JobRef, ticket: SubmissionTicket): void => this.onSubmitted(job, ticket);
     const onQueued = (job: JobRef): void => this.onQueued(job);
+    const onRunning = (job: JobRef): void => this.unhold(this.ourJobs.get(job.id));
+    const onEnded = (job: JobRef): void => {
+      this.unhold(this.ourJobs.get(job.id));
+      this.ourJobs.delete(job.id);
+    };
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
-    this.emit('progress', { ...this.progress });
+    this.generator.on('progress', onRunning);
+    this.generator.on('completed', onEnded);
+    this.generator.on('failed', onEnded);
+    this.emit('progress', { ...this.counts });
     try {
       const slots = Array.from({ length: Math.min(this.concurrency, Math.max(1, todo.length)) }, () =>
         this.slot(todo),
@@ -179,12 +199,15 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       this.options.signal?.removeEventListener('abort', onSignal);
       this.generator.off('submitted', onSubmitted);
       this.generator.off('queued', onQueued);
+      this.generator.off('progress', onRunning);
+      this.generator.off('completed', onEnded);
+      this.generator.off('failed', onEnded);
     }
     const report: BatchRunReport = {
-      progress: { ...this.progress },
+      progress: { ...this.counts },
       outcomes: { ...this.outcomes },
       durations: [...this.durations],
-      notRun: this.progress.total - this.progress.finished,
+      notRun: this.counts.total - this.counts.finished,
       downloadFailures: this.downloadFailures,
       wallMs: this.clock.now() - startedAt,
     };
@@ -200,8 +223,8 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       const prompt = todo.shift();
       if (prompt === undefined) return;
       const state = this.states.get(prompt.id) as PromptState;
-      this.progress.running += 1;
-      this.emit('progress', { ...this.progress });
+      this.counts.running += 1;
+      this.emit('progress', { ...this.counts });
       let generated: Generated;
       try {
         generated = await this.generate(prompt, state);
@@ -209,8 +232,8 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         this.onFatal(error);
         generated = 'interrupted';
       } finally {
-        this.progress.running -= 1;
-        this.release();
+        this.counts.running -= 1;
+        this.unhold(prompt.id);
       }
       if (generated === 'generated') {
         // Downloads do not hold a Midjourney slot: the next prompt goes out now.
@@ -367,31 +390,41 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     await this.options.writeResult(line);
     this.count(line, true);
     this.emit('finished', line);
-    this.emit('progress', { ...this.progress });
+    this.emit('progress', { ...this.counts });
   }
 
   private count(line: ResultLine, thisRun: boolean): void {
     this.outcomes[line.outcome] = (this.outcomes[line.outcome] ?? 0) + 1;
-    this.progress.finished += 1;
-    if (line.ok) this.progress.succeeded += 1;
-    else this.progress.failed += 1;
+    this.counts.finished += 1;
+    if (line.ok) this.counts.succeeded += 1;
+    else this.counts.failed += 1;
     if (thisRun) {
-      this.progress.finishedThisRun += 1;
+      this.counts.finishedThisRun += 1;
       if (line.durationMs !== undefined) this.durations.push(line.durationMs);
     }
   }
 
   /** Waits until a submission may go out; false when the batch is stopping. */
   private async gate(): Promise<boolean> {
-    for (;;) {
-      if (this.stop.signal.aborted) return false;
-      const wait = this.pausedUntil - this.clock.now();
-      if (wait > 0) {
-        if (!(await this.sleep(wait))) return false;
-        continue;
+    let counted = false;
+    try {
+      for (;;) {
+        if (this.stop.signal.aborted) return false;
+        const wait = this.pausedUntil - this.clock.now();
+        if (wait <= 0 && this.held.size === 0) return true;
+        if (!counted) {
+          counted = true;
+          this.counts.waiting += 1;
+          this.emit('progress', { ...this.counts });
+        }
+        if (wait > 0) {
+          if (!(await this.sleep(wait))) return false;
+        } else {
+          await new Promise<void>((resolve) => this.wakers.add(resolve));
+        }
       }
-      if (!this.held) return true;
-      await new Promise<void>((resolve) => this.wakers.add(resolve));
+    } finally {
+      if (counted) this.counts.waiting -= 1;
     }
   }
 
@@ -404,9 +437,12 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     }
   }
 
-  /** One of our jobs ended: a slot is free at Midjourney, so a "Job queued" hold is lifted. */
-  private release(): void {
-    this.held = false;
+  /** A queued job of ours started or ended: Midjourney has a slot again. */
+  private unhold(promptId: string | undefined): void {
+    if (promptId !== undefined && this.held.delete(promptId) && this.held.size === 0) this.wake();
+  }
+
+  private wake(): void {
     for (const wake of this.wakers) wake();
     this.wakers.clear();
   }
@@ -414,16 +450,16 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
   private onSubmitted(job: JobRef, ticket: SubmissionTicket): void {
     const ref = this.byNonce.get(ticket.nonce);
     if (ref === undefined) return;
-    this.ourJobs.add(job.id);
+    this.ourJobs.set(job.id, ref.id);
     this.record({ t: 'submitted', id: ref.id, step: ref.step, at: this.clock.now() }).catch(
       (error: unknown) => this.onFatal(error),
     );
   }
 
   private onQueued(job: JobRef): void {
-    if (!this.ourJobs.has(job.id) || this.held) return;
-    // More of our jobs than the account has slots (another client shares it): stop refilling.
-    this.held = true;
+    const id = this.ourJobs.get(job.id);
+    if (id === undefined || this.held.has(id)) return;
+    this.held.add(id);
     this.emit('paused', 'job-queued', undefined);
   }
 
@@ -438,7 +474,7 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     if (fatal) this.fatal = fatal;
     this.emit('stopping', reason);
     this.stop.abort(new StopBeforeSend());
-    this.release();
+    this.wake();
   }
 
   private onFatal(error: unknown): void {

@@ -31,13 +31,13 @@ export interface SummaryExtras {
 export function formatSummary(report: BatchRunReport, extras: SummaryExtras = {}): string {
   const rows: [string, string][] = [];
   const outcomes = Object.entries(report.outcomes).sort(
-    ([a, x], [b, y]) => Number(b === 'success') - Number(a === 'success') || y - x,
+    ([a, x], [b, y]) => Number(b === 'success') - Number(a === 'success') || y - x || a.localeCompare(b),
   );
   for (const [outcome, count] of outcomes) rows.push([outcome, String(count)]);
   if (report.notRun > 0) rows.push(['not run (re-run to continue)', String(report.notRun)]);
   if (extras.skippedLines) rows.push(['skipped input lines', String(extras.skippedLines)]);
   if (report.downloadFailures > 0) rows.push(['download failures', String(report.downloadFailures)]);
-  rows.push(['', '']);
+  if (rows.length > 0) rows.push(['', '']);
   rows.push(['prompts', String(report.progress.total)]);
   rows.push(['finished this run', String(report.progress.finishedThisRun)]);
   rows.push(['duration p50', formatDuration(percentile(report.durations, 50))]);

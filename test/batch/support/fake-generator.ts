@@ -16,10 +16,11 @@ import type {
   SubmissionTicket,
 } from '../../../src/generation/types.js';
 import { JobNotFoundError } from '../../../src/midjourney/errors.js';
+import { settle, waitFor } from './manual-clock.js';
 
 export type Outcome = 'ok' | Error | ((prompt: string) => Error);
 
-interface Job {
+export interface Job {
   ref: JobRef;
   ticket: SubmissionTicket;
   outcome: Outcome;
@@ -38,9 +39,24 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
   private seq = 0;
   private readonly outcomes = new Map<string, Outcome[]>();
 
+  /** Where result images point (a test server serves them). */
+  imageBase = 'http://127.0.0.1:1/attachments';
+
+  /** Called after onSubmit resolved, where a real client would POST the interaction. */
+  beforeSend: ((ticket: SubmissionTicket) => void) | undefined;
+
   /** With `manual`, jobs wait for `release`; otherwise they end on the next event-loop turn. */
-  constructor(private readonly manual = false) {
+  constructor(
+    private readonly manual = false,
+    /** Nonces start after this, so two fakes in one test never share one. */
+    private readonly nonceBase = 1_000_000_000_000_000_000n,
+  ) {
     super();
+  }
+
+  /** Midjourney answers a job with "Job queued" (it still runs later). */
+  queue(job: Job): void {
+    this.emit('queued', job.ref, 'Job queued');
   }
 
   /** Outcomes for the successive submissions of `prompt` (the last one repeats). */
@@ -95,12 +111,13 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
       kind,
       prompt,
       channelId: '100000000000000001',
-      nonce: String(1_000_000_000_000_000_000n + BigInt(this.seq)),
+      nonce: String(this.nonceBase + BigInt(this.seq)),
       afterMessageId: null,
       submittedAt: Date.now(),
     };
     await options.onSubmit?.(ticket);
     options.signal?.throwIfAborted();
+    this.beforeSend?.(ticket);
     const attempt = this.sent.filter((s) => s.prompt === prompt && s.kind === kind).length;
     this.sent.push({ kind, prompt, nonce: ticket.nonce, ...(action ? { action } : {}) });
     const outcomes = this.outcomes.get(prompt) ?? ['ok'];
@@ -121,8 +138,14 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const promise = released.then(() => {
       this.inFlight -= 1;
-      if (outcome === 'ok') return fakeResult(kind, prompt, ticket);
-      throw typeof outcome === 'function' ? outcome(prompt) : outcome;
+      if (outcome === 'ok') {
+        const result = fakeResult(kind, prompt, ticket, this.imageBase);
+        this.emit('completed', ref, result);
+        return result;
+      }
+      const error = typeof outcome === 'function' ? outcome(prompt) : outcome;
+      this.emit('failed', ref, error);
+      throw error;
     });
     promise.catch(() => undefined);
     const job: Job = { ref, ticket, outcome, release, released, promise };
@@ -132,9 +155,14 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
   }
 }
 
-export function fakeResult(kind: JobKind, prompt: string, ticket: SubmissionTicket): GenerationResult {
+export function fakeResult(
+  kind: JobKind,
+  prompt: string,
+  ticket: SubmissionTicket,
+  imageBase = 'http://127.0.0.1:1/attachments',
+): GenerationResult {
   const jobId = `00000000-0000-4000-8000-${ticket.nonce.slice(-12).padStart(12, '0')}`;
-  const imageUrl = `http://127.0.0.1:1/attachments/${jobId}.png`;
+  const imageUrl = `${imageBase}/${jobId}.png?ex=1&hm=secret`;
   return {
     kind,
     jobId,
@@ -148,4 +176,13 @@ export function fakeResult(kind: JobKind, prompt: string, ticket: SubmissionTick
     messageFlags: 0,
     timings: { submittedAt: ticket.submittedAt, completedAt: ticket.submittedAt + 1_000, durationMs: 1_000 },
   };
+}
+
+/** Releases jobs one at a time, as they come, until `total` were sent and none is left. */
+export async function releaseAll(gen: FakeGenerator, total: number): Promise<void> {
+  while (gen.sent.length < total || gen.pending.length > 0) {
+    await waitFor(() => gen.pending.length > 0, 'a job to release');
+    gen.release(1);
+    await settle(5);
+  }
 }

@@ -42,11 +42,24 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets pending promises and I/O callbacks run until `condition` holds (no wall-clock waiting). */
-export async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 5_000; i++) {
+/**
+ * Lets pending promises and I/O callbacks (journal fsyncs) run until `condition` holds. It yields
+ * to the event loop rather than sleeping; the deadline only turns a hang into a clear failure.
+ */
+export async function waitFor(
+  condition: () => boolean,
+  what = 'condition',
+  deadlineMs = 5_000,
+): Promise<void> {
+  const deadline = performance.now() + deadlineMs;
+  while (performance.now() < deadline) {
     if (condition()) return;
     await new Promise((resolve) => setImmediate(resolve));
   }
   throw new Error(`waitFor: ${what} never became true`);
+}
+
+/** Yields to the event loop `turns` times: lets anything that would happen now, happen. */
+export async function settle(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
