@@ -4,7 +4,8 @@
  * 2. the rows of `OUTCOME_RULES` (embed titles first, then descriptions, content, buttons);
  * 3. the job's own content grammar (waiting, progress, done, stopped, noise);
  * 4. the embed colour (red: an unknown refusal; yellow: a warning, the job goes on);
- * 5. anything else is `unknown`, terminal, with the raw message kept: never a silent hang.
+ * 5. anything else with text or an embed is `unknown`, terminal, with the raw message kept: never
+ *    a silent hang. (A message with neither is noise: there is nothing in it to report.)
  */
 import type { APIMessage, Snowflake } from '../discord/types.js';
 import { EmbedColor } from './constants.js';
@@ -115,6 +116,11 @@ export function classify(event: ClassifierEvent): Classification {
       return make('post-moderation', 'state-stopped', { notice: 'The job was stopped (Stopped)' });
     case 'noise':
       return make('noise', 'state-noise');
+    case 'unknown':
+      // No text and no embed: nothing to report (e.g. a partial MESSAGE_UPDATE that only touched
+      // attachments or flags; merge such updates onto the last full message before classifying).
+      if (parsed.embeds.length === 0) return make('noise', 'no-text');
+      break;
     default:
       break;
   }

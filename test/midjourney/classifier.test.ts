@@ -215,6 +215,16 @@ describe('wording variants and fallbacks', () => {
     expect(of('empty-prompt').parameter).toBeUndefined();
   });
 
+  it('ignores a message with neither text nor embed (a partial update) instead of failing the job', () => {
+    const message = loadFixture('done-grid');
+    message.content = '';
+    expect(classify({ type: 'message', message })).toMatchObject({
+      outcome: 'noise',
+      rule: 'no-text',
+      terminal: false,
+    });
+  });
+
   it('uses a given parse and an explicit ephemeral flag', () => {
     const message = loadFixture('done-grid');
     const parsed = parseMessage(message);
