@@ -104,6 +104,10 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   handleInteraction(interaction: AcceptedInteraction): void {
     if (this.timers.isStopped || interaction.payload.application_id !== this.options.applicationId) return;
+    if (this.options.faults.botDown) {
+      this.world.failInteraction?.(interaction.id, 'The application did not respond');
+      return;
+    }
     if (interaction.payload.type === InteractionType.ApplicationCommand) {
       this.command(interaction, interaction.payload);
     } else {
@@ -260,6 +264,9 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
     if (record.outcome === 'never-answer') {
       record.state = 'silent';
+      if (job.rule?.acknowledge === false) {
+        this.world.failInteraction?.(job.interaction.id, 'The application did not respond');
+      }
       return;
     }
     if (!RUNNING_OUTCOMES.has(record.outcome)) {

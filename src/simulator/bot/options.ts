@@ -7,8 +7,13 @@ import type { Random } from '../../util/clock.js';
 import type { AccountState, BotMode, JobOutcome } from './types.js';
 
 export interface MidjourneyBotFaults {
-  /** The bot never answers any job (not even the waiting message). Default false. */
+  /** The bot acknowledges every job but never posts anything for it (the job hangs). Default false. */
   neverAnswer: boolean;
+  /**
+   * The bot is offline: it does not even acknowledge interactions, so Discord sends
+   * INTERACTION_FAILURE after its 3 s deadline (SimWorld.failInteraction). No job is recorded. Default false.
+   */
+  botDown: boolean;
   /** Progress edits arrive out of order and the progress message is deleted before the result is posted. Default false. */
   outOfOrder: boolean;
   /** The result is posted without any waiting or progress message before it. Default false. */
@@ -89,7 +94,7 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   seed: 1,
   random: undefined,
   probabilities: Object.freeze({}),
-  faults: Object.freeze({ neverAnswer: false, outOfOrder: false, skipProgress: false }),
+  faults: Object.freeze({ neverAnswer: false, botDown: false, outOfOrder: false, skipProgress: false }),
 });
 
 /** What callers pass: any subset of the options, and any subset of the faults. */

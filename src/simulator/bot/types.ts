@@ -99,6 +99,8 @@ export interface ScriptRule {
   ephemeralStyle?: 'deleted' | 'ephemeral';
   /** Overrides the job duration (simulated ms) for matching jobs. */
   durationMs?: number;
+  /** never-answer: `false` also withholds the acknowledgement (INTERACTION_FAILURE); default true (acknowledged, then silence). */
+  acknowledge?: boolean;
   /** How many jobs this rule applies to; unlimited when absent. */
   times?: number;
 }

@@ -28,6 +28,30 @@ describe('faults', () => {
     expect(world.events).toHaveLength(1);
   });
 
+  it('a bot that is down does not acknowledge: the world fails the interaction and no job exists', () => {
+    const { world, bot } = setup({ faults: { botDown: true } });
+    const interaction = imagine('fox');
+    bot.handleInteraction(interaction);
+    world.clock.advance(60_000);
+    expect(world.failed).toEqual([
+      { interactionId: interaction.id, reason: 'The application did not respond' },
+    ]);
+    expect(world.events).toEqual([]);
+    expect(bot.jobs()).toEqual([]);
+  });
+
+  it('a scripted never-answer can also withhold the acknowledgement', () => {
+    const { world, bot } = setup();
+    bot.script({ match: /^acked/, outcome: 'never-answer' });
+    bot.script({ match: 'unacked', outcome: 'never-answer', acknowledge: false });
+    bot.handleInteraction(imagine('acked fox'));
+    const unacked = imagine('unacked fox');
+    bot.handleInteraction(unacked);
+    world.clock.advance(60_000);
+    expect(world.failed.map((f) => f.interactionId)).toEqual([unacked.id]);
+    expect(bot.jobs().map((j) => j.state)).toEqual(['silent', 'silent']);
+  });
+
   it('never answers one scripted job while others run', () => {
     const { world, bot } = setup();
     bot.script({ match: 'silent', outcome: 'never-answer' });

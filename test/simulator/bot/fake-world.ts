@@ -180,6 +180,14 @@ export class FakeWorld implements SimWorld {
     return message;
   }
 
+  /** Interactions the bot declined to acknowledge (SimWorld.failInteraction). */
+  readonly failed: { interactionId: Snowflake; reason?: string }[] = [];
+
+  failInteraction(interactionId: Snowflake, reason?: string): boolean {
+    this.failed.push(reason === undefined ? { interactionId } : { interactionId, reason });
+    return true;
+  }
+
   getMessage(_channelId: Snowflake, messageId: Snowflake): APIMessage | undefined {
     return this.messages.get(messageId);
   }

@@ -118,7 +118,7 @@ describe('options', () => {
       fastSlots: 12,
       queueSize: 10,
       applicationId: '936929561302675456',
-      faults: { outOfOrder: true, neverAnswer: false, skipProgress: false },
+      faults: { outOfOrder: true, neverAnswer: false, botDown: false, skipProgress: false },
     });
   });
 
