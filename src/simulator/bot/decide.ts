@@ -4,8 +4,9 @@
  * then the demo probabilities. Slots are applied afterwards by the bot.
  */
 import type { Random } from '../../util/clock.js';
+import { BotOptionsError } from './options.js';
 import { findBannedWord, type ParsedPrompt, validatePrompt } from './prompt.js';
-import type { AccountState, BotMode, JobOutcome, ScriptRule } from './types.js';
+import { type AccountState, type BotMode, JOB_OUTCOMES, type JobOutcome, type ScriptRule } from './types.js';
 
 export interface DecisionInput {
   prompt: ParsedPrompt;
@@ -34,6 +35,22 @@ function matches(rule: ScriptRule, prompt: string): boolean {
   if (typeof rule.match === 'string') return prompt.toLowerCase().includes(rule.match.toLowerCase());
   rule.match.lastIndex = 0;
   return rule.match.test(prompt);
+}
+
+/** Checks a rule a test scripts, naming the faulty field. */
+export function validateScriptRule(rule: ScriptRule): void {
+  if (!(typeof rule.match === 'string' || rule.match instanceof RegExp)) {
+    throw new BotOptionsError('script.match', 'expected a string or a RegExp');
+  }
+  if (!(JOB_OUTCOMES as readonly string[]).includes(rule.outcome)) {
+    throw new BotOptionsError('script.outcome', `unknown outcome ${JSON.stringify(rule.outcome)}`);
+  }
+  if (rule.stopAt !== undefined && !(rule.stopAt >= 0 && rule.stopAt < 100)) {
+    throw new BotOptionsError('script.stopAt', `expected a percentage in 0..99, got ${rule.stopAt}`);
+  }
+  if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
+    throw new BotOptionsError('script.times', `expected a positive integer, got ${rule.times}`);
+  }
 }
 
 /** Takes the first matching rule, consuming one of its `times`. */

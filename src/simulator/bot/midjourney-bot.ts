@@ -7,15 +7,13 @@ import {
   type ApplicationCommandInteractionPayload,
   InteractionType,
   type MessageComponentInteractionPayload,
-  MessageFlags,
-  MessageType,
 } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
 import type { AcceptedInteraction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
-import { decideOutcome } from './decide.js';
+import { decideOutcome, validateScriptRule } from './decide.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -28,13 +26,13 @@ import {
 import { JobPlayer } from './player.js';
 import { parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
+import { postReply } from './reply.js';
 import { SlotPool } from './slots.js';
 import { Timers } from './timers.js';
 import {
   ACCOUNT_STATES,
   type AccountState,
   type BotMode,
-  JOB_OUTCOMES,
   type JobOutcome,
   type ScriptRule,
   type SimJobRecord,
@@ -130,18 +128,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   }
 
   script(rule: ScriptRule): void {
-    if (!(typeof rule.match === 'string' || rule.match instanceof RegExp)) {
-      throw new BotOptionsError('script.match', 'expected a string or a RegExp');
-    }
-    if (!(JOB_OUTCOMES as readonly string[]).includes(rule.outcome)) {
-      throw new BotOptionsError('script.outcome', `unknown outcome ${JSON.stringify(rule.outcome)}`);
-    }
-    if (rule.stopAt !== undefined && !(rule.stopAt >= 0 && rule.stopAt < 100)) {
-      throw new BotOptionsError('script.stopAt', `expected a percentage in 0..99, got ${rule.stopAt}`);
-    }
-    if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
-      throw new BotOptionsError('script.times', `expected a positive integer, got ${rule.times}`);
-    }
+    validateScriptRule(rule);
     this.rules.push({ ...rule });
   }
 
@@ -311,26 +298,9 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     }
   }
 
-  /** An answer to an interaction that is not a job (mode switch, captcha, refused button). */
+  /** Answers an interaction that is not a job (mode switch, captcha, refused button) after the usual delay. */
   private reply(interaction: AcceptedInteraction, draft: BotMessageDraft, ephemeral = true): void {
-    const { payload, user } = interaction;
-    const full: BotMessageDraft = {
-      ...draft,
-      nonce: payload.nonce,
-      interaction_metadata: { id: interaction.id, type: payload.type, user },
-      type:
-        payload.type === InteractionType.MessageComponent ? MessageType.Reply : MessageType.ChatInputCommand,
-    };
-    if (payload.type === InteractionType.ApplicationCommand)
-      full.interaction_metadata!.name = payload.data.name;
-    this.timers.after(this.options.answerDelayMs, () => {
-      if (ephemeral) {
-        full.flags = MessageFlags.Ephemeral;
-        this.world.postEphemeral(payload.channel_id, user.id, full);
-      } else {
-        this.world.postMessage(payload.channel_id, full);
-      }
-    });
+    this.timers.after(this.options.answerDelayMs, () => postReply(this.world, interaction, draft, ephemeral));
   }
 
   private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {
