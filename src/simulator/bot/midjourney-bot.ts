@@ -166,7 +166,10 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     const name = payload.data.name;
     if (name === 'imagine') {
       const raw = payload.data.options.find((option) => option.name === 'prompt')?.value ?? '';
-      const prompt = parsePrompt(String(raw), this.options.echoSuffix);
+      const prompt = parsePrompt(String(raw), {
+        suffix: this.options.echoSuffix,
+        dropDefaults: this.options.dropDefaultParameters,
+      });
       this.submit(
         createJob(interaction, { kind: 'imagine', prompt, label: '', result: 'grid' }, this.newJobFields()),
         true,

@@ -59,6 +59,8 @@ export interface MidjourneyBotOptions {
   gridSize: number;
   /** Appended to every echoed prompt, like the parameters Midjourney adds from /settings (e.g. ' --v 6.1'). Default ''. */
   echoSuffix: string;
+  /** Leaves default-valued parameters (`--q 1`, `--s 100`...) and mode switches (`--fast`) out of the echo. Default false. */
+  dropDefaultParameters: boolean;
   /** Posts every notice in the channel instead of ephemerally, so REST-only demos see them. Default false. */
   publicNotices: boolean;
   /** Seed of the deterministic random source used for probabilities and colours. Default 1. */
@@ -90,6 +92,7 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   ephemeralDeleteMs: 2_000,
   gridSize: 256,
   echoSuffix: '',
+  dropDefaultParameters: false,
   publicNotices: false,
   seed: 1,
   random: undefined,

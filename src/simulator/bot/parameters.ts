@@ -74,6 +74,10 @@ const CHECKS: Record<string, Check> = {
   personalize: optionalAnything,
   profile: anything,
   exp: integer(0, 100),
+  oref: anything,
+  ow: integer(1, 1000),
+  stealth: flag,
+  public: flag,
   tile: flag,
   fast: flag,
   relax: flag,
@@ -96,4 +100,36 @@ export function isKnownParameter(name: string): boolean {
 /** Why `value` is not valid for the known parameter `name`, or undefined if it is. */
 export function checkParameter(name: string, value: string): string | undefined {
   return CHECKS[name]?.(value);
+}
+
+/** Values Midjourney may leave out of the echo because they are its defaults, by parameter name. */
+const DEFAULTS: Record<string, readonly string[]> = {
+  ar: ['1:1'],
+  aspect: ['1:1'],
+  c: ['0'],
+  chaos: ['0'],
+  q: ['1'],
+  quality: ['1'],
+  s: ['100'],
+  stylize: ['100'],
+  w: ['0'],
+  weird: ['0'],
+  stop: ['100'],
+  r: ['1'],
+  repeat: ['1'],
+  iw: ['1'],
+  cw: ['100'],
+  sw: ['100'],
+  ow: ['100'],
+  exp: ['0'],
+};
+
+/** Mode and visibility switches: applied, then possibly left out of the echo. */
+const SWITCHES = new Set(['fast', 'relax', 'turbo', 'stealth', 'public']);
+
+/** Whether Midjourney may drop `--name value` from the echo (a default value or a mode switch). */
+export function isDroppable(name: string, value: string): boolean {
+  if (SWITCHES.has(name)) return true;
+  const numeric = /^\d*\.?\d+$/.test(value) ? String(Number(value)) : value;
+  return DEFAULTS[name]?.includes(numeric) ?? false;
 }

@@ -4,7 +4,7 @@
  * collapsed, parameter names lower-cased) and the slug used in filenames.
  */
 
-import { checkParameter, isKnownParameter } from './parameters.js';
+import { checkParameter, isDroppable, isKnownParameter } from './parameters.js';
 import { shortCode } from './random.js';
 import type { BotMode, JobOutcome } from './types.js';
 
@@ -39,7 +39,14 @@ export interface PromptProblem {
 const MAX_PROMPT_LENGTH = 6_000;
 const LINK = /^<?([a-z][a-z0-9+.-]*:\/\/\S+?)>?$/i;
 
-export function parsePrompt(raw: string, echoSuffix = ''): ParsedPrompt {
+export interface EchoOptions {
+  /** Appended to the echo, like parameters added from /settings. Default ''. */
+  suffix?: string;
+  /** Leave default-valued parameters and mode switches out of the echo. Default false. */
+  dropDefaults?: boolean;
+}
+
+export function parsePrompt(raw: string, echo: EchoOptions = {}): ParsedPrompt {
   // Phones turn `--` into an em dash; Midjourney accepts both.
   const normalised = raw.replace(/(^|\s)[\u2014\u2013](?=[a-z])/gi, '$1--').trim();
   const start = normalised.search(/(^|\s)--[a-z]/i);
@@ -63,8 +70,10 @@ export function parsePrompt(raw: string, echoSuffix = ''): ParsedPrompt {
     parameters.push({ name: name.toLowerCase(), value: rest.join(' ') });
   }
 
-  const echoParams = parameters.map((p) => (p.value === '' ? `--${p.name}` : `--${p.name} ${p.value}`));
-  const echo = [...echoWords, ...echoParams].join(' ') + echoSuffix;
+  const echoParams = parameters
+    .filter((p) => !(echo.dropDefaults && isDroppable(p.name, p.value)))
+    .map((p) => (p.value === '' ? `--${p.name}` : `--${p.name} ${p.value}`));
+  const echoed = [...echoWords, ...echoParams].join(' ') + (echo.suffix ?? '');
   const slug =
     words
       .filter((word) => !LINK.test(word))
@@ -76,7 +85,7 @@ export function parsePrompt(raw: string, echoSuffix = ''): ParsedPrompt {
       .replace(/_+$/, '') || 'image';
 
   const modeFlag = [...parameters].reverse().find((p) => ['fast', 'relax', 'turbo'].includes(p.name))?.name;
-  const parsed: ParsedPrompt = { raw, text: words.join(' '), links, parameters, echo: echo.trim(), slug };
+  const parsed: ParsedPrompt = { raw, text: words.join(' '), links, parameters, echo: echoed.trim(), slug };
   if (modeFlag !== undefined) parsed.mode = modeFlag === 'relax' ? 'relaxed' : (modeFlag as BotMode);
   return parsed;
 }

@@ -55,10 +55,9 @@ describe('PNG', () => {
 
 describe('prompt parsing', () => {
   it('splits text, links and parameters and builds echo and slug', () => {
-    const parsed = parsePrompt(
-      'https://example.com/a.png  Big  Cat! —AR 2:3 --no red, blue --relax',
-      ' --v 6',
-    );
+    const parsed = parsePrompt('https://example.com/a.png  Big  Cat! —AR 2:3 --no red, blue --relax', {
+      suffix: ' --v 6',
+    });
     expect(parsed.links).toEqual(['https://example.com/a.png']);
     expect(parsed.parameters).toEqual([
       { name: 'ar', value: '2:3' },
@@ -70,6 +69,12 @@ describe('prompt parsing', () => {
     );
     expect(parsed.slug).toBe('big_cat');
     expect(parsed.mode).toBe('relaxed');
+  });
+
+  it('drops default values and mode switches from the echo when asked', () => {
+    const prompt = 'cat --q 1 --s 100.0 --s 250 --ar 1:1 --chaos 5 --fast';
+    expect(parsePrompt(prompt, { dropDefaults: true }).echo).toBe('cat --s 250 --chaos 5');
+    expect(parsePrompt(prompt).echo).toBe(prompt);
   });
 
   it('gives the same short link for the same URL', () => {
