@@ -4,6 +4,7 @@
  * https://www.w3.org/TR/png/#9Filters
  */
 import { inflateSync } from 'node:zlib';
+import { WorkerError } from '../../errors.js';
 import { crc32, PNG_SIGNATURE } from './png.js';
 
 export interface DecodedPng {
@@ -16,8 +17,9 @@ export interface DecodedPng {
 }
 
 /** A PNG this decoder cannot read, or a corrupt one. */
-export class PngFormatError extends Error {
+export class PngFormatError extends WorkerError {
   override readonly name = 'PngFormatError';
+  readonly code = 'PNG_INVALID';
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 6: 4 };
