@@ -23,7 +23,11 @@ export async function call(url: string, method: string, options: CallOptions = {
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await request(url, { method: method as 'GET', headers, body });
+  const response = await request(url, {
+    method: method as 'GET',
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await response.body.text();
   let json: unknown;
   try {

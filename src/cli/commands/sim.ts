@@ -1,0 +1,140 @@
+/**
+ * `mjw sim`: runs the Discord + Midjourney simulator standalone and prints the environment that
+ * points a client (this one, or any other) at it, then serves until interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { startSimulator } from '../../simulator/index.js';
+import { type Command, ExitCode, UsageError } from '../command.js';
+
+const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--verbose]
+
+Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
+prints the variables that point a client at it. Runs until Ctrl-C.
+
+Options:
+  --port N        port to listen on (default 8787; 0 picks a free one)
+  --time-scale N  simulated time runs N times faster: jobs, heartbeats, rate-limit windows (default 1)
+  --seed N        seed of the simulator's and the bot's random choices (default 1)
+  --verbose       print one line per request to stderr`;
+
+interface SimArgs {
+  port: number;
+  timeScale: number;
+  seed: number;
+  verbose: boolean;
+}
+
+function number(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  check: (n: number) => boolean,
+  range: string,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !check(value)) throw new UsageError(`--${name}: expected ${range}, got "${raw}"`);
+  return value;
+}
+
+export function parseSimArgs(argv: string[]): SimArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        'time-scale': { type: 'string' },
+        seed: { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    port: number(
+      'port',
+      values.port as string | undefined,
+      8787,
+      (n) => Number.isInteger(n) && n >= 0 && n <= 65_535,
+      'an integer in 0..65535',
+    ),
+    timeScale: number(
+      'time-scale',
+      values['time-scale'] as string | undefined,
+      1,
+      (n) => Number.isFinite(n) && n > 0 && n <= 10_000,
+      'a number in (0, 10000]',
+    ),
+    seed: number(
+      'seed',
+      values.seed as string | undefined,
+      1,
+      (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
+      'an integer in 0..4294967295',
+    ),
+    verbose: values.verbose === true,
+  };
+}
+
+/** Client settings scaled to the simulator: pacing and polling shrink with its time. */
+function clientEnvironment(
+  sim: { apiBaseUrl: string; gatewayUrl: string; token: string; guildId: string; channelId: string },
+  timeScale: number,
+): string[] {
+  const scaled = (ms: number, min: number): number => Math.max(min, Math.round(ms / timeScale));
+  return [
+    `DISCORD_API_BASE_URL=${sim.apiBaseUrl}`,
+    `DISCORD_GATEWAY_URL=${sim.gatewayUrl}`,
+    `DISCORD_TOKEN=${sim.token}`,
+    `DISCORD_GUILD_ID=${sim.guildId}`,
+    `DISCORD_CHANNEL_ID=${sim.channelId}`,
+    'MJ_APPLICATION_ID=936929561302675456',
+    `MJ_MIN_REQUEST_SPACING_MS=${scaled(350, 0)}`,
+    `MJ_POLL_MIN_MS=${scaled(3_000, 1)}`,
+    `MJ_POLL_MAX_MS=${scaled(5_000, 1)}`,
+    `MJ_JOB_TIMEOUT_MS=${scaled(600_000, 1_000)}`,
+  ];
+}
+
+export const simCommand: Command = {
+  name: 'sim',
+  summary: 'Run the Discord + Midjourney simulator standalone and print the variables that target it',
+  usage: USAGE,
+  async run(ctx) {
+    const args = parseSimArgs(ctx.argv);
+    if (ctx.signal.aborted) return ExitCode.Ok;
+    const sim = await startSimulator({
+      port: args.port,
+      timeScale: args.timeScale,
+      seed: args.seed,
+      bot: { seed: args.seed },
+      ...(args.verbose
+        ? {
+            onRequest: (entry) =>
+              ctx.stderr.write(
+                `${new Date(entry.time).toISOString()} ${entry.route} -> ${entry.status}${entry.fault ? ` (${entry.fault})` : ''}\n`,
+              ),
+          }
+        : {}),
+    });
+    ctx.stdout.write(
+      [
+        `# midjourney-worker simulator on ${sim.cdnBaseUrl} (time scale ${args.timeScale}); Ctrl-C to stop.`,
+        "# The token below is the simulator's own, not a Discord secret. Paste these into .env or export them:",
+        ...clientEnvironment(sim, args.timeScale),
+        '',
+      ].join('\n'),
+    );
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await sim.close();
+    ctx.stderr.write('mjw sim: stopped\n');
+    return ExitCode.Ok;
+  },
+};
