@@ -39,6 +39,7 @@ export interface ProgressReporterOptions {
 export class ProgressReporter {
   private last: BatchProgress | undefined;
   private lastPrinted = Number.NEGATIVE_INFINITY;
+  private lastLine = '';
   private lastDrawn = Number.NEGATIVE_INFINITY;
   private drawn = false;
   private readonly tty: boolean;
@@ -62,7 +63,7 @@ export class ProgressReporter {
       this.drawn = true;
     } else if (now - this.lastPrinted >= this.intervalMs) {
       this.lastPrinted = now;
-      this.options.stream.write(`batch: ${formatProgressLine(progress, now)}\n`);
+      this.print(progress, now);
     }
   }
 
@@ -78,8 +79,16 @@ export class ProgressReporter {
     if (this.last === undefined) return;
     if (this.tty) {
       this.options.stream.write(`\r\x1b[2K${formatProgressBar(this.last, this.now())}\n`);
-    } else {
-      this.options.stream.write(`batch: ${formatProgressLine(this.last, this.now())}\n`);
+    } else if (this.lastLine === '' || this.last.finished !== this.printedFinished) {
+      this.print(this.last, this.now());
     }
+  }
+
+  private printedFinished = -1;
+
+  private print(progress: BatchProgress, now: number): void {
+    this.lastLine = formatProgressLine(progress, now);
+    this.printedFinished = progress.finished;
+    this.options.stream.write(`batch: ${this.lastLine}\n`);
   }
 }

@@ -75,45 +75,43 @@ export function buildResultLine(
   const imagine = state.steps[0] ?? { attempts: 0 };
   const firstFailure = state.steps.find((step) => step.failure !== undefined)?.failure;
   const unfinished = state.steps.length < prompt.actions.length + 1 && firstFailure === undefined;
-  const line: ResultLine = {
+  const ends = state.steps.map((step) => step.endedAt ?? 0);
+  const actions = prompt.actions.map((action, index): ActionResult => {
+    const step = state.steps[index + 1];
+    return {
+      action,
+      outcome: step?.failure?.outcome ?? (step?.result ? 'success' : 'not-run'),
+      ok: step?.result !== undefined,
+      ...(step?.failure ? { error: step.failure.error } : {}),
+      ...(step ? stepFacts(step) : {}),
+      files: [...(files[index + 1] ?? [])],
+      attempts: step?.attempts ?? 0,
+      ...(step?.result ? { durationMs: step.result.timings.durationMs } : {}),
+    };
+  });
+  // Built in this order so a line reads naturally: who, what happened, where the images are, when.
+  return {
     id: prompt.id,
     line: prompt.line,
     prompt: prompt.prompt,
     outcome: firstFailure?.outcome ?? (unfinished ? 'error' : 'success'),
     ok: firstFailure === undefined && !unfinished,
+    ...(firstFailure ? { error: firstFailure.error } : {}),
+    ...stepFacts(imagine),
     files: [...(files[0] ?? [])],
     attempts: imagine.attempts,
-    actions: [],
+    ...(imagine.firstSubmittedAt !== undefined
+      ? { durationMs: Math.max(0, Math.max(...ends) - imagine.firstSubmittedAt) }
+      : {}),
+    ...(imagine.result ? { generationMs: imagine.result.timings.durationMs } : {}),
+    actions,
+    ...(downloadError ? { downloadError } : {}),
     meta: prompt.meta,
     finishedAt: new Date(now).toISOString(),
   };
-  if (firstFailure) line.error = firstFailure.error;
-  Object.assign(line, stepFacts(imagine));
-  const ends = state.steps.map((step) => step.endedAt ?? 0);
-  if (imagine.firstSubmittedAt !== undefined)
-    line.durationMs = Math.max(0, Math.max(...ends) - imagine.firstSubmittedAt);
-  if (imagine.result) line.generationMs = imagine.result.timings.durationMs;
-  prompt.actions.forEach((action, index) => {
-    const step = state.steps[index + 1];
-    const result: ActionResult = {
-      action,
-      outcome: step?.failure?.outcome ?? (step?.result ? 'success' : 'not-run'),
-      ok: step?.result !== undefined,
-      files: [...(files[index + 1] ?? [])],
-      attempts: step?.attempts ?? 0,
-    };
-    if (step) {
-      Object.assign(result, stepFacts(step));
-      if (step.result) result.durationMs = step.result.timings.durationMs;
-      if (step.failure) result.error = step.failure.error;
-    }
-    line.actions.push(result);
-  });
-  if (downloadError) line.downloadError = downloadError;
-  return line;
 }
 
-function stepFacts(step: StepState): Partial<ResultLine> {
+function stepFacts(step: StepState): Pick<ResultLine, 'jobId' | 'messageId' | 'imageUrl' | 'imageUrls'> {
   const result = step.result;
   if (!result) return {};
   return {

@@ -30,6 +30,8 @@ export interface RunBatchOptions {
   resume?: boolean;
   /** Refuse the whole input when any line is bad. */
   strict?: boolean;
+  /** The input already read and validated (by `readInput`), so it is not read again. */
+  preloaded?: BatchInput;
   signal?: AbortSignal;
   jobTimeoutMs?: number;
   clock?: Clock;
@@ -72,7 +74,7 @@ export function fingerprintPrompts(prompts: readonly BatchPrompt[]): string {
 }
 
 export async function runBatch(options: RunBatchOptions): Promise<BatchSessionResult> {
-  const input = await readInput(options.input, { strict: options.strict ?? false });
+  const input = options.preloaded ?? (await readInput(options.input, { strict: options.strict ?? false }));
   const fingerprint = fingerprintPrompts(input.prompts);
   const journalPath = journalPathFor(options.out);
   const parsed = await readJournal(journalPath);

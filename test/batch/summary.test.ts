@@ -113,12 +113,15 @@ describe('progress', () => {
     reporter.update(progress({ finished: 2, finishedThisRun: 2 }));
     now = 10_000;
     reporter.update(progress({ finished: 3, finishedThisRun: 3 }));
+    now = 12_000;
+    reporter.update(progress({ finished: 4, finishedThisRun: 4 }));
     reporter.done();
     const lines = out.text.trim().split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^batch: 1\/10 finished/);
-    expect(lines[1]).toMatch(/^batch: 3\/10 finished/);
+    expect(lines.map((l) => l.slice(0, 14))).toEqual(['batch: 1/10 fi', 'batch: 3/10 fi', 'batch: 4/10 fi']);
     expect(out.text).not.toContain('\r');
+    // The final state is not printed twice.
+    reporter.done();
+    expect(out.text.trim().split('\n')).toHaveLength(3);
   });
 
   it('redraws one bar in place on a TTY', () => {

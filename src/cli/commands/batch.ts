@@ -1,0 +1,231 @@
+/**
+ * `mjw batch <input> --out <results.jsonl>`: runs a file of prompts with the account's slots kept
+ * full, one JSON line per prompt in the result file, progress on stderr, a summary on stdout.
+ * Resumable: re-running the same command continues from the journal beside the output.
+ */
+import { parseArgs } from 'node:util';
+import { BatchInputError, BatchJournalError, formatProblem } from '../../batch/errors.js';
+import { type BatchInput, readInput } from '../../batch/input/read-input.js';
+import { openGenerator } from '../../batch/open-generator.js';
+import { ProgressReporter } from '../../batch/progress.js';
+import { parseRetryOutcomes } from '../../batch/retry-policy.js';
+import type { BatchRunReport } from '../../batch/runner.js';
+import { runBatch } from '../../batch/session.js';
+import { formatSummary } from '../../batch/summary.js';
+import { loadBatchConfig } from '../../config/batch.js';
+import { loadConfig, readEnvironment } from '../../config/index.js';
+import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+
+const USAGE = `Usage: mjw batch <input> --out <results.jsonl> [--concurrency N] [--download <dir>] [--split]
+                 [--retry <outcomes>] [--resume] [--strict]
+
+Runs every prompt of <input> (.txt: one prompt a line, # comments; .jsonl: {"id"?, "prompt",
+"actions"?: ["U1", ...], "meta"?}; .csv: a "prompt" column, an optional "id" column, the rest kept
+as meta) and writes one JSON line per prompt to --out as it finishes.
+
+Options:
+  --out <file>         Result file (required). The journal is <file>.journal.
+  --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3).
+  --download <dir>     Save each image to <dir>, named from the prompt id.
+  --split              With --download, also cut each 2x2 grid into <id>-1.png ... <id>-4.png.
+  --retry <outcomes>   Outcomes to try again with backoff (default queue-full; "none" for none):
+                       queue-full, timeout, job-failed, unknown, output-filter, duplicate-images,
+                       discord, error. Moderation is never retried.
+  --resume             Continue the journal even if the input changed (prompts matched by id).
+                       Re-running the same command resumes without it.
+  --strict             Refuse the whole input if any line is invalid (default: skip bad lines).
+
+Every line is validated before anything is sent. Interrupt with Ctrl-C to stop submitting and let
+jobs in flight finish (a second Ctrl-C exits at once); run the same command again to continue.
+Without Discord credentials the batch runs against the built-in simulator.
+
+Exit codes: 0 all prompts succeeded; 2 bad usage, input or journal; 3 a Midjourney outcome failed
+a prompt; 4 a Discord or transport error failed a prompt; 1 anything else (interrupted, downloads).`;
+
+interface BatchArgs {
+  input: string;
+  out: string;
+  concurrency?: number;
+  download?: string;
+  split: boolean;
+  retry?: Set<string>;
+  resume: boolean;
+  strict: boolean;
+}
+
+/** Parses the command line; throws UsageError naming the problem. */
+export function parseBatchArgs(argv: string[]): BatchArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'missing <input> file'
+        : `expected one <input>, got ${positionals.join(' ')}`,
+    );
+  }
+  if (values.out === undefined || values.out === '')
+    throw new UsageError('--out <results.jsonl> is required');
+  const args: BatchArgs = {
+    input: positionals[0] as string,
+    out: values.out,
+    split: values.split ?? false,
+    resume: values.resume ?? false,
+    strict: values.strict ?? false,
+  };
+  if (values.concurrency !== undefined) {
+    const n = Number(values.concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 24) {
+      throw new UsageError(`--concurrency: expected an integer from 1 to 24, got "${values.concurrency}"`);
+    }
+    args.concurrency = n;
+  }
+  if (values.download !== undefined) args.download = values.download;
+  if (args.split && args.download === undefined) throw new UsageError('--split needs --download <dir>');
+  if (values.retry !== undefined) {
+    const retry = parseRetryOutcomes(values.retry);
+    if (!retry.ok) throw new UsageError(retry.reason);
+    args.retry = retry.value;
+  }
+  return args;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string' },
+      concurrency: { type: 'string' },
+      download: { type: 'string' },
+      split: { type: 'boolean' },
+      retry: { type: 'string' },
+      resume: { type: 'boolean' },
+      strict: { type: 'boolean' },
+    },
+  });
+}
+
+/** Outcomes that are not Midjourney's answer: transport trouble, or a local failure. */
+const NOT_MIDJOURNEY = new Set(['discord', 'error', 'aborted']);
+
+/** The exit code a finished (or stopped) batch ends with. */
+export function exitCodeFor(report: BatchRunReport): number {
+  if (report.fatal?.name === 'BatchJournalError') return ExitCode.Failure;
+  const failed = Object.keys(report.outcomes).filter((outcome) => outcome !== 'success');
+  if (failed.includes('discord')) return ExitCode.Discord;
+  if (failed.some((outcome) => !NOT_MIDJOURNEY.has(outcome))) return ExitCode.Midjourney;
+  if (failed.length > 0 || report.notRun > 0 || report.downloadFailures > 0) return ExitCode.Failure;
+  return ExitCode.Ok;
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const args = parseBatchArgs(ctx.argv);
+  const config = loadConfig({ env: ctx.env });
+  const batchConfig = loadBatchConfig(readEnvironment({ env: ctx.env }));
+  const say = (message: string): void => {
+    ctx.stderr.write(`mjw batch: ${message}\n`);
+  };
+  // Validate every line before starting anything (a simulator, a connection).
+  let input: BatchInput;
+  try {
+    input = await readInput(args.input, { strict: args.strict });
+  } catch (error) {
+    if (error instanceof BatchInputError) {
+      say(error.message);
+      return ExitCode.Usage;
+    }
+    throw error;
+  }
+  const opened = await openGenerator(config, batchConfig);
+  if (opened.simulated) {
+    say(
+      'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
+    );
+  }
+  const progress = new ProgressReporter({ stream: ctx.stderr });
+  const before = opened.requestStats();
+  try {
+    const { report } = await runBatch({
+      input: args.input,
+      preloaded: input,
+      out: args.out,
+      generator: opened.generator,
+      concurrency: args.concurrency ?? config.concurrentJobs,
+      retry: {
+        ...(args.retry ? { outcomes: args.retry } : {}),
+        maxAttempts: batchConfig.retryMaxAttempts,
+        baseDelayMs: batchConfig.retryBaseDelayMs,
+        maxDelayMs: batchConfig.retryMaxDelayMs,
+      },
+      ...(args.download !== undefined
+        ? {
+            download: {
+              dir: args.download,
+              split: args.split,
+              concurrency: batchConfig.downloadConcurrency,
+              retries: batchConfig.downloadRetries,
+            },
+          }
+        : {}),
+      resume: args.resume,
+      strict: args.strict,
+      signal: ctx.signal,
+      onInput: (batchInput, resume) => {
+        for (const problem of batchInput.problems) say(`skipped ${formatProblem(problem)}`);
+        if (resume.resumed) {
+          say(
+            `resuming: ${resume.alreadyFinished} of ${batchInput.prompts.length} already finished, ${resume.inFlight} to look for before resubmitting`,
+          );
+        }
+      },
+      onRunner: (runner) => {
+        runner.on('progress', (p) => progress.update(p));
+        runner.on('retry', (id, outcome, delayMs) =>
+          progress.log(`mjw batch: ${id}: ${outcome}, retrying in ${Math.round(delayMs / 1000)} s`),
+        );
+        runner.on('paused', (reason, delayMs) =>
+          progress.log(
+            reason === 'queue-full'
+              ? `mjw batch: Midjourney's queue is full: pausing submissions for ${Math.round((delayMs ?? 0) / 1000)} s`
+              : 'mjw batch: a job was queued by Midjourney: no new submission until it starts',
+          ),
+        );
+        runner.on('stopping', (reason) => progress.log(`mjw batch: stopping: ${reason}`));
+      },
+    });
+    progress.done();
+    const after = opened.requestStats();
+    ctx.stdout.write(
+      `${formatSummary(report, {
+        skippedLines: input.problems.length,
+        ...(before && after
+          ? { discordCalls: after.calls - before.calls, rateLimited: after.rateLimited - before.rateLimited }
+          : {}),
+      })}\n`,
+    );
+    if (report.notRun > 0) say(`${report.notRun} prompts not run: run the same command again to continue`);
+    return exitCodeFor(report);
+  } catch (error) {
+    if (error instanceof BatchInputError || error instanceof BatchJournalError) {
+      say(error.message);
+      return ExitCode.Usage;
+    }
+    throw error;
+  } finally {
+    await opened.close();
+  }
+}
+
+export const batchCommand: Command = {
+  name: 'batch',
+  summary: 'Run a file of prompts with the slots kept full; resumable after a crash',
+  usage: USAGE,
+  run,
+};
