@@ -1,0 +1,91 @@
+/**
+ * Errors of the generation layer itself (not Midjourney outcomes, which live in
+ * `src/midjourney/errors.ts`): bad options, the local daily cap, a button the result does not
+ * carry, and the orchestrator being closed.
+ */
+import { WorkerError } from '../errors.js';
+import { PreModerationError } from '../midjourney/errors.js';
+
+/** An option of `Midjourney` / the orchestrator is missing or out of range. */
+export class GenerationOptionsError extends WorkerError {
+  override readonly name = 'GenerationOptionsError';
+  readonly code = 'GENERATION_INVALID_OPTION';
+  constructor(
+    /** The option at fault, e.g. `pollMinMs`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(`Invalid option ${option}: ${message}`);
+  }
+}
+
+/** The local daily job cap (config `dailyJobCap`) is reached; nothing was sent. */
+export class DailyCapReachedError extends WorkerError {
+  override readonly name = 'DailyCapReachedError';
+  readonly code = 'DAILY_CAP_REACHED';
+  constructor(
+    readonly cap: number,
+    /** ms until the oldest submission of the last 24 h leaves the window. */
+    readonly retryAfter: number,
+  ) {
+    super(
+      `The daily job cap of ${cap} submissions in 24 h is reached; next submission possible in ${Math.ceil(retryAfter / 1000)} s`,
+      { retryable: true },
+    );
+  }
+}
+
+/** `act()` was asked for a button the result does not carry. */
+export class UnknownActionError extends WorkerError {
+  override readonly name = 'UnknownActionError';
+  readonly code = 'UNKNOWN_ACTION';
+  constructor(
+    readonly action: string,
+    /** The actions the result does carry. */
+    readonly available: readonly string[],
+  ) {
+    super(
+      `The result has no "${action}" button; available: ${available.length > 0 ? available.join(', ') : 'none'}`,
+    );
+  }
+}
+
+/** The orchestrator was closed: the job was cancelled (or refused) because of it. */
+export class GeneratorClosedError extends WorkerError {
+  override readonly name = 'GeneratorClosedError';
+  readonly code = 'GENERATOR_CLOSED';
+  constructor() {
+    super('The Midjourney client is closed');
+  }
+}
+
+export function isDailyCapReachedError(value: unknown): value is DailyCapReachedError {
+  return value instanceof DailyCapReachedError;
+}
+export function isUnknownActionError(value: unknown): value is UnknownActionError {
+  return value instanceof UnknownActionError;
+}
+
+/**
+ * Polling-only mode cannot see ephemeral notices (flag 64): a job Midjourney refuses before it
+ * starts leaves nothing in the channel. The usual cause is pre-moderation ("Banned prompt
+ * detected"); the same silence follows the other ephemeral refusals (invalid parameter, queue
+ * full, appeal, account notices). When no message of the job appears within `notSeenTimeoutMs`,
+ * the job rejects with this: a PreModerationError (same name and code) marked `inferred`, and not
+ * retryable, because sending a refused prompt again risks the account. Watch over the gateway
+ * (`watch: 'gateway'`) to read the actual notice.
+ */
+export class InferredPreModerationError extends PreModerationError {
+  /** The outcome was deduced from silence, not read from a notice. */
+  readonly inferred = true;
+  constructor(
+    prompt: string,
+    /** How long the channel was watched without any message of the job. */
+    readonly waitedMs: number,
+  ) {
+    super({
+      prompt,
+      message: `No message of the job appeared within ${waitedMs} ms: Midjourney answered with a notice only visible over the gateway, most likely "Banned prompt detected" (also possible: invalid parameter, queue full, appeal or account notices). Inferred while polling; use watch 'gateway' to read the notice`,
+    });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Watches channels over the gateway: dispatches reach jobs in real time, ephemeral notices
+ * included (they exist nowhere else). When the gateway is not live (never connected, dropped,
+ * reconnecting) each channel with jobs falls back to its shared REST poll loop; after a session
+ * was lost (dispatches missed) one catch-up poll runs once the gateway is back.
+ */
+import type { GatewayClient, GatewayDispatch } from '../discord/gateway/index.js';
+import type { Snowflake } from '../discord/types.js';
+import type { Clock } from '../util/clock.js';
+import { ChannelPoller, type ChannelPollerOptions } from './channel-poller.js';
+import { ChannelRouter } from './channel-router.js';
+import type { ChannelWatcher, WatchedJob, WatcherStats, WatchRegistration } from './channel-watcher.js';
+
+export type GatewayWatcherOptions = Omit<ChannelPollerOptions, 'enabled' | 'onPoll' | 'onApplied'> & {
+  gateway: GatewayClient;
+  /** Our user id when the gateway has not told it (READY carries it). */
+  userId: () => Snowflake | undefined;
+  /**
+   * How long a result message that fits several same-prompt jobs waits for the deletion of the
+   * progress message it replaced before submission order decides (ms).
+   */
+  deferMs: number;
+};
+
+interface Channel {
+  router: ChannelRouter;
+  poller: ChannelPoller;
+  /** One poll is owed even while live (resume, a lost session). */
+  catchUp: boolean;
+}
+
+export class GatewayWatcher implements ChannelWatcher {
+  readonly mode = 'gateway' as const;
+  private readonly channels = new Map<Snowflake, Channel>();
+  private readonly clock: Clock;
+  private polls = 0;
+  private closed = false;
+  private flushScheduled = false;
+  private readonly life = new AbortController();
+
+  constructor(private readonly options: GatewayWatcherOptions) {
+    this.clock = options.clock;
+    const { gateway } = options;
+    gateway.on('dispatch', this.onDispatch);
+    gateway.on('state', this.onState);
+    gateway.on('sessionInvalidated', this.onSessionLost);
+  }
+
+  /** Live: dispatches are flowing right now. */
+  get live(): boolean {
+    return !this.closed && this.options.gateway.state === 'ready';
+  }
+
+  register(job: WatchedJob): WatchRegistration {
+    const channel = this.channel(job.channelId);
+    const remove = channel.router.add(job);
+    if (job.catchUp) {
+      channel.catchUp = true;
+      channel.poller.wake();
+    } else {
+      channel.poller.ensureRunning();
+    }
+    return {
+      dispose: () => {
+        remove();
+        if (channel.router.size === 0) {
+          this.channels.delete(job.channelId);
+          void channel.poller.stop();
+        }
+      },
+      wake: () => {
+        channel.catchUp = true;
+        channel.poller.wake();
+      },
+    };
+  }
+
+  async settle(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void> {
+    const channel = this.channels.get(channelId);
+    if (channel?.poller.active) return channel.poller.settle(since, signal);
+    // Live: every deletion is dispatched as it happens, so reaching `since` is the observation.
+    const wait = since - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait, signal);
+  }
+
+  seesEphemeral(): boolean {
+    return this.live;
+  }
+
+  stats(): WatcherStats {
+    let jobs = 0;
+    let pollingChannels = 0;
+    for (const { router, poller } of this.channels.values()) {
+      jobs += router.size;
+      if (poller.active) pollingChannels += 1;
+    }
+    return { pollingChannels, jobs, polls: this.polls, gatewayLive: this.live };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.life.abort();
+    const { gateway } = this.options;
+    gateway.off('dispatch', this.onDispatch);
+    gateway.off('state', this.onState);
+    gateway.off('sessionInvalidated', this.onSessionLost);
+    const channels = [...this.channels.values()];
+    this.channels.clear();
+    await Promise.all(channels.map((c) => c.poller.stop()));
+  }
+
+  private readonly onDispatch = (event: GatewayDispatch): void => {
+    switch (event.name) {
+      case 'MESSAGE_CREATE':
+        this.channels.get(event.data.channel_id)?.router.handleMessage(event.data, 'gateway');
+        break;
+      case 'MESSAGE_UPDATE':
+        this.channels.get(event.data.channel_id)?.router.handleUpdate(event.data, 'gateway');
+        break;
+      case 'MESSAGE_DELETE':
+        this.channels.get(event.data.channel_id)?.router.handleDelete(event.data.id, 'gateway');
+        break;
+      case 'INTERACTION_CREATE':
+      case 'INTERACTION_SUCCESS':
+      case 'INTERACTION_FAILURE': {
+        const status =
+          event.name === 'INTERACTION_CREATE'
+            ? 'created'
+            : event.name === 'INTERACTION_SUCCESS'
+              ? 'success'
+              : 'failure';
+        const reason = event.name === 'INTERACTION_FAILURE' ? event.data.reason : undefined;
+        // Interaction events carry no channel: the nonce finds the job wherever it is.
+        for (const { router } of this.channels.values()) {
+          router.handleInteraction(status, event.data.nonce, event.data.id, reason);
+        }
+        break;
+      }
+      default:
+        return;
+    }
+    this.scheduleFlush();
+  };
+
+  private readonly onState = (): void => {
+    // Down: every channel with jobs polls. Live again: loops stop after any catch-up they owe.
+    for (const channel of this.channels.values()) channel.poller.ensureRunning();
+  };
+
+  private readonly onSessionLost = (): void => {
+    for (const channel of this.channels.values()) channel.catchUp = true;
+  };
+
+  /** Deferred results get `deferMs` for the deciding deletion to arrive, then submission order decides. */
+  private scheduleFlush(): void {
+    const pending = [...this.channels.values()].some((c) => c.router.hasDeferred());
+    if (!pending || this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.clock.sleep(this.options.deferMs, this.life.signal).then(
+      () => {
+        this.flushScheduled = false;
+        const cutoff = this.clock.now() - this.options.deferMs;
+        for (const { router } of this.channels.values()) router.resolveDeferred(cutoff);
+        this.scheduleFlush();
+      },
+      () => {
+        this.flushScheduled = false;
+      },
+    );
+  }
+
+  private channel(channelId: Snowflake): Channel {
+    const channel = this.channels.get(channelId);
+    if (channel) return channel;
+    const router = new ChannelRouter(channelId, {
+      userId: () => this.options.gateway.readyData?.user.id ?? this.options.userId(),
+      now: () => this.clock.now(),
+      ...(this.options.debug ? { debug: this.options.debug } : {}),
+    });
+    const created: Channel = {
+      router,
+      catchUp: false,
+      poller: new ChannelPoller(router, {
+        ...this.options,
+        enabled: () => !this.closed && (!this.live || created.catchUp),
+        onPoll: () => {
+          this.polls += 1;
+        },
+        onApplied: () => {
+          if (this.live) created.catchUp = false;
+        },
+      }),
+    };
+    this.channels.set(channelId, created);
+    return created;
+  }
+}

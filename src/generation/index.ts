@@ -1,0 +1,62 @@
+export type { AccountGuardOptions } from './account-guard.js';
+export { AccountGuard } from './account-guard.js';
+export type { ActionPlan } from './actions.js';
+export { indexedAction, planAction } from './actions.js';
+export type { ChannelPollerOptions } from './channel-poller.js';
+export { ChannelPoller } from './channel-poller.js';
+export type { ChannelRouterOptions, SnapshotCoverage } from './channel-router.js';
+export { ChannelRouter } from './channel-router.js';
+export type {
+  ChannelWatcher,
+  JobEvent,
+  JobSink,
+  WatchedJob,
+  WatcherStats,
+  WatchRegistration,
+  WatchSource,
+} from './channel-watcher.js';
+export type {
+  Correlation,
+  CorrelationContext,
+  CorrelationJob,
+  MatchReason,
+  ObservedMessage,
+} from './correlation.js';
+export { addresseeOf, correlate, messageRole, variantGroup } from './correlation.js';
+export {
+  DailyCapReachedError,
+  GenerationOptionsError,
+  GeneratorClosedError,
+  InferredPreModerationError,
+  isDailyCapReachedError,
+  isUnknownActionError,
+  UnknownActionError,
+} from './errors.js';
+export type { GatewayWatcherOptions } from './gateway-watcher.js';
+export { GatewayWatcher } from './gateway-watcher.js';
+export type { JobTrackerHooks, JobTrackerOptions } from './job-tracker.js';
+export { JobTracker } from './job-tracker.js';
+export type { GenerationStats, MidjourneyOptions } from './midjourney.js';
+export { createMidjourney, Midjourney } from './midjourney.js';
+export type { GenerationSettings } from './options.js';
+export { DEFAULT_GENERATION_SETTINGS, resolveGenerationSettings, settingsFromConfig } from './options.js';
+export type { PollingWatcherOptions } from './polling-watcher.js';
+export { PollingWatcher } from './polling-watcher.js';
+export { toGenerationResult } from './result.js';
+export type { SlotStats } from './slots.js';
+export { Slots } from './slots.js';
+export type { SubmitOptions, SubmitReport } from './submit.js';
+export { submitInteraction } from './submit.js';
+export type {
+  GenerationEvents,
+  GenerationMode,
+  GenerationResult,
+  GenerationTimings,
+  Generator,
+  JobAction,
+  JobKind,
+  JobOptions,
+  JobRef,
+  ProgressInfo,
+  SubmissionTicket,
+} from './types.js';

@@ -1,0 +1,300 @@
+/**
+ * The life of one job after it is registered with a watcher: it hears the job's own events,
+ * classifies them, reports progress, and settles exactly once with a result or a typed error.
+ * Every path ends: a terminal notice, a confirmed result, an inferred outcome after silence
+ * (polling only), the hard deadline, the caller's signal, or the client closing.
+ *
+ * Results are confirmed, not taken at first sight: Midjourney's ephemeral moderation deletes a
+ * finished result moments after it appears, so success resolves only once an observation that
+ * started `confirmWindowMs` after the result was seen still shows it. Likewise a deleted progress
+ * message is post-moderation only if no result replaced it within the same window.
+ */
+import type { APIMessage, Snowflake } from '../discord/types.js';
+import { type Classification, classify, toError } from '../midjourney/classifier.js';
+import { JobFailedError, JobTimeoutError } from '../midjourney/errors.js';
+import type { ParsedMessage } from '../midjourney/parser.js';
+import type { Clock } from '../util/clock.js';
+import type { ChannelWatcher, JobEvent } from './channel-watcher.js';
+import { InferredPreModerationError } from './errors.js';
+import { toGenerationResult } from './result.js';
+import type { GenerationResult, JobRef, ProgressInfo } from './types.js';
+
+export interface JobTrackerHooks {
+  started(messageId: Snowflake): void;
+  progress(info: ProgressInfo): void;
+  queued(notice: string): void;
+  debug(message: string): void;
+}
+
+export interface JobTrackerOptions {
+  ref: JobRef;
+  channelId: Snowflake;
+  clock: Clock;
+  watcher: Pick<ChannelWatcher, 'settle' | 'seesEphemeral'>;
+  /** Hard deadline from submission (ms). */
+  timeoutMs: number;
+  /** After "Job queued" the deadline is at least this far from the notice (ms). */
+  queuedTimeoutMs: number;
+  /** How long a result must survive (and a deleted progress message stay unreplaced) (ms). */
+  confirmWindowMs: number;
+  /** Polling only: no message within this -> inferred pre-moderation (ms); 0 disables. */
+  notSeenTimeoutMs: number;
+  /** The error after `notSeenTimeoutMs` of silence; default an inferred PreModerationError. */
+  notSeenError?: (waitedMs: number) => Error;
+  throwOnQueued: boolean;
+  hooks: JobTrackerHooks;
+}
+
+interface SeenResult {
+  message: APIMessage;
+  parsed: ParsedMessage;
+  seenAt: number;
+}
+
+export class JobTracker {
+  /** Settles once; never rejects unhandled (callers await it). */
+  readonly result: Promise<GenerationResult>;
+  private resolveResult!: (result: GenerationResult) => void;
+  private rejectResult!: (error: unknown) => void;
+  private readonly life = new AbortController();
+  private done = false;
+  private submittedAt: number | undefined;
+  private deadline = Number.POSITIVE_INFINITY;
+  private startedAt: number | undefined;
+  private startedMessageId: Snowflake | undefined;
+  private lastState: string | undefined;
+  private lastPercent: number | undefined;
+  private messageSeen = false;
+  private anySeen = false;
+  private seenWaiters: (() => void)[] = [];
+  private seenResult: SeenResult | undefined;
+  private tentative: Classification | undefined;
+
+  constructor(private readonly options: JobTrackerOptions) {
+    this.result = new Promise<GenerationResult>((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+    // The caller may only attach after an await; an early failure must not be "unhandled".
+    this.result.catch(() => undefined);
+  }
+
+  get settled(): boolean {
+    return this.done;
+  }
+
+  /** Whether anything of the job (a message, or an interaction event for its nonce) was seen. */
+  get seen(): boolean {
+    return this.anySeen;
+  }
+
+  /** Arms the deadline and the silence timer from the moment the interaction was sent. */
+  start(submittedAt: number): void {
+    this.submittedAt = submittedAt;
+    this.deadline = submittedAt + this.options.timeoutMs;
+    void this.runDeadline();
+    if (this.options.notSeenTimeoutMs > 0) void this.runNotSeen(this.options.notSeenTimeoutMs);
+  }
+
+  /** Resolves true as soon as anything of the job is seen, false after `ms` without. */
+  async waitSeen(ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.anySeen) return true;
+    const wait = new AbortController();
+    const seen = new Promise<void>((resolve) => this.seenWaiters.push(resolve)).then(() => wait.abort());
+    try {
+      await this.options.clock.sleep(
+        ms,
+        AbortSignal.any([wait.signal, this.life.signal, ...(signal ? [signal] : [])]),
+      );
+    } catch {
+      signal?.throwIfAborted();
+    }
+    void seen;
+    return this.anySeen;
+  }
+
+  handle = (event: JobEvent): void => {
+    if (this.done) return;
+    switch (event.type) {
+      case 'fatal':
+        this.fail(event.error);
+        return;
+      case 'interaction':
+        this.markSeen(false);
+        if (event.status === 'failure') {
+          this.fail(
+            new JobFailedError({
+              prompt: this.options.ref.prompt,
+              notice: `Discord reported the interaction failed${event.reason ? ` (${event.reason})` : ''}`,
+            }),
+          );
+        }
+        return;
+      case 'message':
+        this.markSeen(true);
+        this.onClassified(classify({ type: 'message', message: event.message, parsed: event.parsed }), event);
+        return;
+      case 'deleted':
+        this.onDeleted(event.messageId, event.lastSeen);
+        return;
+    }
+  };
+
+  /** Rejects with `reason` (cancel, close) unless already settled. */
+  abort(reason: unknown): void {
+    this.fail(reason);
+  }
+
+  private onClassified(c: Classification, event: Extract<JobEvent, { type: 'message' }>): void {
+    const { parsed, message } = event;
+    this.lastState = parsed.state;
+    const { hooks } = this.options;
+    switch (c.outcome) {
+      case 'waiting':
+        this.markStarted(message.id);
+        return;
+      case 'progress':
+        this.markStarted(message.id);
+        this.lastPercent = parsed.percent ?? this.lastPercent;
+        hooks.progress({
+          percent: parsed.percent ?? 0,
+          messageId: message.id,
+          ...(parsed.previewUrl ? { previewUrl: parsed.previewUrl } : {}),
+          ...(parsed.mode ? { mode: parsed.mode } : {}),
+        });
+        return;
+      case 'noise':
+      case 'warning':
+        hooks.debug(`ignored ${c.outcome} message ${message.id} (${c.rule})`);
+        return;
+      case 'job-queued':
+        hooks.queued(c.notice ?? 'Job queued');
+        this.deadline = Math.max(this.deadline, this.options.clock.now() + this.options.queuedTimeoutMs);
+        if (this.options.throwOnQueued) this.fail(this.errorOf(c));
+        return;
+      case 'success':
+        if (this.seenResult) return;
+        this.seenResult = { message, parsed, seenAt: this.options.clock.now() };
+        this.tentative = undefined;
+        void this.confirmResult(this.seenResult);
+        return;
+      default:
+        if (c.terminal) this.fail(this.errorOf(c));
+    }
+  }
+
+  private onDeleted(messageId: Snowflake, lastSeen: ParsedMessage | undefined): void {
+    const c = classify(lastSeen ? { type: 'deleted', messageId, lastSeen } : { type: 'deleted', messageId });
+    if (this.seenResult && this.seenResult.message.id === messageId) {
+      // The finished result vanished inside the window: moderation hid it.
+      this.fail(this.errorOf({ ...c, outcome: 'ephemeral-moderation' }));
+      return;
+    }
+    if (c.tentative && !this.seenResult) {
+      this.tentative = { ...c, ...(this.lastPercent === undefined ? {} : { percent: this.lastPercent }) };
+      void this.confirmFailure(this.tentative, this.options.clock.now());
+      return;
+    }
+    this.options.hooks.debug(`message ${messageId} deleted (${c.rule})`);
+  }
+
+  private async confirmResult(seen: SeenResult): Promise<void> {
+    const { clock, confirmWindowMs, watcher, channelId } = this.options;
+    try {
+      await clock.sleep(confirmWindowMs, this.life.signal);
+      await watcher.settle(channelId, seen.seenAt + confirmWindowMs, this.life.signal);
+    } catch {
+      return;
+    }
+    if (!this.done && this.seenResult === seen) this.complete(seen);
+  }
+
+  private async confirmFailure(c: Classification, since: number): Promise<void> {
+    const { clock, confirmWindowMs, watcher, channelId } = this.options;
+    try {
+      await clock.sleep(confirmWindowMs, this.life.signal);
+      await watcher.settle(channelId, since + confirmWindowMs, this.life.signal);
+    } catch {
+      return;
+    }
+    if (!this.done && !this.seenResult && this.tentative === c) this.fail(this.errorOf(c));
+  }
+
+  private async runDeadline(): Promise<void> {
+    const { clock } = this.options;
+    try {
+      // The deadline may move (Job queued), so wake at the current one and look again.
+      while (!this.done && clock.now() < this.deadline) {
+        await clock.sleep(this.deadline - clock.now(), this.life.signal);
+      }
+    } catch {
+      return;
+    }
+    if (this.done) return;
+    // A result seen but not yet confirmed at the deadline is still the job's result.
+    if (this.seenResult) return this.complete(this.seenResult);
+    this.fail(
+      new JobTimeoutError({
+        prompt: this.options.ref.prompt,
+        timeoutMs: this.deadline - (this.submittedAt ?? this.deadline),
+        lastState: this.lastState,
+        messageId: this.startedMessageId,
+      }),
+    );
+  }
+
+  private async runNotSeen(ms: number): Promise<void> {
+    try {
+      await this.options.clock.sleep(ms, this.life.signal);
+    } catch {
+      return;
+    }
+    if (this.done || this.messageSeen || this.options.watcher.seesEphemeral()) return;
+    const { notSeenError } = this.options;
+    this.fail(notSeenError ? notSeenError(ms) : new InferredPreModerationError(this.options.ref.prompt, ms));
+  }
+
+  private markSeen(message: boolean): void {
+    this.anySeen = true;
+    if (message) this.messageSeen = true;
+    const waiters = this.seenWaiters;
+    this.seenWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private markStarted(messageId: Snowflake): void {
+    if (this.startedMessageId !== undefined) return;
+    this.startedMessageId = messageId;
+    this.startedAt = this.options.clock.now();
+    this.options.hooks.started(messageId);
+  }
+
+  private errorOf(c: Classification): Error {
+    return toError(c, { prompt: this.options.ref.prompt, messageId: c.messageId ?? this.startedMessageId });
+  }
+
+  private complete(seen: SeenResult): void {
+    if (this.done) return;
+    this.done = true;
+    this.life.abort();
+    this.resolveResult(
+      toGenerationResult({
+        kind: this.options.ref.kind,
+        prompt: this.options.ref.prompt,
+        channelId: this.options.channelId,
+        message: seen.message,
+        parsed: seen.parsed,
+        submittedAt: this.submittedAt ?? seen.seenAt,
+        startedAt: this.startedAt,
+        completedAt: seen.seenAt,
+      }),
+    );
+  }
+
+  private fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.life.abort();
+    this.rejectResult(error);
+  }
+}

@@ -1,0 +1,456 @@
+/**
+ * `Midjourney`: the library's front door. It wires the REST client (and its one RateLimiter), the
+ * channel watcher (polling, or the gateway with polling as fallback), the command resolver, the
+ * local slots and the account guard into the job pipeline, and exposes `imagine`, the buttons,
+ * `resume`, typed events, `stats()` and `close()`.
+ *
+ *   const mj = new Midjourney({ config: loadConfig() });
+ *   const result = await mj.imagine('a lighthouse at dusk --ar 3:2', { onProgress: (p) => ... });
+ *   await mj.upscale(result, 2);
+ *   await mj.close();
+ */
+import { EventEmitter } from 'eventemitter3';
+import { type Config, type LoadConfigOptions, loadConfig } from '../config/index.js';
+import { GatewayClient } from '../discord/gateway/index.js';
+import type { DiscordApi } from '../discord/rest/api.js';
+import { RestClient } from '../discord/rest/index.js';
+import type { RateLimiterStats } from '../discord/rest/rate-limiter-types.js';
+import type { Snowflake } from '../discord/types.js';
+import { ValidationError } from '../errors.js';
+import { CommandResolver } from '../midjourney/commands.js';
+import {
+  buildComponentInteraction,
+  buildImagineInteraction,
+  randomSessionId,
+} from '../midjourney/payloads.js';
+import { type Clock, type Random, systemClock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { AccountGuard } from './account-guard.js';
+import { indexedAction, planAction } from './actions.js';
+import type { ChannelWatcher, WatcherStats } from './channel-watcher.js';
+import { GenerationOptionsError } from './errors.js';
+import { GatewayWatcher } from './gateway-watcher.js';
+import { type GenerationSettings, resolveGenerationSettings, settingsFromConfig } from './options.js';
+import { type JobSpec, Pipeline, type SessionInfo } from './orchestrator.js';
+import { PollingWatcher } from './polling-watcher.js';
+import { type SlotStats, Slots } from './slots.js';
+import type {
+  GenerationEvents,
+  GenerationResult,
+  Generator,
+  JobAction,
+  JobOptions,
+  SubmissionTicket,
+} from './types.js';
+
+export interface MidjourneyOptions extends Partial<GenerationSettings> {
+  /** A loaded configuration (account, URLs, pacing, watch mode); the fields below override it. */
+  config?: Config;
+  /** The Discord user token (else `config.credentials.token`). Never logged. */
+  token?: string;
+  /** Discord API base URL. Default: the config's, else `https://discord.com/api/v10`. */
+  apiBaseUrl?: string;
+  /** Gateway URL for `watch: 'gateway'`. Default: the config's, else Discord's. */
+  gatewayUrl?: string;
+  /** Minimum spacing between any two Discord requests (ms). Default: the config's, else 350. */
+  minRequestSpacingMs?: number;
+  /** Per-request timeout (ms). Default: the config's, else 15_000. */
+  requestTimeoutMs?: number;
+  /** The Discord API to use instead of a RestClient built here (not closed by `close()`). */
+  rest?: DiscordApi & { limiter?: { stats(): RateLimiterStats } };
+  /** The gateway client for `watch: 'gateway'` instead of one built here (not closed by `close()`). */
+  gateway?: GatewayClient;
+  /** Time source for every wait. Default the system clock. */
+  clock?: Clock;
+  /** Uniform [0, 1) source for poll and gap jitter. Default `Math.random`. */
+  random?: Random;
+  /** Debug lines go here (and to the `debug` event). Default silent. */
+  logger?: Logger;
+  /** Our Discord user id, when known (skips `GET /users/@me`). */
+  userId?: Snowflake;
+}
+
+export interface GenerationStats {
+  slots: SlotStats;
+  /** Jobs waiting for a local slot. */
+  queueDepth: number;
+  /** Jobs between the call and their outcome (waiting for a slot included). */
+  jobsInFlight: number;
+  watcher: WatcherStats;
+  account: { submittedToday: number; halted: boolean };
+  /** The RateLimiter's view, when the REST client exposes one. */
+  limiter?: RateLimiterStats;
+}
+
+/** How long a failed first gateway connect is left alone before the next job tries again (ms). */
+const GATEWAY_RETRY_MS = 60_000;
+
+export class Midjourney extends EventEmitter<GenerationEvents> implements Generator {
+  readonly settings: GenerationSettings;
+  private readonly rest: NonNullable<MidjourneyOptions['rest']>;
+  private readonly ownedRest: RestClient | undefined;
+  private readonly gateway: GatewayClient | undefined;
+  private readonly ownsGateway: boolean;
+  private readonly watcher: ChannelWatcher;
+  private readonly resolver: CommandResolver;
+  private readonly slots: Slots;
+  private readonly guard: AccountGuard;
+  private readonly pipeline: Pipeline;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly life = new AbortController();
+  private readonly restSessionId = randomSessionId();
+  private userId: Snowflake | undefined;
+  private userLookup: Promise<Snowflake> | undefined;
+  private gatewayFailedAt = Number.NEGATIVE_INFINITY;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: MidjourneyOptions) {
+    super();
+    const { config } = options;
+    const fromConfig = config ? settingsFromConfig(config) : {};
+    this.settings = resolveGenerationSettings({ ...fromConfig, ...definedSettings(options) });
+    this.clock = options.clock ?? systemClock;
+    const random = options.random ?? Math.random;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'generation' });
+    this.userId = options.userId;
+    const token = options.token ?? config?.credentials?.token;
+    const needsToken = !options.rest || (this.settings.watch === 'gateway' && !options.gateway);
+    if (needsToken && (typeof token !== 'string' || token === '')) {
+      throw new GenerationOptionsError(
+        'token',
+        'required (or config.credentials) unless `rest` and `gateway` are given',
+      );
+    }
+
+    if (options.rest) {
+      this.rest = options.rest;
+    } else {
+      const spacing = options.minRequestSpacingMs ?? config?.minRequestSpacingMs;
+      this.ownedRest = new RestClient({
+        token: token as string,
+        baseUrl: options.apiBaseUrl ?? config?.apiBaseUrl ?? 'https://discord.com/api/v10',
+        timeoutMs: options.requestTimeoutMs ?? config?.requestTimeoutMs ?? 15_000,
+        ...(options.logger ? { logger: options.logger } : {}),
+        limiterOptions: {
+          ...(spacing !== undefined ? { minSpacingMs: spacing } : {}),
+          ...(config ? { invalidRequestThreshold: config.invalidRequestThreshold } : {}),
+        },
+      });
+      this.rest = this.ownedRest;
+    }
+
+    const pollOptions = {
+      api: this.rest,
+      clock: this.clock,
+      random,
+      pollMinMs: this.settings.pollMinMs,
+      pollMaxMs: this.settings.pollMaxMs,
+      pageLimit: this.settings.pageLimit,
+      maxPagesPerPoll: this.settings.maxPagesPerPoll,
+      userId: () => this.userId,
+      debug: (message: string) => this.debug(message),
+    };
+    if (this.settings.watch === 'gateway') {
+      this.ownsGateway = !options.gateway;
+      this.gateway =
+        options.gateway ??
+        new GatewayClient({
+          token: token as string,
+          url: options.gatewayUrl ?? config?.gatewayUrl ?? 'wss://gateway.discord.gg/?v=10&encoding=json',
+        });
+      this.watcher = new GatewayWatcher({
+        ...pollOptions,
+        gateway: this.gateway,
+        deferMs: this.settings.deferMs,
+      });
+    } else {
+      this.ownsGateway = false;
+      this.watcher = new PollingWatcher(pollOptions);
+    }
+
+    const { guildId, channelId, applicationId } = this.settings;
+    this.resolver = new CommandResolver({
+      api: this.rest as DiscordApi,
+      applicationId,
+      clock: this.clock,
+      ...(guildId !== undefined ? { guildId } : { channelId }),
+    });
+    this.resolver.on('debug', (message) => this.debug(message));
+    this.slots = new Slots(this.settings.concurrentJobs);
+    this.guard = new AccountGuard({
+      clock: this.clock,
+      random,
+      submitGapMinMs: this.settings.submitGapMinMs,
+      submitGapMaxMs: this.settings.submitGapMaxMs,
+      dailyJobCap: this.settings.dailyJobCap,
+      haltOnAccountNotice: this.settings.haltOnAccountNotice,
+    });
+    this.pipeline = new Pipeline({
+      api: this.rest,
+      watcher: this.watcher,
+      slots: this.slots,
+      guard: this.guard,
+      clock: this.clock,
+      settings: this.settings,
+      events: this,
+      session: (signal) => this.session(signal),
+      refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
+      closing: this.life.signal,
+      debug: (message) => this.debug(message),
+    });
+  }
+
+  /** A client for a loaded configuration (credentials required), with optional overrides. */
+  static fromConfig(config: Config, overrides: Omit<MidjourneyOptions, 'config'> = {}): Midjourney {
+    return new Midjourney({ ...overrides, config });
+  }
+
+  /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
+  imagine(prompt: string, options: JobOptions = {}): Promise<GenerationResult> {
+    if (typeof prompt !== 'string' || prompt.trim() === '') {
+      return Promise.reject(
+        new ValidationError('Invalid prompt', [
+          `prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`,
+        ]),
+      );
+    }
+    const { guildId, channelId } = this.settings;
+    const spec: JobSpec = {
+      kind: 'imagine',
+      prompt,
+      matchPrompt: prompt,
+      channelId,
+      build: async (session, nonce, signal) =>
+        buildImagineInteraction({
+          ...(guildId !== undefined ? { guildId } : {}),
+          channelId,
+          sessionId: session.sessionId,
+          command: await this.resolver.resolve('imagine', signal ? { signal } : {}),
+          prompt,
+          nonce,
+        }),
+    };
+    return this.pipeline.run(spec, options);
+  }
+
+  /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, `vary-strong`, ...) on an earlier result. */
+  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+    let plan: ReturnType<typeof planAction>;
+    try {
+      plan = planAction(source, action);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { guildId, applicationId } = this.settings;
+    const spec: JobSpec = {
+      kind: plan.kind,
+      prompt: source.prompt,
+      matchPrompt: source.echoedPrompt,
+      channelId: source.channelId,
+      sourceMessageId: source.messageId,
+      customId: plan.customId,
+      ...(plan.imageIndex !== undefined ? { imageIndex: plan.imageIndex } : {}),
+      build: async (session, nonce) =>
+        buildComponentInteraction({
+          applicationId,
+          ...(guildId !== undefined ? { guildId } : {}),
+          channelId: source.channelId,
+          sessionId: session.sessionId,
+          messageId: source.messageId,
+          messageFlags: source.messageFlags,
+          customId: plan.customId,
+          nonce,
+        }),
+    };
+    return this.pipeline.run(spec, options);
+  }
+
+  /** Upscales image `index` (1–4) of a grid: the result is Midjourney's "Image #n". */
+  async upscale(
+    source: GenerationResult,
+    index: number,
+    options: JobOptions = {},
+  ): Promise<GenerationResult> {
+    return this.act(source, indexedAction('U', index), options);
+  }
+
+  /** Makes variations of image `index` (1–4) of a grid. */
+  async variation(
+    source: GenerationResult,
+    index: number,
+    options: JobOptions = {},
+  ): Promise<GenerationResult> {
+    return this.act(source, indexedAction('V', index), options);
+  }
+
+  /** Runs the grid's prompt again. */
+  reroll(source: GenerationResult, options: JobOptions = {}): Promise<GenerationResult> {
+    return this.act(source, 'reroll', options);
+  }
+
+  /**
+   * Finds a job submitted earlier (e.g. before a crash) after `ticket.afterMessageId`, matching its
+   * prompt (and nonce where visible), and follows it to its end. Nothing is sent. Rejects with
+   * JobNotFoundError when nothing of it appears within `resumeGraceMs`: only then resubmit.
+   */
+  resume(ticket: SubmissionTicket, options: JobOptions = {}): Promise<GenerationResult> {
+    const problems = ticketProblems(ticket);
+    if (problems.length > 0)
+      return Promise.reject(new ValidationError('Invalid submission ticket', problems));
+    const imageIndex = /::upsample::([1-4])::/.exec(ticket.customId ?? '')?.[1];
+    const spec: JobSpec = {
+      kind: ticket.kind,
+      prompt: ticket.prompt,
+      matchPrompt: ticket.prompt,
+      channelId: ticket.channelId,
+      resumeFrom: ticket,
+      ...(ticket.sourceMessageId ? { sourceMessageId: ticket.sourceMessageId } : {}),
+      ...(ticket.customId ? { customId: ticket.customId } : {}),
+      ...(imageIndex ? { imageIndex: Number(imageIndex) } : {}),
+    };
+    return this.pipeline.run(spec, options);
+  }
+
+  /** Lifts a halt after an account-fatal notice (once a person has fixed the account). */
+  resumeSubmissions(): void {
+    this.guard.resume();
+  }
+
+  stats(): GenerationStats {
+    const slots = this.slots.stats();
+    const stats: GenerationStats = {
+      slots,
+      queueDepth: slots.waiting,
+      jobsInFlight: this.pipeline.jobsInFlight,
+      watcher: this.watcher.stats(),
+      account: this.guard.stats(),
+    };
+    const limiter = this.rest.limiter?.stats();
+    if (limiter) stats.limiter = limiter;
+    return stats;
+  }
+
+  /** Cancels every job in flight (they reject with an AbortError), then releases sockets and timers. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.life.abort(new DOMException('The Midjourney client was closed', 'AbortError'));
+      await this.pipeline.drain();
+      await this.watcher.close();
+      if (this.ownsGateway) await this.gateway?.close();
+      await this.ownedRest?.close();
+    })();
+    return this.closing;
+  }
+
+  private async session(signal: AbortSignal | undefined): Promise<SessionInfo> {
+    await this.ensureGateway(signal);
+    const ready = this.gateway?.readyData;
+    if (ready && this.userId === undefined) this.userId = ready.user.id;
+    const userId = this.userId ?? (await this.lookupUser(signal));
+    return { userId, sessionId: this.gateway?.sessionId ?? this.restSessionId };
+  }
+
+  /** Connects the gateway on first use; a failure falls back to polling and is retried later. */
+  private async ensureGateway(signal: AbortSignal | undefined): Promise<void> {
+    const gateway = this.gateway;
+    if (!gateway) return;
+    const state = gateway.state;
+    if (state !== 'idle' && state !== 'closed' && state !== 'connecting') return;
+    if (state !== 'connecting' && this.clock.now() - this.gatewayFailedAt < GATEWAY_RETRY_MS) return;
+    // Not the job's signal: one job giving up must not tear down the shared connection.
+    const connecting = gateway.connect(this.life.signal).then(
+      () => undefined,
+      (error: unknown) => {
+        this.gatewayFailedAt = this.clock.now();
+        this.debug(`gateway unavailable, watching by polling: ${(error as Error).message}`);
+      },
+    );
+    await raceSignal(connecting, signal);
+  }
+
+  private lookupUser(signal: AbortSignal | undefined): Promise<Snowflake> {
+    this.userLookup ??= this.rest.getCurrentUser().then(
+      (user) => {
+        this.userId = user.id;
+        return user.id;
+      },
+      (error: unknown) => {
+        this.userLookup = undefined;
+        throw error;
+      },
+    );
+    return raceSignal(this.userLookup, signal);
+  }
+
+  private debug(message: string): void {
+    this.logger.debug(message);
+    if (this.listenerCount('debug') > 0) this.emit('debug', message);
+  }
+}
+
+/** Builds a client from the environment (and `.env`): credentials required. */
+export function createMidjourney(
+  options: LoadConfigOptions & { overrides?: Omit<MidjourneyOptions, 'config'> } = {},
+): Midjourney {
+  const { overrides, ...load } = options;
+  return Midjourney.fromConfig(loadConfig({ requireCredentials: true, ...load }), overrides);
+}
+
+const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
+  'channelId',
+  'guildId',
+  'applicationId',
+  'watch',
+  'pollMinMs',
+  'pollMaxMs',
+  'jobTimeoutMs',
+  'queuedTimeoutMs',
+  'concurrentJobs',
+  'submitGapMinMs',
+  'submitGapMaxMs',
+  'dailyJobCap',
+  'haltOnAccountNotice',
+  'confirmWindowMs',
+  'notSeenTimeoutMs',
+  'ambiguousGraceMs',
+  'resumeGraceMs',
+  'deferMs',
+  'pageLimit',
+  'maxPagesPerPoll',
+  'precheck',
+];
+
+function definedSettings(options: MidjourneyOptions): Partial<GenerationSettings> {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (options[key] !== undefined) out[key] = options[key];
+  return out as Partial<GenerationSettings>;
+}
+
+function ticketProblems(ticket: SubmissionTicket): string[] {
+  const problems: string[] = [];
+  if (typeof ticket !== 'object' || ticket === null) return ['ticket: expected a SubmissionTicket object'];
+  if (!['imagine', 'upscale', 'variation', 'reroll'].includes(ticket.kind))
+    problems.push(`kind: unknown job kind ${JSON.stringify(ticket.kind)}`);
+  if (typeof ticket.prompt !== 'string' || ticket.prompt.trim() === '')
+    problems.push('prompt: expected a non-empty string');
+  if (typeof ticket.channelId !== 'string' || !/^\d{17,20}$/.test(ticket.channelId))
+    problems.push('channelId: expected a snowflake');
+  if (typeof ticket.nonce !== 'string' || !/^\d{1,20}$/.test(ticket.nonce))
+    problems.push('nonce: expected a snowflake');
+  if (ticket.afterMessageId !== null && !/^\d{1,20}$/.test(String(ticket.afterMessageId)))
+    problems.push('afterMessageId: expected a snowflake or null');
+  if (!Number.isFinite(ticket.submittedAt)) problems.push('submittedAt: expected ms since the epoch');
+  return problems;
+}
+
+/** Waits for `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

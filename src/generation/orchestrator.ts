@@ -1,0 +1,269 @@
+/**
+ * The job pipeline shared by `imagine`, the buttons and `resume`. It only sequences; the
+ * decisions live in pure modules (correlation, classifier) and the waiting in the tracker:
+ *
+ *   check (halted? capped? precheck) -> local slot -> submission turn (gap, cap) -> session
+ *   -> snapshot the channel's last message id -> register with the watcher -> onSubmit(ticket)
+ *   -> POST (refresh once if outdated; look before resending once if ambiguous) -> track to the end
+ *
+ * Cancelling before the POST sends nothing; after it, watching stops and the call rejects with
+ * the signal's reason.
+ */
+import type { EventEmitter } from 'eventemitter3';
+import type { DiscordApi } from '../discord/rest/api.js';
+import type { InteractionPayload, Snowflake } from '../discord/types.js';
+import { ValidationError } from '../errors.js';
+import { JobNotFoundError } from '../midjourney/errors.js';
+import { precheckPrompt } from '../midjourney/precheck.js';
+import { anySignal } from '../util/abort.js';
+import type { Clock } from '../util/clock.js';
+import { generateSnowflake } from '../util/snowflake.js';
+import type { AccountGuard } from './account-guard.js';
+import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
+import type { CorrelationJob } from './correlation.js';
+import { GeneratorClosedError } from './errors.js';
+import { JobTracker } from './job-tracker.js';
+import type { GenerationSettings } from './options.js';
+import type { Slots } from './slots.js';
+import { submitInteraction } from './submit.js';
+import type {
+  GenerationEvents,
+  GenerationResult,
+  JobKind,
+  JobOptions,
+  JobRef,
+  SubmissionTicket,
+} from './types.js';
+
+/** Who we are on Discord right now: what payloads and correlation need. */
+export interface SessionInfo {
+  userId: Snowflake;
+  sessionId: string;
+}
+
+export interface PipelineDeps {
+  api: DiscordApi;
+  watcher: ChannelWatcher;
+  slots: Slots;
+  guard: AccountGuard;
+  clock: Clock;
+  settings: GenerationSettings;
+  events: EventEmitter<GenerationEvents>;
+  session: (signal: AbortSignal | undefined) => Promise<SessionInfo>;
+  /** Re-discovers `/imagine` after Discord refused an outdated version. */
+  refreshCommand: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Aborts every job when the client closes. */
+  closing: AbortSignal;
+  debug: (message: string) => void;
+}
+
+/** What differs between an imagine, a button press and a resume. */
+export interface JobSpec {
+  kind: JobKind;
+  /** The caller's prompt (for actions: the source's). */
+  prompt: string;
+  /** What Midjourney's echo must match. */
+  matchPrompt: string;
+  channelId: Snowflake;
+  /** Builds the interaction for the current session; absent for resume. */
+  build?: (
+    session: SessionInfo,
+    nonce: Snowflake,
+    signal: AbortSignal | undefined,
+  ) => Promise<InteractionPayload>;
+  /** The ticket of a job submitted earlier (resume): nothing is sent. */
+  resumeFrom?: SubmissionTicket;
+  sourceMessageId?: Snowflake;
+  customId?: string;
+  imageIndex?: number;
+}
+
+export class Pipeline {
+  private counter = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  get jobsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /** Runs one job to its end. */
+  run(spec: JobSpec, options: JobOptions = {}): Promise<GenerationResult> {
+    const job = this.execute(spec, options);
+    this.inFlight.add(job);
+    const forget = (): void => void this.inFlight.delete(job);
+    job.then(forget, forget);
+    return job;
+  }
+
+  /** Resolves once every job in flight has settled. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async execute(spec: JobSpec, options: JobOptions): Promise<GenerationResult> {
+    const { deps } = this;
+    const { settings, clock, events } = deps;
+    if (deps.closing.aborted) throw new GeneratorClosedError();
+    const timeoutMs = options.timeoutMs ?? settings.jobTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+      throw new ValidationError('Invalid job options', [
+        `timeoutMs: expected a positive integer of ms, got ${String(timeoutMs)}`,
+      ]);
+    }
+    const signal = anySignal(options.signal, deps.closing);
+    signal?.throwIfAborted();
+    const resume = spec.resumeFrom;
+    if (!resume) {
+      if (spec.kind === 'imagine' && settings.precheck) precheckPrompt(spec.prompt, settings.precheck);
+      deps.guard.check(spec.prompt);
+    }
+    this.counter += 1;
+    const ref: JobRef = { id: `job-${this.counter}`, kind: spec.kind, prompt: spec.prompt };
+    const debug = (message: string): void => deps.debug(`${ref.id}: ${message}`);
+    let release: (() => void) | undefined;
+    let registration: WatchRegistration | undefined;
+    let tracker: JobTracker | undefined;
+    const onAbort = (): void => tracker?.abort(signal?.reason);
+    try {
+      release = await deps.slots.acquire(signal);
+      if (!resume) await deps.guard.admit(spec.prompt, signal);
+      // Known before watching: correlation needs our user id.
+      await deps.session(signal);
+      const afterMessageId = resume ? resume.afterMessageId : await this.snapshot(spec.channelId, signal);
+      const nonce = resume?.nonce ?? generateSnowflake();
+      const submittedAt = resume?.submittedAt ?? clock.now();
+      const ticket: SubmissionTicket = resume ?? {
+        kind: spec.kind,
+        prompt: spec.prompt,
+        channelId: spec.channelId,
+        nonce,
+        afterMessageId,
+        submittedAt,
+        ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
+        ...(spec.customId ? { customId: spec.customId } : {}),
+      };
+      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug);
+      tracker = active;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      registration = deps.watcher.register({
+        channelId: spec.channelId,
+        correlation: this.correlationOf(ref, spec, ticket, submittedAt),
+        sink: active.handle,
+        catchUp: resume !== undefined,
+      });
+      if (resume) {
+        active.start(clock.now());
+      } else {
+        await options.onSubmit?.(ticket);
+        // The last point where cancelling costs nothing: after this the job may be paid for.
+        signal?.throwIfAborted();
+        const build = spec.build;
+        if (!build) throw new TypeError('JobSpec.build is required to submit');
+        const reg = registration;
+        const report = await submitInteraction({
+          api: deps.api,
+          build: async () => build(await deps.session(signal), nonce, signal),
+          ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
+          waitSeen: (ms, s) => active.waitSeen(ms, s),
+          wake: () => reg.wake(),
+          ambiguousGraceMs: settings.ambiguousGraceMs,
+          signal,
+          debug,
+        });
+        if (report.attempts > 1 || report.recoveredAmbiguous) {
+          debug(
+            `sent after ${report.attempts} attempt(s)${report.refreshedCommand ? ' (command refreshed)' : ''}${report.recoveredAmbiguous ? ' (ambiguous failure, job found)' : ''}`,
+          );
+        }
+        active.start(submittedAt);
+        events.emit('submitted', ref, ticket);
+      }
+      const result = await active.result;
+      events.emit('completed', ref, result);
+      return result;
+    } catch (error) {
+      tracker?.abort(error);
+      deps.guard.observe(error);
+      events.emit('failed', ref, error as Error);
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      registration?.dispose();
+      release?.();
+    }
+  }
+
+  private track(
+    ref: JobRef,
+    spec: JobSpec,
+    options: JobOptions,
+    timeoutMs: number,
+    resumed: boolean,
+    debug: (message: string) => void,
+  ): JobTracker {
+    const { deps } = this;
+    const { settings, events } = deps;
+    return new JobTracker({
+      ref,
+      channelId: spec.channelId,
+      clock: deps.clock,
+      watcher: resumed
+        ? { settle: deps.watcher.settle.bind(deps.watcher), seesEphemeral: () => false }
+        : deps.watcher,
+      timeoutMs,
+      queuedTimeoutMs: settings.queuedTimeoutMs,
+      confirmWindowMs: settings.confirmWindowMs,
+      notSeenTimeoutMs: resumed ? settings.resumeGraceMs : settings.notSeenTimeoutMs,
+      ...(resumed
+        ? {
+            notSeenError: (waitedMs: number) =>
+              new JobNotFoundError({
+                prompt: spec.prompt,
+                nonce: spec.resumeFrom?.nonce,
+                message: `Nothing of the job appeared in channel ${spec.channelId} after message ${spec.resumeFrom?.afterMessageId ?? '(none)'} within ${waitedMs} ms: it is safe to submit it again`,
+              }),
+          }
+        : {}),
+      throwOnQueued: options.throwOnQueued ?? false,
+      hooks: {
+        started: (messageId) => events.emit('started', ref, messageId),
+        progress: (info) => {
+          options.onProgress?.(info);
+          events.emit('progress', ref, info);
+        },
+        queued: (notice) => events.emit('queued', ref, notice),
+        debug,
+      },
+    });
+  }
+
+  private correlationOf(
+    ref: JobRef,
+    spec: JobSpec,
+    ticket: SubmissionTicket,
+    submittedAt: number,
+  ): CorrelationJob {
+    return {
+      id: ref.id,
+      // Submission time orders same-prompt jobs; the counter breaks ties within one millisecond.
+      seq: submittedAt + (this.counter % 1_000_000) / 1_000_000,
+      kind: spec.kind,
+      prompt: spec.matchPrompt,
+      nonce: ticket.nonce,
+      afterMessageId: ticket.afterMessageId,
+      sourceMessageId: spec.sourceMessageId,
+      imageIndex: spec.imageIndex,
+      started: false,
+      replaced: false,
+      hasResult: false,
+    };
+  }
+
+  /** The channel's newest message id before sending: the job's messages come after it. */
+  private async snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
+    const [newest] = await this.deps.api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
+    return newest?.id ?? null;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Sends one job's interaction, with the two recoveries that may send it a second time, each at
+ * most once:
+ * - an outdated command version (Discord refused it, nothing ran): refresh the command, resend;
+ * - an ambiguous failure (the POST may have reached Discord: reset after sending, timeout, 5xx):
+ *   look for the job in the channel for a grace period first, and resend only if nothing of it
+ *   appeared. A blind retry could start a second paid job.
+ */
+import type { DiscordApi } from '../discord/rest/api.js';
+import { isAmbiguousSubmission } from '../discord/rest/errors.js';
+import type { InteractionPayload } from '../discord/types.js';
+import { isOutdatedCommandError } from '../midjourney/commands.js';
+
+export interface SubmitOptions {
+  api: Pick<DiscordApi, 'createInteraction'>;
+  /** Builds the payload; called again after a command refresh (new version). */
+  build: () => Promise<InteractionPayload>;
+  /** Re-discovers the command after an outdated-version refusal; absent for button presses. */
+  refreshCommand?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Resolves true when anything of the job shows up within `ms`. */
+  waitSeen: (ms: number, signal?: AbortSignal) => Promise<boolean>;
+  /** Asks the watcher to look at the channel now. */
+  wake: () => void;
+  /** How long to look for the job after an ambiguous failure before resending (ms). */
+  ambiguousGraceMs: number;
+  signal?: AbortSignal | undefined;
+  debug: (message: string) => void;
+}
+
+/** What happened on the way. */
+export interface SubmitReport {
+  /** POSTs made (1 or 2). */
+  attempts: number;
+  refreshedCommand: boolean;
+  /** An ambiguous failure was followed by the job appearing: it had gone through. */
+  recoveredAmbiguous: boolean;
+}
+
+export async function submitInteraction(options: SubmitOptions): Promise<SubmitReport> {
+  const { api, signal } = options;
+  const report: SubmitReport = { attempts: 0, refreshedCommand: false, recoveredAmbiguous: false };
+  let resent = false;
+  for (;;) {
+    const payload = await options.build();
+    signal?.throwIfAborted();
+    report.attempts += 1;
+    try {
+      await api.createInteraction(payload, signal ? { signal } : {});
+      return report;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (!resent && options.refreshCommand && isOutdatedCommandError(error)) {
+        options.debug('command version outdated: refreshing it and sending once more');
+        resent = true;
+        report.refreshedCommand = true;
+        await options.refreshCommand(signal);
+        continue;
+      }
+      if (!isAmbiguousSubmission(error)) throw error;
+      options.debug(`ambiguous send (${(error as Error).message}); looking for the job before any resend`);
+      options.wake();
+      if (await options.waitSeen(options.ambiguousGraceMs, signal)) {
+        report.recoveredAmbiguous = true;
+        return report;
+      }
+      if (resent) throw error;
+      resent = true;
+      options.debug(`nothing of the job within ${options.ambiguousGraceMs} ms: sending it once more`);
+    }
+  }
+}
