@@ -113,11 +113,11 @@ export class RestClient implements DiscordApi {
     });
   }
 
-  getCurrentUser(options: RequestOptions = {}): Promise<APIUser> {
+  async getCurrentUser(options: RequestOptions = {}): Promise<APIUser> {
     return this.request<APIUser>({ ...options, method: 'GET', path: '/users/@me' });
   }
 
-  getMessages(
+  async getMessages(
     channelId: Snowflake,
     query: GetMessagesQuery = {},
     options: RequestOptions = {},
@@ -135,7 +135,7 @@ export class RestClient implements DiscordApi {
     await this.request<undefined>({ ...options, method: 'POST', path: '/interactions', body: payload });
   }
 
-  getGuildApplicationCommandIndex(
+  async getGuildApplicationCommandIndex(
     guildId: Snowflake,
     options: RequestOptions = {},
   ): Promise<APIApplicationCommandIndex> {
@@ -143,7 +143,7 @@ export class RestClient implements DiscordApi {
     return this.request({ ...options, method: 'GET', path: `/guilds/${guildId}/application-command-index` });
   }
 
-  getChannelApplicationCommandIndex(
+  async getChannelApplicationCommandIndex(
     channelId: Snowflake,
     options: RequestOptions = {},
   ): Promise<APIApplicationCommandIndex> {

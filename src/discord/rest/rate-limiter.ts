@@ -400,7 +400,8 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       else if (verdict.sublimit) state.parkedUntil = Math.max(state.parkedUntil, until);
       else {
         bucket.remaining = 0;
-        bucket.resetAt = Math.max(bucket.resetAt, until);
+        // retry_after is authoritative for this 429, over any Reset-After fallback applied above.
+        bucket.resetAt = until;
       }
       this.totals.rateLimited[verdict.scope] += 1;
       event = {

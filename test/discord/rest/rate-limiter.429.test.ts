@@ -45,6 +45,11 @@ describe('429 from Discord', () => {
     ['header used when the body has no retry_after', { headerRetryAfter: 3 }, 3_000],
     ['Reset-After used when both are missing', { resetAfter: 0.5, remaining: 0 }, 500],
     ['a bare 429 still waits a second rather than hot-looping', {}, 1_000],
+    [
+      'Remaining 0 without Reset-After waits retry_after, not the missing-reset fallback',
+      { retryAfter: 0.6, remaining: 0 },
+      600,
+    ],
   ])('%s', async (_name, input, expectedMs) => {
     const limiter = new RateLimiter();
     const events: RateLimitedEvent[] = [];
