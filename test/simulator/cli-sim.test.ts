@@ -1,0 +1,77 @@
+/** `mjw sim`: starts the simulator, prints working variables, stops on the signal. */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/cli/command.js';
+import { parseSimArgs, simCommand } from '../../src/cli/commands/sim.js';
+import { call } from './helpers/http.js';
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { stream, text: () => text };
+}
+
+describe('mjw sim', () => {
+  it('prints the variables that point a client at it, which work, and stops on abort', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    const controller = new AbortController();
+    const run = simCommand.run({
+      argv: ['--port', '0', '--time-scale', '10', '--verbose'],
+      env: {},
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 5_000;
+    while (!stdout.text().includes('MJ_JOB_TIMEOUT_MS') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const env = Object.fromEntries(
+      stdout
+        .text()
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(env)).toEqual([
+      'DISCORD_API_BASE_URL',
+      'DISCORD_GATEWAY_URL',
+      'DISCORD_TOKEN',
+      'DISCORD_GUILD_ID',
+      'DISCORD_CHANNEL_ID',
+      'MJ_APPLICATION_ID',
+      'MJ_MIN_REQUEST_SPACING_MS',
+      'MJ_POLL_MIN_MS',
+      'MJ_POLL_MAX_MS',
+      'MJ_JOB_TIMEOUT_MS',
+    ]);
+    expect(env.DISCORD_API_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v10$/);
+    expect(env.DISCORD_GATEWAY_URL).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?v=10&encoding=json$/);
+    expect(env.MJ_MIN_REQUEST_SPACING_MS).toBe('35');
+    expect(env.MJ_POLL_MIN_MS).toBe('300');
+    const me = await call(`${env.DISCORD_API_BASE_URL}/users/@me`, 'GET', { token: env.DISCORD_TOKEN ?? '' });
+    expect(me.status).toBe(200);
+    expect(stderr.text()).toContain('GET /users/@me -> 200');
+    controller.abort();
+    await expect(run).resolves.toBe(0);
+    await expect(call(`${env.DISCORD_API_BASE_URL}/users/@me`, 'GET')).rejects.toThrow();
+  });
+
+  it.each([
+    [['--port', 'http'], /--port: expected an integer in 0\.\.65535, got "http"/],
+    [['--time-scale', '0'], /--time-scale: expected a number in \(0, 10000\]/],
+    [['--colour'], /Unknown option '--colour'/],
+    [['extra'], /extra/],
+  ])('refuses %j with a UsageError', (argv, message) => {
+    expect(() => parseSimArgs(argv)).toThrow(UsageError);
+    expect(() => parseSimArgs(argv)).toThrow(message);
+  });
+
+  it('defaults to port 8787 and time scale 1', () => {
+    expect(parseSimArgs([])).toEqual({ port: 8787, timeScale: 1, seed: 1, verbose: false });
+  });
+});
