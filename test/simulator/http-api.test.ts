@@ -198,6 +198,29 @@ describe('application-command index', () => {
     expect(after.version).not.toBe(before.version);
   });
 
+  it("serves the older command search with the same trap: the first imagine is not Midjourney's", async () => {
+    const res = await api(
+      sim,
+      'GET',
+      `/channels/${sim.channelId}/application-commands/search?type=1&query=imag&limit=10&include_applications=true`,
+    );
+    const body = res.json as APIApplicationCommandIndex;
+    expect(body.application_commands.map((c) => [c.name, c.application_id])).toEqual([
+      ['imagine', NIJI_APPLICATION_ID],
+      ['imagine', MJ],
+    ]);
+    expect(body.applications.map((a) => a.id).sort()).toEqual([MJ, NIJI_APPLICATION_ID].sort());
+    const limited = await api(
+      sim,
+      'GET',
+      `/channels/${sim.channelId}/application-commands/search?query=imagine&limit=0`,
+    );
+    expect(limited.json).toMatchObject({
+      code: 50035,
+      errors: { limit: { _errors: [{ code: 'NUMBER_TYPE_MIN' }] } },
+    });
+  });
+
   it('answers an unknown guild 404 10004 and an unknown channel 404 10003', async () => {
     expect((await api(sim, 'GET', '/guilds/1100000000000000999/application-command-index')).json).toEqual({
       message: 'Unknown Guild',

@@ -70,6 +70,26 @@ describe('startSimulator with the Midjourney bot', () => {
     expect(s.messages()).toEqual([]);
   });
 
+  it("drives the bot's faults: a bot that is down makes the interaction fail over the gateway", async () => {
+    sim = await startSimulator({
+      timeScale: 500,
+      rateLimits: { enabled: false },
+      bot: { faults: { botDown: true } },
+    });
+    const { client } = await TestGatewayClient.ready(sim.gatewayUrl, sim.token);
+    const payload = imaginePayload(sim, 'a cat');
+    await api(sim, 'POST', '/interactions', { body: payload });
+    expect((await client.waitForDispatch('INTERACTION_FAILURE')).d).toMatchObject({ nonce: payload.nonce });
+    expect(client.dispatches('INTERACTION_SUCCESS')).toEqual([]);
+    sim.bot.setFaults({ botDown: false });
+    const next = imaginePayload(sim, 'a dog');
+    await api(sim, 'POST', '/interactions', { body: next });
+    expect((await client.waitForDispatch('MESSAGE_CREATE', (d) => d.nonce === next.nonce)).d).toMatchObject({
+      author: { bot: true },
+    });
+    client.socket.terminate();
+  });
+
   it('releases every socket and timer on close', async () => {
     // Handles of earlier tests finish closing on the next turns of the loop.
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,7 +1,11 @@
 /** The API routes the simulated Discord serves, relative to `/api/v10`. */
 
 import type { Handler } from './handler-context.js';
-import { getChannelCommandIndex, getGuildCommandIndex } from './handlers/command-index.js';
+import {
+  getChannelCommandIndex,
+  getGuildCommandIndex,
+  searchChannelCommands,
+} from './handlers/command-index.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';
 import { getCurrentUser } from './handlers/users.js';
@@ -27,6 +31,12 @@ export const API_ROUTES = new RouteTable<Handler>([
     path: '/channels/{channel_id}/application-command-index',
     major: 'channel_id',
     handler: getChannelCommandIndex,
+  },
+  {
+    method: 'GET',
+    path: '/channels/{channel_id}/application-commands/search',
+    major: 'channel_id',
+    handler: searchChannelCommands,
   },
 ]);
 

@@ -61,6 +61,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitOptions> = Object.freeze({
       windowMs: 5_000,
       bucket: 'application-command-index',
     },
+    'GET /channels/{channel_id}/application-commands/search': { limit: 5, windowMs: 5_000 },
   }),
   shared: Object.freeze({}),
   global: Object.freeze({ limit: 50, windowMs: 1_000 }),
