@@ -118,6 +118,8 @@ export class ChannelPoller {
       } catch {
         if (stop.aborted) return;
       }
+      // A wake during the sleep is served by this poll.
+      this.immediate = false;
       if (!this.shouldRun()) return;
       this.inFlight = this.pollOnce(stop);
       await this.inFlight;

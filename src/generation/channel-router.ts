@@ -106,12 +106,13 @@ export class ChannelRouter {
   floor(): Snowflake {
     let floor: Snowflake | undefined;
     for (const job of this.jobs.values()) {
-      let own: Snowflake = job.correlation.afterMessageId ?? EARLIEST_SNOWFLAKE;
+      let first: Snowflake | undefined;
       for (const [id, entry] of this.bound) {
-        if (entry.jobId === job.correlation.id && !entry.ephemeral && compareSnowflakes(id, own) <= 0) {
-          own = predecessor(id);
-        }
+        if (entry.jobId !== job.correlation.id || entry.ephemeral) continue;
+        if (first === undefined || compareSnowflakes(id, first) < 0) first = id;
       }
+      const own =
+        first !== undefined ? predecessor(first) : (job.correlation.afterMessageId ?? EARLIEST_SNOWFLAKE);
       if (floor === undefined || compareSnowflakes(own, floor) < 0) floor = own;
     }
     return floor ?? EARLIEST_SNOWFLAKE;

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TokenInvalidError } from '../../src/discord/rest/errors.js';
+import type { APIMessage, GetMessagesQuery } from '../../src/discord/types.js';
+import type { JobEvent } from '../../src/generation/channel-watcher.js';
+import { PollingWatcher } from '../../src/generation/polling-watcher.js';
+import { systemClock } from '../../src/util/clock.js';
+import { CHANNEL_ID, job, sf, USER_ID, waiting } from './fixtures.js';
+
+interface Call {
+  at: number;
+  query: GetMessagesQuery;
+}
+
+function setup(answer: (query: GetMessagesQuery) => APIMessage[] | Promise<APIMessage[]> = () => []) {
+  const calls: Call[] = [];
+  const randoms = [0, 1, 0.5, 0.25];
+  let r = 0;
+  const watcher = new PollingWatcher({
+    api: {
+      getMessages: async (_channel, query = {}) => {
+        calls.push({ at: Date.now(), query });
+        return answer(query);
+      },
+    },
+    clock: systemClock,
+    random: () => randoms[r++ % randoms.length] ?? 0,
+    pollMinMs: 3_000,
+    pollMaxMs: 5_000,
+    pageLimit: 100,
+    maxPagesPerPoll: 3,
+    userId: () => USER_ID,
+  });
+  const register = (id: string, catchUp = false) => {
+    const events: JobEvent[] = [];
+    const registration = watcher.register({
+      channelId: CHANNEL_ID,
+      correlation: job({
+        id,
+        prompt: `prompt ${id}`,
+        afterMessageId: sf(Number(id.replace(/\D/g, '')) || 1),
+      }),
+      sink: (e) => events.push(e),
+      catchUp,
+    });
+    return { registration, events };
+  };
+  return { watcher, calls, register };
+}
+
+describe('PollingWatcher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('polls a channel once per uniformly jittered 3–5 s interval, whatever the number of jobs', async () => {
+    const { watcher, calls, register } = setup();
+    const jobs = Array.from({ length: 10 }, (_, i) => register(`j${i + 1}`));
+    await vi.advanceTimersByTimeAsync(20_000);
+    // Waits drawn from random 0, 1, 0.5, 0.25, 0, 1: 3000, 5000, 4000, 3500, 3000 -> polls at 3000, 8000, 12000, 15500, 18500.
+    expect(calls.map((c) => c.at)).toEqual([3_000, 8_000, 12_000, 15_500, 18_500]);
+    expect(calls[0]?.query).toEqual({ after: sf(1), limit: 100 });
+    expect(watcher.stats()).toMatchObject({ pollingChannels: 1, jobs: 10, polls: 5 });
+    for (const j of jobs) j.registration.dispose();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(calls).toHaveLength(5);
+    expect(watcher.stats()).toMatchObject({ pollingChannels: 0, jobs: 0 });
+  });
+
+  it('stops polling when no job is in flight and starts again with the next one', async () => {
+    const { calls, register } = setup();
+    register('j1').registration.dispose();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(0);
+    register('j2');
+    // The first loop drew 3 s before it stopped; the new one draws 5 s.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls.map((c) => c.at)).toEqual([15_000]);
+  });
+
+  it('looks at once for a job that asks to catch up (resume), then keeps the interval', async () => {
+    const { calls, register } = setup();
+    register('j1');
+    await vi.advanceTimersByTimeAsync(1_000);
+    register('j2', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.at)).toEqual([1_000]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls.map((c) => c.at)).toEqual([1_000, 6_000]);
+  });
+
+  it('delivers messages to their job and settles once a poll started after the given time is applied', async () => {
+    const { watcher, register } = setup(() => [waiting(sf(10), 'prompt j1')]);
+    const { events } = register('j1');
+    let settled = false;
+    void watcher.settle(CHANNEL_ID, 4_000).then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(events.map((e) => e.type)).toEqual(['message']);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(settled).toBe(true);
+  });
+
+  it('pages forward through a busy channel, at most maxPagesPerPoll requests per poll', async () => {
+    const page = (from: number) =>
+      Array.from({ length: 100 }, (_, i) => waiting(sf(from + i), 'noise from others'));
+    const { calls, register } = setup((q) =>
+      page(Number(BigInt(q.after ?? '0') - 1_300_000_000_000_000_000n) + 1),
+    );
+    register('j1');
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(calls.map((c) => c.query.after)).toEqual([sf(1), sf(101), sf(201)]);
+  });
+
+  it('keeps polling after a failed poll, and fails every job when the token is refused', async () => {
+    let fail: Error | undefined = new Error('socket hang up');
+    const { calls, register } = setup(() => {
+      if (fail) throw fail;
+      return [];
+    });
+    const { events } = register('j1');
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(events).toEqual([]);
+    fail = new TokenInvalidError('/channels/1/messages');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toHaveLength(2);
+    expect(events).toEqual([{ type: 'fatal', error: fail }]);
+  });
+});

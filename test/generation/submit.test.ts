@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DiscordAPIError, DiscordNetworkError } from '../../src/discord/rest/errors.js';
+import type { InteractionPayload } from '../../src/discord/types.js';
+import { type SubmitOptions, submitInteraction } from '../../src/generation/submit.js';
+
+const ctx = { method: 'POST', route: '/interactions', attempts: 1 };
+const ambiguous = () =>
+  new DiscordNetworkError(ctx, 'ECONNRESET', true, true, new Error('reset'), 'socket hang up');
+const outdated = () =>
+  new DiscordAPIError(ctx, 400, 50_035, 'Invalid Form Body', [
+    {
+      field: 'data',
+      code: 'INTERACTION_APPLICATION_COMMAND_INVALID_VERSION',
+      message: 'This command is outdated, please try again in a few minutes',
+    },
+  ]);
+
+function setup(failures: Error[], seen: boolean[] = []) {
+  const sent: number[] = [];
+  let version = 1;
+  const options: SubmitOptions = {
+    api: {
+      createInteraction: vi.fn(async () => {
+        sent.push(version);
+        const failure = failures.shift();
+        if (failure) throw failure;
+      }),
+    },
+    build: async () => ({ version }) as unknown as InteractionPayload,
+    refreshCommand: vi.fn(async () => {
+      version += 1;
+    }),
+    waitSeen: vi.fn(async () => seen.shift() ?? false),
+    wake: vi.fn(),
+    ambiguousGraceMs: 30_000,
+    debug: () => undefined,
+  };
+  return { options, sent };
+}
+
+describe('submitInteraction', () => {
+  it('sends once when Discord accepts', async () => {
+    const { options, sent } = setup([]);
+    await expect(submitInteraction(options)).resolves.toEqual({
+      attempts: 1,
+      refreshedCommand: false,
+      recoveredAmbiguous: false,
+    });
+    expect(sent).toEqual([1]);
+  });
+
+  it('refreshes an outdated command once and resends with the new version', async () => {
+    const { options, sent } = setup([outdated()]);
+    await expect(submitInteraction(options)).resolves.toMatchObject({ attempts: 2, refreshedCommand: true });
+    expect(sent).toEqual([1, 2]);
+  });
+
+  it('does not resend after an ambiguous failure when the job shows up', async () => {
+    const { options, sent } = setup([ambiguous()], [true]);
+    await expect(submitInteraction(options)).resolves.toMatchObject({
+      attempts: 1,
+      recoveredAmbiguous: true,
+    });
+    expect(sent).toEqual([1]);
+    expect(options.wake).toHaveBeenCalled();
+    expect(options.waitSeen).toHaveBeenCalledWith(30_000, undefined);
+  });
+
+  it('resends once when nothing of the job appeared, and never a second time', async () => {
+    const once = setup([ambiguous()], [false]);
+    await expect(submitInteraction(once.options)).resolves.toMatchObject({ attempts: 2 });
+    const twice = setup([ambiguous(), ambiguous()], [false, false]);
+    await expect(submitInteraction(twice.options)).rejects.toBeInstanceOf(DiscordNetworkError);
+    expect(twice.sent).toHaveLength(2);
+  });
+
+  it('counts a command refresh as the one resend', async () => {
+    const { options, sent } = setup([outdated(), outdated()]);
+    await expect(submitInteraction(options)).rejects.toBeInstanceOf(DiscordAPIError);
+    expect(sent).toEqual([1, 2]);
+  });
+
+  it('passes other errors through without resending', async () => {
+    const { options, sent } = setup([new DiscordAPIError(ctx, 403, 50_001, 'Missing Access')]);
+    await expect(submitInteraction(options)).rejects.toMatchObject({ status: 403 });
+    expect(sent).toEqual([1]);
+  });
+});
