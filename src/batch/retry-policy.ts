@@ -39,8 +39,8 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
 
 /**
  * Decides about a failed step that has had `attempts` submissions. The delay is exponential with
- * jitter in [50 %, 100 %] of the step (so parallel slots do not retry in lockstep), and never
- * shorter than what Midjourney suggested (`retryAfter`).
+ * jitter in [50 %, 100 %] of the step (so parallel slots do not retry in lockstep), never shorter
+ * than the wait the error suggests (`retryAfter`), and never longer than `maxDelayMs`.
  */
 export function planRetry(
   input: { outcome: string; attempts: number; retryAfterMs?: number | undefined },
@@ -55,7 +55,7 @@ export function planRetry(
   }
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, input.attempts - 1));
   const delayMs = Math.round(step * (0.5 + 0.5 * random()));
-  return { retry: true, delayMs: Math.max(delayMs, input.retryAfterMs ?? 0) };
+  return { retry: true, delayMs: Math.min(policy.maxDelayMs, Math.max(delayMs, input.retryAfterMs ?? 0)) };
 }
 
 /** Parses `--retry a,b,c` (or `none`); the reason names the bad entry and what is accepted. */

@@ -35,16 +35,13 @@ describe('planRetry', () => {
     expect(planRetry({ outcome, attempts }, policy, () => random)).toEqual(expected);
   });
 
-  it('caps the exponential step and honours a longer retryAfter', () => {
+  it('caps the exponential step and honours a longer retryAfter, within the cap', () => {
     const wide = { ...policy, maxAttempts: 10 };
-    expect(planRetry({ outcome: 'timeout', attempts: 6 }, wide, () => 1)).toEqual({
-      retry: true,
-      delayMs: 3_000,
-    });
-    expect(planRetry({ outcome: 'queue-full', attempts: 1, retryAfterMs: 9_000 }, wide, () => 1)).toEqual({
-      retry: true,
-      delayMs: 9_000,
-    });
+    const plan = (attempts: number, retryAfterMs?: number) =>
+      planRetry({ outcome: 'queue-full', attempts, retryAfterMs }, wide, () => 1);
+    expect(plan(6)).toEqual({ retry: true, delayMs: 3_000 });
+    expect(plan(1, 2_500)).toEqual({ retry: true, delayMs: 2_500 });
+    expect(plan(1, 9_000)).toEqual({ retry: true, delayMs: 3_000 });
   });
 
   it('never retries moderation even when listed in the policy', () => {
