@@ -29,7 +29,8 @@ describe('simulator exports', () => {
   });
 
   it('types the simulator by its bot', () => {
-    expectTypeOf(simulator.startSimulator).returns.resolves.toEqualTypeOf<Simulator<MidjourneyBot>>();
+    const standard = () => simulator.startSimulator({ timeScale: 10 });
+    expectTypeOf(standard).returns.resolves.toEqualTypeOf<Simulator<MidjourneyBot>>();
     class Tiny implements SimBot {
       handleInteraction(): void {}
       stop(): void {}
