@@ -16,7 +16,7 @@ export interface SimSetup {
   close(): Promise<void>;
 }
 
-export async function startBatchSim(init: StartSimulatorOptions = {}): Promise<SimSetup> {
+export async function startBatchSim(init: Omit<StartSimulatorOptions, 'createBot'> = {}): Promise<SimSetup> {
   const sim = await startSimulator({ timeScale: TIME_SCALE, ...init });
   const clients: Midjourney[] = [];
   return {
