@@ -1,0 +1,74 @@
+/**
+ * The real client against the real simulator on 127.0.0.1, with time compressed: the simulator
+ * plays Midjourney `timeScale` times faster and the client polls every 50–100 ms, so a full job
+ * takes well under a second of wall time.
+ */
+import type { WatchMode } from '../../../src/config/index.js';
+import { Midjourney, type MidjourneyOptions } from '../../../src/generation/index.js';
+import type { SubmissionTicket } from '../../../src/generation/types.js';
+import { type Simulator, type StartSimulatorOptions, startSimulator } from '../../../src/simulator/index.js';
+
+export const FAST_SIM: StartSimulatorOptions = {
+  timeScale: 100,
+  // Plenty of slots: concurrent tests in one channel must not queue behind each other.
+  bot: { fastSlots: 30, queueSize: 30 },
+};
+
+export async function startFastSimulator(init: StartSimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ ...FAST_SIM, ...init, bot: { ...FAST_SIM.bot, ...init.bot } });
+}
+
+/** A client aimed at `sim` with compressed timings (all overridable). */
+export function clientFor(
+  sim: Simulator,
+  watch: WatchMode,
+  options: Partial<MidjourneyOptions> = {},
+): Midjourney {
+  return new Midjourney({
+    token: sim.token,
+    guildId: sim.guildId,
+    channelId: sim.channelId,
+    apiBaseUrl: sim.apiBaseUrl,
+    gatewayUrl: sim.gatewayUrl,
+    watch,
+    minRequestSpacingMs: 0,
+    pollMinMs: 50,
+    pollMaxMs: 100,
+    confirmWindowMs: 300,
+    notSeenTimeoutMs: 2_000,
+    ambiguousGraceMs: 1_500,
+    resumeGraceMs: 1_500,
+    deferMs: 300,
+    jobTimeoutMs: 15_000,
+    concurrentJobs: 30,
+    ...options,
+  });
+}
+
+/** The interaction POSTs the simulator received. */
+export function interactionPosts(sim: Simulator): number {
+  return sim.requests.filter((r) => r.method === 'POST' && r.route.endsWith('/interactions')).length;
+}
+
+/** Collects tickets by prompt through `onSubmit`. */
+export function ticketBook(): {
+  onSubmit: (t: SubmissionTicket) => void;
+  byPrompt: Map<string, SubmissionTicket[]>;
+} {
+  const byPrompt = new Map<string, SubmissionTicket[]>();
+  return {
+    byPrompt,
+    onSubmit: (t) => {
+      byPrompt.set(t.prompt, [...(byPrompt.get(t.prompt) ?? []), t]);
+    },
+  };
+}
+
+/** Settles a promise into `{ result }` or `{ error }` for table assertions. */
+export async function outcomeOf<T>(promise: Promise<T>): Promise<{ result?: T; error?: unknown }> {
+  try {
+    return { result: await promise };
+  } catch (error) {
+    return { error };
+  }
+}
