@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
+  LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -190,7 +191,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
 
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log; /metrics counts requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // Every problem in a body at once; unknown fields reported, not stripped; no silent coercion.
     ajv: {
@@ -200,6 +202,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     forceCloseConnections: true,
   });
   app.decorateRequest('clientId', '');
+  // JSON only: a text/plain body would otherwise reach the schema as a string.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply, config.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({

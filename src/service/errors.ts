@@ -151,6 +151,16 @@ export class BodyTooLargeError extends ServiceError {
   }
 }
 
+/** The request body is not JSON. */
+export class UnsupportedMediaTypeError extends ServiceError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly status = 415;
+  constructor(readonly contentType: string | undefined) {
+    super(`Content-Type ${contentType ?? '(none)'} is not accepted; send application/json`);
+  }
+}
+
 /** The service is shutting down and takes no new work. */
 export class ServiceClosingError extends ServiceError {
   override readonly name = 'ServiceClosingError';

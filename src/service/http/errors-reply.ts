@@ -4,7 +4,12 @@
  * `Retry-After` when they say when), anything else into a logged 500 that reveals nothing.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BodyTooLargeError, RequestValidationError, ServiceError } from '../errors.js';
+import {
+  BodyTooLargeError,
+  RequestValidationError,
+  ServiceError,
+  UnsupportedMediaTypeError,
+} from '../errors.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -27,7 +32,7 @@ export function describeValidation(context: string, issues: readonly AjvIssue[])
 }
 
 /** Maps Fastify's own errors (validation, body limit, bad JSON) to service errors. */
-export function normaliseError(error: unknown, bodyLimit: number): unknown {
+export function normaliseError(error: unknown, bodyLimit: number, contentType?: string): unknown {
   const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (Array.isArray(e.validation)) {
     return new RequestValidationError(describeValidation(e.validationContext ?? 'body', e.validation));
@@ -39,7 +44,7 @@ export function normaliseError(error: unknown, bodyLimit: number): unknown {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new RequestValidationError([`body: ${e.message}`]);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new RequestValidationError(['content-type: send application/json']);
+      return new UnsupportedMediaTypeError(contentType);
     default:
       break;
   }
@@ -58,7 +63,7 @@ export function retryAfterSeconds(error: unknown): number | undefined {
 
 /** The /v1 error handler: `{ error: { name, code, message, ...facts } }`. */
 export function sendV1Error(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
-  const e = normaliseError(error, bodyLimit);
+  const e = normaliseError(error, bodyLimit, request.headers['content-type']);
   if (e instanceof ServiceError) {
     const retryAfter = retryAfterSeconds(e);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));

@@ -90,12 +90,12 @@ interface CommonBody {
 
 /** The proxy's error body, at the HTTP status the error implies. */
 function sendProxyError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
-  const e = normaliseError(error, bodyLimit);
+  const e = normaliseError(error, bodyLimit, request.headers['content-type']);
   if (e instanceof ServiceError) {
     const retryAfter = retryAfterSeconds(e);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     const code =
-      e.status === 400 || e.status === 413 || e.status === 422
+      e.status === 400 || e.status === 413 || e.status === 415 || e.status === 422
         ? ProxyCode.ValidationError
         : e.status === 404
           ? ProxyCode.NotFound

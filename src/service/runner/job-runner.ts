@@ -263,7 +263,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     job.permit = permit;
     job.record = { ...job.record, status: 'queued', ticket: null, updatedAt: this.clock.now() };
     await this.persist(job);
-    this.emitChange(job, 'status');
+    this.emit('change', structuredClone(job.record), 'status');
     await this.run(job, 'submit', source);
   }
 
@@ -309,15 +309,18 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
 
   private async update(job: ActiveJob, patch: Partial<JobRecord>, type: JobEventType): Promise<void> {
     job.record = { ...job.record, ...patch, updatedAt: this.clock.now() };
+    // Announce this version, not whatever the job has become by the time the write is done.
+    const snapshot = structuredClone(job.record);
     await this.persist(job);
-    this.emitChange(job, type);
+    this.emit('change', snapshot, type);
   }
 
   private async finish(job: ActiveJob, patch: Partial<JobRecord>, type: JobEventType = 'completed') {
     const now = this.clock.now();
     job.record = { ...job.record, ...patch, finishedAt: now, updatedAt: now };
+    const snapshot = structuredClone(job.record);
     await this.persist(job);
-    this.emitChange(job, type);
+    this.emit('change', snapshot, type);
   }
 
   private persist(job: ActiveJob): Promise<void> {
@@ -328,10 +331,6 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         this.logger.error({ err: error, jobId: snapshot.id }, 'could not store job');
       });
     return job.writing;
-  }
-
-  private emitChange(job: ActiveJob, type: JobEventType): void {
-    this.emit('change', structuredClone(job.record), type);
   }
 
   private forget(job: ActiveJob): void {

@@ -2,7 +2,7 @@
  * Delivers webhook notifications: each is stored as a pending delivery first, then POSTed with
  * its signature, retried with exponential backoff and full jitter (p-retry) on network errors,
  * timeouts, 408, 429 and 5xx; other 4xx and refused targets are final. Every attempt updates the
- * stored delivery, so a restart resumes the pending ones.
+ * stored delivery, so a restart resumes the pending ones. One job's deliveries are sent in order.
  */
 import { randomUUID } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
@@ -64,6 +64,8 @@ export class WebhookDispatcher {
   private readonly onDelivery: ((delivery: WebhookDelivery) => void) | undefined;
   private readonly userAgent: string;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last delivery queued per job, which the next one waits for. */
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly controller = new AbortController();
 
   constructor(options: WebhookDispatcherOptions) {
@@ -104,8 +106,30 @@ export class WebhookDispatcher {
       updatedAt: now,
       deliveredAt: null,
     };
-    await this.store.saveDelivery(delivery);
-    this.start(delivery);
+    // Tracked from the start, so `idle()` also waits for deliveries still being stored.
+    let stored!: () => void;
+    let failed!: (error: unknown) => void;
+    const saved = new Promise<void>((resolve, reject) => {
+      stored = resolve;
+      failed = reject;
+    });
+    const previous = this.chains.get(job.id) ?? Promise.resolve();
+    const work = this.store.saveDelivery(delivery).then(
+      async () => {
+        stored();
+        // One job's notifications go out in order: a late progress never follows the outcome.
+        await previous;
+        await this.deliver(delivery);
+      },
+      (error: unknown) => failed(error),
+    );
+    const settled = work.catch(() => undefined);
+    this.chains.set(job.id, settled);
+    void settled.then(() => {
+      if (this.chains.get(job.id) === settled) this.chains.delete(job.id);
+    });
+    this.track(work, delivery);
+    await saved;
   }
 
   /** Restarts the deliveries left pending by a previous run; returns how many. */
@@ -125,7 +149,11 @@ export class WebhookDispatcher {
   }
 
   private start(delivery: WebhookDelivery): void {
-    const run = this.deliver(delivery).catch((error: unknown) => {
+    this.track(this.deliver(delivery), delivery);
+  }
+
+  private track(work: Promise<void>, delivery: WebhookDelivery): void {
+    const run = work.catch((error: unknown) => {
       this.logger.error({ err: error, deliveryId: delivery.id }, 'webhook delivery crashed');
     });
     this.inFlight.add(run);

@@ -37,9 +37,17 @@ export function attachJobNotifier(
   dispatcher: WebhookDispatcher,
   options: JobNotifierOptions = {},
 ): () => void {
+  // The last body sent per job in flight: a change invisible in the payload (submitting ->
+  // submitted are both SUBMITTED for the proxy) is not sent twice.
+  const last = new Map<string, string>();
   const onChange = (job: JobRecord, type: JobEventType): void => {
     const body = notificationBody(job, type, options.progress ?? false);
+    if (TERMINAL.includes(type)) last.delete(job.id);
     if (body === undefined) return;
+    if (!TERMINAL.includes(type)) {
+      if (last.get(job.id) === body) return;
+      last.set(job.id, body);
+    }
     const event = type === 'notice' ? 'status' : type;
     dispatcher.enqueue(job, event, body).catch((error: unknown) => options.onError?.(error, job));
   };

@@ -45,8 +45,8 @@ export class FakeJob {
     signal?.addEventListener('abort', () => this.fail(signal.reason), { once: true });
   }
 
-  /** onSubmit (awaited) then the interaction "reaches Discord" and `submitted` is emitted. */
-  async send(): Promise<SubmissionTicket> {
+  /** Only the awaited onSubmit: as if the process died before the interaction went out. */
+  async prepare(): Promise<SubmissionTicket> {
     if (this.options.signal?.aborted) throw this.options.signal.reason;
     const ticket: SubmissionTicket = {
       kind: this.kind,
@@ -58,6 +58,12 @@ export class FakeJob {
     };
     this.ticket = ticket;
     await this.options.onSubmit?.(ticket);
+    return ticket;
+  }
+
+  /** onSubmit (awaited) then the interaction "reaches Discord" and `submitted` is emitted. */
+  async send(): Promise<SubmissionTicket> {
+    const ticket = await this.prepare();
     this.generator.sent += 1;
     this.generator.sentPrompts.push(this.prompt);
     this.generator.emit('submitted', this.ref, ticket);
