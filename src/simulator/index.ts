@@ -40,15 +40,15 @@ export type { RateLimitInit, RateLimitOptions, RouteLimit, SharedLimit } from '.
 export { DEFAULT_RATE_LIMITS } from './rate-limit/options.js';
 export { bucketHash } from './rate-limit/sim-rate-limiter.js';
 export type { RequestLogEntry } from './request-log.js';
+export type { StartSimulatorOptions } from './simulator.js';
+export { startSimulator } from './simulator.js';
 export type {
   Simulator,
   SimulatorCommands,
   SimulatorFaults,
   SimulatorRateLimits,
   SimulatorStats,
-  StartSimulatorOptions,
-} from './simulator.js';
-export { startSimulator } from './simulator.js';
+} from './simulator-api.js';
 export type {
   AcceptedInteraction,
   BotMessageDraft,

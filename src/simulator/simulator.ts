@@ -2,13 +2,6 @@
  * `startSimulator`: a loopback Discord (HTTP API, CDN, gateway) with the Midjourney bot inside,
  * for tests, examples and the default run. Everything it starts, `close()` stops.
  */
-import type {
-  APIApplicationCommand,
-  APIApplicationCommandIndex,
-  APIMessage,
-  APIUser,
-  Snowflake,
-} from '../discord/types.js';
 import type { Random } from '../util/clock.js';
 import { SnowflakeGenerator } from '../util/snowflake.js';
 import { createMidjourneyBot, type MidjourneyBot, type SimJobRecord } from './bot/index.js';
@@ -16,111 +9,37 @@ import { seededRandom } from './bot/random.js';
 import { CommandRegistry } from './command-registry.js';
 import { DiscordWorld } from './discord-world.js';
 import { FaultController } from './faults/fault-controller.js';
-import type { SimFault } from './faults/types.js';
 import { GatewayServer } from './gateway/gateway-server.js';
 import { type HttpStats, SimHttpServer } from './http/sim-http-server.js';
 import { InteractionDelivery } from './interaction-delivery.js';
-import { resolveSimulatorOptions, type SimulatorInit, type SimulatorOptions } from './options.js';
+import { resolveSimulatorOptions, type SimulatorInit } from './options.js';
 import { randomHex } from './random-hex.js';
 import { InvalidRequestCounter } from './rate-limit/invalid-request-counter.js';
-import type { RouteLimit } from './rate-limit/options.js';
 import { SimRateLimiter } from './rate-limit/sim-rate-limiter.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { ScaledClock } from './sim-clock.js';
+import type { Simulator } from './simulator-api.js';
 import { AttachmentStore } from './store/attachment-store.js';
 import { MessageStore } from './store/message-store.js';
 import { ChannelDirectory, midjourneyBotUser, UserDirectory } from './users.js';
 import type { SimBot, SimWorld } from './world.js';
 
-export interface SimulatorStats {
-  /** API and CDN requests received. */
-  requests: number;
-  /** 401/403/429 (shared excluded) in the current invalid-request window. */
-  invalidRequests: number;
-  /** Every invalid request since start. */
-  invalidRequestsTotal: number;
-  /** Real ms left on a Cloudflare ban earned by too many invalid requests; 0 when none. */
-  cloudflareBanMs: number;
-  /** 429s answered, by scope. */
-  rateLimited: HttpStats['rateLimited'];
-  faultsInjected: number;
-  /** Errors thrown by handlers (500 answered) or by the bot while handling an interaction. */
-  errors: number;
-  gatewayConnections: number;
-  gatewaySessions: number;
-}
+/** What `startSimulator` takes: the options (all optional) and a hook called as each request completes. */
+export type StartSimulatorOptions = Omit<SimulatorInit, 'createBot'> & {
+  onRequest?: (entry: RequestLogEntry) => void;
+};
 
-export interface SimulatorFaults {
-  /** Arms one more fault. */
-  add(fault: SimFault): void;
-  /** Replaces every armed fault. */
-  set(faults: readonly SimFault[]): void;
-  clear(): void;
-  /** Armed faults with what is left of each. */
-  pending(): SimFault[];
-  /** Drops every gateway connection now; returns how many. */
-  dropGateway(options?: { resumable?: boolean; closeCode?: number }): number;
-  /** Sends op 7 RECONNECT to every identified connection now; returns how many. */
-  reconnectGateway(): number;
-}
-
-export interface SimulatorCommands {
-  /** Gives a command (default `imagine`) a new version; cached versions are refused from now on. */
-  bumpVersion(name?: string): Snowflake;
-  /** The Midjourney bot's command by name, as the index lists it. */
-  get(name: string): APIApplicationCommand | undefined;
-  index(): APIApplicationCommandIndex;
-}
-
-export interface SimulatorRateLimits {
-  /** Changes (or with `null` removes) a route's bucket; e.g. to change its hash mid-run. */
-  setRoute(route: string, limit: RouteLimit | null): void;
-  /** Forgets every counter (buckets, global, shared). */
-  reset(): void;
-}
-
-export interface Simulator<TBot extends SimBot = MidjourneyBot> {
-  /** `http://127.0.0.1:PORT/api/v10`. */
-  readonly apiBaseUrl: string;
-  /** `ws://127.0.0.1:PORT/?v=10&encoding=json`. */
-  readonly gatewayUrl: string;
-  /** `http://127.0.0.1:PORT`: attachment URLs live under it. */
-  readonly cdnBaseUrl: string;
-  readonly port: number;
-  /** The default user's token (a simulator token, not a secret). */
-  readonly token: string;
-  readonly userId: Snowflake;
-  readonly user: APIUser;
-  readonly guildId: Snowflake;
-  readonly channelId: Snowflake;
-  readonly options: Readonly<SimulatorOptions>;
-  /** Every request received, in arrival order (live; never holds the token). */
-  readonly requests: readonly RequestLogEntry[];
-  /** Every job the bot started (empty for a bot without `jobs()`). */
-  readonly jobs: SimJobRecord[];
-  readonly bot: TBot;
-  /** The bot's side of the seam, for tests that post messages directly. */
-  readonly world: DiscordWorld;
-  readonly commands: SimulatorCommands;
-  readonly faults: SimulatorFaults;
-  readonly rateLimits: SimulatorRateLimits;
-  /** Stored messages of a channel (default: the default channel), oldest first; never ephemeral ones. */
-  messages(channelId?: Snowflake): APIMessage[];
-  clearRequests(): void;
-  stats(): SimulatorStats;
-  /** Stops the bot, the gateway and the HTTP server; releases every socket and timer. */
-  close(): Promise<void>;
-}
-
-export type StartSimulatorOptions = SimulatorInit & { onRequest?: (entry: RequestLogEntry) => void };
-
+/** Starts a simulator with the Midjourney bot. */
 export function startSimulator(
   init?: StartSimulatorOptions & { createBot?: undefined },
 ): Promise<Simulator<MidjourneyBot>>;
+/** Starts a simulator with another bot (tests use tiny ones). */
 export function startSimulator<TBot extends SimBot>(
   init: StartSimulatorOptions & { createBot: (world: SimWorld) => TBot },
 ): Promise<Simulator<TBot>>;
-export async function startSimulator(init: StartSimulatorOptions = {}): Promise<Simulator<SimBot>> {
+export async function startSimulator(
+  init: StartSimulatorOptions & { createBot?: ((world: SimWorld) => SimBot) | undefined } = {},
+): Promise<Simulator<SimBot>> {
   const { onRequest, ...rest } = init;
   const options = resolveSimulatorOptions(rest);
   const random: Random = options.random ?? seededRandom(options.seed);

@@ -16,11 +16,11 @@ import type { Snowflake } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
 import type { FaultController } from '../faults/fault-controller.js';
 import type { GatewayOptions } from '../options.js';
-import { randomHex } from '../random-hex.js';
 import type { ScaledClock } from '../sim-clock.js';
 import type { UserDirectory } from '../users.js';
 import { GatewayConnection } from './gateway-connection.js';
-import { GatewaySession } from './gateway-session.js';
+import type { GatewaySession } from './gateway-session.js';
+import { SessionRegistry } from './session-registry.js';
 
 /** Who receives a dispatch: every session, or the sessions of one user. */
 export type DispatchTarget = 'all' | { userId: Snowflake };
@@ -44,9 +44,11 @@ const RECONNECT_GRACE_MS = 5_000;
 export class GatewayServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   private readonly connections = new Set<GatewayConnection>();
-  private readonly sessions = new Map<string, GatewaySession>();
+  private readonly sessions: SessionRegistry;
 
-  constructor(private readonly deps: GatewayDependencies) {}
+  constructor(private readonly deps: GatewayDependencies) {
+    this.sessions = new SessionRegistry(deps.clock, deps.options, deps.random);
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -90,7 +92,7 @@ export class GatewayServer {
         connection.close(closeCode, 'Simulated drop');
         affected += 1;
       } else if (connection.session !== undefined) {
-        this.invalidate(connection.session);
+        this.sessions.invalidate(connection.session);
         connection.session = undefined;
         connection.send({ op: GatewayOpcode.InvalidSession, d: false, s: null, t: null });
         affected += 1;
@@ -117,7 +119,6 @@ export class GatewayServer {
       connection.socket.terminate();
     }
     this.connections.clear();
-    for (const session of this.sessions.values()) session.expiry?.();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -142,7 +143,7 @@ export class GatewayServer {
   private expectHeartbeat(connection: GatewayConnection): void {
     // One interval plus half of one for jitter and latency, then the session is timed out.
     connection.expectHeartbeatWithin(this.deps.options.heartbeatIntervalMs * 1.5, () => {
-      if (connection.session) this.invalidate(connection.session);
+      if (connection.session) this.sessions.invalidate(connection.session);
       connection.close(4009, 'Session timed out.');
     });
   }
@@ -184,13 +185,8 @@ export class GatewayServer {
       connection.close(4004, 'Authentication failed.');
       return;
     }
-    const session = new GatewaySession(
-      randomHex(this.deps.random, 32),
-      user,
-      this.deps.options.replayBufferSize,
-    );
-    this.sessions.set(session.id, session);
-    this.attach(connection, session);
+    const session = this.sessions.create(user);
+    this.sessions.attach(connection, session);
     const ready: ReadyData & Record<string, unknown> = {
       v: 10,
       user: user.user,
@@ -221,23 +217,16 @@ export class GatewayServer {
         ? session.replayAfter(d.seq)
         : undefined;
     if (session === undefined || replay === undefined) {
-      if (session) this.invalidate(session);
+      if (session) this.sessions.invalidate(session);
       connection.send({ op: GatewayOpcode.InvalidSession, d: false, s: null, t: null });
       return;
     }
     // A session lives on one socket: resuming elsewhere closes the old one.
     if (session.connection && session.connection !== connection)
       session.connection.close(4000, 'Session resumed elsewhere');
-    this.attach(connection, session);
+    this.sessions.attach(connection, session);
     for (const dispatch of replay) connection.send({ op: GatewayOpcode.Dispatch, ...dispatch });
     this.deliver(session, 'RESUMED', {});
-  }
-
-  private attach(connection: GatewayConnection, session: GatewaySession): void {
-    session.expiry?.();
-    session.expiry = undefined;
-    session.connection = connection;
-    connection.session = session;
   }
 
   private deliver(session: GatewaySession, t: string, d: unknown): void {
@@ -245,25 +234,9 @@ export class GatewayServer {
     session.connection?.send({ op: GatewayOpcode.Dispatch, ...dispatch } satisfies GatewayPayload);
   }
 
-  private invalidate(session: GatewaySession): void {
-    session.expiry?.();
-    session.expiry = undefined;
-    this.sessions.delete(session.id);
-  }
-
   private onClose(connection: GatewayConnection, code: number): void {
     connection.stopTimers();
     this.connections.delete(connection);
-    const session = connection.session;
-    if (session === undefined || session.connection !== connection) return;
-    session.connection = undefined;
-    if (!connection.closedByServer && (code === 1000 || code === 1001)) {
-      // A client closing normally ends its session for good (Discord's documented behaviour).
-      this.invalidate(session);
-    } else if (this.sessions.has(session.id)) {
-      session.expiry = this.deps.clock.after(this.deps.options.resumeWindowMs, () =>
-        this.invalidate(session),
-      );
-    }
+    this.sessions.detach(connection, code);
   }
 }
