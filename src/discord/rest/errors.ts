@@ -6,6 +6,9 @@
 import { WorkerError } from '../../errors.js';
 import type { RateLimitScope } from './headers.js';
 
+/** Server failures worth another try with backoff: the server failed, the request was sound. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
 /** Where a failed request was going; every transport error carries it. */
 export interface RequestContext {
   /** HTTP method, upper case. */
@@ -50,7 +53,8 @@ export class DiscordAPIError extends WorkerError {
     const fieldErrors = issues.map((issue) => `${issue.field}: ${issue.message}`);
     const head = `[${discordCode}] ${context.method} ${context.route}: ${discordMessage}`;
     super(fieldErrors.length > 0 ? `${head}\n  ${fieldErrors.join('\n  ')}` : head, {
-      retryable: false,
+      // A 5xx with a JSON body is a server failure like any other; a 4xx is permanent.
+      retryable: !ambiguous && RETRYABLE_STATUSES.has(status),
     });
     this.fieldErrors = fieldErrors;
     this.method = context.method;
@@ -87,7 +91,7 @@ export class DiscordHTTPError extends WorkerError {
     ambiguous = false,
   ) {
     super(`HTTP ${status} on ${context.method} ${context.route}`, {
-      retryable: !ambiguous && status >= 500,
+      retryable: !ambiguous && RETRYABLE_STATUSES.has(status),
     });
     this.method = context.method;
     this.route = context.route;

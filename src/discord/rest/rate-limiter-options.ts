@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.js';
-import { type Clock, systemClock } from '../../util/clock.js';
+import type { Clock } from '../../util/clock.js';
+import { monotonicClock } from './monotonic-clock.js';
 
 /** Discord's pacing floor for one token: never less between two request starts against discord.com. */
 export const DISCORD_MIN_SPACING_MS = 350;
@@ -29,7 +30,7 @@ export interface RateLimiterOptions {
   sweepIntervalMs: number;
   /** Hard cap on remembered buckets and routes; the least recently used idle ones go first. Default 10,000. */
   maxBuckets: number;
-  /** Every wait and every time reading. Default `systemClock`. */
+  /** Every wait and every time reading. Default `monotonicClock` (sub-ms, immune to wall-clock jumps). */
   clock: Clock;
 }
 
@@ -43,7 +44,7 @@ export const DEFAULT_RATE_LIMITER_OPTIONS: Readonly<RateLimiterOptions> = Object
   idleSweepMs: 300_000,
   sweepIntervalMs: 60_000,
   maxBuckets: 10_000,
-  clock: systemClock,
+  clock: monotonicClock,
 });
 
 function checkInteger(problems: string[], name: string, value: number, min: number, max: number): void {

@@ -44,9 +44,6 @@ export function flattenErrorTree(tree: unknown, path = ''): FieldIssue[] {
   return issues;
 }
 
-/** Statuses worth retrying with backoff: the server failed, the request was sound. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
-
 /**
  * The error for a non-2xx, non-429, non-401 response. `ambiguous` marks a non-idempotent request
  * that reached Discord and failed with a 5xx: it may have taken effect.

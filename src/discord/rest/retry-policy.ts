@@ -9,9 +9,9 @@ import {
   DiscordNetworkError,
   DiscordTimeoutError,
   RateLimitedError,
+  RETRYABLE_STATUSES,
 } from './errors.js';
 import type { RetryReason } from './rate-limiter-types.js';
-import { RETRYABLE_STATUSES } from './response-errors.js';
 
 export interface BackoffPolicy {
   /** First retry's upper bound, ms. */

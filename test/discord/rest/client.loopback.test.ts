@@ -167,6 +167,22 @@ describe('RestClient against a loopback server', () => {
     expect(client.limiter.stats().inFlight).toBe(0);
   });
 
+  it('an abort in flight rejects with the reason and frees the bucket for the next call', async () => {
+    const { server, client } = await setup((req, res) => {
+      if (req.url?.includes('before')) return; // never answered
+      sendJson(res, 200, []);
+    });
+    const controller = new AbortController();
+    const hanging = client.getMessages(CHANNEL_1, { before: snowflake(1) }, { signal: controller.signal });
+    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const reason = new Error('user cancelled');
+    controller.abort(reason);
+    await expect(hanging).rejects.toBe(reason);
+    expect(client.limiter.stats().inFlight).toBe(0);
+    await expect(client.getMessages(CHANNEL_1)).resolves.toEqual([]);
+    expect(client.limiter.stats().totals.retries).toBe(0);
+  });
+
   it('a refused connection (nothing sent) is retried, also for a POST, then reported', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

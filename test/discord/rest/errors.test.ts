@@ -91,6 +91,14 @@ describe('REST errors', () => {
     });
   });
 
+  it('only a non-ambiguous 500/502/503/504 is retryable', () => {
+    expect(new DiscordAPIError(ctx, 503, 0, 'x').retryable).toBe(true);
+    expect(new DiscordAPIError(ctx, 503, 0, 'x', [], true).retryable).toBe(false);
+    expect(new DiscordAPIError(ctx, 400, 50035, 'x').retryable).toBe(false);
+    expect(new DiscordHTTPError(ctx, 502, '').retryable).toBe(true);
+    expect(new DiscordHTTPError(ctx, 501, '').retryable).toBe(false);
+  });
+
   it('isAmbiguousSubmission is true only for errors that may have reached Discord unretried', () => {
     expect(isAmbiguousSubmission(new DiscordTimeoutError(ctx, 1, true))).toBe(true);
     expect(isAmbiguousSubmission(new DiscordTimeoutError(ctx, 1, false))).toBe(false);
