@@ -1,7 +1,12 @@
 /** Contract tests of the simulated Discord's REST endpoints: shapes, errors, ids, pagination. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { APIApplicationCommandIndex, APIMessage } from '../../src/discord/types.js';
-import { NIJI_APPLICATION_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
+import {
+  NIJI_APPLICATION_ID,
+  type Simulator,
+  SimulatorUnknownChannelError,
+  startSimulator,
+} from '../../src/simulator/index.js';
 import { isSnowflake, snowflakeTimestamp } from '../../src/util/snowflake.js';
 import { EchoBot } from './helpers/echo-bot.js';
 import { api } from './helpers/http.js';
@@ -148,6 +153,13 @@ describe('GET /channels/{id}/messages', () => {
     const unknown = await api(sim, 'GET', '/channels/1100000000000000999/messages');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ message: 'Unknown Channel', code: 10003 });
+  });
+
+  it('refuses a bot message to a channel the guild does not have', () => {
+    expect(() => sim.world.postMessage('1100000000000000999', { content: 'lost' })).toThrow(
+      SimulatorUnknownChannelError,
+    );
+    expect(sim.world.editMessage(sim.channelId, '1100000000000000999', { content: 'x' })).toBeUndefined();
   });
 
   it('shows edits with edited_timestamp and forgets deleted messages', async () => {
