@@ -1,0 +1,101 @@
+/**
+ * `mjw start [prompts]` (what `npm start` runs): the main job for a newcomer. It runs a prompt
+ * file (examples/prompts.txt by default) through the real orchestrator with the batch runner,
+ * showing progress and a summary. Without Discord credentials the built-in simulator plays
+ * Discord and the Midjourney bot, watched over the gateway so ephemeral notices are seen too.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResultLine } from '../../batch/result-line.js';
+import { loadConfig } from '../../config/index.js';
+import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { batchCommand } from './batch.js';
+
+const DEFAULT_PROMPTS = fileURLToPath(new URL('../../../examples/prompts.txt', import.meta.url));
+
+const USAGE = `Usage: mjw start [prompts-file] [--out <results.jsonl>]
+
+Runs a prompt file (default: examples/prompts.txt) end to end and prints a summary: every prompt
+ends with success or a typed error (PreModerationError, InvalidRequestError, ...).
+Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator;
+with them it talks to Discord. The results go to --out (default: a fresh temporary file).
+For resumable runs, downloads and retries, use \`mjw batch\`.`;
+
+async function run(ctx: CommandContext): Promise<number> {
+  const positionals: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < ctx.argv.length; i++) {
+    const arg = ctx.argv[i] as string;
+    if (arg === '--out') {
+      out = ctx.argv[++i];
+      if (out === undefined) throw new UsageError('--out needs a file');
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positionals.push(arg);
+    }
+  }
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one prompts file, got ${positionals.join(' ')}`);
+  const prompts = positionals[0] ?? DEFAULT_PROMPTS;
+
+  const config = loadConfig({ env: ctx.env });
+  // The simulator's notices are ephemeral as on Discord: only the gateway sees them.
+  const env =
+    config.credentials === null && ctx.env.MJ_WATCH === undefined
+      ? { ...ctx.env, MJ_WATCH: 'gateway' }
+      : ctx.env;
+  const scratch = out === undefined ? mkdtempSync(join(tmpdir(), 'mjw-start-')) : undefined;
+  const results = out ?? join(scratch as string, 'results.jsonl');
+  ctx.stderr.write(`mjw start: running ${prompts}; results in ${results}\n`);
+  try {
+    const code = await batchCommand.run({
+      ...ctx,
+      env,
+      argv: [prompts, '--out', results, '--retry', 'none'],
+    });
+    const lines = readResults(results);
+    if (lines.length > 0) ctx.stdout.write(`\n${formatOutcomes(lines)}\n`);
+    // The demo's prompts end in typed failures on purpose: a Midjourney outcome is a result here.
+    return code === ExitCode.Midjourney ? ExitCode.Ok : code;
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function readResults(file: string): ResultLine[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as ResultLine)
+      .sort((a, b) => a.line - b.line);
+  } catch {
+    return [];
+  }
+}
+
+/** One line per prompt: what happened, as the error class a caller would switch on. */
+export function formatOutcomes(lines: readonly ResultLine[]): string {
+  const rows = lines.map((line) => {
+    const what = line.ok ? 'success' : (line.error?.name ?? line.outcome);
+    const detail = line.ok ? (line.imageUrl ?? '') : (line.error?.message.split('\n')[0] ?? '');
+    const prompt = line.prompt.length > 48 ? `${line.prompt.slice(0, 47)}…` : line.prompt;
+    return { what, prompt, detail };
+  });
+  const width = Math.max(...rows.map((row) => row.what.length));
+  const promptWidth = Math.max(...rows.map((row) => row.prompt.length));
+  return [
+    'Outcomes',
+    ...rows.map((row) => `  ${row.what.padEnd(width)}  ${row.prompt.padEnd(promptWidth)}  ${row.detail}`),
+  ].join('\n');
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run examples/prompts.txt end to end (against the simulator when no Discord credentials are set)',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, runCli } from '../../src/cli/main.js';
+
+function sink(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  }) as Writable & { text: () => string };
+  stream.text = () => chunks.join('');
+  return stream;
+}
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(argv, { env, stdout, stderr, signal: new AbortController().signal });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('mjw', () => {
+  it('lists every command in --help', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const name of ['start', 'imagine', 'batch', 'serve', 'sim'])
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+
+  it('refuses an unknown command with exit 2', async () => {
+    const { code, stderr } = await cli(['paint']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown command "paint"');
+  });
+
+  it('loads every command module and prints its usage', async () => {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const command = await entry.load();
+      expect(command.name).toBe(name);
+      const { code, stdout } = await cli([name, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`mjw ${name}`);
+    }
+  });
+
+  it('reports bad configuration with exit 2, naming the variable', async () => {
+    const { code, stderr } = await cli(['start'], { MJ_POLL_MIN_MS: 'fast' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('MJ_POLL_MIN_MS');
+  });
+
+  it('start runs the example prompts against the simulator, each to a typed outcome', async () => {
+    const { code, stdout, stderr } = await cli(['start']);
+    expect(stderr).toContain('built-in simulator');
+    expect(code).toBe(0);
+    const outcomes = stdout.slice(stdout.indexOf('Outcomes'));
+    expect(outcomes.match(/^ {2}success /gm)).toHaveLength(3);
+    expect(outcomes).toMatch(/^ {2}PreModerationError +a bloody battlefield/m);
+    expect(outcomes.match(/^ {2}InvalidRequestError /gm)).toHaveLength(2);
+  });
+
+  it('runs from the bin launcher', () => {
+    const bin = fileURLToPath(new URL('../../bin/mjw.js', import.meta.url));
+    const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect(out).toContain('Usage: mjw <command>');
+  });
+});
