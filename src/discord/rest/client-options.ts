@@ -6,7 +6,8 @@ import { type Logger, silentLogger } from '../../util/logger.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
 
-export const DEFAULT_USER_AGENT = 'midjourney-worker/0.1.0 (+https://github.com/midjourney-worker)';
+/** Identifies the library; keep in step with package.json's version. */
+export const DEFAULT_USER_AGENT = 'midjourney-worker/0.1.0';
 
 export interface RestClientOptions {
   /** The Discord user token, sent as given in `Authorization` (no "Bearer"). Required; never logged. */

@@ -14,7 +14,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../../util/clock.js';
 import { type BucketState, BucketTable, type RouteState } from './bucket-table.js';
-import { CloudflareBanError, InvalidRequestLimitError, TokenInvalidError } from './errors.js';
+import { GrantedPermit } from './granted-permit.js';
 import { type RateLimiterOptions, resolveRateLimiterOptions } from './rate-limiter-options.js';
 import type {
   AcquireOptions,
@@ -24,13 +24,9 @@ import type {
   RateLimiterStats,
   RetryEvent,
 } from './rate-limiter-types.js';
-import {
-  classifyResponse,
-  countsAsInvalid,
-  type ResponseInfo,
-  type ResponseVerdict,
-} from './response-verdict.js';
+import { classifyResponse, type ResponseInfo, type ResponseVerdict } from './response-verdict.js';
 import type { Route } from './routes.js';
+import { SendGuards } from './send-guards.js';
 import { TimestampWindow } from './timestamp-window.js';
 
 /** Remaining 0 without any reset header: retry after this rather than never (a stalled bucket). */
@@ -54,13 +50,10 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   /** Routes that have waiters: the only ones drain() looks at. */
   private readonly active = new Set<RouteState<Waiter>>();
   private readonly globalWindow = new TimestampWindow(GLOBAL_WINDOW_MS);
-  private readonly invalidWindow: TimestampWindow;
+  private readonly guards: SendGuards;
   private nextSequence = 1;
   private lastStart = Number.NEGATIVE_INFINITY;
   private globalPausedUntil = 0;
-  private cloudflareUntil = 0;
-  private tokenInvalid = false;
-  private invalidWarned = false;
   private queued = 0;
   private inFlight = 0;
   private lastSweep: number;
@@ -80,7 +73,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
     this.options = Object.freeze(resolveRateLimiterOptions(options));
     this.clock = this.options.clock;
     this.table = new BucketTable(this.options.maxBuckets);
-    this.invalidWindow = new TimestampWindow(this.options.invalidRequestWindowMs);
+    this.guards = new SendGuards(this.options, (event) => this.emit('invalidRequestWarning', event));
     this.lastSweep = this.clock.now();
   }
 
@@ -89,7 +82,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const now = this.clock.now();
-    const refusal = this.refusal(route, now);
+    const refusal = this.guards.refusal(route, now);
     if (refusal !== undefined) return Promise.reject(refusal);
     return new Promise<Permit>((resolve, reject) => {
       const state = this.table.route(route, now);
@@ -121,7 +114,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
 
   stats(): RateLimiterStats {
     const now = this.clock.now();
-    const invalidCount = this.invalidWindow.count(now);
+    const { invalidRequestsInWindow, ...blocked } = this.guards.snapshot(now);
     const buckets = [...this.table.buckets.values()].map((b) => ({
       key: b.key,
       hash: b.hash,
@@ -143,38 +136,10 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
         minSpacingMs: this.options.minSpacingMs,
         nextStartInMs: Math.max(0, this.lastStart + this.options.minSpacingMs - now),
       },
-      blocked: {
-        tokenInvalid: this.tokenInvalid,
-        cloudflareForMs: Math.max(0, this.cloudflareUntil - now),
-        invalidRequestsForMs:
-          invalidCount >= this.options.invalidRequestThreshold
-            ? Math.max(0, (this.invalidWindow.nextExpiry(now) ?? now) - now)
-            : 0,
-      },
-      totals: {
-        ...this.totals,
-        rateLimited: { ...this.totals.rateLimited },
-        invalidRequestsInWindow: invalidCount,
-      },
+      blocked,
+      totals: { ...this.totals, rateLimited: { ...this.totals.rateLimited }, invalidRequestsInWindow },
       last429: this.last429 && { ...this.last429 },
     };
-  }
-
-  /** Why nothing may be sent right now, as the error to throw; undefined when sending is allowed. */
-  private refusal(route: Route, now: number): Error | undefined {
-    if (this.tokenInvalid) return new TokenInvalidError(route.path);
-    if (this.cloudflareUntil > now) return new CloudflareBanError(route.path, this.cloudflareUntil - now);
-    const count = this.invalidWindow.count(now);
-    if (count >= this.options.invalidRequestThreshold) {
-      const reopens = this.invalidWindow.nextExpiry(now) ?? now;
-      return new InvalidRequestLimitError(
-        route.path,
-        count,
-        this.options.invalidRequestThreshold,
-        reopens - now,
-      );
-    }
-    return undefined;
   }
 
   private cancel(waiter: Waiter, reason: unknown): void {
@@ -217,8 +182,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       return;
     }
     for (;;) {
-      const refusal = this.refusalForAll(now);
-      if (refusal) return;
+      if (this.rejectAllIfBlocked(now)) return;
       const gateAt = this.gateOpensAt(now);
       if (gateAt > now) {
         this.scheduleWake(gateAt);
@@ -249,18 +213,12 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   }
 
   /** Rejects every queued request when sending is refused; true when it did. */
-  private refusalForAll(now: number): boolean {
-    if (
-      !this.tokenInvalid &&
-      this.cloudflareUntil <= now &&
-      this.invalidWindow.count(now) < this.options.invalidRequestThreshold
-    ) {
-      return false;
-    }
+  private rejectAllIfBlocked(now: number): boolean {
+    if (!this.guards.blocked(now)) return false;
     for (const state of this.active) {
       for (const waiter of state.queue.splice(0)) {
         if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-        waiter.reject(this.refusal(state.route, now));
+        waiter.reject(this.guards.refusal(state.route, now));
       }
     }
     this.active.clear();
@@ -321,7 +279,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   }
 
   /** A permit's response arrived: learn from it, apply 429 rules, wake the queue. */
-  private onResponse(permit: GrantedPermit, response: ResponseInfo): ResponseVerdict {
+  private onResponse(permit: GrantedPermit<Waiter>, response: ResponseInfo): ResponseVerdict {
     const now = this.clock.now();
     const { state, bucket } = permit;
     bucket.inFlight -= 1;
@@ -347,10 +305,20 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       else if (headers.remaining === 0) target.resetAt = now + MISSING_RESET_MS;
     }
 
-    if (countsAsInvalid(response.status, verdict)) this.countInvalid(now);
-    if (verdict.kind === 'rate-limited' || verdict.kind === 'cloudflare')
-      this.onRateLimited(state, target, verdict, now);
-    else if (verdict.kind === 'token-invalid') this.tokenInvalid = true;
+    const cloudflareCooldown = this.guards.record(response.status, verdict, now);
+    if (verdict.kind === 'rate-limited') this.onRateLimited(state, target, verdict, now);
+    else if (cloudflareCooldown !== undefined) {
+      this.totals.rateLimited.cloudflare += 1;
+      this.noteRateLimit({
+        route: state.route.key,
+        scope: 'cloudflare',
+        global: true,
+        sublimit: false,
+        retryAfterMs: cloudflareCooldown,
+        bucket: undefined,
+        at: now,
+      });
+    }
 
     if (this.listenerCount('response') > 0) {
       this.emit('response', {
@@ -367,67 +335,43 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   }
 
   /** A permit's request got no response: free its bucket, learn nothing. */
-  private onFail(permit: GrantedPermit): void {
+  private onFail(permit: GrantedPermit<Waiter>): void {
     permit.bucket.inFlight -= 1;
     this.inFlight -= 1;
     this.drain();
   }
 
+  /** Applies a Discord 429 to the scope it names. */
   private onRateLimited(
     state: RouteState<Waiter>,
     bucket: BucketState,
-    verdict: Extract<ResponseVerdict, { kind: 'rate-limited' | 'cloudflare' }>,
+    verdict: Extract<ResponseVerdict, { kind: 'rate-limited' }>,
     now: number,
   ): void {
-    let event: RateLimitedEvent;
-    if (verdict.kind === 'cloudflare') {
-      const cooldown = Math.max(this.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0);
-      this.cloudflareUntil = Math.max(this.cloudflareUntil, now + cooldown);
-      this.totals.rateLimited.cloudflare += 1;
-      event = {
-        route: state.route.key,
-        scope: 'cloudflare',
-        global: true,
-        sublimit: false,
-        retryAfterMs: cooldown,
-        bucket: undefined,
-        at: now,
-      };
-    } else {
-      const until = now + verdict.retryAfterMs;
-      if (verdict.global) this.globalPausedUntil = Math.max(this.globalPausedUntil, until);
-      else if (verdict.scope === 'shared') bucket.parkedUntil = Math.max(bucket.parkedUntil, until);
-      else if (verdict.sublimit) state.parkedUntil = Math.max(state.parkedUntil, until);
-      else {
-        bucket.remaining = 0;
-        // retry_after is authoritative for this 429, over any Reset-After fallback applied above.
-        bucket.resetAt = until;
-      }
-      this.totals.rateLimited[verdict.scope] += 1;
-      event = {
-        route: state.route.key,
-        scope: verdict.scope,
-        global: verdict.global,
-        sublimit: verdict.sublimit,
-        retryAfterMs: verdict.retryAfterMs,
-        bucket: verdict.headers.bucket,
-        at: now,
-      };
+    const until = now + verdict.retryAfterMs;
+    if (verdict.global) this.globalPausedUntil = Math.max(this.globalPausedUntil, until);
+    else if (verdict.scope === 'shared') bucket.parkedUntil = Math.max(bucket.parkedUntil, until);
+    else if (verdict.sublimit) state.parkedUntil = Math.max(state.parkedUntil, until);
+    else {
+      bucket.remaining = 0;
+      // retry_after is authoritative for this 429, over any Reset-After fallback applied above.
+      bucket.resetAt = until;
     }
-    this.last429 = event;
-    this.emit('rateLimited', event);
+    this.totals.rateLimited[verdict.scope] += 1;
+    this.noteRateLimit({
+      route: state.route.key,
+      scope: verdict.scope,
+      global: verdict.global,
+      sublimit: verdict.sublimit,
+      retryAfterMs: verdict.retryAfterMs,
+      bucket: verdict.headers.bucket,
+      at: now,
+    });
   }
 
-  private countInvalid(now: number): void {
-    this.invalidWindow.record(now);
-    const count = this.invalidWindow.count(now);
-    const threshold = this.options.invalidRequestThreshold;
-    if (count * 2 >= threshold && !this.invalidWarned) {
-      this.invalidWarned = true;
-      this.emit('invalidRequestWarning', { count, threshold, windowMs: this.options.invalidRequestWindowMs });
-    } else if (count * 2 < threshold) {
-      this.invalidWarned = false;
-    }
+  private noteRateLimit(event: RateLimitedEvent): void {
+    this.last429 = event;
+    this.emit('rateLimited', event);
   }
 
   private scheduleWake(at: number): void {
@@ -461,39 +405,4 @@ function insertBySequence(queue: Waiter[], waiter: Waiter): void {
   let index = queue.length;
   while (index > 0 && queue[index - 1]!.sequence > waiter.sequence) index -= 1;
   queue.splice(index, 0, waiter);
-}
-
-interface PermitSink {
-  complete(permit: GrantedPermit, response: ResponseInfo): ResponseVerdict;
-  fail(permit: GrantedPermit): void;
-}
-
-class GrantedPermit implements Permit {
-  private verdict: ResponseVerdict | undefined;
-  private settled = false;
-
-  constructor(
-    readonly state: RouteState<Waiter>,
-    readonly bucket: BucketState,
-    readonly sequence: number,
-    readonly grantedAt: number,
-    private readonly sink: PermitSink,
-  ) {}
-
-  get route(): Route {
-    return this.state.route;
-  }
-
-  complete(response: ResponseInfo): ResponseVerdict {
-    if (this.settled) return this.verdict ?? classifyResponse(response, this.grantedAt);
-    this.settled = true;
-    this.verdict = this.sink.complete(this, response);
-    return this.verdict;
-  }
-
-  fail(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.sink.fail(this);
-  }
 }
