@@ -35,7 +35,8 @@ export class AuthenticationError extends ServiceError {
  */
 export class RateLimitError extends ServiceError {
   override readonly name = 'RateLimitError';
-  readonly code = 'RATE_LIMITED';
+  // Distinct from the REST layer's RATE_LIMITED (Discord's 429): this one is our own limit.
+  readonly code = 'RATE_LIMIT_EXCEEDED';
   readonly status = 429;
   constructor(
     /** ms until one request is allowed again. */

@@ -53,7 +53,7 @@ describe('per-client token buckets', () => {
     expect(limited.headers.get('retry-after')).toBe('10');
     expect(limited.body.error).toMatchObject({
       name: 'RateLimitError',
-      code: 'RATE_LIMITED',
+      code: 'RATE_LIMIT_EXCEEDED',
       retryAfter: 10_000,
       limit: 'requests',
     });

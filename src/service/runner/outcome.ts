@@ -67,14 +67,16 @@ export const CANCELLED_OUTCOME: JobOutcomeError = Object.freeze({
  */
 export type FailureKind = 'fatal' | 'transport' | 'outcome' | 'neutral';
 
+// By name and code (stable contracts of src/discord/rest/errors.ts and src/midjourney/errors.ts),
+// so errors from another copy of the package, or test doubles, classify the same.
 const FATAL_NAMES = new Set(['TokenInvalidError']);
-const FATAL_CODES = new Set(['TOKEN_INVALID', 'DISCORD_TOKEN_INVALID']);
+const FATAL_CODES = new Set(['TOKEN_INVALID']);
 const TRANSPORT_NAMES = new Set([
   'DiscordHTTPError',
   'DiscordNetworkError',
   'DiscordTimeoutError',
   'RateLimitedError',
-  'CloudflareBlockedError',
+  'CloudflareBanError',
   'InvalidRequestLimitError',
 ]);
 
@@ -86,12 +88,12 @@ export function classifyFailure(error: unknown): FailureKind {
   if (FATAL_NAMES.has(name) || (typeof code === 'string' && FATAL_CODES.has(code))) return 'fatal';
   if (name === 'DiscordAPIError') {
     if (status === 401) return 'fatal';
+    // 4xx answers prove Discord is up (the request was wrong); 5xx with a JSON body do not.
     return typeof status === 'number' && status >= 500 ? 'transport' : 'outcome';
   }
   if (TRANSPORT_NAMES.has(name)) return 'transport';
-  if (name === 'TimeoutError') return 'transport';
   if (isAbortError(error)) return 'neutral';
-  // Midjourney outcome errors (MidjourneyError and subclasses) carry a code and the prompt.
+  // Midjourney outcome errors (MidjourneyError and its subclasses) carry a code and the prompt.
   if (typeof code === 'string' && 'prompt' in error) return 'outcome';
   return 'neutral';
 }

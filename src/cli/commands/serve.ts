@@ -1,0 +1,131 @@
+/**
+ * `mjw serve [--port 8080] [--host 127.0.0.1] [--db path]`: the HTTP service. Jobs are stored in
+ * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
+ * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, readEnvironment } from '../../config/index.js';
+import {
+  describeServiceConfig,
+  loadServiceConfig,
+  type ServiceConfigOverrides,
+} from '../../config/service.js';
+import { openServiceGenerator } from '../../service/open-generator.js';
+import { startService } from '../../service/start.js';
+import { createLogger } from '../../util/logger.js';
+import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+
+const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
+
+Serves the HTTP API: POST /v1/imagine, GET /v1/jobs[/:id[/events]], POST /v1/jobs/:id/actions,
+DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /health and GET /metrics.
+
+Options:
+  --port <n>     Port to listen on (default MJW_PORT, 8080; 0 picks a free one).
+  --host <addr>  Interface to bind (default MJW_HOST, 127.0.0.1). Off loopback, MJW_API_KEYS is required.
+  --db <path>    SQLite job store (default MJW_DB_PATH, mjw-service.sqlite; ":memory:" keeps nothing).
+
+API keys come from MJW_API_KEYS ("name:key,name2:key2"); send one as "Authorization: Bearer <key>",
+"X-API-Key" or midjourney-proxy's "mj-api-secret". Limits, webhooks and the circuit breaker are set
+with the MJW_* variables (see docs/service.md). Without Discord credentials the service runs against
+the built-in simulator (nothing is sent to Discord) and, unless --db or MJW_DB_PATH is given, keeps
+its jobs in memory, since the simulator's channel does not survive a restart either.`;
+
+/** Parses the command line; throws UsageError naming the problem. */
+export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
+  let values: { port?: string | undefined; host?: string | undefined; db?: string | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' } },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const overrides: ServiceConfigOverrides = {};
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65_535) {
+      throw new UsageError(`--port: expected an integer from 0 to 65535, got "${values.port}"`);
+    }
+    overrides.port = port;
+  }
+  if (values.host !== undefined) {
+    if (values.host.trim() === '') throw new UsageError('--host: expected an address, got ""');
+    overrides.host = values.host;
+  }
+  if (values.db !== undefined) {
+    if (values.db.trim() === '') throw new UsageError('--db: expected a file path or ":memory:", got ""');
+    overrides.dbPath = values.db;
+  }
+  return overrides;
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const overrides = parseServeArgs(ctx.argv);
+  const env = readEnvironment({ env: ctx.env });
+  const config = loadConfig({ env, envFile: false });
+  const simulated = config.credentials === null;
+  if (simulated && overrides.dbPath === undefined && env.MJW_DB_PATH === undefined)
+    overrides.dbPath = ':memory:';
+  const serviceConfig = loadServiceConfig(env, overrides);
+  const logger = createLogger({
+    level: config.logLevel,
+    name: 'mjw-serve',
+    secrets: [config.credentials?.token ?? '', ...serviceConfig.apiKeys.map((k) => k.key)],
+  });
+  const say = (message: string): void => {
+    ctx.stderr.write(`mjw serve: ${message}\n`);
+  };
+  if (simulated) {
+    say(
+      'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
+    );
+  }
+  if (serviceConfig.authDisabled)
+    say('MJW_API_KEYS is not set: no authentication (allowed on loopback only)');
+  logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
+
+  const opened = await openServiceGenerator(config, logger);
+  let started: Awaited<ReturnType<typeof startService>>;
+  try {
+    started = await startService({
+      generator: opened.generator,
+      probe: opened.probe,
+      telemetry: opened.telemetry,
+      channelId: opened.channelId,
+      config: serviceConfig,
+      logger,
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const { recovered } = started;
+  if (recovered.resumed + recovered.submitted + recovered.failed + recovered.webhooks > 0) {
+    say(
+      `recovered ${recovered.resumed} job(s) to follow, ${recovered.submitted} to submit, ${recovered.webhooks} webhook(s) to deliver`,
+    );
+  }
+  say(`listening on ${started.url} (job store: ${serviceConfig.dbPath})`);
+  ctx.stdout.write(`${started.url}\n`);
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  say('stopping: no new requests; jobs in flight stay stored and are picked up at the next start');
+  await started.close();
+  await opened.close();
+  logger.flush();
+  return ExitCode.Ok;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the HTTP API (jobs, SSE events, webhooks, midjourney-proxy compatible routes)',
+  usage: USAGE,
+  run,
+};
