@@ -34,6 +34,7 @@ export {
   type RateLimitHeaders,
   type RateLimitScope,
 } from './headers.js';
+export { monotonicClock } from './monotonic-clock.js';
 export { RateLimiter } from './rate-limiter.js';
 export {
   DEFAULT_RATE_LIMITER_OPTIONS,
