@@ -55,6 +55,7 @@ export async function openGenerator(config: Config, batch: BatchConfig): Promise
     notSeenTimeoutMs: Math.round(60_000 / scale),
     ambiguousGraceMs: Math.round(30_000 / scale),
     resumeGraceMs: Math.round(60_000 / scale),
+    ...timings,
   });
   return {
     generator,

@@ -89,7 +89,11 @@ export interface BatchRunReport {
   wallMs: number;
 }
 
-type Generated = 'generated' | 'interrupted';
+/**
+ * How `generate` ended: interrupted (the prompt stays for a re-run), or generated, with the last
+ * step's record if it is not on disk yet.
+ */
+type Generated = 'interrupted' | { unsaved: JournalRecord | undefined };
 
 export class BatchRunner extends EventEmitter<BatchEvents> {
   private readonly generator: Generator;
@@ -159,11 +163,15 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     const todo: BatchPrompt[] = [];
     const fresh: JournalRecord[] = [];
     for (const prompt of prompts) {
-      const state = structuredClone(resumed.get(prompt.id)) ?? initialState();
-      if (!resumed.has(prompt.id)) fresh.push({ t: 'pending', id: prompt.id, at: startedAt });
-      this.states.set(prompt.id, state);
-      if (state.status === 'done' || state.status === 'failed') this.count(state.result as ResultLine, false);
-      else todo.push(prompt);
+      const earlier = resumed.get(prompt.id);
+      if (earlier === undefined) fresh.push({ t: 'pending', id: prompt.id, at: startedAt });
+      if (earlier?.result !== undefined && (earlier.status === 'done' || earlier.status === 'failed')) {
+        this.count(earlier.result, false);
+        continue;
+      }
+      // Only unfinished prompts keep a state in memory, so a long batch stays flat in memory.
+      this.states.set(prompt.id, structuredClone(earlier) ?? initialState());
+      todo.push(prompt);
     }
     // Prompts whose job may be out there already go first: their slot is likely taken at Midjourney.
     todo.sort(
@@ -190,8 +198,10 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     this.generator.on('failed', onEnded);
     this.emit('progress', { ...this.counts });
     try {
+      let next = 0;
+      const take = (): BatchPrompt | undefined => todo[next++];
       const slots = Array.from({ length: Math.min(this.concurrency, Math.max(1, todo.length)) }, () =>
-        this.slot(todo),
+        this.slot(take),
       );
       await Promise.all(slots);
       while (this.finishing.size > 0) await Promise.all(this.finishing);
@@ -217,10 +227,10 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
   }
 
   /** One slot: takes the next prompt as soon as the previous one's job has ended. */
-  private async slot(todo: BatchPrompt[]): Promise<void> {
+  private async slot(take: () => BatchPrompt | undefined): Promise<void> {
     for (;;) {
       if (this.stop.signal.aborted) return;
-      const prompt = todo.shift();
+      const prompt = take();
       if (prompt === undefined) return;
       const state = this.states.get(prompt.id) as PromptState;
       this.counts.running += 1;
@@ -235,9 +245,11 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         this.counts.running -= 1;
         this.unhold(prompt.id);
       }
-      if (generated === 'generated') {
-        // Downloads do not hold a Midjourney slot: the next prompt goes out now.
-        const task = this.finish(prompt, state).catch((error: unknown) => this.onFatal(error));
+      if (generated !== 'interrupted') {
+        // Downloads and the final records do not hold a Midjourney slot: the next prompt goes out now.
+        const task = this.finish(prompt, state, generated.unsaved).catch((error: unknown) =>
+          this.onFatal(error),
+        );
         this.finishing.add(task);
         void task.finally(() => this.finishing.delete(task));
       }
@@ -297,9 +309,16 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         });
         break;
       }
-      await this.record({ t: 'step-done', id: prompt.id, step, result, at: this.clock.now() });
+      const done: JournalRecord = { t: 'step-done', id: prompt.id, step, result, at: this.clock.now() };
+      if (step === steps - 1) {
+        // The last result need not be on disk before the slot moves on: after a crash, resuming
+        // its ticket finds the finished job again. It is written with the prompt's final record.
+        applyRecord(this.states, done);
+        return { unsaved: done };
+      }
+      await this.record(done);
     }
-    return 'generated';
+    return { unsaved: undefined };
   }
 
   /** Follows a journaled ticket; undefined when the job never reached Discord (safe to submit). */
@@ -365,11 +384,17 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
   }
 
   /** Downloads (if asked), then makes the final record durable and writes the result line. */
-  private async finish(prompt: BatchPrompt, state: PromptState): Promise<void> {
+  private async finish(
+    prompt: BatchPrompt,
+    state: PromptState,
+    unsaved: JournalRecord | undefined,
+  ): Promise<void> {
     const files: (string[] | undefined)[] = [];
     let downloadError: ErrorInfo | undefined;
     const downloader = this.options.downloader;
+    const pending = unsaved ? [unsaved] : [];
     if (downloader) {
+      if (pending.length > 0) await this.journal.append(...pending.splice(0));
       const steps = state.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.result);
       const saved = await Promise.allSettled(
         steps.map(({ step, index }) => {
@@ -386,8 +411,16 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       if (downloadError) this.downloadFailures += 1;
     }
     const line = buildResultLine(prompt, state, files as StepFiles, downloadError, this.clock.now());
-    await this.record({ t: line.ok ? 'done' : 'failed', id: prompt.id, result: line, at: this.clock.now() });
+    const final: JournalRecord = {
+      t: line.ok ? 'done' : 'failed',
+      id: prompt.id,
+      result: line,
+      at: this.clock.now(),
+    };
+    await this.journal.append(...pending, final);
+    applyRecord(this.states, final);
     await this.options.writeResult(line);
+    this.states.delete(prompt.id);
     this.count(line, true);
     this.emit('finished', line);
     this.emit('progress', { ...this.counts });
