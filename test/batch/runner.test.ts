@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { BatchRunner } from '../../src/batch/runner.js';
+import { BatchJournalError } from '../../src/batch/errors.js';
+import { parseInput } from '../../src/batch/input/read-input.js';
+import type { Journal } from '../../src/batch/journal.js';
+import { BatchRunner } from '../../src/batch/runner.js';
 import { runBatch } from '../../src/batch/session.js';
 import {
   CreditsExhaustedError,
@@ -205,5 +208,38 @@ describe('BatchRunner outcomes and retries', () => {
       ],
     });
     expect(line?.actions[0]?.jobId).not.toBe(line?.jobId);
+  });
+});
+
+describe('BatchRunner when the journal fails', () => {
+  it('stops submitting at once and reports the journal error', async () => {
+    const gen = new FakeGenerator();
+    let appends = 0;
+    // The disk fills up after the pending records and the first ticket.
+    const journal = {
+      append: async () => {
+        appends += 1;
+        if (appends > 2) throw new BatchJournalError('cannot write the journal (ENOSPC)', 'r.journal');
+      },
+    } as unknown as Journal;
+    const lines: unknown[] = [];
+    const runner = new BatchRunner({
+      generator: gen,
+      journal,
+      concurrency: 1,
+      writeResult: async (line) => {
+        lines.push(line);
+      },
+    });
+    const input = parseInput(prompts(5), 'p.txt');
+    const report = await runner.run(input.prompts, new Map());
+    expect(gen.sent.map((s) => s.prompt)).toEqual(['prompt 1']);
+    expect(report.fatal).toMatchObject({
+      name: 'BatchJournalError',
+      message: expect.stringMatching(/ENOSPC/),
+    });
+    expect(report.stopReason).toMatch(/^BatchJournalError: /);
+    expect(lines).toEqual([]);
+    expect(report.notRun).toBe(5);
   });
 });
