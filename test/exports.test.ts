@@ -1,0 +1,48 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as api from '../src/index.js';
+
+describe('public API', () => {
+  it('exports the client, the limiter, the service and every error class', () => {
+    for (const name of [
+      'Midjourney',
+      'RestClient',
+      'RateLimiter',
+      'GatewayClient',
+      'buildService',
+      'loadConfig',
+      'PreModerationError',
+      'PostModerationError',
+      'EphemeralModerationError',
+      'InvalidRequestError',
+      'QueueFullError',
+      'JobQueuedError',
+      'AppealNeededError',
+      'CreditsExhaustedError',
+      'AccountError',
+      'HumanCheckError',
+      'OutputFilterError',
+      'JobFailedError',
+      'UnknownOutcomeError',
+      'JobTimeoutError',
+      'DiscordAPIError',
+      'RateLimitedError',
+      'TokenInvalidError',
+      'ConfigError',
+    ] as const) {
+      expect(typeof api[name], name).toBe('function');
+    }
+  });
+
+  it('keeps every Midjourney outcome instanceof its base classes', () => {
+    const error = new api.QueueFullError({ prompt: 'cat', notice: 'Queue full' });
+    expect(error).toBeInstanceOf(api.MidjourneyError);
+    expect(error).toBeInstanceOf(api.WorkerError);
+    expect(error.code).toBe('QUEUE_FULL');
+    expect(error.retryable).toBe(true);
+    expect(api.isMidjourneyError(error)).toBe(true);
+  });
+
+  it('types imagine as resolving to a GenerationResult', () => {
+    expectTypeOf<api.Midjourney['imagine']>().returns.resolves.toEqualTypeOf<api.GenerationResult>();
+  });
+});
