@@ -20,8 +20,17 @@ export interface OpenedGenerator {
   close(): Promise<void>;
 }
 
-export async function openGenerator(config: Config, batch: BatchConfig): Promise<OpenedGenerator> {
+/**
+ * `concurrentJobs` (from `--concurrency`) overrides the config's, so the client's own slots match
+ * the batch's and no job waits in its local queue.
+ */
+export async function openGenerator(
+  config: Config,
+  batch: BatchConfig,
+  concurrentJobs: number = config.concurrentJobs,
+): Promise<OpenedGenerator> {
   const timings: Partial<MidjourneyOptions> = {
+    concurrentJobs,
     ...(batch.resumeGraceMs !== undefined ? { resumeGraceMs: batch.resumeGraceMs } : {}),
     ...(batch.confirmWindowMs !== undefined ? { confirmWindowMs: batch.confirmWindowMs } : {}),
   };
@@ -45,7 +54,6 @@ export async function openGenerator(config: Config, batch: BatchConfig): Promise
     guildId: sim.guildId,
     userId: sim.userId,
     watch: config.watch,
-    concurrentJobs: config.concurrentJobs,
     // The orchestrator's waits shrink with the simulated time, or they would dominate every job.
     minRequestSpacingMs: Math.min(config.minRequestSpacingMs, 50),
     pollMinMs: Math.max(1, Math.round(3_000 / scale)),

@@ -273,6 +273,12 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         if (error instanceof StopBeforeSend) return 'interrupted';
         const outcome = outcomeOf(error);
         const info = errorInfo(error);
+        if (STOP_CODES.has(info.code)) {
+          // Refused locally before anything was sent (daily cap, client closed): not the prompt's
+          // outcome. The batch stops; a later run sends it.
+          this.halt(`${info.name}: ${info.message}`, info);
+          return 'interrupted';
+        }
         if (ACCOUNT_STOP_OUTCOMES.has(outcome))
           this.halt(`the account cannot take jobs (${info.message})`, info);
         const decision = planRetry(
@@ -515,6 +521,9 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     this.halt(`${info.name}: ${info.message}`, info);
   }
 }
+
+/** Generator errors that stop the batch without deciding the prompt's outcome. */
+const STOP_CODES: ReadonlySet<string> = new Set(['DAILY_CAP_REACHED', 'GENERATOR_CLOSED']);
 
 /** Internal: the batch stopped before this job's interaction was sent. */
 class StopBeforeSend extends Error {

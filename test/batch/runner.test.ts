@@ -5,6 +5,7 @@ import { parseInput } from '../../src/batch/input/read-input.js';
 import type { Journal } from '../../src/batch/journal.js';
 import { BatchRunner } from '../../src/batch/runner.js';
 import { runBatch } from '../../src/batch/session.js';
+import { DailyCapReachedError } from '../../src/generation/errors.js';
 import {
   CreditsExhaustedError,
   JobTimeoutError,
@@ -187,6 +188,15 @@ describe('BatchRunner outcomes and retries', () => {
     expect(report.notRun).toBe(3);
     expect(report.stopReason).toMatch(/the account cannot take jobs/);
     expect(report.fatal?.code).toBe('CREDITS_EXHAUSTED');
+  });
+
+  it('stops without recording an outcome when the local daily cap refuses a prompt', async () => {
+    const files = await batchFiles(prompts(5));
+    const gen = new FakeGenerator().when('prompt 2', new DailyCapReachedError(1, 60_000));
+    const { report } = await runBatch({ input: files.input, out: files.out, generator: gen, concurrency: 1 });
+    expect(report).toMatchObject({ outcomes: { success: 1 }, notRun: 4 });
+    expect(report.stopReason).toMatch(/^DailyCapReachedError: The daily job cap of 1/);
+    expect((await resultLines(files.out)).map((l) => l.prompt)).toEqual(['prompt 1']);
   });
 
   it('runs the actions of a line on its grid and reports each', async () => {

@@ -143,7 +143,8 @@ async function run(ctx: CommandContext): Promise<number> {
     }
     throw error;
   }
-  const opened = await openGenerator(config, batchConfig);
+  const concurrency = args.concurrency ?? config.concurrentJobs;
+  const opened = await openGenerator(config, batchConfig, concurrency);
   if (opened.simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
@@ -157,7 +158,7 @@ async function run(ctx: CommandContext): Promise<number> {
       preloaded: input,
       out: args.out,
       generator: opened.generator,
-      concurrency: args.concurrency ?? config.concurrentJobs,
+      concurrency,
       retry: {
         ...(args.retry ? { outcomes: args.retry } : {}),
         maxAttempts: batchConfig.retryMaxAttempts,
