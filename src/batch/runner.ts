@@ -15,7 +15,7 @@ import type {
 } from '../generation/types.js';
 import { isMidjourneyError } from '../midjourney/errors.js';
 import { type Clock, type Random, systemClock } from '../util/clock.js';
-import type { Downloader } from './downloader.js';
+import { downloadResults } from './download-results.js';
 import { BatchJournalError } from './errors.js';
 import type { Journal } from './journal.js';
 import {
@@ -27,67 +27,13 @@ import {
 } from './journal-records.js';
 import { ACCOUNT_STOP_OUTCOMES, errorInfo, outcomeOf } from './outcome.js';
 import type { BatchPrompt } from './prompt.js';
-import { buildResultLine, type ErrorInfo, type ResultLine, type StepFiles } from './result-line.js';
+import { buildResultLine, type ErrorInfo, type StepFiles } from './result-line.js';
 import { DEFAULT_RETRY_POLICY, planRetry, type RetryPolicy } from './retry-policy.js';
+import type { BatchEvents, BatchProgress, BatchRunnerOptions, BatchRunReport } from './runner-types.js';
+import { SubmissionGate } from './submission-gate.js';
+import { BatchTally } from './tally.js';
 
-export interface BatchRunnerOptions {
-  generator: Generator;
-  journal: Journal;
-  /** Receives each finished prompt's line, after its journal record is on disk. */
-  writeResult: (line: ResultLine) => Promise<void>;
-  /** Jobs in flight at once. Default 3 (Midjourney's Basic/Standard slots). */
-  concurrency?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Fetches images once a prompt finishes (`--download`); none by default. */
-  downloader?: Downloader;
-  /** Stops submitting when it aborts; jobs in flight finish. */
-  signal?: AbortSignal;
-  /** Per-job deadline passed to the generator. Default: the generator's. */
-  jobTimeoutMs?: number;
-  clock?: Clock;
-  random?: Random;
-}
-
-export interface BatchProgress {
-  total: number;
-  /** Finished (done or failed) prompts, this run and earlier runs. */
-  finished: number;
-  succeeded: number;
-  failed: number;
-  /** Prompts with a job in flight or in backoff. */
-  running: number;
-  /** Of those, prompts held back by a pause ("Queue full", "Job queued") before submitting. */
-  waiting: number;
-  /** Prompts finished by this run (for the rate and ETA). */
-  finishedThisRun: number;
-  startedAt: number;
-}
-
-export interface BatchEvents {
-  progress: [progress: BatchProgress];
-  finished: [line: ResultLine];
-  retry: [id: string, outcome: string, delayMs: number];
-  /** Submissions paused: `queue-full` for a while, `job-queued` until a slot frees. */
-  paused: [reason: 'queue-full' | 'job-queued', delayMs: number | undefined];
-  /** The batch stopped submitting (signal, account notice, journal failure). */
-  stopping: [reason: string];
-  debug: [message: string];
-}
-
-export interface BatchRunReport {
-  progress: BatchProgress;
-  /** Per outcome, every finished prompt (earlier runs included). */
-  outcomes: Record<string, number>;
-  /** durationMs of the prompts finished by this run. */
-  durations: number[];
-  /** Prompts left unfinished because the batch stopped; a re-run continues them. */
-  notRun: number;
-  stopReason?: string;
-  /** The first account-stopping or journal error, when that is why it stopped. */
-  fatal?: ErrorInfo;
-  downloadFailures: number;
-  wallMs: number;
-}
+export type { BatchEvents, BatchProgress, BatchRunnerOptions, BatchRunReport } from './runner-types.js';
 
 /**
  * How `generate` ended: interrupted (the prompt stays for a re-run), or generated, with the last
@@ -103,38 +49,21 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly stop = new AbortController();
+  private readonly gate: SubmissionGate;
   private stopReason: string | undefined;
   private fatal: ErrorInfo | undefined;
-  private pausedUntil = 0;
-  /**
-   * Prompts whose job Midjourney answered with "Job queued": the account has fewer free slots than
-   * we thought (another client shares it), so no new submission goes out until they run or end.
-   */
-  private readonly held = new Set<string>();
-  private readonly wakers = new Set<() => void>();
   /** Ticket nonce -> prompt/step, to journal `submitted` from the generator's event. */
   private readonly byNonce = new Map<string, { id: string; step: number }>();
   /** The generator's job ids of our jobs in flight -> prompt id. */
   private readonly ourJobs = new Map<string, string>();
+  /** Unfinished prompts only, so a long batch stays flat in memory. */
   private readonly states = new Map<string, PromptState>();
-  private readonly outcomes: Record<string, number> = {};
-  private readonly durations: number[] = [];
   private readonly finishing = new Set<Promise<void>>();
-  private downloadFailures = 0;
-  private counts: BatchProgress = {
-    total: 0,
-    finished: 0,
-    succeeded: 0,
-    failed: 0,
-    running: 0,
-    waiting: 0,
-    finishedThisRun: 0,
-    startedAt: 0,
-  };
+  private tally = new BatchTally(0, 0);
 
   /** The counts right now (a copy). */
   get progress(): BatchProgress {
-    return { ...this.counts };
+    return { ...this.tally.progress, waiting: this.gate.waiting };
   }
 
   constructor(private readonly options: BatchRunnerOptions) {
@@ -148,6 +77,7 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     }
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.gate = new SubmissionGate(this.clock, this.stop.signal, () => this.emitProgress());
   }
 
   /**
@@ -159,36 +89,62 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     resumed: ReadonlyMap<string, PromptState>,
   ): Promise<BatchRunReport> {
     const startedAt = this.clock.now();
-    this.counts = { ...this.counts, total: prompts.length, startedAt };
+    this.tally = new BatchTally(prompts.length, startedAt);
     const todo: BatchPrompt[] = [];
     const fresh: JournalRecord[] = [];
     for (const prompt of prompts) {
       const earlier = resumed.get(prompt.id);
       if (earlier === undefined) fresh.push({ t: 'pending', id: prompt.id, at: startedAt });
       if (earlier?.result !== undefined && (earlier.status === 'done' || earlier.status === 'failed')) {
-        this.count(earlier.result, false);
+        this.tally.count(earlier.result, false);
         continue;
       }
-      // Only unfinished prompts keep a state in memory, so a long batch stays flat in memory.
       this.states.set(prompt.id, structuredClone(earlier) ?? initialState());
       todo.push(prompt);
     }
     // Prompts whose job may be out there already go first: their slot is likely taken at Midjourney.
-    todo.sort(
-      (a, b) =>
-        Number(this.states.get(b.id)?.ticket !== undefined) -
-        Number(this.states.get(a.id)?.ticket !== undefined),
-    );
+    const inFlight = (p: BatchPrompt): number => Number(this.states.get(p.id)?.ticket !== undefined);
+    todo.sort((a, b) => inFlight(b) - inFlight(a));
     if (fresh.length > 0) await this.journal.append(...fresh);
 
+    const detach = this.attach();
+    try {
+      this.emitProgress();
+      let next = 0;
+      const take = (): BatchPrompt | undefined => todo[next++];
+      const slots = Math.min(this.concurrency, Math.max(1, todo.length));
+      await Promise.all(Array.from({ length: slots }, () => this.slot(take)));
+      while (this.finishing.size > 0) await Promise.all(this.finishing);
+    } finally {
+      detach();
+    }
+    const report: BatchRunReport = {
+      progress: this.progress,
+      outcomes: { ...this.tally.outcomes },
+      durations: [...this.tally.durations],
+      notRun: this.tally.progress.total - this.tally.progress.finished,
+      downloadFailures: this.tally.downloadFailures,
+      wallMs: this.clock.now() - startedAt,
+    };
+    if (this.stopReason !== undefined) report.stopReason = this.stopReason;
+    if (this.fatal) report.fatal = this.fatal;
+    return report;
+  }
+
+  /** Listens to the stop signal and the generator's events for the run; returns the undo. */
+  private attach(): () => void {
     const onSignal = (): void => this.halt('interrupted');
     if (this.options.signal?.aborted) onSignal();
     this.options.signal?.addEventListener('abort', onSignal, { once: true });
     const onSubmitted = (job: JobRef, ticket: SubmissionTicket): void => this.onSubmitted(job, ticket);
-    const onQueued = (job: JobRef): void => this.onQueued(job);
-    const onRunning = (job: JobRef): void => this.unhold(this.ourJobs.get(job.id));
+    const onQueued = (job: JobRef): void => {
+      const id = this.ourJobs.get(job.id);
+      if (id !== undefined && this.gate.hold(id)) this.emit('paused', 'job-queued', undefined);
+    };
+    // A queued job that shows progress or ends has a Midjourney slot: lift its hold.
+    const onRunning = (job: JobRef): void => this.gate.release(this.ourJobs.get(job.id));
     const onEnded = (job: JobRef): void => {
-      this.unhold(this.ourJobs.get(job.id));
+      this.gate.release(this.ourJobs.get(job.id));
       this.ourJobs.delete(job.id);
     };
     this.generator.on('submitted', onSubmitted);
@@ -196,34 +152,14 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     this.generator.on('progress', onRunning);
     this.generator.on('completed', onEnded);
     this.generator.on('failed', onEnded);
-    this.emit('progress', { ...this.counts });
-    try {
-      let next = 0;
-      const take = (): BatchPrompt | undefined => todo[next++];
-      const slots = Array.from({ length: Math.min(this.concurrency, Math.max(1, todo.length)) }, () =>
-        this.slot(take),
-      );
-      await Promise.all(slots);
-      while (this.finishing.size > 0) await Promise.all(this.finishing);
-    } finally {
+    return () => {
       this.options.signal?.removeEventListener('abort', onSignal);
       this.generator.off('submitted', onSubmitted);
       this.generator.off('queued', onQueued);
       this.generator.off('progress', onRunning);
       this.generator.off('completed', onEnded);
       this.generator.off('failed', onEnded);
-    }
-    const report: BatchRunReport = {
-      progress: { ...this.counts },
-      outcomes: { ...this.outcomes },
-      durations: [...this.durations],
-      notRun: this.counts.total - this.counts.finished,
-      downloadFailures: this.downloadFailures,
-      wallMs: this.clock.now() - startedAt,
     };
-    if (this.stopReason !== undefined) report.stopReason = this.stopReason;
-    if (this.fatal) report.fatal = this.fatal;
-    return report;
   }
 
   /** One slot: takes the next prompt as soon as the previous one's job has ended. */
@@ -233,8 +169,8 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       const prompt = take();
       if (prompt === undefined) return;
       const state = this.states.get(prompt.id) as PromptState;
-      this.counts.running += 1;
-      this.emit('progress', { ...this.counts });
+      this.tally.progress.running += 1;
+      this.emitProgress();
       let generated: Generated;
       try {
         generated = await this.generate(prompt, state);
@@ -242,8 +178,8 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         this.onFatal(error);
         generated = 'interrupted';
       } finally {
-        this.counts.running -= 1;
-        this.unhold(prompt.id);
+        this.tally.progress.running -= 1;
+        this.gate.release(prompt.id);
       }
       if (generated !== 'interrupted') {
         // Downloads and the final records do not hold a Midjourney slot: the next prompt goes out now.
@@ -265,7 +201,7 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       try {
         if (state.ticket !== undefined) result = await this.resume(prompt, step, state.ticket);
         if (result === undefined) {
-          if (!(await this.gate())) return 'interrupted';
+          if (!(await this.gate.pass())) return 'interrupted';
           result = await this.submit(prompt, state, step);
         }
       } catch (error) {
@@ -298,9 +234,9 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
           this.emit('retry', prompt.id, outcome, decision.delayMs);
           if (outcome === 'queue-full') {
             // Midjourney's queue is full for the whole account: every slot waits, not just this one.
-            this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + decision.delayMs);
+            this.gate.pauseFor(decision.delayMs);
             this.emit('paused', 'queue-full', decision.delayMs);
-          } else if (!(await this.sleep(decision.delayMs))) {
+          } else if (!(await this.gate.sleep(decision.delayMs))) {
             return 'interrupted';
           }
           continue;
@@ -395,28 +331,15 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     state: PromptState,
     unsaved: JournalRecord | undefined,
   ): Promise<void> {
-    const files: (string[] | undefined)[] = [];
-    let downloadError: ErrorInfo | undefined;
-    const downloader = this.options.downloader;
     const pending = unsaved ? [unsaved] : [];
-    if (downloader) {
+    let files: StepFiles = [];
+    let downloadError: ErrorInfo | undefined;
+    if (this.options.downloader) {
+      // The results first: downloads can take a while and a crash should not lose them.
       if (pending.length > 0) await this.journal.append(...pending.splice(0));
-      const steps = state.steps.map((step, index) => ({ step, index })).filter(({ step }) => step.result);
-      const saved = await Promise.allSettled(
-        steps.map(({ step, index }) => {
-          const result = step.result as GenerationResult;
-          const name = index === 0 ? prompt.id : `${prompt.id}-${prompt.actions[index - 1]}`;
-          return downloader.save(result.imageUrl, name, result.kind !== 'upscale');
-        }),
-      );
-      saved.forEach((outcome, i) => {
-        const index = steps[i]?.index ?? 0;
-        if (outcome.status === 'fulfilled') files[index] = outcome.value;
-        else downloadError ??= errorInfo(outcome.reason);
-      });
-      if (downloadError) this.downloadFailures += 1;
+      ({ files, error: downloadError } = await downloadResults(this.options.downloader, prompt, state));
     }
-    const line = buildResultLine(prompt, state, files as StepFiles, downloadError, this.clock.now());
+    const line = buildResultLine(prompt, state, files, downloadError, this.clock.now());
     const final: JournalRecord = {
       t: line.ok ? 'done' : 'failed',
       id: prompt.id,
@@ -424,66 +347,15 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       at: this.clock.now(),
     };
     await this.journal.append(...pending, final);
-    applyRecord(this.states, final);
     await this.options.writeResult(line);
     this.states.delete(prompt.id);
-    this.count(line, true);
+    this.tally.count(line, true);
     this.emit('finished', line);
-    this.emit('progress', { ...this.counts });
+    this.emitProgress();
   }
 
-  private count(line: ResultLine, thisRun: boolean): void {
-    this.outcomes[line.outcome] = (this.outcomes[line.outcome] ?? 0) + 1;
-    this.counts.finished += 1;
-    if (line.ok) this.counts.succeeded += 1;
-    else this.counts.failed += 1;
-    if (thisRun) {
-      this.counts.finishedThisRun += 1;
-      if (line.durationMs !== undefined) this.durations.push(line.durationMs);
-    }
-  }
-
-  /** Waits until a submission may go out; false when the batch is stopping. */
-  private async gate(): Promise<boolean> {
-    let counted = false;
-    try {
-      for (;;) {
-        if (this.stop.signal.aborted) return false;
-        const wait = this.pausedUntil - this.clock.now();
-        if (wait <= 0 && this.held.size === 0) return true;
-        if (!counted) {
-          counted = true;
-          this.counts.waiting += 1;
-          this.emit('progress', { ...this.counts });
-        }
-        if (wait > 0) {
-          if (!(await this.sleep(wait))) return false;
-        } else {
-          await new Promise<void>((resolve) => this.wakers.add(resolve));
-        }
-      }
-    } finally {
-      if (counted) this.counts.waiting -= 1;
-    }
-  }
-
-  private async sleep(ms: number): Promise<boolean> {
-    try {
-      await this.clock.sleep(ms, this.stop.signal);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** A queued job of ours started or ended: Midjourney has a slot again. */
-  private unhold(promptId: string | undefined): void {
-    if (promptId !== undefined && this.held.delete(promptId) && this.held.size === 0) this.wake();
-  }
-
-  private wake(): void {
-    for (const wake of this.wakers) wake();
-    this.wakers.clear();
+  private emitProgress(): void {
+    if (this.listenerCount('progress') > 0) this.emit('progress', this.progress);
   }
 
   private onSubmitted(job: JobRef, ticket: SubmissionTicket): void {
@@ -493,13 +365,6 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     this.record({ t: 'submitted', id: ref.id, step: ref.step, at: this.clock.now() }).catch(
       (error: unknown) => this.onFatal(error),
     );
-  }
-
-  private onQueued(job: JobRef): void {
-    const id = this.ourJobs.get(job.id);
-    if (id === undefined || this.held.has(id)) return;
-    this.held.add(id);
-    this.emit('paused', 'job-queued', undefined);
   }
 
   private async record(record: JournalRecord): Promise<void> {
@@ -513,7 +378,6 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     if (fatal) this.fatal = fatal;
     this.emit('stopping', reason);
     this.stop.abort(new StopBeforeSend());
-    this.wake();
   }
 
   private onFatal(error: unknown): void {
