@@ -4,7 +4,8 @@
  * prompts not yet finished.
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Generator } from '../generation/types.js';
 import type { Clock, Random } from '../util/clock.js';
 import { Downloader, type DownloaderOptions } from './downloader.js';
@@ -104,6 +105,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchSessionRe
     }
   }
 
+  await mkdir(dirname(options.out), { recursive: true }).catch(() => undefined);
   const journal = await Journal.open(journalPath, parsed ? parsed.intactBytes : null, {
     durable: options.durable ?? true,
   });

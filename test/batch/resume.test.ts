@@ -136,6 +136,13 @@ describe('journal and output checks', () => {
     expect(gen.sent).toHaveLength(0);
   });
 
+  it('creates the output directory when missing', async () => {
+    const files = await batchFiles(prompts(1));
+    const out = `${files.dir}/nested/deeper/results.jsonl`;
+    await runBatch({ input: files.input, out, generator: new FakeGenerator() });
+    expect(await resultLines(out)).toHaveLength(1);
+  });
+
   it('with --strict and a bad line, sends nothing and writes no journal', async () => {
     const files = await batchFiles('{"prompt":"ok"}\n{"prompt":""}\n', 'in.jsonl');
     const gen = new FakeGenerator();
