@@ -4,13 +4,6 @@
  * the /v1, midjourney-proxy and ops routes. Every outside dependency is an option.
  */
 import { randomBytes } from 'node:crypto';
-import Fastify, {
-  type FastifyInstance,
-  LogController,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
@@ -19,16 +12,18 @@ import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import type { ServiceContext } from './context.js';
-import { RateLimitError } from './errors.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
-import { sendV1Error } from './http/errors-reply.js';
+import { createHttpApp } from './http/create-app.js';
+import { installRequestHooks } from './http/request-hooks.js';
 import { registerV1Routes } from './http/routes-v1.js';
+import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
 import type { JobStore } from './jobs/job-store.js';
 import { MemoryJobStore } from './jobs/memory-store.js';
 import { TokenBucketLimiter } from './limits/token-bucket.js';
+import { observeJobs } from './metrics/job-metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { CircuitBreaker } from './protection/circuit-breaker.js';
@@ -37,13 +32,6 @@ import { JobRunner, type RecoveryReport } from './runner/job-runner.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { attachJobNotifier } from './webhooks/job-notifier.js';
 import { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The API key name the request authenticated as. */
-    clientId: string;
-  }
-}
 
 export interface ServiceOptions {
   /** The orchestrator (`Midjourney`) or a fake. Required. The service does not close it. */
@@ -68,13 +56,7 @@ export interface ServiceOptions {
   channelId?: string;
 }
 
-/** The Fastify app, typed with the pino logger it was given. */
-export type ServiceApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  Logger
->;
+export type { ServiceApp } from './http/service-app.js';
 
 export interface Service {
   readonly app: ServiceApp;
@@ -160,17 +142,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     progress: config.webhookProgress,
     onError: (error, job) => logger.error({ err: error, jobId: job.id }, 'could not queue webhook'),
   });
-  runner.on('change', (job, type) => {
-    if (type !== 'completed' && type !== 'failed' && type !== 'cancelled') return;
-    const outcome = job.status === 'succeeded' ? 'succeeded' : (job.error?.code ?? job.status);
-    serviceMetrics.jobsFinished.inc({ outcome });
-    if (job.finishedAt !== null) {
-      serviceMetrics.jobDuration.observe((job.finishedAt - job.createdAt) / 1000, {
-        kind: job.kind,
-        status: job.status,
-      });
-    }
-  });
+  const detachJobMetrics = observeJobs(runner, serviceMetrics);
   const detachTelemetry = options.telemetry?.({
     response: (route, status) => serviceMetrics.discordRequests.inc({ route, status }),
     rateLimited: (scope) => serviceMetrics.discordRateLimited.inc({ scope }),
@@ -189,50 +161,12 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   });
   const auth = new ApiKeyAuthenticator(config.apiKeys, config.authDisabled);
 
-  const app = Fastify({
-    loggerInstance: logger,
-    // Per-request lines would dominate the log; /metrics counts requests instead.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.bodyLimitBytes,
-    // Every problem in a body at once; unknown fields reported, not stripped; no silent coercion.
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false },
-    },
-    return503OnClosing: true,
-    forceCloseConnections: true,
-  });
-  app.decorateRequest('clientId', '');
-  // JSON only: a text/plain body would otherwise reach the schema as a string.
-  app.removeContentTypeParser('text/plain');
-  app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply, config.bodyLimitBytes));
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: {
-        name: 'NotFound',
-        code: 'ROUTE_NOT_FOUND',
-        message: `No route ${request.method} ${request.url}`,
-      },
-    }),
-  );
-
-  const publicPaths = new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]);
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (publicPaths.has(path)) return;
-    request.clientId = auth.authenticate(request.headers);
-    const taken = limiters.requests.take(request.clientId);
-    void reply.header('x-ratelimit-limit', String(limiters.requests.capacity));
-    void reply.header('x-ratelimit-remaining', String(taken.remaining));
-    if (!taken.allowed) {
-      serviceMetrics.clientRateLimited.inc({ limit: 'requests' });
-      throw new RateLimitError(taken.retryAfterMs, 'requests');
-    }
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    serviceMetrics.observeHttp(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+  const app = createHttpApp({ logger, bodyLimitBytes: config.bodyLimitBytes });
+  installRequestHooks(app, {
+    auth,
+    limiter: limiters.requests,
+    metrics: serviceMetrics,
+    publicPaths: new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]),
   });
 
   const ctx: ServiceContext = {
@@ -286,6 +220,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       hub.close();
       await runner.close();
       detachNotifier();
+      detachJobMetrics();
       detachTelemetry?.();
       await webhooks.close();
       limiters.requests.close();

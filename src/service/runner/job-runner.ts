@@ -1,9 +1,8 @@
 /**
  * Runs the service's jobs through the Generator and keeps the store in step with them. The store
  * is written before anything is sent: the job when it is accepted (`queued`), the ticket in the
- * generator's awaited `onSubmit` (`submitting`), so after a crash every job can be found again.
- * See `recover()` for the restart rule. Changes are announced as `change` events (SSE, webhooks,
- * metrics listen).
+ * generator's awaited `onSubmit` (`submitting`), so after a crash every job can be found again
+ * (the rule is in recovery.ts). Changes are announced as `change` events (SSE, webhooks, metrics).
  */
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
@@ -12,7 +11,6 @@ import type {
   Generator,
   JobOptions,
   JobRef,
-  ProgressInfo,
   SubmissionTicket,
 } from '../../generation/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -22,15 +20,12 @@ import { JobStateError, ServiceBusyError, ServiceClosingError, UnknownJobError }
 import { createJobRecord, isTerminal, JobIdFactory, type JobRecord, type NewJob } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
+import { ActiveJob } from './active-job.js';
+import type { JobRunnerEvents } from './job-events.js';
 import { CANCELLED_OUTCOME, classifyFailure, isJobNotFound, toOutcomeError } from './outcome.js';
+import { afterNotFound, planRecovery } from './recovery.js';
 
-/** What changed: a new status, progress, Midjourney's "Job queued" notice, or a terminal outcome. */
-export type JobEventType = 'status' | 'progress' | 'notice' | 'completed' | 'failed' | 'cancelled';
-
-export interface JobRunnerEvents {
-  /** `job` is a snapshot taken after the change was stored. */
-  change: [job: JobRecord, type: JobEventType];
-}
+export type { JobEventType, JobRunnerEvents } from './job-events.js';
 
 export interface JobRunnerOptions {
   generator: Generator;
@@ -45,22 +40,13 @@ export interface JobRunnerOptions {
 export interface RecoveryReport {
   /** Jobs followed again with `generator.resume(ticket)`. */
   resumed: number;
-  /** Jobs submitted (again), because nothing of them had been sent. */
+  /** Jobs submitted, because nothing of them had been sent. */
   submitted: number;
   /** Jobs that could not be recovered and were marked failed. */
   failed: number;
 }
 
-interface ActiveJob {
-  record: JobRecord;
-  controller: AbortController;
-  permit: CircuitPermit | null;
-  cancelRequested: boolean;
-  /** Settles when the generator call and its bookkeeping are done. */
-  done: Promise<void>;
-  /** Serialises writes of this job so a slow store cannot reorder them. */
-  writing: Promise<void>;
-}
+type Mode = 'submit' | 'resume';
 
 export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly generator: Generator;
@@ -107,22 +93,27 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   }
 
   private listen(): () => void {
+    const byRef = (ref: JobRef): ActiveJob | undefined => {
+      const id = this.byRef.get(ref.id);
+      return id === undefined ? undefined : this.active.get(id);
+    };
     const onSubmitted = (ref: JobRef, ticket: SubmissionTicket): void => {
       const id = this.byNonce.get(ticket.nonce);
       const job = id === undefined ? undefined : this.active.get(id);
       if (job === undefined) return;
-      this.byRef.set(ref.id, job.record.id);
+      this.byRef.set(ref.id, job.id);
       // Discord accepted the interaction: the breaker has its verdict, the job its proof of sending.
       job.permit?.success();
-      if (job.record.status === 'submitting') this.update(job, { status: 'submitted' }, 'status');
+      if (job.record.status === 'submitting') void job.update({ status: 'submitted' }, 'status');
     };
     const onQueued = (ref: JobRef, notice: string): void => {
-      const job = this.refJob(ref);
-      if (job) this.update(job, { notice }, 'notice');
+      void byRef(ref)?.update({ notice }, 'notice');
     };
     const onStarted = (ref: JobRef): void => {
-      const job = this.refJob(ref);
-      if (job) this.markRunning(job);
+      const job = byRef(ref);
+      if (job && job.record.status !== 'running' && !isTerminal(job.record.status)) {
+        void job.update({ status: 'running', startedAt: job.record.startedAt ?? this.clock.now() }, 'status');
+      }
     };
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
@@ -132,11 +123,6 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       this.generator.off('queued', onQueued);
       this.generator.off('started', onStarted);
     };
-  }
-
-  private refJob(ref: JobRef): ActiveJob | undefined {
-    const id = this.byRef.get(ref.id);
-    return id === undefined ? undefined : this.active.get(id);
   }
 
   /** Accepts a new job: stores it, then starts it. Throws CircuitOpenError, ServiceBusyError. */
@@ -160,35 +146,57 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
 
   private start(
     record: JobRecord,
-    mode: 'submit' | 'resume',
+    mode: Mode,
     permit: CircuitPermit | null,
     source?: GenerationResult,
   ): void {
-    const job: ActiveJob = {
-      record,
-      controller: new AbortController(),
-      permit,
-      cancelRequested: false,
-      done: Promise.resolve(),
-      writing: Promise.resolve(),
-    };
+    const job = new ActiveJob(record, permit, {
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      announce: (snapshot, type) => this.emit('change', snapshot, type),
+    });
     this.active.set(record.id, job);
     job.done = this.run(job, mode, source);
   }
 
-  private async run(job: ActiveJob, mode: 'submit' | 'resume', source?: GenerationResult): Promise<void> {
+  private async run(job: ActiveJob, mode: Mode, source?: GenerationResult): Promise<void> {
     const { record } = job;
-    const log = this.logger.child({ jobId: record.id });
     const options: JobOptions = {
       signal: job.controller.signal,
-      onSubmit: (ticket) => this.onSubmit(job, ticket),
-      onProgress: (progress) => this.onProgress(job, progress),
+      onSubmit: async (ticket) => {
+        this.byNonce.set(ticket.nonce, job.id);
+        // Awaited by the generator before it sends: once this resolves the ticket is durable.
+        await job.update(
+          {
+            status: 'submitting',
+            ticket,
+            submittedAt: ticket.submittedAt,
+            submissions: job.record.submissions + 1,
+          },
+          'status',
+        );
+      },
+      onProgress: (progress) => {
+        if (isTerminal(job.record.status)) return;
+        void job.update(
+          {
+            status: 'running',
+            startedAt: job.record.startedAt ?? this.clock.now(),
+            progress: Math.max(0, Math.min(100, progress.percent)),
+            previewUrl: progress.previewUrl ?? job.record.previewUrl,
+            mode: progress.mode ?? job.record.mode,
+            notice: null,
+          },
+          'progress',
+        );
+      },
     };
     try {
       let result: GenerationResult;
       if (mode === 'resume' && record.ticket !== null) {
-        log.info({ nonce: record.ticket.nonce }, 'resuming job after restart');
-        this.byNonce.set(record.ticket.nonce, record.id);
+        this.logger.info({ jobId: job.id, nonce: record.ticket.nonce }, 'resuming job after restart');
+        this.byNonce.set(record.ticket.nonce, job.id);
         result = await this.generator.resume(record.ticket, options);
       } else if (record.kind === 'imagine') {
         result = await this.generator.imagine(record.prompt, options);
@@ -196,32 +204,34 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         result = await this.generator.act(source!, record.action!, options);
       }
       job.permit?.success();
-      await this.finish(job, {
-        status: 'succeeded',
-        result,
-        progress: 100,
-        previewUrl: null,
-        notice: null,
-        mode: result.mode ?? record.mode,
-        startedAt: record.startedAt ?? result.timings.startedAt ?? null,
-      });
-      log.info({ mjJobId: result.jobId }, 'job succeeded');
+      await job.finish(
+        {
+          status: 'succeeded',
+          kind: result.kind,
+          result,
+          progress: 100,
+          previewUrl: null,
+          notice: null,
+          mode: result.mode ?? job.record.mode,
+          startedAt: job.record.startedAt ?? result.timings.startedAt ?? null,
+        },
+        'completed',
+      );
+      this.logger.info({ jobId: job.id, mjJobId: result.jobId }, 'job succeeded');
     } catch (error) {
       await this.onError(job, error, mode, source);
     } finally {
-      if (this.active.get(record.id) === job && (isTerminal(job.record.status) || this.closing)) {
+      if (this.active.get(job.id) === job && (isTerminal(job.record.status) || this.closing))
         this.forget(job);
-      }
     }
   }
 
   private async onError(
     job: ActiveJob,
     error: unknown,
-    mode: 'submit' | 'resume',
+    mode: Mode,
     source?: GenerationResult,
-  ) {
-    const { record } = job;
+  ): Promise<void> {
     // Shutting down: the store keeps the job as it stands, and the next start recovers it.
     if (this.closing) {
       job.permit?.release();
@@ -229,14 +239,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     }
     if (job.cancelRequested) {
       job.permit?.release();
-      await this.finish(job, { status: 'cancelled', error: CANCELLED_OUTCOME }, 'cancelled');
+      await job.finish({ status: 'cancelled', error: CANCELLED_OUTCOME }, 'cancelled');
       return;
     }
-    if (mode === 'resume' && isJobNotFound(error) && record.status === 'submitting') {
-      // The ticket was stored but Discord never confirmed the interaction, and nothing of the job
-      // is in the channel: it was never sent, so sending it now cannot pay twice.
+    if (mode === 'resume' && isJobNotFound(error) && afterNotFound(job.record) === 'resubmit') {
       this.logger.warn(
-        { jobId: record.id },
+        { jobId: job.id },
         'job not found after restart and never confirmed sent: submitting it',
       );
       await this.resubmit(job, source);
@@ -248,95 +256,25 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     else if (kind === 'outcome') job.permit?.success();
     else job.permit?.release();
     const outcome = toOutcomeError(error);
-    this.logger.info({ jobId: record.id, code: outcome.code }, 'job failed');
-    await this.finish(job, { status: 'failed', error: outcome, previewUrl: null }, 'failed');
+    this.logger.info({ jobId: job.id, code: outcome.code }, 'job failed');
+    await job.finish({ status: 'failed', error: outcome, previewUrl: null }, 'failed');
   }
 
   private async resubmit(job: ActiveJob, source?: GenerationResult): Promise<void> {
-    let permit: CircuitPermit;
     try {
-      permit = this.breaker.acquire();
+      job.permit = this.breaker.acquire();
     } catch (error) {
-      await this.finish(job, { status: 'failed', error: toOutcomeError(error) }, 'failed');
+      await job.finish({ status: 'failed', error: toOutcomeError(error) }, 'failed');
       return;
     }
-    job.permit = permit;
-    job.record = { ...job.record, status: 'queued', ticket: null, updatedAt: this.clock.now() };
-    await this.persist(job);
-    this.emit('change', structuredClone(job.record), 'status');
+    await job.update({ status: 'queued', ticket: null }, 'status');
     await this.run(job, 'submit', source);
   }
 
-  private async onSubmit(job: ActiveJob, ticket: SubmissionTicket): Promise<void> {
-    this.byNonce.set(ticket.nonce, job.record.id);
-    // Awaited by the generator before it sends: once this resolves the ticket is durable.
-    await this.update(
-      job,
-      {
-        status: 'submitting',
-        ticket,
-        submittedAt: ticket.submittedAt,
-        submissions: job.record.submissions + 1,
-      },
-      'status',
-    );
-  }
-
-  private markRunning(job: ActiveJob): void {
-    if (job.record.status === 'running' || isTerminal(job.record.status)) return;
-    void this.update(
-      job,
-      { status: 'running', startedAt: job.record.startedAt ?? this.clock.now() },
-      'status',
-    );
-  }
-
-  private onProgress(job: ActiveJob, progress: ProgressInfo): void {
-    if (isTerminal(job.record.status)) return;
-    void this.update(
-      job,
-      {
-        status: 'running',
-        startedAt: job.record.startedAt ?? this.clock.now(),
-        progress: Math.max(0, Math.min(100, progress.percent)),
-        previewUrl: progress.previewUrl ?? job.record.previewUrl,
-        mode: progress.mode ?? job.record.mode,
-        notice: null,
-      },
-      'progress',
-    );
-  }
-
-  private async update(job: ActiveJob, patch: Partial<JobRecord>, type: JobEventType): Promise<void> {
-    job.record = { ...job.record, ...patch, updatedAt: this.clock.now() };
-    // Announce this version, not whatever the job has become by the time the write is done.
-    const snapshot = structuredClone(job.record);
-    await this.persist(job);
-    this.emit('change', snapshot, type);
-  }
-
-  private async finish(job: ActiveJob, patch: Partial<JobRecord>, type: JobEventType = 'completed') {
-    const now = this.clock.now();
-    job.record = { ...job.record, ...patch, finishedAt: now, updatedAt: now };
-    const snapshot = structuredClone(job.record);
-    await this.persist(job);
-    this.emit('change', snapshot, type);
-  }
-
-  private persist(job: ActiveJob): Promise<void> {
-    const snapshot = job.record;
-    job.writing = job.writing
-      .then(() => this.store.save(snapshot))
-      .catch((error: unknown) => {
-        this.logger.error({ err: error, jobId: snapshot.id }, 'could not store job');
-      });
-    return job.writing;
-  }
-
   private forget(job: ActiveJob): void {
-    this.active.delete(job.record.id);
+    this.active.delete(job.id);
     if (job.record.ticket) this.byNonce.delete(job.record.ticket.nonce);
-    for (const [ref, id] of this.byRef) if (id === job.record.id) this.byRef.delete(ref);
+    for (const [ref, id] of this.byRef) if (id === job.id) this.byRef.delete(ref);
   }
 
   /** The current state of a job: from memory when in flight, else from the store. */
@@ -367,39 +305,28 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return structuredClone(job.record);
   }
 
-  /**
-   * Picks up the jobs a previous run left unfinished, never paying for one twice:
-   * - `queued` (no ticket): nothing was sent; submitted now.
-   * - `submitting`, `submitted`, `running` (ticket stored): followed with `generator.resume`,
-   *   which looks for the job in the channel after the ticket's `afterMessageId`. If it is not
-   *   found, a `submitting` job (Discord never confirmed the interaction) is submitted; a
-   *   `submitted` or `running` one fails with the generator's JobNotFoundError, because Discord
-   *   accepted it and a new submission could run it twice.
-   */
+  /** Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one twice. */
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
     for (const record of await this.store.listUnfinished()) {
       if (this.active.has(record.id)) continue;
-      let source: GenerationResult | undefined;
-      if (record.kind !== 'imagine') {
-        const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
-        source = parent?.result ?? undefined;
-        if (source === undefined) {
-          const failed = {
-            ...record,
-            status: 'failed' as const,
-            error: toOutcomeError(new Error(`source job ${record.parentId} has no result to act on`)),
-            finishedAt: this.clock.now(),
-            updatedAt: this.clock.now(),
-          };
-          await this.store.save(failed);
-          this.emit('change', failed, 'failed');
-          report.failed += 1;
-          continue;
-        }
-      }
-      if (record.ticket === null) {
-        this.start({ ...record, status: 'queued' }, 'submit', this.breaker.acquire(), source);
+      const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
+      const source = parent?.result ?? undefined;
+      const step = planRecovery(record, source !== undefined);
+      if (step.kind === 'fail') {
+        const now = this.clock.now();
+        const failed: JobRecord = {
+          ...record,
+          status: 'failed',
+          error: toOutcomeError(new Error(step.reason)),
+          finishedAt: now,
+          updatedAt: now,
+        };
+        await this.store.save(failed);
+        this.emit('change', failed, 'failed');
+        report.failed += 1;
+      } else if (step.kind === 'submit') {
+        this.start({ ...record, status: 'queued', ticket: null }, 'submit', this.breaker.acquire(), source);
         report.submitted += 1;
       } else {
         this.start(record, 'resume', null, source);
@@ -424,7 +351,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     const jobs = [...this.active.values()];
     for (const job of jobs) job.controller.abort(new ServiceClosingError());
     await Promise.allSettled(jobs.map((j) => j.done));
-    await Promise.allSettled(jobs.map((j) => j.writing));
+    await Promise.allSettled(jobs.map((j) => j.flushed()));
     this.active.clear();
   }
 }

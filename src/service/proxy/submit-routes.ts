@@ -1,0 +1,237 @@
+/**
+ * midjourney-proxy's submit routes: /mj/submit/imagine, /change, /simple-change and /action, with
+ * its body fields (`prompt`, `taskId`, `action` + `index`, `content`, `customId`, `notifyHook`,
+ * `state`) and its result codes (1 submitted, 21 existing, 22 queued, 23 queue full, 4 invalid).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ServiceContext, takeSubmission } from '../context.js';
+import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
+import { ownedJob } from '../http/routes-v1.js';
+import type { JobRecord } from '../jobs/job.js';
+import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
+import { ProxyCode, result, type SubmitResult } from './submit-result.js';
+import { toProxyTask } from './task-view.js';
+
+const hook = { type: 'string', maxLength: 2_048 } as const;
+const state = { type: 'string', maxLength: 4_096 } as const;
+
+const imagineSchema = {
+  type: 'object',
+  properties: {
+    prompt: { type: 'string', maxLength: 6_000 },
+    base64: { type: 'string' },
+    base64Array: { type: 'array', items: { type: 'string' } },
+    notifyHook: hook,
+    state,
+  },
+} as const;
+
+const changeSchema = {
+  type: 'object',
+  properties: {
+    taskId: { type: 'string', maxLength: 32 },
+    action: { type: 'string', maxLength: 32 },
+    index: { type: 'integer', minimum: 1, maximum: 4 },
+    notifyHook: hook,
+    state,
+  },
+} as const;
+
+const simpleChangeSchema = {
+  type: 'object',
+  properties: { content: { type: 'string', maxLength: 64 }, notifyHook: hook, state },
+} as const;
+
+const actionSchema = {
+  type: 'object',
+  properties: {
+    taskId: { type: 'string', maxLength: 32 },
+    customId: { type: 'string', maxLength: 256 },
+    notifyHook: hook,
+    state,
+  },
+} as const;
+
+interface CommonBody {
+  notifyHook?: string;
+  state?: string;
+}
+
+export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  /** The notify hook of a submit (its own, else MJW_NOTIFY_HOOK), checked; a SubmitResult when refused. */
+  const notifyHookOf = async (body: CommonBody): Promise<string | null | SubmitResult> => {
+    const url = body.notifyHook?.trim() || ctx.config.notifyHook;
+    if (!url) return null;
+    try {
+      return await ctx.policy.check(url);
+    } catch (error) {
+      if (error instanceof WebhookTargetError) return result(ProxyCode.ValidationError, error.message);
+      throw error;
+    }
+  };
+
+  const accepted = (job: JobRecord, waitingAhead: number): SubmitResult =>
+    waitingAhead > 0
+      ? result(ProxyCode.InQueue, `Waiting in queue, ${waitingAhead} task(s) ahead`, job.id, {
+          numberOfQueues: waitingAhead,
+        })
+      : result(ProxyCode.Success, 'Submit success', job.id, {});
+
+  const submit = async (
+    request: FastifyRequest,
+    input: Parameters<ServiceContext['runner']['submit']>[0],
+    source?: Parameters<ServiceContext['runner']['submit']>[1],
+  ): Promise<SubmitResult> => {
+    const waitingAhead = ctx.runner.waitingCount;
+    try {
+      takeSubmission(ctx, request.clientId);
+      const job = await ctx.runner.submit(input, source);
+      ctx.metrics.jobsSubmitted.inc({ kind: input.kind });
+      return accepted(job, waitingAhead);
+    } catch (error) {
+      if (error instanceof ServiceBusyError)
+        return result(ProxyCode.QueueRejected, 'Queue is full, please try later');
+      throw error;
+    }
+  };
+
+  app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
+    '/mj/submit/imagine',
+    { schema: { body: imagineSchema } },
+    async (request) => {
+      const body = request.body ?? {};
+      const prompt = body.prompt?.trim() ?? '';
+      if (prompt === '') return result(ProxyCode.ValidationError, 'prompt is required');
+      if (body.base64 || (body.base64Array?.length ?? 0) > 0) {
+        return result(
+          ProxyCode.ValidationError,
+          'image prompts (base64, base64Array) are not supported; use image URLs in the prompt',
+        );
+      }
+      const notify = await notifyHookOf(body);
+      if (notify !== null && typeof notify !== 'string') return notify;
+      return submit(request, {
+        clientId: request.clientId,
+        kind: 'imagine',
+        prompt,
+        webhookUrl: notify,
+        webhookFormat: 'midjourney-proxy',
+        metadata: body.state === undefined ? null : { state: body.state },
+      });
+    },
+  );
+
+  /** Presses `action` on task `taskId`: the shared path of change, simple-change and action. */
+  const submitChild = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    taskId: string,
+    pick: (actions: Record<string, string>) => string | undefined,
+    body: CommonBody,
+  ): Promise<SubmitResult> => {
+    let parent: JobRecord;
+    try {
+      parent = await ownedJob(ctx, request, taskId);
+    } catch (error) {
+      if (!(error instanceof UnknownJobError)) throw error;
+      void reply.code(404);
+      return result(ProxyCode.NotFound, 'Task not found or expired');
+    }
+    if (parent.status !== 'succeeded' || parent.result === null) {
+      return result(ProxyCode.ValidationError, `Task ${taskId} is not SUCCESS (it is ${parent.status})`);
+    }
+    const action = pick(parent.result.actions);
+    if (action === undefined) {
+      return result(
+        ProxyCode.ValidationError,
+        `This action is not available on task ${taskId}; available: ${Object.keys(parent.result.actions).join(', ')}`,
+      );
+    }
+    const existing = await ctx.store.findChild(parent.id, action);
+    if (existing !== undefined && existing.clientId === request.clientId) {
+      const task = toProxyTask((await ctx.runner.get(existing.id)) ?? existing);
+      return result(ProxyCode.Existed, 'Task already exists', existing.id, {
+        status: task.status,
+        imageUrl: task.imageUrl,
+      });
+    }
+    const notify = await notifyHookOf(body);
+    if (notify !== null && typeof notify !== 'string') return notify;
+    return submit(
+      request,
+      {
+        clientId: request.clientId,
+        kind: kindForAction(action),
+        action,
+        parentId: parent.id,
+        prompt: parent.prompt,
+        webhookUrl: notify,
+        webhookFormat: 'midjourney-proxy',
+        metadata: body.state === undefined ? null : { state: body.state },
+      },
+      parent.result,
+    );
+  };
+
+  /** UPSCALE/VARIATION + index, or REROLL, as an action name. */
+  const changeAction = (action: string | undefined, index: number | undefined): string | undefined => {
+    switch (action?.toUpperCase()) {
+      case 'UPSCALE':
+        return index === undefined ? undefined : `U${index}`;
+      case 'VARIATION':
+        return index === undefined ? undefined : `V${index}`;
+      case 'REROLL':
+        return 'reroll';
+      default:
+        return undefined;
+    }
+  };
+
+  app.post<{ Body: CommonBody & { taskId?: string; action?: string; index?: number } }>(
+    '/mj/submit/change',
+    { schema: { body: changeSchema } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      if (!body.taskId) return result(ProxyCode.ValidationError, 'taskId is required');
+      const wanted = changeAction(body.action, body.index);
+      if (wanted === undefined) {
+        return result(
+          ProxyCode.ValidationError,
+          'action must be UPSCALE or VARIATION with index 1-4, or REROLL',
+        );
+      }
+      return submitChild(request, reply, body.taskId, (actions) => resolveAction(actions, wanted), body);
+    },
+  );
+
+  app.post<{ Body: CommonBody & { content?: string } }>(
+    '/mj/submit/simple-change',
+    { schema: { body: simpleChangeSchema } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const match = /^\s*(\d+)\s+(?:([UV])([1-4])|(R))\s*$/i.exec(body.content ?? '');
+      if (!match?.[1])
+        return result(ProxyCode.ValidationError, 'content must be "<taskId> U1-U4 | V1-V4 | R"');
+      const wanted = match[4] ? 'reroll' : `${match[2]!.toUpperCase()}${match[3]}`;
+      return submitChild(request, reply, match[1], (actions) => resolveAction(actions, wanted), body);
+    },
+  );
+
+  app.post<{ Body: CommonBody & { taskId?: string; customId?: string } }>(
+    '/mj/submit/action',
+    { schema: { body: actionSchema } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      if (!body.taskId || !body.customId)
+        return result(ProxyCode.ValidationError, 'taskId and customId are required');
+      const customId = body.customId;
+      return submitChild(
+        request,
+        reply,
+        body.taskId,
+        (actions) => actionForCustomId(actions, customId),
+        body,
+      );
+    },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * midjourney-proxy's task routes: /mj/task/:id/fetch, /list-by-condition (and /list-by-ids), /list,
+ * /queue and /:id/cancel, answering tasks in its field names. Only the caller's own tasks are seen.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../context.js';
+import { UnknownJobError } from '../errors.js';
+import { ownedJob } from '../http/routes-v1.js';
+import { ProxyCode, result } from './submit-result.js';
+import { toProxyTask } from './task-view.js';
+
+const listSchema = {
+  type: 'object',
+  properties: { ids: { type: 'array', maxItems: 1_000, items: { type: 'string', maxLength: 32 } } },
+} as const;
+
+export async function registerProxyTaskRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  app.get<{ Params: { id: string } }>('/mj/task/:id/fetch', async (request, reply) => {
+    try {
+      return toProxyTask(await ownedJob(ctx, request, request.params.id));
+    } catch (error) {
+      if (!(error instanceof UnknownJobError)) throw error;
+      return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
+    }
+  });
+
+  const listByIds = async (request: FastifyRequest<{ Body: { ids?: string[] } }>) => {
+    const ids = request.body?.ids ?? [];
+    const jobs = await ctx.store.listByIds(ids.map((id) => id.trim()).filter((id) => id !== ''));
+    const own = jobs.filter((job) => job.clientId === request.clientId);
+    return Promise.all(own.map(async (job) => toProxyTask((await ctx.runner.get(job.id)) ?? job)));
+  };
+  app.post<{ Body: { ids?: string[] } }>(
+    '/mj/task/list-by-condition',
+    { schema: { body: listSchema } },
+    listByIds,
+  );
+  app.post<{ Body: { ids?: string[] } }>('/mj/task/list-by-ids', { schema: { body: listSchema } }, listByIds);
+
+  app.get('/mj/task/list', async (request) => {
+    const page = await ctx.store.list({ clientId: request.clientId, limit: 100 });
+    return page.jobs.map(toProxyTask);
+  });
+
+  app.get('/mj/task/queue', async (request) => {
+    const page = await ctx.store.list({
+      clientId: request.clientId,
+      statuses: ['queued', 'submitting', 'submitted', 'running'],
+      limit: 100,
+    });
+    return page.jobs.map(toProxyTask);
+  });
+
+  app.post<{ Params: { id: string } }>('/mj/task/:id/cancel', async (request, reply) => {
+    try {
+      await ownedJob(ctx, request, request.params.id);
+    } catch (error) {
+      if (!(error instanceof UnknownJobError)) throw error;
+      return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
+    }
+    const job = await ctx.runner.cancel(request.params.id, request.clientId);
+    return result(ProxyCode.Success, 'Cancelled', job.id, { status: toProxyTask(job).status });
+  });
+}
