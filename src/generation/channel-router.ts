@@ -73,6 +73,11 @@ export class ChannelRouter {
   private readonly jobs = new Map<string, WatchedJob>();
   private readonly bound = new Map<Snowflake, BoundMessage>();
   private readonly deferred = new Map<Snowflake, Deferred>();
+  /**
+   * Messages of jobs that ended: still listed by polls (the floor may be older), they must never be
+   * handed to another job. Dropped once below the floor, where no poll reads any more.
+   */
+  private readonly retired = new Set<Snowflake>();
   private readonly parse: (message: APIMessage) => ParsedMessage;
 
   constructor(
@@ -94,9 +99,19 @@ export class ChannelRouter {
 
   private remove(jobId: string): void {
     if (!this.jobs.delete(jobId)) return;
-    // Forget the job's messages so a long run does not grow without bound.
-    for (const [id, entry] of this.bound) if (entry.jobId === jobId) this.bound.delete(id);
-    if (this.jobs.size === 0) this.deferred.clear();
+    for (const [id, entry] of this.bound) {
+      if (entry.jobId !== jobId) continue;
+      this.bound.delete(id);
+      this.retired.add(id);
+    }
+    if (this.jobs.size === 0) {
+      this.deferred.clear();
+      this.retired.clear();
+      return;
+    }
+    // Keep memory bounded: nothing below the floor is read again.
+    const floor = this.floor();
+    for (const id of this.retired) if (compareSnowflakes(id, floor) <= 0) this.retired.delete(id);
   }
 
   /**
@@ -120,7 +135,7 @@ export class ChannelRouter {
 
   /** A created or updated message (gateway dispatch or poll). */
   handleMessage(message: APIMessage, source: WatchSource): void {
-    if (message.channel_id !== this.channelId || this.jobs.size === 0) return;
+    if (message.channel_id !== this.channelId || this.jobs.size === 0 || this.retired.has(message.id)) return;
     const entry = this.bound.get(message.id);
     if (entry) {
       if (entry.deleted) return;

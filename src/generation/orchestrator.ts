@@ -24,7 +24,7 @@ import type { CorrelationJob } from './correlation.js';
 import { GeneratorClosedError } from './errors.js';
 import { JobTracker } from './job-tracker.js';
 import type { GenerationSettings } from './options.js';
-import type { Slots } from './slots.js';
+import { Slots } from './slots.js';
 import { submitInteraction } from './submit.js';
 import type {
   GenerationEvents,
@@ -80,6 +80,9 @@ export interface JobSpec {
 
 export class Pipeline {
   private counter = 0;
+  private order = 0;
+  /** Serialises submissions (snapshot to POST). */
+  private readonly turn = new Slots(1);
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: PipelineDeps) {}
@@ -128,56 +131,32 @@ export class Pipeline {
     const onAbort = (): void => tracker?.abort(signal?.reason);
     try {
       release = await deps.slots.acquire(signal);
-      if (!resume) await deps.guard.admit(spec.prompt, signal);
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
-      const afterMessageId = resume ? resume.afterMessageId : await this.snapshot(spec.channelId, signal);
-      const nonce = resume?.nonce ?? generateSnowflake();
-      const submittedAt = resume?.submittedAt ?? clock.now();
-      const ticket: SubmissionTicket = resume ?? {
-        kind: spec.kind,
-        prompt: spec.prompt,
-        channelId: spec.channelId,
-        nonce,
-        afterMessageId,
-        submittedAt,
-        ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
-        ...(spec.customId ? { customId: spec.customId } : {}),
-      };
       const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
-      registration = deps.watcher.register({
-        channelId: spec.channelId,
-        correlation: this.correlationOf(ref, spec, ticket, submittedAt),
-        sink: active.handle,
-        catchUp: resume !== undefined,
-      });
       if (resume) {
+        registration = this.register(ref, spec, resume, active, true);
         active.start(clock.now());
       } else {
-        await options.onSubmit?.(ticket);
-        // The last point where cancelling costs nothing: after this the job may be paid for.
-        signal?.throwIfAborted();
-        const build = spec.build;
-        if (!build) throw new TypeError('JobSpec.build is required to submit');
-        const reg = registration;
-        const report = await submitInteraction({
-          api: deps.api,
-          build: async () => build(await deps.session(signal), nonce, signal),
-          ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
-          waitSeen: (ms, s) => active.waitSeen(ms, s),
-          wake: () => reg.wake(),
-          ambiguousGraceMs: settings.ambiguousGraceMs,
-          signal,
-          debug,
-        });
-        if (report.attempts > 1 || report.recoveredAmbiguous) {
-          debug(
-            `sent after ${report.attempts} attempt(s)${report.refreshedCommand ? ' (command refreshed)' : ''}${report.recoveredAmbiguous ? ' (ambiguous failure, job found)' : ''}`,
-          );
+        // One submission at a time, from snapshot to POST: Midjourney then sees jobs in the order
+        // of their tickets, which is what same-prompt correlation relies on.
+        const unlock = await this.turn.acquire(signal);
+        let ticket: SubmissionTicket;
+        try {
+          await deps.guard.admit(spec.prompt, signal);
+          ticket = await this.ticketFor(spec, signal);
+          const reg = this.register(ref, spec, ticket, active, false);
+          registration = reg;
+          await options.onSubmit?.(ticket);
+          // The last point where cancelling costs nothing: after this the job may be paid for.
+          signal?.throwIfAborted();
+          await this.send(spec, ticket, active, reg, signal, debug);
+        } finally {
+          unlock();
         }
-        active.start(submittedAt);
+        active.start(ticket.submittedAt);
         events.emit('submitted', ref, ticket);
       }
       const result = await active.result;
@@ -192,6 +171,67 @@ export class Pipeline {
       signal?.removeEventListener('abort', onAbort);
       registration?.dispose();
       release?.();
+    }
+  }
+
+  private async ticketFor(spec: JobSpec, signal: AbortSignal | undefined): Promise<SubmissionTicket> {
+    const afterMessageId = await this.snapshot(spec.channelId, signal);
+    return {
+      kind: spec.kind,
+      prompt: spec.prompt,
+      channelId: spec.channelId,
+      nonce: generateSnowflake(),
+      afterMessageId,
+      submittedAt: this.deps.clock.now(),
+      ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
+      ...(spec.customId ? { customId: spec.customId } : {}),
+    };
+  }
+
+  private register(
+    ref: JobRef,
+    spec: JobSpec,
+    ticket: SubmissionTicket,
+    tracker: JobTracker,
+    resumed: boolean,
+  ): WatchRegistration {
+    return this.deps.watcher.register({
+      channelId: spec.channelId,
+      correlation: this.correlationOf(ref, spec, ticket),
+      sink: tracker.handle,
+      catchUp: resumed,
+    });
+  }
+
+  private async send(
+    spec: JobSpec,
+    ticket: SubmissionTicket,
+    tracker: JobTracker,
+    registration: WatchRegistration,
+    signal: AbortSignal | undefined,
+    debug: (message: string) => void,
+  ): Promise<void> {
+    const { deps } = this;
+    const build = spec.build;
+    if (!build) throw new TypeError('JobSpec.build is required to submit');
+    const report = await submitInteraction({
+      api: deps.api,
+      build: async () => build(await deps.session(signal), ticket.nonce, signal),
+      ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
+      waitSeen: (ms, s) => tracker.waitSeen(ms, s),
+      wake: () => registration.wake(),
+      ambiguousGraceMs: deps.settings.ambiguousGraceMs,
+      signal,
+      debug,
+    });
+    if (report.attempts > 1 || report.recoveredAmbiguous) {
+      const notes = [
+        report.refreshedCommand ? 'command refreshed' : '',
+        report.recoveredAmbiguous ? 'ambiguous failure, job found' : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      debug(`sent after ${report.attempts} attempt(s)${notes ? ` (${notes})` : ''}`);
     }
   }
 
@@ -239,16 +279,12 @@ export class Pipeline {
     });
   }
 
-  private correlationOf(
-    ref: JobRef,
-    spec: JobSpec,
-    ticket: SubmissionTicket,
-    submittedAt: number,
-  ): CorrelationJob {
+  private correlationOf(ref: JobRef, spec: JobSpec, ticket: SubmissionTicket): CorrelationJob {
+    this.order += 1;
     return {
       id: ref.id,
-      // Submission time orders same-prompt jobs; the counter breaks ties within one millisecond.
-      seq: submittedAt + (this.counter % 1_000_000) / 1_000_000,
+      // Submission order (submissions are serialised); resumed jobs keep their ticket's time.
+      seq: ticket.submittedAt * 1_000 + (this.order % 1_000),
       kind: spec.kind,
       prompt: spec.matchPrompt,
       nonce: ticket.nonce,

@@ -138,3 +138,17 @@ describe('ChannelRouter', () => {
     expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(10)}`]);
   });
 });
+
+describe('ChannelRouter after a job ends', () => {
+  it("never hands a finished job's messages to another job, though polls still list them", () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    const b = add({ id: 'b', prompt: 'cat', seq: 2 });
+    router.applySnapshot([waiting(sf(10), 'cat'), waiting(sf(11), 'cat')], full(sf(1)));
+    router.applySnapshot([progress(sf(10), 'cat', 50), done(sf(20), 'cat', uuid(2))], full(sf(1)));
+    expect(told('b')).toContain(`m:${sf(20)}`);
+    b.remove();
+    router.applySnapshot([progress(sf(10), 'cat', 78), done(sf(20), 'cat', uuid(2))], full(sf(9)));
+    expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(10)}`, `m:${sf(10)}`]);
+  });
+});
