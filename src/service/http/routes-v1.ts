@@ -88,8 +88,8 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
       ...(before === undefined ? {} : { before }),
     });
     // Jobs in flight are fresher in the runner than in the store.
-    const jobs = await Promise.all(page.jobs.map(async (job) => (await ctx.runner.get(job.id)) ?? job));
-    return { jobs: jobs.map(toJobView), nextCursor: page.next === null ? null : encodeCursor(page.next) };
+    const jobs = page.jobs.map((job) => toJobView(ctx.runner.fresh(job)));
+    return { jobs, nextCursor: page.next === null ? null : encodeCursor(page.next) };
   });
 
   app.get<{ Params: { id: string } }>(

@@ -48,6 +48,8 @@ export class SqliteJobStore implements JobStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmts;
+  /** List queries vary only in which filters are present: a handful of shapes, each prepared once. */
+  private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
 
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
@@ -137,7 +139,12 @@ export class SqliteJobStore implements JobStore {
     }
     const sql = `SELECT data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     // One extra row tells whether another page exists.
-    const rows = this.db.prepare<unknown[], JobRow>(sql).all(...params, query.limit + 1);
+    let statement = this.listStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], JobRow>(sql);
+      this.listStatements.set(sql, statement);
+    }
+    const rows = statement.all(...params, query.limit + 1);
     const jobs = rows.slice(0, query.limit).map((r) => JSON.parse(r.data) as JobRecord);
     const last = jobs.at(-1);
     return { jobs, next: rows.length > query.limit && last ? last.id : null };

@@ -149,7 +149,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     }
     const existing = await ctx.store.findChild(parent.id, action);
     if (existing !== undefined && existing.clientId === request.clientId) {
-      const task = toProxyTask((await ctx.runner.get(existing.id)) ?? existing);
+      const task = toProxyTask(ctx.runner.fresh(existing));
       return result(ProxyCode.Existed, 'Task already exists', existing.id, {
         status: task.status,
         imageUrl: task.imageUrl,

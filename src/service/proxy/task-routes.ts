@@ -28,7 +28,7 @@ export async function registerProxyTaskRoutes(app: FastifyInstance, ctx: Service
     const ids = request.body?.ids ?? [];
     const jobs = await ctx.store.listByIds(ids.map((id) => id.trim()).filter((id) => id !== ''));
     const own = jobs.filter((job) => job.clientId === request.clientId);
-    return Promise.all(own.map(async (job) => toProxyTask((await ctx.runner.get(job.id)) ?? job)));
+    return own.map((job) => toProxyTask(ctx.runner.fresh(job)));
   };
   app.post<{ Body: { ids?: string[] } }>(
     '/mj/task/list-by-condition',
@@ -39,7 +39,7 @@ export async function registerProxyTaskRoutes(app: FastifyInstance, ctx: Service
 
   app.get('/mj/task/list', async (request) => {
     const page = await ctx.store.list({ clientId: request.clientId, limit: 100 });
-    return page.jobs.map(toProxyTask);
+    return page.jobs.map((job) => toProxyTask(ctx.runner.fresh(job)));
   });
 
   app.get('/mj/task/queue', async (request) => {
@@ -48,7 +48,7 @@ export async function registerProxyTaskRoutes(app: FastifyInstance, ctx: Service
       statuses: ['queued', 'submitting', 'submitted', 'running'],
       limit: 100,
     });
-    return page.jobs.map(toProxyTask);
+    return page.jobs.map((job) => toProxyTask(ctx.runner.fresh(job)));
   });
 
   app.post<{ Params: { id: string } }>('/mj/task/:id/cancel', async (request, reply) => {

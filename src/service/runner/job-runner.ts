@@ -277,6 +277,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     for (const [ref, id] of this.byRef) if (id === job.id) this.byRef.delete(ref);
   }
 
+  /** `job` as it stands now: the in-flight version when it is running, else `job` itself (no store read). */
+  fresh(job: JobRecord): JobRecord {
+    const active = this.active.get(job.id);
+    return active ? structuredClone(active.record) : job;
+  }
+
   /** The current state of a job: from memory when in flight, else from the store. */
   async get(id: string): Promise<JobRecord | undefined> {
     const job = this.active.get(id);
