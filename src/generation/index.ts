@@ -43,6 +43,8 @@ export { DEFAULT_GENERATION_SETTINGS, resolveGenerationSettings, settingsFromCon
 export type { PollingWatcherOptions } from './polling-watcher.js';
 export { PollingWatcher } from './polling-watcher.js';
 export { toGenerationResult } from './result.js';
+export type { SimulatedClient, SimulatedClientOptions } from './simulated.js';
+export { openSimulatedClient } from './simulated.js';
 export type { SlotStats } from './slots.js';
 export { Slots } from './slots.js';
 export type { SubmitOptions, SubmitReport } from './submit.js';

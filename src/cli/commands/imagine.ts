@@ -1,0 +1,228 @@
+/**
+ * `mjw imagine "<prompt>" [--json] [--timeout ms] [--watch poll|gateway]`: one prompt to its
+ * outcome. Progress goes to stderr (a live line on a TTY, plain lines otherwise) so stdout holds
+ * only the result: a human summary, or with --json exactly one JSON object. Without Discord
+ * credentials it runs against the built-in simulator and says so.
+ */
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig, type WatchMode } from '../../config/index.js';
+import { isGatewayError } from '../../discord/gateway/errors.js';
+import {
+  CloudflareBanError,
+  DiscordAPIError,
+  DiscordHTTPError,
+  DiscordNetworkError,
+  DiscordTimeoutError,
+  InvalidRequestLimitError,
+  RateLimitedError,
+  TokenInvalidError,
+} from '../../discord/rest/errors.js';
+import { ValidationError, WorkerError } from '../../errors.js';
+import { Midjourney } from '../../generation/midjourney.js';
+import { openSimulatedClient } from '../../generation/simulated.js';
+import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
+import { isMidjourneyError } from '../../midjourney/errors.js';
+import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+
+const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
+
+Sends /imagine and waits for the outcome: the finished grid, or a typed error naming what
+Midjourney did (PreModerationError, QueueFullError, InvalidRequestError, ...).
+
+Options:
+  --json            Print exactly one JSON object on stdout at the end:
+                    {"ok":true,"jobId","messageId","prompt","imageUrl","durationMs"} or
+                    {"ok":false,"error":{"name","code","message","retryable"}}
+  --timeout <ms>    Hard deadline for the job (default MJ_JOB_TIMEOUT_MS, 10 min).
+  --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
+
+Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator.
+Exit codes: 0 success; 2 bad usage or configuration; 3 a Midjourney outcome (moderation, queue
+full, invalid request, timeout, ...); 4 a Discord or transport error; 1 anything else.`;
+
+interface ImagineArgs {
+  prompt: string;
+  json: boolean;
+  timeoutMs?: number;
+  watch?: WatchMode;
+}
+
+/** Parses the command line; throws UsageError naming the problem. */
+export function parseImagineArgs(argv: string[]): ImagineArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'missing "<prompt>"'
+        : `expected one quoted prompt, got ${positionals.length} arguments`,
+    );
+  }
+  const prompt = positionals[0] as string;
+  if (prompt.trim() === '') throw new UsageError('the prompt is empty');
+  const args: ImagineArgs = { prompt, json: values.json ?? false };
+  if (values.timeout !== undefined) {
+    const ms = Number(values.timeout);
+    if (!Number.isInteger(ms) || ms < 1) {
+      throw new UsageError(`--timeout: expected a positive integer of ms, got "${values.timeout}"`);
+    }
+    args.timeoutMs = ms;
+  }
+  if (values.watch !== undefined) {
+    if (values.watch !== 'poll' && values.watch !== 'gateway') {
+      throw new UsageError(`--watch: expected poll or gateway, got "${values.watch}"`);
+    }
+    args.watch = values.watch;
+  }
+  return args;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean' }, timeout: { type: 'string' }, watch: { type: 'string' } },
+  });
+}
+
+/** 3 for what Midjourney did, 4 for Discord and the transport, 2 for bad input, 1 otherwise. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (isMidjourneyError(error)) return ExitCode.Midjourney;
+  if (error instanceof ValidationError) return ExitCode.Usage;
+  const transport = [
+    DiscordAPIError,
+    DiscordHTTPError,
+    DiscordNetworkError,
+    DiscordTimeoutError,
+    RateLimitedError,
+    TokenInvalidError,
+    CloudflareBanError,
+    InvalidRequestLimitError,
+  ];
+  if (transport.some((type) => error instanceof type) || isGatewayError(error)) return ExitCode.Discord;
+  return ExitCode.Failure;
+}
+
+/** The `--json` error object; never carries more than the error's own (redacted) message. */
+export function errorJson(error: unknown): {
+  name: string;
+  code: string;
+  message: string;
+  retryable: boolean;
+} {
+  if (error instanceof WorkerError) {
+    return { name: error.name, code: error.code, message: error.message, retryable: error.retryable };
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    name: e.name,
+    code: e.name === 'AbortError' ? 'ABORTED' : 'ERROR',
+    message: e.message,
+    retryable: false,
+  };
+}
+
+/** Progress on stderr: one line rewritten in place on a TTY, plain lines otherwise. */
+class ProgressLine {
+  private live = false;
+  constructor(private readonly out: CommandContext['stderr']) {}
+
+  update(text: string): void {
+    if (this.out.isTTY) {
+      this.out.write(`\r\x1b[2K${text}`);
+      this.live = true;
+    } else {
+      this.out.write(`${text}\n`);
+    }
+  }
+
+  done(): void {
+    if (this.live) this.out.write('\n');
+    this.live = false;
+  }
+}
+
+function watchProgress(client: Midjourney, line: ProgressLine): void {
+  const started = Date.now();
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  client.on('submitted', () => line.update(`submitted, waiting for Midjourney (${elapsed()})`));
+  client.on('queued', (_job, notice) =>
+    line.update(`queued by Midjourney: ${notice.split('\n')[0]} (${elapsed()})`),
+  );
+  client.on('started', () => line.update(`started (${elapsed()})`));
+  client.on('progress', (_job, p: ProgressInfo) =>
+    line.update(`progress ${String(p.percent).padStart(3)}%${p.mode ? ` (${p.mode})` : ''} (${elapsed()})`),
+  );
+}
+
+async function open(
+  config: Config,
+  args: ImagineArgs,
+  ctx: CommandContext,
+): Promise<{ client: Midjourney; close(): Promise<void> }> {
+  if (config.credentials) {
+    const client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+    return { client, close: () => client.close() };
+  }
+  ctx.stderr.write(
+    'mjw imagine: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n',
+  );
+  // The simulator's notices are ephemeral as on Discord: only the gateway sees them.
+  const watch = args.watch ?? (ctx.env.MJ_WATCH === undefined ? 'gateway' : config.watch);
+  return openSimulatedClient({ config, overrides: { watch } });
+}
+
+function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {
+  const { jobId, messageId, prompt, imageUrl } = result;
+  const durationMs = result.timings.durationMs;
+  if (args.json) {
+    ctx.stdout.write(`${JSON.stringify({ ok: true, jobId, messageId, prompt, imageUrl, durationMs })}\n`);
+    return;
+  }
+  ctx.stdout.write(
+    [
+      `Done in ${(durationMs / 1000).toFixed(1)} s: ${imageUrl}`,
+      `  job ${jobId}, message ${messageId}${result.mode ? `, ${result.mode} mode` : ''}`,
+      `  buttons: ${Object.keys(result.actions).join(' ') || 'none'}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const args = parseImagineArgs(ctx.argv);
+  const config = loadConfig({ env: ctx.env });
+  const { client, close } = await open(config, args, ctx);
+  const line = new ProgressLine(ctx.stderr);
+  watchProgress(client, line);
+  try {
+    const result = await client.imagine(args.prompt, {
+      signal: ctx.signal,
+      ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
+    });
+    line.done();
+    printResult(ctx, args, result);
+    return ExitCode.Ok;
+  } catch (error) {
+    line.done();
+    const info = errorJson(error);
+    if (args.json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: info })}\n`);
+    else ctx.stderr.write(`mjw imagine: ${info.name} [${info.code}]: ${info.message}\n`);
+    return exitCodeFor(error);
+  } finally {
+    await close();
+  }
+}
+
+export const imagineCommand: Command = {
+  name: 'imagine',
+  summary: 'Generate one prompt and wait for its outcome (--json for one machine-readable line)',
+  usage: USAGE,
+  run,
+};
