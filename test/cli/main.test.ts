@@ -69,3 +69,33 @@ describe('mjw', () => {
     expect(out).toContain('Usage: mjw <command>');
   });
 });
+
+describe('mjw imagine --json', () => {
+  it('prints exactly one JSON object for a success, exit 0', async () => {
+    const { code, stdout } = await cli(['imagine', '--json', 'a red fox in the snow']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(out).toMatchObject({ ok: true, prompt: 'a red fox in the snow' });
+    expect(out.jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(typeof out.messageId).toBe('string');
+    expect(out.imageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/.+\.png/);
+    expect(typeof out.durationMs).toBe('number');
+  });
+
+  it('prints the typed error for a Midjourney outcome, exit 3', async () => {
+    const { code, stdout } = await cli(['imagine', '--json', 'a cat --foo bar']);
+    expect(code).toBe(3);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidRequestError', code: 'INVALID_REQUEST', retryable: false },
+    });
+  });
+
+  it('refuses a missing prompt with exit 2', async () => {
+    const { code, stderr } = await cli(['imagine', '--json']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('missing "<prompt>"');
+  });
+});
