@@ -14,6 +14,7 @@ export {
   ServiceClosingError,
   ServiceError,
   UnknownJobError,
+  UnsupportedMediaTypeError,
   WebhookTargetError,
 } from './errors.js';
 export type {
@@ -48,6 +49,7 @@ export {
   type TokenBucketOptions,
   type TokenBucketStats,
 } from './limits/token-bucket.js';
+export { checkDiscord, type MidjourneyProbeOptions, midjourneyProbe } from './midjourney-probe.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -56,6 +58,7 @@ export {
 } from './protection/circuit-breaker.js';
 export type { ProxyButton, ProxyTask, ProxyTaskStatus } from './proxy/task-view.js';
 export type { JobEventType, RecoveryReport } from './runner/job-runner.js';
+export { afterNotFound, planRecovery, type RecoveryStep } from './runner/recovery.js';
 export { type StartedService, startService } from './start.js';
 export { forbiddenAddressReason } from './webhooks/address-policy.js';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/signature.js';
