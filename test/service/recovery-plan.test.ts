@@ -14,7 +14,11 @@ const ticket: SubmissionTicket = {
 
 function job(status: JobStatus, withTicket: boolean, kind: JobRecord['kind'] = 'imagine'): JobRecord {
   return {
-    ...createJobRecord('1750000000000001', { clientId: 'a', kind, prompt: 'cat', parentId: '1750000000000000' }, 0),
+    ...createJobRecord(
+      '1750000000000001',
+      { clientId: 'a', kind, prompt: 'cat', parentId: '1750000000000000' },
+      0,
+    ),
     status,
     ticket: withTicket ? ticket : null,
   };

@@ -52,20 +52,6 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Polls `check` until it returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 3_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('eventually: condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export const KEY_A = 'alice-key-0123456789abcdef';
 export const KEY_B = 'bob-key-0123456789abcdef00';
 export const API_KEYS = [
