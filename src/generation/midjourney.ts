@@ -18,11 +18,7 @@ import type { RateLimiterStats } from '../discord/rest/rate-limiter-types.js';
 import type { Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { CommandResolver } from '../midjourney/commands.js';
-import {
-  buildComponentInteraction,
-  buildImagineInteraction,
-  randomSessionId,
-} from '../midjourney/payloads.js';
+import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
 import { type Clock, type Random, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
@@ -30,10 +26,17 @@ import { indexedAction, planAction } from './actions.js';
 import type { ChannelWatcher, WatcherStats } from './channel-watcher.js';
 import { GenerationOptionsError } from './errors.js';
 import { GatewayWatcher } from './gateway-watcher.js';
-import { type GenerationSettings, resolveGenerationSettings, settingsFromConfig } from './options.js';
-import { type JobSpec, Pipeline, type SessionInfo } from './orchestrator.js';
+import {
+  type GenerationSettings,
+  pickSettings,
+  resolveGenerationSettings,
+  settingsFromConfig,
+} from './options.js';
+import { type JobSpec, Pipeline } from './orchestrator.js';
 import { PollingWatcher } from './polling-watcher.js';
+import { DiscordSession } from './session.js';
 import { type SlotStats, Slots } from './slots.js';
+import { assertTicket, imageIndexOf } from './ticket.js';
 import type {
   GenerationEvents,
   GenerationResult,
@@ -82,9 +85,6 @@ export interface GenerationStats {
   limiter?: RateLimiterStats;
 }
 
-/** How long a failed first gateway connect is left alone before the next job tries again (ms). */
-const GATEWAY_RETRY_MS = 60_000;
-
 export class Midjourney extends EventEmitter<GenerationEvents> implements Generator {
   readonly settings: GenerationSettings;
   private readonly rest: NonNullable<MidjourneyOptions['rest']>;
@@ -99,21 +99,17 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly life = new AbortController();
-  private readonly restSessionId = randomSessionId();
-  private userId: Snowflake | undefined;
-  private userLookup: Promise<Snowflake> | undefined;
-  private gatewayFailedAt = Number.NEGATIVE_INFINITY;
+  private readonly session: DiscordSession;
   private closing: Promise<void> | undefined;
 
   constructor(options: MidjourneyOptions) {
     super();
     const { config } = options;
     const fromConfig = config ? settingsFromConfig(config) : {};
-    this.settings = resolveGenerationSettings({ ...fromConfig, ...definedSettings(options) });
+    this.settings = resolveGenerationSettings({ ...fromConfig, ...pickSettings(options) });
     this.clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     this.logger = (options.logger ?? silentLogger).child({ component: 'generation' });
-    this.userId = options.userId;
     const token = options.token ?? config?.credentials?.token;
     const needsToken = !options.rest || (this.settings.watch === 'gateway' && !options.gateway);
     if (needsToken && (typeof token !== 'string' || token === '')) {
@@ -148,7 +144,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       pollMaxMs: this.settings.pollMaxMs,
       pageLimit: this.settings.pageLimit,
       maxPagesPerPoll: this.settings.maxPagesPerPoll,
-      userId: () => this.userId,
+      userId: () => this.session.userId,
       debug: (message: string) => this.debug(message),
     };
     if (this.settings.watch === 'gateway') {
@@ -170,6 +166,14 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     }
 
     const { guildId, channelId, applicationId } = this.settings;
+    this.session = new DiscordSession({
+      api: this.rest,
+      gateway: this.gateway,
+      clock: this.clock,
+      life: this.life.signal,
+      userId: options.userId,
+      debug: (message) => this.debug(message),
+    });
     this.resolver = new CommandResolver({
       api: this.rest as DiscordApi,
       applicationId,
@@ -194,7 +198,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       clock: this.clock,
       settings: this.settings,
       events: this,
-      session: (signal) => this.session(signal),
+      session: (signal) => this.session.current(signal),
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
       debug: (message) => this.debug(message),
@@ -295,10 +299,12 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
    * JobNotFoundError when nothing of it appears within `resumeGraceMs`: only then resubmit.
    */
   resume(ticket: SubmissionTicket, options: JobOptions = {}): Promise<GenerationResult> {
-    const problems = ticketProblems(ticket);
-    if (problems.length > 0)
-      return Promise.reject(new ValidationError('Invalid submission ticket', problems));
-    const imageIndex = /::upsample::([1-4])::/.exec(ticket.customId ?? '')?.[1];
+    try {
+      assertTicket(ticket);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const imageIndex = imageIndexOf(ticket);
     const spec: JobSpec = {
       kind: ticket.kind,
       prompt: ticket.prompt,
@@ -307,7 +313,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       resumeFrom: ticket,
       ...(ticket.sourceMessageId ? { sourceMessageId: ticket.sourceMessageId } : {}),
       ...(ticket.customId ? { customId: ticket.customId } : {}),
-      ...(imageIndex ? { imageIndex: Number(imageIndex) } : {}),
+      ...(imageIndex !== undefined ? { imageIndex } : {}),
     };
     return this.pipeline.run(spec, options);
   }
@@ -343,46 +349,6 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return this.closing;
   }
 
-  private async session(signal: AbortSignal | undefined): Promise<SessionInfo> {
-    await this.ensureGateway(signal);
-    const ready = this.gateway?.readyData;
-    if (ready && this.userId === undefined) this.userId = ready.user.id;
-    const userId = this.userId ?? (await this.lookupUser(signal));
-    return { userId, sessionId: this.gateway?.sessionId ?? this.restSessionId };
-  }
-
-  /** Connects the gateway on first use; a failure falls back to polling and is retried later. */
-  private async ensureGateway(signal: AbortSignal | undefined): Promise<void> {
-    const gateway = this.gateway;
-    if (!gateway) return;
-    const state = gateway.state;
-    if (state !== 'idle' && state !== 'closed' && state !== 'connecting') return;
-    if (state !== 'connecting' && this.clock.now() - this.gatewayFailedAt < GATEWAY_RETRY_MS) return;
-    // Not the job's signal: one job giving up must not tear down the shared connection.
-    const connecting = gateway.connect(this.life.signal).then(
-      () => undefined,
-      (error: unknown) => {
-        this.gatewayFailedAt = this.clock.now();
-        this.debug(`gateway unavailable, watching by polling: ${(error as Error).message}`);
-      },
-    );
-    await raceSignal(connecting, signal);
-  }
-
-  private lookupUser(signal: AbortSignal | undefined): Promise<Snowflake> {
-    this.userLookup ??= this.rest.getCurrentUser().then(
-      (user) => {
-        this.userId = user.id;
-        return user.id;
-      },
-      (error: unknown) => {
-        this.userLookup = undefined;
-        throw error;
-      },
-    );
-    return raceSignal(this.userLookup, signal);
-  }
-
   private debug(message: string): void {
     this.logger.debug(message);
     if (this.listenerCount('debug') > 0) this.emit('debug', message);
@@ -395,62 +361,4 @@ export function createMidjourney(
 ): Midjourney {
   const { overrides, ...load } = options;
   return Midjourney.fromConfig(loadConfig({ requireCredentials: true, ...load }), overrides);
-}
-
-const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
-  'channelId',
-  'guildId',
-  'applicationId',
-  'watch',
-  'pollMinMs',
-  'pollMaxMs',
-  'jobTimeoutMs',
-  'queuedTimeoutMs',
-  'concurrentJobs',
-  'submitGapMinMs',
-  'submitGapMaxMs',
-  'dailyJobCap',
-  'haltOnAccountNotice',
-  'confirmWindowMs',
-  'notSeenTimeoutMs',
-  'ambiguousGraceMs',
-  'resumeGraceMs',
-  'deferMs',
-  'pageLimit',
-  'maxPagesPerPoll',
-  'precheck',
-];
-
-function definedSettings(options: MidjourneyOptions): Partial<GenerationSettings> {
-  const out: Record<string, unknown> = {};
-  for (const key of SETTING_KEYS) if (options[key] !== undefined) out[key] = options[key];
-  return out as Partial<GenerationSettings>;
-}
-
-function ticketProblems(ticket: SubmissionTicket): string[] {
-  const problems: string[] = [];
-  if (typeof ticket !== 'object' || ticket === null) return ['ticket: expected a SubmissionTicket object'];
-  if (!['imagine', 'upscale', 'variation', 'reroll'].includes(ticket.kind))
-    problems.push(`kind: unknown job kind ${JSON.stringify(ticket.kind)}`);
-  if (typeof ticket.prompt !== 'string' || ticket.prompt.trim() === '')
-    problems.push('prompt: expected a non-empty string');
-  if (typeof ticket.channelId !== 'string' || !/^\d{17,20}$/.test(ticket.channelId))
-    problems.push('channelId: expected a snowflake');
-  if (typeof ticket.nonce !== 'string' || !/^\d{1,20}$/.test(ticket.nonce))
-    problems.push('nonce: expected a snowflake');
-  if (ticket.afterMessageId !== null && !/^\d{1,20}$/.test(String(ticket.afterMessageId)))
-    problems.push('afterMessageId: expected a snowflake or null');
-  if (!Number.isFinite(ticket.submittedAt)) problems.push('submittedAt: expected ms since the epoch');
-  return problems;
-}
-
-/** Waits for `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -166,3 +166,34 @@ export function resolveGenerationSettings(partial: Partial<GenerationSettings>):
   }
   return Object.freeze(s);
 }
+
+const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
+  'channelId',
+  'guildId',
+  'applicationId',
+  'watch',
+  'pollMinMs',
+  'pollMaxMs',
+  'jobTimeoutMs',
+  'queuedTimeoutMs',
+  'concurrentJobs',
+  'submitGapMinMs',
+  'submitGapMaxMs',
+  'dailyJobCap',
+  'haltOnAccountNotice',
+  'confirmWindowMs',
+  'notSeenTimeoutMs',
+  'ambiguousGraceMs',
+  'resumeGraceMs',
+  'deferMs',
+  'pageLimit',
+  'maxPagesPerPoll',
+  'precheck',
+];
+
+/** The settings fields of a larger options object, leaving out those it does not set. */
+export function pickSettings(options: Partial<GenerationSettings>): Partial<GenerationSettings> {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (options[key] !== undefined) out[key] = options[key];
+  return out as Partial<GenerationSettings>;
+}
