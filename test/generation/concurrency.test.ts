@@ -65,26 +65,26 @@ describe('concurrency in one channel', () => {
     expect(sim.jobs.every((j) => j.state === 'completed')).toBe(true);
   });
 
-  it.each(['poll', 'gateway'] as const)(
-    'does not swap two concurrent jobs with the same prompt when the second finishes first (%s)',
-    async (watch) => {
-      sim = await startFastSimulator();
-      // The first job takes twice as long: the second one's result comes first.
-      sim.bot.script({ match: 'twin', outcome: 'success', durationMs: 90_000, times: 1 });
-      mj = clientFor(sim, watch);
-      const book = ticketBook();
-      const first = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      const second = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
-      const [a, b] = await Promise.all([first, second]);
-      const [ticketA, ticketB] = book.byPrompt.get('twin lighthouses --ar 3:2') ?? [];
-      const recordA = sim.jobs.find((j) => j.nonce === ticketA?.nonce);
-      const recordB = sim.jobs.find((j) => j.nonce === ticketB?.nonce);
-      expect(recordB?.finishedAt).toBeLessThan(recordA?.finishedAt ?? 0);
-      expect(a.messageId).toBe(recordA?.resultMessageId);
-      expect(a.jobId).toBe(recordA?.id);
-      expect(b.messageId).toBe(recordB?.resultMessageId);
-      expect(b.jobId).toBe(recordB?.id);
-    },
-  );
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('does not swap two concurrent jobs with the same prompt when the second finishes first (%s)', async (watch) => {
+    sim = await startFastSimulator();
+    // The first job takes twice as long: the second one's result comes first.
+    sim.bot.script({ match: 'twin', outcome: 'success', durationMs: 90_000, times: 1 });
+    mj = clientFor(sim, watch);
+    const book = ticketBook();
+    const first = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
+    const [a, b] = await Promise.all([first, second]);
+    const [ticketA, ticketB] = book.byPrompt.get('twin lighthouses --ar 3:2') ?? [];
+    const recordA = sim.jobs.find((j) => j.nonce === ticketA?.nonce);
+    const recordB = sim.jobs.find((j) => j.nonce === ticketB?.nonce);
+    expect(recordB?.finishedAt).toBeLessThan(recordA?.finishedAt ?? 0);
+    expect(a.messageId).toBe(recordA?.resultMessageId);
+    expect(a.jobId).toBe(recordA?.id);
+    expect(b.messageId).toBe(recordB?.resultMessageId);
+    expect(b.jobId).toBe(recordB?.id);
+  });
 });

@@ -20,18 +20,18 @@ afterEach(async () => {
 });
 
 describe('no duplicate paid jobs', () => {
-  it.each(['poll', 'gateway'] as const)(
-    'a POST reset after Discord processed it is looked for, found, and not sent again (%s)',
-    async (watch) => {
-      sim = await startFastSimulator();
-      sim.faults.add({ kind: 'reset', route: 'POST /interactions', when: 'after-request' });
-      mj = clientFor(sim, watch, { ambiguousGraceMs: 3_000 });
-      const result = await mj.imagine('a windmill in fog');
-      expect(sim.jobs).toHaveLength(1);
-      expect(interactionPosts(sim)).toBe(1);
-      expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
-    },
-  );
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('a POST reset after Discord processed it is looked for, found, and not sent again (%s)', async (watch) => {
+    sim = await startFastSimulator();
+    sim.faults.add({ kind: 'reset', route: 'POST /interactions', when: 'after-request' });
+    mj = clientFor(sim, watch, { ambiguousGraceMs: 3_000 });
+    const result = await mj.imagine('a windmill in fog');
+    expect(sim.jobs).toHaveLength(1);
+    expect(interactionPosts(sim)).toBe(1);
+    expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
+  });
 
   it('sends once more, and only once, when nothing of the job appeared in the grace period', async () => {
     sim = await startFastSimulator();

@@ -25,19 +25,19 @@ function client(...args: Parameters<typeof clientFor>): Midjourney {
 }
 
 describe('deadlines', () => {
-  it.each(['poll', 'gateway'] as const)(
-    'rejects with JobTimeoutError at the deadline when the bot goes silent (%s)',
-    async (watch) => {
-      sim = await startFastSimulator();
-      sim.bot.script({ match: 'silent', outcome: 'never-answer' });
-      const mj = client(sim, watch, { notSeenTimeoutMs: 0 });
-      const started = Date.now();
-      const error = await mj.imagine('a silent moon', { timeoutMs: 600 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(JobTimeoutError);
-      expect(error).toMatchObject({ timeoutMs: 600, prompt: 'a silent moon', retryable: true });
-      expect(Date.now() - started).toBeLessThan(2_000);
-    },
-  );
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('rejects with JobTimeoutError at the deadline when the bot goes silent (%s)', async (watch) => {
+    sim = await startFastSimulator();
+    sim.bot.script({ match: 'silent', outcome: 'never-answer' });
+    const mj = client(sim, watch, { notSeenTimeoutMs: 0 });
+    const started = Date.now();
+    const error = await mj.imagine('a silent moon', { timeoutMs: 600 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 600, prompt: 'a silent moon', retryable: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });
 
 describe('Job queued', () => {
@@ -85,28 +85,28 @@ describe('gateway fallback', () => {
 });
 
 describe('resume', () => {
-  it.each(['poll', 'gateway'] as const)(
-    'follows a job submitted before a crash to its end, sending nothing (%s)',
-    async (watch) => {
-      sim = await startFastSimulator();
-      const crashed = client(sim, watch);
-      let ticket: SubmissionTicket | undefined;
-      const lost = crashed.imagine('a lighthouse before the crash', {
-        onSubmit: (t) => {
-          ticket = t;
-        },
-      });
-      await new Promise((resolve) => crashed.once('submitted', resolve));
-      await crashed.close();
-      await expect(lost).rejects.toMatchObject({ name: 'AbortError' });
-      expect(ticket).toBeDefined();
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('follows a job submitted before a crash to its end, sending nothing (%s)', async (watch) => {
+    sim = await startFastSimulator();
+    const crashed = client(sim, watch);
+    let ticket: SubmissionTicket | undefined;
+    const lost = crashed.imagine('a lighthouse before the crash', {
+      onSubmit: (t) => {
+        ticket = t;
+      },
+    });
+    await new Promise((resolve) => crashed.once('submitted', resolve));
+    await crashed.close();
+    await expect(lost).rejects.toMatchObject({ name: 'AbortError' });
+    expect(ticket).toBeDefined();
 
-      const revived = client(sim, watch);
-      const result = await revived.resume(ticket as SubmissionTicket);
-      expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
-      expect(interactionPosts(sim)).toBe(1);
-    },
-  );
+    const revived = client(sim, watch);
+    const result = await revived.resume(ticket as SubmissionTicket);
+    expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
+    expect(interactionPosts(sim)).toBe(1);
+  });
 
   it('finds a job that already finished while the worker was down', async () => {
     sim = await startFastSimulator();

@@ -30,12 +30,15 @@ describe('forbiddenAddressReason', () => {
     expect(forbiddenAddressReason(address)).toMatch(reason);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    'allows public %s',
-    (address) => {
-      expect(forbiddenAddressReason(address)).toBeUndefined();
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+  ])('allows public %s', (address) => {
+    expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
 });
 
 describe('WebhookTargetPolicy', () => {

@@ -16,10 +16,12 @@ describe('buildResumeUrl', () => {
     );
   });
 
-  it.each([undefined, '', 'not a url', 'https://example.com'])(
-    'falls back to the gateway URL for %o',
-    (value) => {
-      expect(buildResumeUrl(value, base)).toBe(base);
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'not a url',
+    'https://example.com',
+  ])('falls back to the gateway URL for %o', (value) => {
+    expect(buildResumeUrl(value, base)).toBe(base);
+  });
 });
