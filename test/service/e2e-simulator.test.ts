@@ -20,8 +20,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serviceOn(sim: Simulator, options: { dbPath?: string; watch?: 'poll' | 'gateway' } = {}) {
-  const gen = generatorFor(sim, options.watch);
+async function serviceOn(
+  sim: Simulator,
+  options: { dbPath?: string; watch?: 'poll' | 'gateway'; slots?: number } = {},
+) {
+  const gen = generatorFor(sim, options.watch, options.slots);
   const t: TestService = await startTestService({
     generator: gen.midjourney,
     probe: gen.probe,
@@ -74,56 +77,74 @@ describe('service against the simulator', () => {
     });
   });
 
-  it('reports Midjourney outcomes with the library codes, over the API and the proxy routes', async () => {
+  it('reports every Midjourney outcome with the library name and code, over the API and the proxy routes', async () => {
     const sim = await startFastSimulator();
     cleanups.push(() => sim.close());
-    sim.bot.script({ match: 'crowded', outcome: 'queue-full' });
-    sim.bot.script({ match: 'stopped', outcome: 'post-moderation' });
+    const table = [
+      ['pre-moderation', 'PreModerationError', 'PRE_MODERATION'],
+      ['post-moderation', 'PostModerationError', 'POST_MODERATION'],
+      ['ephemeral-moderation', 'EphemeralModerationError', 'EPHEMERAL_MODERATION'],
+      ['queue-full', 'QueueFullError', 'QUEUE_FULL'],
+      ['invalid-parameter', 'InvalidRequestError', 'INVALID_REQUEST'],
+      ['output-filter', 'OutputFilterError', 'OUTPUT_FILTER'],
+      ['duplicate-images', 'DuplicateImagesError', 'DUPLICATE_IMAGES'],
+      ['outage', 'JobFailedError', 'JOB_FAILED'],
+    ] as const;
+    for (const [outcome] of table) sim.bot.script({ match: `case ${outcome}`, outcome });
     const { t } = await serviceOn(sim, { watch: 'gateway' });
-    const full = (await t.alice.post('/v1/imagine', { prompt: 'a crowded room' })).body.id;
-    const moderated = (await t.alice.post('/v1/imagine', { prompt: 'stopped halfway' })).body.id;
+    const ids = new Map<string, string>();
+    for (const [outcome] of table) {
+      ids.set(outcome, (await t.alice.post('/v1/imagine', { prompt: `a scene, case ${outcome}` })).body.id);
+    }
+    for (const [outcome, name, code] of table) {
+      const job = await waitForStatus(t.started.service.runner, ids.get(outcome)!, 'failed');
+      expect({ outcome, error: job.error }).toMatchObject({ outcome, error: { name, code } });
+      const view = (await t.alice.get(`/v1/jobs/${job.id}`)).body;
+      expect(view.error).toMatchObject({ name, code });
+    }
     const proxied = (
-      await t.anonymous.post('/mj/submit/imagine', { prompt: 'crowded again' }, { 'mj-api-secret': KEY_A })
+      await t.anonymous.post(
+        '/mj/submit/imagine',
+        { prompt: 'again, case queue-full' },
+        { 'mj-api-secret': KEY_A },
+      )
     ).body.result;
-    expect((await waitForStatus(t.started.service.runner, full, 'failed')).error).toMatchObject({
-      name: 'QueueFullError',
-      code: 'QUEUE_FULL',
-      retryable: true,
-    });
-    expect((await waitForStatus(t.started.service.runner, moderated, 'failed')).error).toMatchObject({
-      name: 'PostModerationError',
-      code: 'POST_MODERATION',
-    });
     await waitForStatus(t.started.service.runner, proxied, 'failed');
     const task = await t.anonymous.get(`/mj/task/${proxied}/fetch`, { 'mj-api-secret': KEY_A });
     expect(task.body).toMatchObject({ status: 'FAILURE', properties: { errorCode: 'QUEUE_FULL' } });
     expect(task.body.failReason).toMatch(/^\[QUEUE_FULL\] /);
+    const metrics: string = (await t.alice.get('/metrics')).body;
+    expect(metrics).toContain('mjw_jobs_total{outcome="QUEUE_FULL"} 2');
   });
 
   it('after a restart with jobs in flight, follows them to their results without submitting again', async () => {
     const sim = await startFastSimulator();
     cleanups.push(() => sim.close());
     const dbPath = join(dir, 'restart.sqlite');
-    const first = await serviceOn(sim, { dbPath });
+    // Two slots: the third job waits in the orchestrator's queue, unsent, when the service stops.
+    const first = await serviceOn(sim, { dbPath, slots: 2 });
     const ids: string[] = [];
-    for (const prompt of ['first castle', 'second castle']) {
+    for (const prompt of ['first castle', 'second castle', 'third castle']) {
       ids.push((await first.t.alice.post('/v1/imagine', { prompt })).body.id);
     }
-    for (const id of ids) await waitForStatus(first.t.started.service.runner, id, 'submitted');
+    await waitForStatus(first.t.started.service.runner, ids[0]!, 'submitted');
+    await waitForStatus(first.t.started.service.runner, ids[1]!, 'submitted');
+    expect((await first.t.alice.get(`/v1/jobs/${ids[2]}`)).body.status).toBe('queued');
     await first.close();
     expect(interactionPosts(sim)).toBe(2);
 
     const second = await serviceOn(sim, { dbPath });
-    expect(second.t.started.recovered).toMatchObject({ resumed: 2, submitted: 0 });
+    expect(second.t.started.recovered).toMatchObject({ resumed: 2, submitted: 1 });
     for (const id of ids) {
       const job = await waitForStatus(second.t.started.service.runner, id, 'succeeded');
       expect(job.submissions).toBe(1);
     }
-    // Two jobs, two interactions: nothing was paid for twice.
-    expect(sim.jobs).toHaveLength(2);
-    expect(interactionPosts(sim)).toBe(2);
+    // Three jobs, three interactions: nothing was paid for twice, nothing was lost.
+    expect(sim.jobs).toHaveLength(3);
+    expect(interactionPosts(sim)).toBe(3);
     const listed = await second.t.alice.get('/v1/jobs?status=succeeded');
     expect(listed.body.jobs.map((j: { prompt: string }) => j.prompt)).toEqual([
+      'third castle',
       'second castle',
       'first castle',
     ]);

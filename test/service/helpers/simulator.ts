@@ -9,7 +9,7 @@ export async function startFastSimulator(): Promise<Simulator> {
 }
 
 /** A Midjourney client for `sim` with its RestClient exposed for the probe; `close` closes both. */
-export function generatorFor(sim: Simulator, watch: 'poll' | 'gateway' = 'poll') {
+export function generatorFor(sim: Simulator, watch: 'poll' | 'gateway' = 'poll', concurrentJobs = 10) {
   const rest = new RestClient({
     token: sim.token,
     baseUrl: sim.apiBaseUrl,
@@ -30,7 +30,7 @@ export function generatorFor(sim: Simulator, watch: 'poll' | 'gateway' = 'poll')
     resumeGraceMs: 1_000,
     deferMs: 200,
     jobTimeoutMs: 15_000,
-    concurrentJobs: 10,
+    concurrentJobs,
   });
   return {
     midjourney,
