@@ -9,6 +9,7 @@
  *   await mj.upscale(result, 2);
  *   await mj.close();
  */
+import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { type Config, type LoadConfigOptions, loadConfig } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
@@ -104,6 +105,8 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
 
   constructor(options: MidjourneyOptions) {
     super();
+    // Every job in flight listens on the client's life signal: many listeners are expected.
+    setMaxListeners(0, this.life.signal);
     const { config } = options;
     const fromConfig = config ? settingsFromConfig(config) : {};
     this.settings = resolveGenerationSettings({ ...fromConfig, ...pickSettings(options) });
