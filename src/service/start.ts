@@ -1,6 +1,6 @@
 /**
- * `startService`: the service as `mjw serve` runs it: a SQLite job store at `config.dbPath`,
- * unfinished work recovered, listening.
+ * `startService`: the service as `mjw serve` runs it: the given store, else a SQLite store at
+ * `config.dbPath` when one is set, else memory; unfinished work recovered; listening.
  */
 import type { ServiceConfig } from '../config/service.js';
 import { buildService, type Service, type ServiceOptions } from './app.js';
@@ -15,7 +15,7 @@ export interface StartedService {
   close(): Promise<void>;
 }
 
-/** Builds the service on a SQLite store (unless one is given), recovers, listens. */
+/** Builds the service (SQLite at `config.dbPath` unless a store is given), recovers, listens. */
 export async function startService(
   options: ServiceOptions & { config?: Partial<ServiceConfig> },
 ): Promise<StartedService> {
