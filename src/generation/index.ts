@@ -15,6 +15,7 @@ export type {
   WatchRegistration,
   WatchSource,
 } from './channel-watcher.js';
+export type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
 export type {
   Correlation,
   CorrelationContext,
@@ -36,19 +37,23 @@ export type { GatewayWatcherOptions } from './gateway-watcher.js';
 export { GatewayWatcher } from './gateway-watcher.js';
 export type { JobTrackerHooks, JobTrackerOptions } from './job-tracker.js';
 export { JobTracker } from './job-tracker.js';
-export type { GenerationStats, MidjourneyOptions } from './midjourney.js';
 export { createMidjourney, Midjourney } from './midjourney.js';
 export type { GenerationSettings } from './options.js';
 export { DEFAULT_GENERATION_SETTINGS, resolveGenerationSettings, settingsFromConfig } from './options.js';
 export type { PollingWatcherOptions } from './polling-watcher.js';
 export { PollingWatcher } from './polling-watcher.js';
 export { toGenerationResult } from './result.js';
+export type { DiscordSessionOptions } from './session.js';
+export { DiscordSession } from './session.js';
 export type { SimulatedClient, SimulatedClientOptions } from './simulated.js';
 export { openSimulatedClient } from './simulated.js';
 export type { SlotStats } from './slots.js';
 export { Slots } from './slots.js';
 export type { SubmitOptions, SubmitReport } from './submit.js';
 export { submitInteraction } from './submit.js';
+export { assertTicket, ticketProblems } from './ticket.js';
+export type { Transports } from './transports.js';
+export { openTransports } from './transports.js';
 export type {
   GenerationEvents,
   GenerationMode,

@@ -12,20 +12,18 @@
 import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { type Config, type LoadConfigOptions, loadConfig } from '../config/index.js';
-import { GatewayClient } from '../discord/gateway/index.js';
+
+import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
-import { RestClient } from '../discord/rest/index.js';
-import type { RateLimiterStats } from '../discord/rest/rate-limiter-types.js';
-import type { Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { CommandResolver } from '../midjourney/commands.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
-import { type Clock, type Random, systemClock } from '../util/clock.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
 import { indexedAction, planAction } from './actions.js';
-import type { ChannelWatcher, WatcherStats } from './channel-watcher.js';
-import { GenerationOptionsError } from './errors.js';
+import type { ChannelWatcher } from './channel-watcher.js';
+import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
 import { GatewayWatcher } from './gateway-watcher.js';
 import {
   type GenerationSettings,
@@ -36,8 +34,9 @@ import {
 import { type JobSpec, Pipeline } from './orchestrator.js';
 import { PollingWatcher } from './polling-watcher.js';
 import { DiscordSession } from './session.js';
-import { type SlotStats, Slots } from './slots.js';
+import { Slots } from './slots.js';
 import { assertTicket, imageIndexOf } from './ticket.js';
+import { openTransports, type Transports } from './transports.js';
 import type {
   GenerationEvents,
   GenerationResult,
@@ -47,51 +46,13 @@ import type {
   SubmissionTicket,
 } from './types.js';
 
-export interface MidjourneyOptions extends Partial<GenerationSettings> {
-  /** A loaded configuration (account, URLs, pacing, watch mode); the fields below override it. */
-  config?: Config;
-  /** The Discord user token (else `config.credentials.token`). Never logged. */
-  token?: string;
-  /** Discord API base URL. Default: the config's, else `https://discord.com/api/v10`. */
-  apiBaseUrl?: string;
-  /** Gateway URL for `watch: 'gateway'`. Default: the config's, else Discord's. */
-  gatewayUrl?: string;
-  /** Minimum spacing between any two Discord requests (ms). Default: the config's, else 350. */
-  minRequestSpacingMs?: number;
-  /** Per-request timeout (ms). Default: the config's, else 15_000. */
-  requestTimeoutMs?: number;
-  /** The Discord API to use instead of a RestClient built here (not closed by `close()`). */
-  rest?: DiscordApi & { limiter?: { stats(): RateLimiterStats } };
-  /** The gateway client for `watch: 'gateway'` instead of one built here (not closed by `close()`). */
-  gateway?: GatewayClient;
-  /** Time source for every wait. Default the system clock. */
-  clock?: Clock;
-  /** Uniform [0, 1) source for poll and gap jitter. Default `Math.random`. */
-  random?: Random;
-  /** Debug lines go here (and to the `debug` event). Default silent. */
-  logger?: Logger;
-  /** Our Discord user id, when known (skips `GET /users/@me`). */
-  userId?: Snowflake;
-}
-
-export interface GenerationStats {
-  slots: SlotStats;
-  /** Jobs waiting for a local slot. */
-  queueDepth: number;
-  /** Jobs between the call and their outcome (waiting for a slot included). */
-  jobsInFlight: number;
-  watcher: WatcherStats;
-  account: { submittedToday: number; halted: boolean };
-  /** The RateLimiter's view, when the REST client exposes one. */
-  limiter?: RateLimiterStats;
-}
+export type { GenerationStats, MidjourneyOptions } from './client-options.js';
 
 export class Midjourney extends EventEmitter<GenerationEvents> implements Generator {
   readonly settings: GenerationSettings;
-  private readonly rest: NonNullable<MidjourneyOptions['rest']>;
-  private readonly ownedRest: RestClient | undefined;
+  private readonly transports: Transports;
+  private readonly rest: RestApi;
   private readonly gateway: GatewayClient | undefined;
-  private readonly ownsGateway: boolean;
   private readonly watcher: ChannelWatcher;
   private readonly resolver: CommandResolver;
   private readonly slots: Slots;
@@ -113,31 +74,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     this.clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     this.logger = (options.logger ?? silentLogger).child({ component: 'generation' });
-    const token = options.token ?? config?.credentials?.token;
-    const needsToken = !options.rest || (this.settings.watch === 'gateway' && !options.gateway);
-    if (needsToken && (typeof token !== 'string' || token === '')) {
-      throw new GenerationOptionsError(
-        'token',
-        'required (or config.credentials) unless `rest` and `gateway` are given',
-      );
-    }
-
-    if (options.rest) {
-      this.rest = options.rest;
-    } else {
-      const spacing = options.minRequestSpacingMs ?? config?.minRequestSpacingMs;
-      this.ownedRest = new RestClient({
-        token: token as string,
-        baseUrl: options.apiBaseUrl ?? config?.apiBaseUrl ?? 'https://discord.com/api/v10',
-        timeoutMs: options.requestTimeoutMs ?? config?.requestTimeoutMs ?? 15_000,
-        ...(options.logger ? { logger: options.logger } : {}),
-        limiterOptions: {
-          ...(spacing !== undefined ? { minSpacingMs: spacing } : {}),
-          ...(config ? { invalidRequestThreshold: config.invalidRequestThreshold } : {}),
-        },
-      });
-      this.rest = this.ownedRest;
-    }
+    this.transports = openTransports(options, this.settings);
+    this.rest = this.transports.rest;
+    this.gateway = this.transports.gateway;
 
     const pollOptions = {
       api: this.rest,
@@ -150,23 +89,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       userId: () => this.session.userId,
       debug: (message: string) => this.debug(message),
     };
-    if (this.settings.watch === 'gateway') {
-      this.ownsGateway = !options.gateway;
-      this.gateway =
-        options.gateway ??
-        new GatewayClient({
-          token: token as string,
-          url: options.gatewayUrl ?? config?.gatewayUrl ?? 'wss://gateway.discord.gg/?v=10&encoding=json',
-        });
-      this.watcher = new GatewayWatcher({
-        ...pollOptions,
-        gateway: this.gateway,
-        deferMs: this.settings.deferMs,
-      });
-    } else {
-      this.ownsGateway = false;
-      this.watcher = new PollingWatcher(pollOptions);
-    }
+    this.watcher = this.gateway
+      ? new GatewayWatcher({ ...pollOptions, gateway: this.gateway, deferMs: this.settings.deferMs })
+      : new PollingWatcher(pollOptions);
 
     const { guildId, channelId, applicationId } = this.settings;
     this.session = new DiscordSession({
@@ -346,8 +271,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       this.life.abort(new DOMException('The Midjourney client was closed', 'AbortError'));
       await this.pipeline.drain();
       await this.watcher.close();
-      if (this.ownsGateway) await this.gateway?.close();
-      await this.ownedRest?.close();
+      await this.transports.close();
     })();
     return this.closing;
   }
