@@ -34,6 +34,13 @@ export {
 } from './discord/rest/index.js';
 // Errors common to every layer, and configuration.
 export { isWorkerError, ValidationError, WorkerError } from './errors.js';
+export {
+  DailyCapReachedError,
+  GenerationOptionsError,
+  GeneratorClosedError,
+  InferredPreModerationError,
+  UnknownActionError,
+} from './generation/errors.js';
 export type {
   GenerationEvents,
   GenerationMode,
