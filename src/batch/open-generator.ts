@@ -3,12 +3,12 @@
  * configured, else the same client against an in-process simulator (time compressed), so the
  * command works out of the box and nothing is sent to Discord.
  */
-import type { BatchConfig } from '../config/batch.js';
 import type { Config } from '../config/index.js';
-import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js';
+import { Midjourney } from '../generation/midjourney.js';
+import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../generation/simulated.js';
 
 /** Simulated ms per real ms when no credentials are configured: a 40 s job takes 2 s. */
-export const SIMULATOR_TIME_SCALE = 20;
+export const SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;
 
 export interface OpenedGenerator {
   generator: Midjourney;
@@ -26,16 +26,10 @@ export interface OpenedGenerator {
  */
 export async function openGenerator(
   config: Config,
-  batch: BatchConfig,
   concurrentJobs: number = config.concurrentJobs,
 ): Promise<OpenedGenerator> {
-  const timings: Partial<MidjourneyOptions> = {
-    concurrentJobs,
-    ...(batch.resumeGraceMs !== undefined ? { resumeGraceMs: batch.resumeGraceMs } : {}),
-    ...(batch.confirmWindowMs !== undefined ? { confirmWindowMs: batch.confirmWindowMs } : {}),
-  };
   if (config.credentials) {
-    const generator = Midjourney.fromConfig(config, timings);
+    const generator = Midjourney.fromConfig(config, { concurrentJobs });
     return {
       generator,
       simulated: false,
@@ -43,37 +37,12 @@ export async function openGenerator(
       close: () => generator.close(),
     };
   }
-  const { startSimulator } = await import('../simulator/index.js');
-  const scale = SIMULATOR_TIME_SCALE;
-  const sim = await startSimulator({ timeScale: scale });
-  const generator = new Midjourney({
-    token: sim.token,
-    apiBaseUrl: sim.apiBaseUrl,
-    gatewayUrl: sim.gatewayUrl,
-    channelId: sim.channelId,
-    guildId: sim.guildId,
-    userId: sim.userId,
-    watch: config.watch,
-    // The orchestrator's waits shrink with the simulated time, or they would dominate every job.
-    minRequestSpacingMs: Math.min(config.minRequestSpacingMs, 50),
-    pollMinMs: Math.max(1, Math.round(3_000 / scale)),
-    pollMaxMs: Math.max(1, Math.round(5_000 / scale)),
-    jobTimeoutMs: Math.round(600_000 / scale),
-    confirmWindowMs: Math.round(3_000 / scale),
-    notSeenTimeoutMs: Math.round(60_000 / scale),
-    ambiguousGraceMs: Math.round(30_000 / scale),
-    resumeGraceMs: Math.round(60_000 / scale),
-    ...timings,
+  const { client, close } = await openSimulatedClient({
+    config,
+    timeScale: SIMULATOR_TIME_SCALE,
+    overrides: { concurrentJobs },
   });
-  return {
-    generator,
-    simulated: true,
-    requestStats: () => requestStats(generator),
-    close: async () => {
-      await generator.close();
-      await sim.close();
-    },
-  };
+  return { generator: client, simulated: true, requestStats: () => requestStats(client), close };
 }
 
 function requestStats(generator: Midjourney): { calls: number; rateLimited: number } | undefined {

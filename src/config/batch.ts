@@ -1,7 +1,7 @@
 /**
- * Configuration of `mjw batch` beyond its flags: the retry backoff, the downloads, and two
- * orchestrator timings the batch passes to the Midjourney client (resume grace, confirm window).
- * Every variable validated at once, typed and frozen. Discord settings stay in `loadConfig`.
+ * Configuration of `mjw batch` beyond its flags: the retry backoff and the downloads. Every
+ * variable validated at once, typed and frozen. Discord and orchestrator settings (the resume
+ * grace and the confirmation window among them) stay in `loadConfig`.
  */
 import { ConfigError } from './errors.js';
 import { EnvReader } from './reader.js';
@@ -17,19 +17,10 @@ export interface BatchConfig {
   readonly downloadConcurrency: number;
   /** Retries of one image download after the first attempt. */
   readonly downloadRetries: number;
-  /**
-   * How long a prompt found `submitting` in the journal is looked for in the channel before it is
-   * sent again (ms); undefined keeps the orchestrator's default (60 s).
-   */
-  readonly resumeGraceMs: number | undefined;
-  /** How long a result must stay visible before it counts as success (ms); undefined: the orchestrator's 3 s. */
-  readonly confirmWindowMs: number | undefined;
 }
 
 export function loadBatchConfig(env: Readonly<Record<string, string | undefined>>): BatchConfig {
   const r = new EnvReader(env);
-  const optional = (name: string, min: number, max: number): number | undefined =>
-    r.raw(name) === undefined ? undefined : r.integer(name, 0, { min, max });
   const retryBaseDelayMs = r.integer('MJW_BATCH_RETRY_BASE_MS', 5_000, { min: 0, max: 3_600_000 });
   const retryMaxDelayMs = r.integer('MJW_BATCH_RETRY_MAX_MS', 300_000, { min: 0, max: 86_400_000 });
   if (retryBaseDelayMs > retryMaxDelayMs) {
@@ -43,8 +34,6 @@ export function loadBatchConfig(env: Readonly<Record<string, string | undefined>
     retryMaxDelayMs,
     downloadConcurrency: r.integer('MJW_BATCH_DOWNLOAD_CONCURRENCY', 4, { min: 1, max: 64 }),
     downloadRetries: r.integer('MJW_BATCH_DOWNLOAD_RETRIES', 3, { min: 0, max: 20 }),
-    resumeGraceMs: optional('MJ_RESUME_GRACE_MS', 100, 3_600_000),
-    confirmWindowMs: optional('MJ_CONFIRM_WINDOW_MS', 0, 600_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

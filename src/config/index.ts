@@ -33,6 +33,14 @@ export interface Config {
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
   readonly jobTimeoutMs: number;
+  /** How long a finished result must stay visible before it counts as success. */
+  readonly confirmWindowMs: number;
+  /** Polling only: a job with no message in the channel this long is inferred pre-moderated. */
+  readonly notSeenTimeoutMs: number;
+  /** After an ambiguous `/imagine` failure, how long to look for the job before sending again. */
+  readonly ambiguousGraceMs: number;
+  /** After a crash, how long a possibly-submitted job is looked for before it is sent again. */
+  readonly resumeGraceMs: number;
   readonly concurrentJobs: number;
   readonly watch: WatchMode;
   readonly invalidRequestThreshold: number;
@@ -136,6 +144,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     pollMinMs,
     pollMaxMs,
     jobTimeoutMs: r.integer('MJ_JOB_TIMEOUT_MS', 600_000, { min: 1_000, max: 86_400_000 }),
+    confirmWindowMs: r.integer('MJ_CONFIRM_WINDOW_MS', 3_000, { min: 0, max: 600_000 }),
+    notSeenTimeoutMs: r.integer('MJ_NOT_SEEN_TIMEOUT_MS', 60_000, { min: 100, max: 3_600_000 }),
+    ambiguousGraceMs: r.integer('MJ_AMBIGUOUS_GRACE_MS', 30_000, { min: 100, max: 3_600_000 }),
+    resumeGraceMs: r.integer('MJ_RESUME_GRACE_MS', 60_000, { min: 100, max: 3_600_000 }),
     concurrentJobs: r.integer('MJ_CONCURRENT_JOBS', 3, { min: 1, max: 24 }),
     watch: r.oneOf('MJ_WATCH', WATCH_MODES, 'poll'),
     invalidRequestThreshold: r.integer('MJ_INVALID_REQUEST_THRESHOLD', 1_000, { min: 1, max: 9_999 }),

@@ -103,6 +103,10 @@ export function settingsFromConfig(config: Config): Partial<GenerationSettings> 
     submitGapMinMs: config.submitGapMinMs,
     submitGapMaxMs: config.submitGapMaxMs,
     dailyJobCap: config.dailyJobCap,
+    confirmWindowMs: config.confirmWindowMs,
+    notSeenTimeoutMs: config.notSeenTimeoutMs,
+    ambiguousGraceMs: config.ambiguousGraceMs,
+    resumeGraceMs: config.resumeGraceMs,
   };
 }
 

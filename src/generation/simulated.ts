@@ -1,13 +1,17 @@
 /**
- * A Midjourney client wired to an in-process simulator: what the CLI uses when no Discord
- * credentials are configured, so every command works out of the box and nothing reaches Discord.
- * The simulator plays time `timeScale` times faster, and the client's own waits (poll interval,
- * windows, deadlines) shrink by the same factor so they do not dominate every job.
+ * A Midjourney client wired to an in-process simulator: what the CLI and the service use when no
+ * Discord credentials are configured, so every command works out of the box and nothing reaches
+ * Discord. The simulator plays time `timeScale` times faster, and every duration of the client
+ * (poll interval, windows, graces, deadlines) is divided by the same factor, so the client's own
+ * waits do not dominate every job.
  */
 import type { Config } from '../config/index.js';
 import type { Simulator } from '../simulator/index.js';
 import { Midjourney, type MidjourneyOptions } from './midjourney.js';
 import { DEFAULT_GENERATION_SETTINGS } from './options.js';
+
+/** Simulated ms per real ms by default: a 45 s job takes about 2 s. */
+export const DEFAULT_SIMULATED_TIME_SCALE = 20;
 
 export interface SimulatedClient {
   client: Midjourney;
@@ -17,7 +21,7 @@ export interface SimulatedClient {
 }
 
 export interface SimulatedClientOptions {
-  /** Simulated ms per real ms. Default 20: a 45 s job takes about 2 s. */
+  /** Simulated ms per real ms. Default 20. */
   timeScale?: number;
   /** Settings to scale from (poll interval, deadlines, spacing); default the library defaults. */
   config?: Config;
@@ -25,33 +29,47 @@ export interface SimulatedClientOptions {
   overrides?: Partial<MidjourneyOptions>;
 }
 
+/**
+ * The client options that point at `simulator`: its account and URLs, and the config's (or the
+ * defaults') durations divided by the time scale.
+ */
+export function simulatedClientOptions(
+  simulator: Simulator,
+  config: Config | undefined,
+  timeScale: number,
+): MidjourneyOptions {
+  const d = DEFAULT_GENERATION_SETTINGS;
+  const c = config;
+  const shrink = (ms: number): number => Math.max(1, Math.round(ms / timeScale));
+  return {
+    token: simulator.token,
+    apiBaseUrl: simulator.apiBaseUrl,
+    gatewayUrl: simulator.gatewayUrl,
+    guildId: simulator.guildId,
+    channelId: simulator.channelId,
+    userId: simulator.userId,
+    watch: c?.watch ?? d.watch,
+    // Loopback only: the 350 ms floor protects Discord, not the simulator.
+    minRequestSpacingMs: Math.min(c?.minRequestSpacingMs ?? 350, 50),
+    pollMinMs: shrink(c?.pollMinMs ?? d.pollMinMs),
+    pollMaxMs: shrink(c?.pollMaxMs ?? d.pollMaxMs),
+    jobTimeoutMs: shrink(c?.jobTimeoutMs ?? d.jobTimeoutMs),
+    concurrentJobs: c?.concurrentJobs ?? d.concurrentJobs,
+    confirmWindowMs: shrink(c?.confirmWindowMs ?? d.confirmWindowMs),
+    notSeenTimeoutMs: shrink(c?.notSeenTimeoutMs ?? d.notSeenTimeoutMs),
+    ambiguousGraceMs: shrink(c?.ambiguousGraceMs ?? d.ambiguousGraceMs),
+    resumeGraceMs: shrink(c?.resumeGraceMs ?? d.resumeGraceMs),
+  };
+}
+
 export async function openSimulatedClient(options: SimulatedClientOptions = {}): Promise<SimulatedClient> {
   // Loaded only here: the library itself does not need the simulator.
   const { startSimulator } = await import('../simulator/index.js');
-  const scale = options.timeScale ?? 20;
+  const scale = options.timeScale ?? DEFAULT_SIMULATED_TIME_SCALE;
   const simulator = await startSimulator({ timeScale: scale });
-  const d = DEFAULT_GENERATION_SETTINGS;
-  const c = options.config;
-  const shrink = (ms: number): number => Math.max(1, Math.round(ms / scale));
   try {
     const client = new Midjourney({
-      token: simulator.token,
-      apiBaseUrl: simulator.apiBaseUrl,
-      gatewayUrl: simulator.gatewayUrl,
-      guildId: simulator.guildId,
-      channelId: simulator.channelId,
-      userId: simulator.userId,
-      watch: c?.watch ?? d.watch,
-      // Loopback only: the 350 ms floor protects Discord, not the simulator.
-      minRequestSpacingMs: Math.min(c?.minRequestSpacingMs ?? 350, 50),
-      pollMinMs: shrink(c?.pollMinMs ?? d.pollMinMs),
-      pollMaxMs: shrink(c?.pollMaxMs ?? d.pollMaxMs),
-      jobTimeoutMs: shrink(c?.jobTimeoutMs ?? d.jobTimeoutMs),
-      concurrentJobs: c?.concurrentJobs ?? d.concurrentJobs,
-      confirmWindowMs: shrink(d.confirmWindowMs),
-      notSeenTimeoutMs: shrink(d.notSeenTimeoutMs),
-      ambiguousGraceMs: shrink(d.ambiguousGraceMs),
-      resumeGraceMs: shrink(d.resumeGraceMs),
+      ...simulatedClientOptions(simulator, options.config, scale),
       ...options.overrides,
     });
     return {

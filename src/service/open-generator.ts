@@ -8,12 +8,13 @@ import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
 import { RestClient } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
+import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../generation/simulated.js';
 import type { Logger } from '../util/logger.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { midjourneyProbe } from './midjourney-probe.js';
 
 /** Simulated ms per real ms without credentials: a 40 s job takes 2 s. */
-export const SERVE_SIMULATOR_TIME_SCALE = 20;
+export const SERVE_SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;
 
 export interface ServiceGenerator {
   generator: Midjourney;
@@ -50,33 +51,16 @@ export async function openServiceGenerator(config: Config, logger: Logger): Prom
   const { startSimulator } = await import('../simulator/index.js');
   const scale = SERVE_SIMULATOR_TIME_SCALE;
   const sim = await startSimulator({ timeScale: scale });
+  const settings = simulatedClientOptions(sim, config, scale);
   const rest = new RestClient({
     token: sim.token,
     baseUrl: sim.apiBaseUrl,
     logger,
-    limiterOptions: { minSpacingMs: Math.min(config.minRequestSpacingMs, 50) },
+    limiterOptions: { minSpacingMs: settings.minRequestSpacingMs ?? 50 },
   });
   const gateway =
     config.watch === 'gateway' ? new GatewayClient({ token: sim.token, url: sim.gatewayUrl }) : undefined;
-  const generator = new Midjourney({
-    rest,
-    ...(gateway ? { gateway } : {}),
-    token: sim.token,
-    channelId: sim.channelId,
-    guildId: sim.guildId,
-    userId: sim.userId,
-    watch: config.watch,
-    concurrentJobs: config.concurrentJobs,
-    logger,
-    // The orchestrator's waits shrink with the simulated time, or they would dominate every job.
-    pollMinMs: Math.max(1, Math.round(3_000 / scale)),
-    pollMaxMs: Math.max(1, Math.round(5_000 / scale)),
-    jobTimeoutMs: Math.round(600_000 / scale),
-    confirmWindowMs: Math.round(3_000 / scale),
-    notSeenTimeoutMs: Math.round(60_000 / scale),
-    ambiguousGraceMs: Math.round(30_000 / scale),
-    resumeGraceMs: Math.round(60_000 / scale),
-  });
+  const generator = new Midjourney({ ...settings, rest, ...(gateway ? { gateway } : {}), logger });
   return {
     generator,
     ...midjourneyProbe({ midjourney: generator, rest, gateway }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_API_BASE_URL, describeConfig, loadConfig } from '../../src/config/index.js';
+import { DEFAULT_GENERATION_SETTINGS, settingsFromConfig } from '../../src/generation/options.js';
 
 const TOKEN = 'MTA5.fake-user-token.abcdefghijklmnop';
 const creds = {
@@ -38,6 +39,18 @@ describe('loadConfig', () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.credentials)).toBe(true);
+  });
+
+  it('defaults the orchestrator timings to the library defaults and passes them on', () => {
+    const config = loadConfig({ env: {}, envFile: false });
+    const d = DEFAULT_GENERATION_SETTINGS;
+    const timings = ['confirmWindowMs', 'notSeenTimeoutMs', 'ambiguousGraceMs', 'resumeGraceMs'] as const;
+    for (const name of timings) expect(config[name], name).toBe(d[name]);
+    const tuned = loadConfig({
+      env: { MJ_RESUME_GRACE_MS: '1500', MJ_CONFIRM_WINDOW_MS: '0' },
+      envFile: false,
+    });
+    expect(settingsFromConfig(tuned)).toMatchObject({ resumeGraceMs: 1500, confirmWindowMs: 0 });
   });
 
   it('has no credentials when none are set (the simulator path)', () => {

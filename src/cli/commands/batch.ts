@@ -144,7 +144,7 @@ async function run(ctx: CommandContext): Promise<number> {
     throw error;
   }
   const concurrency = args.concurrency ?? config.concurrentJobs;
-  const opened = await openGenerator(config, batchConfig, concurrency);
+  const opened = await openGenerator(config, concurrency);
   if (opened.simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
