@@ -1,8 +1,8 @@
 /**
- * A small PNG codec on node:zlib: enough to cut a Midjourney 2x2 grid into its four images.
- * Decodes non-interlaced images of 8 or 16 bits per sample (grey, RGB, palette, grey+alpha, RGBA),
- * crops, and re-encodes with the same pixel format (palette and transparency chunks kept).
- * https://www.w3.org/TR/png-3/
+ * The project's one PNG codec, on node:zlib: the batch runner cuts Midjourney grids with it and the
+ * simulator serves the images it draws (./png-images.ts). Decodes non-interlaced images of 8 or 16
+ * bits per sample (grey, RGB, palette, grey+alpha, RGBA), crops, and re-encodes with the same pixel
+ * format (palette and transparency chunks kept). https://www.w3.org/TR/png-3/
  */
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { WorkerError } from '../errors.js';
@@ -35,6 +35,23 @@ export interface PngImage {
   /** PLTE and tRNS chunk data, copied as they are. */
   palette?: Buffer;
   transparency?: Buffer;
+}
+
+/** How `encodePng` filters rows (https://www.w3.org/TR/png-3/#9Filter-types). */
+export interface EncodePngOptions {
+  /**
+   * `sub` predicts each byte from its left neighbour, which suits photographs; `none` copies whole
+   * rows, the fast path for the simulator's flat colour blocks (deflate shrinks those either way).
+   * Default `sub`.
+   */
+  filter?: 'sub' | 'none';
+}
+
+/** Throws a RangeError unless the size is what an IHDR chunk can hold (positive integers). */
+export function checkPngSize(width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+  }
 }
 
 export function bytesPerPixel(image: Pick<PngImage, 'bitDepth' | 'colorType'>): number {
@@ -149,21 +166,24 @@ export function cropPng(image: PngImage, x: number, y: number, width: number, he
   return { ...image, width, height, pixels };
 }
 
-export function encodePng(image: PngImage): Buffer {
+export function encodePng(image: PngImage, { filter = 'sub' }: EncodePngOptions = {}): Buffer {
+  checkPngSize(image.width, image.height);
   const bpp = bytesPerPixel(image);
   const stride = image.width * bpp;
-  if (image.pixels.length !== stride * image.height) {
-    throw new RangeError(`pixels hold ${image.pixels.length} bytes, expected ${stride * image.height}`);
+  const { pixels } = image;
+  if (pixels.length !== stride * image.height) {
+    throw new RangeError(`pixels hold ${pixels.length} bytes, expected ${stride * image.height}`);
   }
-  // Filter "Sub" on every row: cheap and compresses photographic grids well enough.
+  // Each row is its filter byte then the row, copied whole (a native copy, quick on 2048px grids).
   const raw = Buffer.alloc(image.height * (stride + 1));
   for (let y = 0; y < image.height; y++) {
     const dst = y * (stride + 1);
+    pixels.copy(raw, dst + 1, y * stride, (y + 1) * stride);
+    if (filter === 'none') continue;
+    // "Sub": cheap, and compresses photographic grids well enough.
     raw[dst] = 1;
-    for (let x = 0; x < stride; x++) {
-      const value = image.pixels[y * stride + x] ?? 0;
-      const left = x >= bpp ? (image.pixels[y * stride + x - bpp] ?? 0) : 0;
-      raw[dst + 1 + x] = (value - left) & 0xff;
+    for (let x = bpp; x < stride; x++) {
+      raw[dst + 1 + x] = ((pixels[y * stride + x] ?? 0) - (pixels[y * stride + x - bpp] ?? 0)) & 0xff;
     }
   }
   const ihdr = Buffer.alloc(13);

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIAttachment, Snowflake } from '../../discord/types.js';
+import { encodeGridPng, encodeSolidPng, type Rgb } from '../../util/png-images.js';
 import type { SimWorld } from '../world.js';
-import { encodeGridPng, encodeSolidPng, type Rgb } from './png.js';
 
 export type Quadrants = readonly [Rgb, Rgb, Rgb, Rgb];
 

@@ -2,10 +2,6 @@ export type { MidjourneyBot } from './midjourney-bot.js';
 export { createMidjourneyBot } from './midjourney-bot.js';
 export type { MidjourneyBotFaults, MidjourneyBotInput, MidjourneyBotOptions } from './options.js';
 export { BotOptionsError, DEFAULT_MIDJOURNEY_BOT_OPTIONS, resolveBotOptions } from './options.js';
-export type { Rgb } from './png.js';
-export { crc32, encodeGridPng, encodePng, encodeSolidPng } from './png.js';
-export type { DecodedPng } from './png-decode.js';
-export { decodePng, PngFormatError, pixelAt } from './png-decode.js';
 export type {
   AccountState,
   BotMode,

@@ -1,9 +1,9 @@
 /** The bot's working state for one job, around the public SimJobRecord. */
 import type { APIUser, Snowflake } from '../../discord/types.js';
+import type { Rgb } from '../../util/png-images.js';
 import type { AcceptedInteraction } from '../world.js';
 import type { Quadrants } from './images.js';
 import { jobColours } from './images.js';
-import type { Rgb } from './png.js';
 import type { ParsedPrompt } from './prompt.js';
 import type { BotMode, ScriptRule, SimJobKind, SimJobRecord } from './types.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMidjourneyBot, decodePng, pixelAt } from '../../../src/simulator/bot/index.js';
+import { createMidjourneyBot } from '../../../src/simulator/bot/index.js';
+import { decodePng } from '../../../src/util/png.js';
+import { pixelAt } from '../../../src/util/png-images.js';
 import { CHANNEL, customIds, FakeWorld, imagine, USER } from './fake-world.js';
 
 const TIMING = { answerDelayMs: 1_000, waitingMs: 2_000, jobDurationMs: 7_000 };

@@ -1,57 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCustomId } from '../../../src/simulator/bot/custom-id.js';
-import {
-  BotOptionsError,
-  crc32,
-  createMidjourneyBot,
-  decodePng,
-  encodeGridPng,
-  encodePng,
-  PngFormatError,
-  pixelAt,
-  resolveBotOptions,
-} from '../../../src/simulator/bot/index.js';
+import { BotOptionsError, createMidjourneyBot, resolveBotOptions } from '../../../src/simulator/bot/index.js';
 import { findBannedWord, parsePrompt } from '../../../src/simulator/bot/prompt.js';
 import { FakeWorld } from './fake-world.js';
-
-describe('PNG', () => {
-  it('computes the standard CRC-32', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-  });
-
-  it('round-trips pixels through encode and decode', () => {
-    const png = encodePng(3, 2, (x, y) => [x * 100, y * 100, 7]);
-    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
-    const image = decodePng(png);
-    expect([image.width, image.height, image.channels]).toEqual([3, 2, 3]);
-    expect(pixelAt(image, 2, 1)).toEqual([200, 100, 7]);
-  });
-
-  it('draws a grid of four flat quadrants', () => {
-    const image = decodePng(
-      encodeGridPng(8, [
-        [255, 0, 0],
-        [0, 255, 0],
-        [0, 0, 255],
-        [9, 9, 9],
-      ]),
-    );
-    expect([pixelAt(image, 3, 3), pixelAt(image, 4, 3), pixelAt(image, 3, 4), pixelAt(image, 7, 7)]).toEqual([
-      [255, 0, 0],
-      [0, 255, 0],
-      [0, 0, 255],
-      [9, 9, 9],
-    ]);
-  });
-
-  it('rejects a corrupted chunk and a non-PNG', () => {
-    const png = encodePng(2, 2, () => [1, 2, 3]);
-    png[20] = (png[20] ?? 0) ^ 0xff; // inside IHDR data
-    expect(() => decodePng(png)).toThrow(PngFormatError);
-    expect(() => decodePng(Buffer.from('GIF89a'))).toThrow('not a PNG signature');
-    expect(() => encodePng(0, 1, () => [0, 0, 0])).toThrow(RangeError);
-  });
-});
 
 describe('prompt parsing', () => {
   it('splits text, links and parameters and builds echo and slug', () => {

@@ -1,6 +1,7 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  bytesPerPixel,
   cropPng,
   decodePng,
   encodePng,
@@ -9,6 +10,7 @@ import {
   splitGrid,
   UnsupportedPngError,
 } from '../../src/util/png.js';
+import { encodeGridPng, encodeSolidPng, pixelAt, type Rgb } from '../../src/util/png-images.js';
 
 /** An RGB image whose pixel (x, y) is (x, y, x ^ y): every quadrant is distinguishable. */
 function gradient(width: number, height: number, channels = 3): PngImage {
@@ -23,6 +25,14 @@ function gradient(width: number, height: number, channels = 3): PngImage {
     }
   }
   return { width, height, bitDepth: 8, colorType: channels === 4 ? 6 : 2, pixels };
+}
+
+/** An 8-bit RGB image drawn pixel by pixel. */
+function drawn(width: number, height: number, pixel: (x: number, y: number) => Rgb): PngImage {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) pixels.set(pixel(x, y), (y * width + x) * 3);
+  return { width, height, bitDepth: 8, colorType: 2, pixels };
 }
 
 function chunk(type: string, body: Buffer): Buffer {
@@ -147,5 +157,93 @@ describe('PNG codec', () => {
     expect(() => decodePng(corrupt)).toThrowError(/bad CRC in IHDR/);
     expect(() => decodePng(good.subarray(0, 40))).toThrowError(PngFormatError);
     expect(() => decodePng(handMade(gradient(4, 4), [7]))).toThrowError(/invalid filter type 7/);
+  });
+
+  it('rejects a corrupted chunk, a non-PNG and an empty image', () => {
+    const png = encodePng(drawn(2, 2, () => [1, 2, 3]));
+    png[20] = (png[20] ?? 0) ^ 0xff; // inside IHDR data
+    expect(() => decodePng(png)).toThrow(PngFormatError);
+    expect(() => decodePng(Buffer.from('GIF89a'))).toThrow(/not a PNG \(bad signature\)/);
+    const empty: PngImage = { width: 0, height: 1, bitDepth: 8, colorType: 2, pixels: Buffer.alloc(0) };
+    expect(() => encodePng(empty)).toThrow(RangeError);
+    expect(() => encodePng({ ...empty, width: 1.5 })).toThrow(/positive integers, got 1.5x1/);
+  });
+
+  it('writes the standard CRC-32 (ISO 3309) on every chunk', () => {
+    // The CRC of "IEND" with no data is the well-known AE 42 60 82.
+    expect(encodePng(gradient(2, 2)).subarray(-4).toString('hex')).toBe('ae426082');
+  });
+
+  it('round-trips pixels with either filter, and `none` stores rows as they are', () => {
+    const image = drawn(3, 2, (x, y) => [x * 100, y * 100, 7]);
+    for (const filter of ['sub', 'none'] as const) {
+      const png = encodePng(image, { filter });
+      expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+      const decoded = decodePng(png);
+      expect([decoded.width, decoded.height, bytesPerPixel(decoded)]).toEqual([3, 2, 3]);
+      expect(pixelAt(decoded, 2, 1)).toEqual([200, 100, 7]);
+      expect(decoded.pixels.equals(image.pixels)).toBe(true);
+    }
+    const raw = inflateSync(encodePng(image, { filter: 'none' }).subarray(41, -16));
+    expect([...raw]).toEqual([0, ...image.pixels.subarray(0, 9), 0, ...image.pixels.subarray(9)]);
+  });
+});
+
+describe('RGB images', () => {
+  const colours: [Rgb, Rgb, Rgb, Rgb] = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [9, 9, 9],
+  ];
+
+  it('draws a grid of four flat quadrants', () => {
+    const image = decodePng(encodeGridPng(8, colours));
+    expect([pixelAt(image, 3, 3), pixelAt(image, 4, 3), pixelAt(image, 3, 4), pixelAt(image, 7, 7)]).toEqual(
+      colours,
+    );
+  });
+
+  it('splits a drawn grid back into its four flat colours', () => {
+    const parts = splitGrid(encodeGridPng(6, colours)).map(decodePng);
+    expect(parts.map((part) => [part.width, part.height])).toEqual([
+      [3, 3],
+      [3, 3],
+      [3, 3],
+      [3, 3],
+    ]);
+    expect(parts.map((part) => pixelAt(part, 2, 2))).toEqual(colours);
+  });
+
+  it('encodes the largest grid the simulator allows from whole rows', () => {
+    const png = encodeGridPng(2048, colours);
+    const raw = inflateSync(png.subarray(41, -16));
+    expect(raw.length).toBe(2048 * (1 + 2048 * 3));
+    expect(raw.subarray(1024 * (1 + 2048 * 3), 1024 * (1 + 2048 * 3) + 4)).toEqual(
+      Buffer.from([0, 0, 0, 255]),
+    );
+  });
+
+  it('draws a solid colour', () => {
+    const image = decodePng(encodeSolidPng(5, 3, [12, 34, 56]));
+    expect([image.width, image.height]).toEqual([5, 3]);
+    expect(
+      new Set([...Array(15).keys()].map((i) => pixelAt(image, i % 5, Math.floor(i / 5)).join())),
+    ).toEqual(new Set(['12,34,56']));
+    expect(() => encodeSolidPng(0, 3, [0, 0, 0])).toThrow(RangeError);
+  });
+
+  it('reads a pixel of any format as RGB', () => {
+    const base = { width: 2, height: 1, bitDepth: 8 as const };
+    expect(pixelAt({ ...base, colorType: 0, pixels: Buffer.from([7, 8]) }, 1, 0)).toEqual([8, 8, 8]);
+    expect(pixelAt({ ...base, colorType: 4, pixels: Buffer.from([7, 0, 8, 0]) }, 1, 0)).toEqual([8, 8, 8]);
+    expect(pixelAt({ ...base, colorType: 6, pixels: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) }, 1, 0)).toEqual([
+      5, 6, 7,
+    ]);
+    const palette = Buffer.from([1, 2, 3, 4, 5, 6]);
+    expect(pixelAt({ ...base, colorType: 3, palette, pixels: Buffer.from([1, 0]) }, 0, 0)).toEqual([4, 5, 6]);
+    const deep = { ...base, bitDepth: 16 as const, colorType: 2, pixels: Buffer.from([1, 9, 2, 9, 3, 9]) };
+    expect(pixelAt({ ...deep, width: 1 }, 0, 0)).toEqual([1, 2, 3]);
+    expect(() => pixelAt({ ...base, colorType: 0, pixels: Buffer.from([7, 8]) }, 2, 0)).toThrow(RangeError);
   });
 });
