@@ -3,7 +3,6 @@
  * full, one JSON line per prompt in the result file, progress on stderr, a summary on stdout.
  * Resumable: re-running the same command continues from the journal beside the output.
  */
-import { parseArgs } from 'node:util';
 import { BatchInputError, BatchJournalError, formatProblem } from '../../batch/errors.js';
 import { type BatchInput, readInput } from '../../batch/input/read-input.js';
 import { openGenerator } from '../../batch/open-generator.js';
@@ -14,6 +13,7 @@ import { runBatch } from '../../batch/session.js';
 import { formatSummary } from '../../batch/summary.js';
 import { loadBatchConfig } from '../../config/batch.js';
 import { loadConfig, readEnvironment } from '../../config/index.js';
+import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 
 const USAGE = `Usage: mjw batch <input> --out <results.jsonl> [--concurrency N] [--download <dir>] [--split]
@@ -53,15 +53,19 @@ interface BatchArgs {
   strict: boolean;
 }
 
+const BATCH_OPTIONS = {
+  out: { type: 'string' },
+  concurrency: { type: 'string' },
+  download: { type: 'string' },
+  split: { type: 'boolean' },
+  retry: { type: 'string' },
+  resume: { type: 'boolean' },
+  strict: { type: 'boolean' },
+} as const;
+
 /** Parses the command line; throws UsageError naming the problem. */
 export function parseBatchArgs(argv: string[]): BatchArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, BATCH_OPTIONS);
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
@@ -78,13 +82,8 @@ export function parseBatchArgs(argv: string[]): BatchArgs {
     resume: values.resume ?? false,
     strict: values.strict ?? false,
   };
-  if (values.concurrency !== undefined) {
-    const n = Number(values.concurrency);
-    if (!Number.isInteger(n) || n < 1 || n > 24) {
-      throw new UsageError(`--concurrency: expected an integer from 1 to 24, got "${values.concurrency}"`);
-    }
-    args.concurrency = n;
-  }
+  const concurrency = integerFlag('concurrency', values.concurrency, 1, 24);
+  if (concurrency !== undefined) args.concurrency = concurrency;
   if (values.download !== undefined) args.download = values.download;
   if (args.split && args.download === undefined) throw new UsageError('--split needs --download <dir>');
   if (values.retry !== undefined) {
@@ -93,23 +92,6 @@ export function parseBatchArgs(argv: string[]): BatchArgs {
     args.retry = retry.value;
   }
   return args;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string' },
-      concurrency: { type: 'string' },
-      download: { type: 'string' },
-      split: { type: 'boolean' },
-      retry: { type: 'string' },
-      resume: { type: 'boolean' },
-      strict: { type: 'boolean' },
-    },
-  });
 }
 
 /** Outcomes that are not Midjourney's answer: transport trouble, or a local failure. */

@@ -4,7 +4,6 @@
  * only the result: a human summary, or with --json exactly one JSON object. Without Discord
  * credentials it runs against the built-in simulator and says so.
  */
-import { parseArgs } from 'node:util';
 import { type Config, loadConfig, type WatchMode } from '../../config/index.js';
 import { isGatewayError } from '../../discord/gateway/errors.js';
 import {
@@ -22,6 +21,7 @@ import { Midjourney } from '../../generation/midjourney.js';
 import { openSimulatedClient } from '../../generation/simulated.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
 import { isMidjourneyError } from '../../midjourney/errors.js';
+import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
@@ -49,13 +49,11 @@ interface ImagineArgs {
 
 /** Parses the command line; throws UsageError naming the problem. */
 export function parseImagineArgs(argv: string[]): ImagineArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, {
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    watch: { type: 'string' },
+  });
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
@@ -80,15 +78,6 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
     args.watch = values.watch;
   }
   return args;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { json: { type: 'boolean' }, timeout: { type: 'string' }, watch: { type: 'string' } },
-  });
 }
 
 /** 3 for what Midjourney did, 4 for Discord and the transport, 2 for bad input, 1 otherwise. */

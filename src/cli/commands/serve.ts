@@ -3,7 +3,6 @@
  * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
  * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import {
   describeServiceConfig,
@@ -13,6 +12,7 @@ import {
 import { openServiceGenerator } from '../../service/open-generator.js';
 import { startService } from '../../service/start.js';
 import { createLogger } from '../../util/logger.js';
+import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
@@ -33,25 +33,14 @@ its jobs in memory, since the simulator's channel does not survive a restart eit
 
 /** Parses the command line; throws UsageError naming the problem. */
 export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
-  let values: { port?: string | undefined; host?: string | undefined; db?: string | undefined };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' } },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine(
+    argv,
+    { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' } },
+    false,
+  );
   const overrides: ServiceConfigOverrides = {};
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port > 65_535) {
-      throw new UsageError(`--port: expected an integer from 0 to 65535, got "${values.port}"`);
-    }
-    overrides.port = port;
-  }
+  const port = integerFlag('port', values.port, 0, 65_535);
+  if (port !== undefined) overrides.port = port;
   if (values.host !== undefined) {
     if (values.host.trim() === '') throw new UsageError('--host: expected an address, got ""');
     overrides.host = values.host;

@@ -2,8 +2,8 @@
  * `mjw sim`: runs the Discord + Midjourney simulator standalone and prints the environment that
  * points a client (this one, or any other) at it, then serves until interrupted.
  */
-import { parseArgs } from 'node:util';
 import { startSimulator } from '../../simulator/index.js';
+import { parseCommandLine } from '../args.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
 
 const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--verbose]
@@ -38,22 +38,16 @@ function number(
 }
 
 export function parseSimArgs(argv: string[]): SimArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        'time-scale': { type: 'string' },
-        seed: { type: 'string' },
-        verbose: { type: 'boolean' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string' },
+      'time-scale': { type: 'string' },
+      seed: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+    false,
+  );
   return {
     port: number(
       'port',

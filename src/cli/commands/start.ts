@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultLine } from '../../batch/result-line.js';
 import { loadConfig } from '../../config/index.js';
+import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { batchCommand } from './batch.js';
 
@@ -24,19 +25,8 @@ with them it talks to Discord. The results go to --out (default: a fresh tempora
 For resumable runs, downloads and retries, use \`mjw batch\`.`;
 
 async function run(ctx: CommandContext): Promise<number> {
-  const positionals: string[] = [];
-  let out: string | undefined;
-  for (let i = 0; i < ctx.argv.length; i++) {
-    const arg = ctx.argv[i] as string;
-    if (arg === '--out') {
-      out = ctx.argv[++i];
-      if (out === undefined) throw new UsageError('--out needs a file');
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positionals.push(arg);
-    }
-  }
+  const { values, positionals } = parseCommandLine(ctx.argv, { out: { type: 'string' } });
+  const out = values.out;
   if (positionals.length > 1)
     throw new UsageError(`expected at most one prompts file, got ${positionals.join(' ')}`);
   const prompts = positionals[0] ?? DEFAULT_PROMPTS;

@@ -1,0 +1,37 @@
+/**
+ * Command-line parsing shared by every command: node's `parseArgs` in strict mode, with its
+ * errors and bad numbers turned into a UsageError that names the flag (the router prints it with
+ * the command's usage and exits 2).
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from './command.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `argv` strictly against `options`; unknown flags and missing values are UsageErrors. */
+export function parseCommandLine<const O extends Options>(
+  argv: string[],
+  options: O,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** An integer flag within [min, max]; undefined when the flag is absent. */
+export function integerFlag(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
