@@ -67,6 +67,7 @@ export class RestClient implements DiscordApi {
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  #closing: Promise<void> | undefined;
   readonly #log: Logger;
   readonly #onInvalidWarning = (event: InvalidRequestWarningEvent): void => {
     this.#log.warn(event, 'half of the invalid-request budget used: check the token and the request pattern');
@@ -180,10 +181,16 @@ export class RestClient implements DiscordApi {
     }
   }
 
-  /** Closes the dispatcher and detaches from the limiter; the limiter itself stays usable if shared. */
-  async close(): Promise<void> {
-    this.limiter.off('invalidRequestWarning', this.#onInvalidWarning);
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  /**
+   * Closes the dispatcher and detaches from the limiter; the limiter itself stays usable if shared.
+   * Idempotent: the client, the orchestrator and the service may each close it.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.limiter.off('invalidRequestWarning', this.#onInvalidWarning);
+      if (this.#ownsDispatcher) await this.#dispatcher.close();
+    })();
+    return this.#closing;
   }
 
   async #attempt<T>(request: RestRequest, route: Route, attempt: number, budget: RetryBudget): Promise<T> {

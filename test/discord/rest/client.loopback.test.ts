@@ -201,3 +201,15 @@ describe('RestClient against a loopback server', () => {
     expect(client.limiter.stats().totals.retries).toBe(2);
   });
 });
+
+describe('RestClient.close', () => {
+  it('is idempotent: closing twice resolves and the client sends nothing after', async () => {
+    const { client: local, server: srv } = await setup((_req, res) => sendJson(res, 200, { id: '1' }));
+    await local.getCurrentUser();
+    await Promise.all([local.close(), local.close()]);
+    await expect(local.close()).resolves.toBeUndefined();
+    const before = srv.received.length;
+    await expect(local.getCurrentUser()).rejects.toThrow();
+    expect(srv.received.length).toBe(before);
+  });
+});
