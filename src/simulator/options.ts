@@ -66,6 +66,13 @@ export interface SimulatorOptions {
   gateway: GatewayOptions;
   /** Entries kept in `sim.requests`; the oldest are dropped. Default 10_000. */
   requestLogLimit: number;
+  /**
+   * Messages kept per channel; the oldest are dropped past it, as if scrolled out of history, so a
+   * long-running simulator stays flat in memory. Default 5_000.
+   */
+  messageRetention: number;
+  /** Attachment files (generated PNGs) kept; the oldest are dropped past it (their URLs then 404). Default 2_000. */
+  attachmentRetention: number;
 }
 
 /** What `startSimulator` accepts: any subset; nested objects are merged over the defaults. */
@@ -98,6 +105,8 @@ export const DEFAULT_SIMULATOR_OPTIONS: Readonly<SimulatorOptions> = Object.free
   attachmentTtlMs: 86_400_000,
   gateway: Object.freeze({ heartbeatIntervalMs: 41_250, resumeWindowMs: 180_000, replayBufferSize: 1_000 }),
   requestLogLimit: 10_000,
+  messageRetention: 5_000,
+  attachmentRetention: 2_000,
 });
 
 function snowflake(name: string, value: unknown): void {
@@ -167,6 +176,8 @@ export function resolveSimulatorOptions(init: SimulatorInit = {}): SimulatorOpti
   integer('gateway.resumeWindowMs', options.gateway.resumeWindowMs, 0);
   integer('gateway.replayBufferSize', options.gateway.replayBufferSize, 1);
   integer('requestLogLimit', options.requestLogLimit, 0);
+  integer('messageRetention', options.messageRetention, 100);
+  integer('attachmentRetention', options.attachmentRetention, 10);
   if (options.createBot !== undefined && typeof options.createBot !== 'function') {
     throw new SimulatorOptionsError('createBot', 'expected a function (world) => SimBot');
   }

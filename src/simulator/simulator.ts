@@ -52,12 +52,14 @@ export async function startSimulator(
   const botApplicationId = options.bot.applicationId ?? botUser.id;
   const users = new UserDirectory(options.users, botUser);
   const channels = new ChannelDirectory(options.guildId, [options.channelId, ...options.extraChannelIds]);
-  const messages = new MessageStore();
+  const messages = new MessageStore(options.messageRetention);
   for (const id of channels.ids()) messages.addChannel(id);
   const attachments = new AttachmentStore(
     () => origin,
     Buffer.from(randomHex(random, 64), 'hex'),
     realMs(options.attachmentTtlMs),
+    undefined,
+    options.attachmentRetention,
   );
   const faults = new FaultController(options.faults);
   const gateway = new GatewayServer({

@@ -67,3 +67,19 @@ describe('AttachmentStore', () => {
     expect(normalizeAttachmentPath(input)).toBe(expected);
   });
 });
+
+describe('AttachmentStore retention', () => {
+  it('drops the oldest files past its limit, so their URLs stop resolving', () => {
+    const s = new AttachmentStore(
+      () => BASE,
+      Buffer.alloc(32, 7),
+      60_000,
+      () => 0,
+      3,
+    );
+    for (const n of [1, 2, 3, 4, 5]) s.store(`1100000000000000200/130000000000000000${n}/img.png`, PNG);
+    expect(s.has('1100000000000000200/1300000000000000001/img.png')).toBe(false);
+    expect(s.has('1100000000000000200/1300000000000000002/img.png')).toBe(false);
+    for (const n of [3, 4, 5]) expect(s.has(`1100000000000000200/130000000000000000${n}/img.png`)).toBe(true);
+  });
+});

@@ -5,8 +5,8 @@ import { compareSnowflakes, SnowflakeGenerator } from '../../src/util/snowflake.
 
 const CHANNEL = '1100000000000000200';
 
-function filled(count: number): { store: MessageStore; ids: string[] } {
-  const store = new MessageStore();
+function filled(count: number, retention?: number): { store: MessageStore; ids: string[] } {
+  const store = new MessageStore(retention);
   store.addChannel(CHANNEL);
   let t = 1_700_000_000_000;
   const generator = new SnowflakeGenerator(() => t);
@@ -69,5 +69,16 @@ describe('MessageStore pagination (Discord semantics)', () => {
     const listed = s.all(CHANNEL).map((m) => m.id);
     expect([...listed].sort(compareSnowflakes)).toEqual(listed);
     expect(s.remove(CHANNEL, '1')).toBeUndefined();
+  });
+});
+
+describe('MessageStore retention', () => {
+  it('keeps the newest messages per channel and drops the oldest', () => {
+    const { store, ids } = filled(250, 100);
+    const kept = store.all(CHANNEL);
+    expect(kept).toHaveLength(100);
+    expect(kept[0]?.id).toBe(ids[150]);
+    expect(kept.at(-1)?.id).toBe(ids[249]);
+    expect(store.get(CHANNEL, ids[0] as string)).toBeUndefined();
   });
 });

@@ -46,10 +46,18 @@ export class AttachmentStore {
     /** Real ms a signature stays valid. */
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Files kept; the oldest go first. */
+    private readonly maxFiles = Number.POSITIVE_INFINITY,
   ) {}
 
   store(path: string, bytes: Buffer): void {
     this.files.set(normalizeAttachmentPath(path), bytes);
+    // A Map iterates in insertion order: the first key is the oldest file.
+    while (this.files.size > this.maxFiles) {
+      const oldest = this.files.keys().next().value;
+      if (oldest === undefined) break;
+      this.files.delete(oldest);
+    }
   }
 
   has(path: string): boolean {

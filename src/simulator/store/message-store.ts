@@ -18,6 +18,9 @@ export class MessageStore {
   /** Per channel, ascending by id (ids only grow, so appends keep the order). */
   private readonly channels = new Map<Snowflake, APIMessage[]>();
 
+  /** @param maxPerChannel messages kept per channel; the oldest go first. */
+  constructor(private readonly maxPerChannel = Number.POSITIVE_INFINITY) {}
+
   addChannel(channelId: Snowflake): void {
     if (!this.channels.has(channelId)) this.channels.set(channelId, []);
   }
@@ -35,6 +38,7 @@ export class MessageStore {
       const index = list.findIndex((m) => compareSnowflakes(m.id, message.id) > 0);
       list.splice(index === -1 ? list.length : index, 0, message);
     }
+    if (list.length > this.maxPerChannel) list.splice(0, list.length - this.maxPerChannel);
   }
 
   get(channelId: Snowflake, messageId: Snowflake): APIMessage | undefined {
