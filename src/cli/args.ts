@@ -8,12 +8,17 @@ import { UsageError } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What `parseArgs` returns for these options in strict mode. */
+export type ParsedCommandLine<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>
+>;
+
 /** Parses `argv` strictly against `options`; unknown flags and missing values are UsageErrors. */
 export function parseCommandLine<const O extends Options>(
   argv: string[],
   options: O,
   allowPositionals = true,
-) {
+): ParsedCommandLine<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
