@@ -10,7 +10,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal, options: { unref?: boolean } = {}): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
@@ -24,13 +24,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       },
       Math.max(0, ms),
     );
+    if (options.unref) timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  sleep,
+  sleep: (ms: number, signal?: AbortSignal) => sleep(ms, signal),
+});
+
+/**
+ * Like `systemClock`, but its timers are `unref()`ed: background waits (heartbeats, reconnect
+ * backoff) never keep a CLI process alive on their own.
+ */
+export const backgroundClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep: (ms: number, signal?: AbortSignal) => sleep(ms, signal, { unref: true }),
 });
 
 /** A source of uniform random numbers in [0, 1); injectable so jitter is testable. */

@@ -1,7 +1,6 @@
 import { type ClientOptions, WebSocket } from 'ws';
 import { DEFAULT_GATEWAY_URL } from '../../config/index.js';
-import type { Clock, Random } from '../../util/clock.js';
-import { backgroundClock } from './background-clock.js';
+import { backgroundClock, type Clock, type Random } from '../../util/clock.js';
 import { invalidOption } from './errors.js';
 import { type ReconnectPolicy, resolveReconnectPolicy } from './reconnect-policy.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backgroundClock } from '../../../src/discord/gateway/background-clock.js';
 import { Heartbeat } from '../../../src/discord/gateway/heartbeat.js';
+import { backgroundClock } from '../../../src/util/clock.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
