@@ -24,11 +24,17 @@ interface Run {
   calls: number;
   polls: number;
   pollsPerInterval: number;
+  /** The shortest gap between two polls: never under the minimum interval with one loop per channel. */
+  minGap: number;
   delays: number[];
 }
 
-async function simulator(): Promise<{ sim: Simulator; toReal: (simMs: number) => number }> {
-  const sim = await startSimulator({ timeScale: SCALE, bot: { fastSlots: 10, queueSize: 10 } });
+async function simulator(rateLimits = true): Promise<{ sim: Simulator; toReal: (simMs: number) => number }> {
+  const sim = await startSimulator({
+    timeScale: SCALE,
+    bot: { fastSlots: 10, queueSize: 10 },
+    ...(rateLimits ? {} : { rateLimits: { enabled: false } }),
+  });
   // Simulated time is origin + (real - origin) * scale: recover the origin to map bot times back.
   const real = Date.now();
   const simulated = sim.world.clock.now();
@@ -82,6 +88,7 @@ async function shared(n: number, watch: 'poll' | 'gateway'): Promise<Run> {
       calls,
       polls,
       pollsPerInterval: polls / (span / ((POLL_MIN + POLL_MAX) / 2)),
+      minGap: Math.min(...pollTimes.slice(1).map((t, i) => t - (pollTimes[i] as number))),
       delays: delaysOf(sim, toReal, results),
     };
   } finally {
@@ -90,14 +97,24 @@ async function shared(n: number, watch: 'poll' | 'gateway'): Promise<Run> {
   }
 }
 
-/** The baseline: every job with its own client, so its own poll loop. */
+/**
+ * The baseline: every job with its own client, so its own poll loop and its own limiter. N limiters
+ * on one token can overrun Discord's buckets (the reason there is one limiter per token), so the
+ * simulator's rate limits are off here: the baseline counts calls, it does not test pacing.
+ */
 async function pollerPerJob(n: number): Promise<Run> {
-  const { sim, toReal } = await simulator();
+  const { sim, toReal } = await simulator(false);
   const clients = Array.from({ length: n }, () => client(sim, 'poll'));
   try {
     const results = await Promise.all(clients.map((mj, i) => mj.imagine(`a harbour at dawn, view ${i + 1}`)));
     const { calls, polls } = jobCalls(sim);
-    return { calls, polls, pollsPerInterval: Number.NaN, delays: delaysOf(sim, toReal, results) };
+    return {
+      calls,
+      polls,
+      pollsPerInterval: Number.NaN,
+      minGap: Number.NaN,
+      delays: delaysOf(sim, toReal, results),
+    };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await sim.close();
@@ -117,7 +134,8 @@ for (const n of [1, 3, 10]) {
   const baseline = await pollerPerJob(n);
   const gateway = await shared(n, 'gateway');
   const gatewayMax = Math.max(...gateway.delays);
-  if (gatewayMax >= GATEWAY_TARGET_MS || poll.pollsPerInterval > 1.1) failed = true;
+  // One loop per channel: no two polls closer than the minimum interval (a few ms of timer slack).
+  if (gatewayMax >= GATEWAY_TARGET_MS || poll.minGap < POLL_MIN - 5) failed = true;
   rows.push([
     String(n),
     (poll.calls / n).toFixed(1),
@@ -125,6 +143,7 @@ for (const n of [1, 3, 10]) {
     `${(baseline.calls / poll.calls).toFixed(2)}x`,
     `${poll.polls} vs ${baseline.polls}`,
     poll.pollsPerInterval.toFixed(2),
+    ms(poll.minGap),
     `${ms(median(poll.delays))} / ${ms(Math.max(...poll.delays))}`,
     `${ms(median(gateway.delays))} / ${ms(gatewayMax)}`,
   ]);
@@ -137,6 +156,7 @@ const header = [
   'saving',
   'polls shared vs 1-per-job',
   'polls/interval',
+  'min poll gap',
   'poll detect p50/max',
   'gateway detect p50/max',
 ];
@@ -148,7 +168,7 @@ console.log(
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 console.log(
-  `targets: one poll per interval per channel whatever N (polls/interval <= 1.1); gateway detection < ${GATEWAY_TARGET_MS} ms -> ${failed ? 'MISSED' : 'met'}`,
+  `targets: one poll per interval per channel whatever N (min poll gap >= ${POLL_MIN} ms; polls/interval ~1 is informative, jitter makes it noisy for few intervals); gateway detection < ${GATEWAY_TARGET_MS} ms -> ${failed ? 'MISSED' : 'met'}`,
 );
 console.log(
   'calls/job counts snapshots, sends and polls; the one-off user and command lookups are left out.',
