@@ -39,6 +39,8 @@ export {
   GenerationOptionsError,
   GeneratorClosedError,
   InferredPreModerationError,
+  isResumeUnresolvedError,
+  ResumeUnresolvedError,
   UnknownActionError,
 } from './generation/errors.js';
 export type {
@@ -54,10 +56,16 @@ export type {
   JobRef,
   MidjourneyOptions,
   ProgressInfo,
+  RestartAction,
+  RestartFacts,
+  ResumeEvidence,
+  ResumeOptions,
   SubmissionTicket,
 } from './generation/index.js';
 // Generation: the Midjourney client and its contract.
 export { createMidjourney, Midjourney } from './generation/index.js';
+// The restart rule: what a job that may already have been sent becomes after a restart.
+export { restartAction, resumeEvidenceOf } from './generation/index.js';
 export type {
   AccountNoticeReason,
   Classification,

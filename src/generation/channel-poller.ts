@@ -5,6 +5,11 @@
  * deletions of known messages (absent from the list) are all seen in the same single request.
  * `after=<newest seen>` alone would show new messages only: progress edits and moderation
  * deletions happen to messages already seen.
+ *
+ * A failed poll is not an observation: it releases nobody waiting on `covered`, and the next
+ * poll waits longer (the interval doubled per consecutive failure, at most ×4), so a Discord
+ * outage is not hammered while jobs still get read as soon as it ends. Every read goes through
+ * the RestClient and its one limiter.
  */
 import type { DiscordApi } from '../discord/rest/api.js';
 import { isTokenInvalidError } from '../discord/rest/errors.js';
@@ -12,6 +17,7 @@ import type { APIMessage, Snowflake } from '../discord/types.js';
 import { type Clock, jitter, type Random } from '../util/clock.js';
 import { compareSnowflakes } from '../util/snowflake.js';
 import type { ChannelRouter } from './channel-router.js';
+import type { ReadFailures } from './channel-watcher.js';
 
 export interface ChannelPollerOptions {
   api: Pick<DiscordApi, 'getMessages'>;
@@ -38,14 +44,23 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** A failed poll doubles the next wait, up to this factor: bounded, so reads resume promptly. */
+const MAX_FAILURE_BACKOFF = 4;
+
 export class ChannelPoller {
   private running: Promise<void> | undefined;
   private readonly stopController = new AbortController();
   private wakeController: AbortController | undefined;
   private immediate = false;
   private waiters: Waiter[] = [];
+  /** Waiting for a complete, successful read: released by nothing else (see `covered`). */
+  private coverWaiters: Waiter[] = [];
   /** Start time of the last poll whose result was applied. */
   private lastApplied = Number.NEGATIVE_INFINITY;
+  /** Start time of the last applied poll that listed everything after the floor. */
+  private lastCovered = Number.NEGATIVE_INFINITY;
+  private consecutiveFailures = 0;
+  private failures: ReadFailures = { count: 0, last: undefined };
   private inFlight: Promise<void> | undefined;
 
   constructor(
@@ -96,21 +111,58 @@ export class ChannelPoller {
     });
   }
 
+  /**
+   * Resolves once a poll that started at or after `since` succeeded and listed every message after
+   * the floor (not cut short by `maxPagesPerPoll`). Unlike `settle`, neither a failed poll nor a
+   * stopped loop releases it: it is what lets a resumed job say "nothing there" (restart-rule.ts).
+   * Keeps the loop running while someone waits; only `signal` ends the wait otherwise.
+   */
+  covered(since: number, signal?: AbortSignal): Promise<void> {
+    if (this.lastCovered >= since) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        since,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.coverWaiters = this.coverWaiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.coverWaiters.push(waiter);
+      this.ensureRunning();
+    });
+  }
+
+  /** Failed polls of this channel since the loop was created. */
+  get readFailures(): ReadFailures {
+    return { ...this.failures };
+  }
+
   async stop(): Promise<void> {
     this.stopController.abort();
     await this.running;
   }
 
   private shouldRun(): boolean {
-    return !this.stopController.signal.aborted && this.router.size > 0 && this.options.enabled();
+    return (
+      !this.stopController.signal.aborted &&
+      this.router.size > 0 &&
+      (this.options.enabled() || this.coverWaiters.length > 0)
+    );
   }
 
   private async loop(): Promise<void> {
     const stop = this.stopController.signal;
     while (this.shouldRun()) {
+      const backoff = Math.min(2 ** this.consecutiveFailures, MAX_FAILURE_BACKOFF);
       const wait = this.immediate
         ? 0
-        : jitter(this.options.pollMinMs, this.options.pollMaxMs, this.options.random);
+        : jitter(this.options.pollMinMs, this.options.pollMaxMs, this.options.random) * backoff;
       this.immediate = false;
       this.wakeController = new AbortController();
       try {
@@ -150,15 +202,25 @@ export class ChannelPoller {
         this.router.failAll(error);
         return;
       }
-      // A failed poll is not a failed job: the next interval tries again, the job's deadline bounds it.
+      // A failed poll is not a failed job, nor evidence of anything: the next interval tries
+      // again (backing off), the job's deadline bounds it.
+      this.consecutiveFailures += 1;
+      this.failures = { count: this.failures.count + 1, last: error };
       this.options.debug?.(`poll of channel ${this.router.channelId} failed: ${(error as Error).message}`);
       return;
     }
+    this.consecutiveFailures = 0;
     this.router.applySnapshot(messages, { floor, complete, newestId: newestOf(messages) });
     // Messages deferred by an earlier poll saw one more complete view: decide them now.
     this.router.resolveDeferred(startedAt - 1);
     this.lastApplied = startedAt;
     this.releaseWaiters(startedAt);
+    if (complete) {
+      this.lastCovered = startedAt;
+      const ready = this.coverWaiters.filter((w) => w.since <= startedAt);
+      this.coverWaiters = this.coverWaiters.filter((w) => w.since > startedAt);
+      for (const waiter of ready) waiter.resolve();
+    }
     this.options.onApplied?.();
   }
 

@@ -56,6 +56,12 @@ export interface WatchRegistration {
   wake(): void;
 }
 
+/** Failed REST reads of a channel: how many, and the last error. */
+export interface ReadFailures {
+  count: number;
+  last: unknown;
+}
+
 export interface WatcherStats {
   /** Channels with a poll loop running. */
   pollingChannels: number;
@@ -76,6 +82,14 @@ export interface ChannelWatcher {
    * epoch) has been applied: anything deleted before `since` has been reported by then.
    */
   settle(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves once a REST read of the channel that started at or after `since` succeeded and listed
+   * every message after the jobs' floor. Failed reads never release it (they are not evidence);
+   * only `signal` ends the wait otherwise. What a resumed job needs before it may say "not found".
+   */
+  covered(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void>;
+  /** Failed REST reads of the channel while it has been watched (0 when it is not). */
+  readFailures(channelId: Snowflake): ReadFailures;
   /** Whether ephemeral notices (flag 64) reach jobs right now: only over a live gateway. */
   seesEphemeral(): boolean;
   stats(): WatcherStats;

@@ -82,10 +82,50 @@ export class InferredPreModerationError extends PreModerationError {
     prompt: string,
     /** How long the channel was watched without any message of the job. */
     readonly waitedMs: number,
+    /**
+     * `resumed`: the job was resumed after a restart, Discord had confirmed its send, and reads
+     * covering the grace window showed nothing (restart-rule.ts); old notices are not replayed.
+     */
+    options: { resumed?: boolean } = {},
   ) {
     super({
       prompt,
-      message: `No message of the job appeared within ${waitedMs} ms: Midjourney answered with a notice only visible over the gateway, most likely "Banned prompt detected" (also possible: invalid parameter, queue full, appeal or account notices). Inferred while polling; use watch 'gateway' to read the notice`,
+      message: options.resumed
+        ? `Discord confirmed the send of this resumed job, yet no message of it appeared after ${waitedMs} ms of complete channel reads: Midjourney most likely refused it with an ephemeral notice ("Banned prompt detected"; also possible: invalid parameter, queue full, appeal or account notices). Not resent: that could bill it twice`
+        : `No message of the job appeared within ${waitedMs} ms: Midjourney answered with a notice only visible over the gateway, most likely "Banned prompt detected" (also possible: invalid parameter, queue full, appeal or account notices). Inferred while polling; use watch 'gateway' to read the notice`,
     });
   }
+}
+
+/**
+ * A resumed job (restart-rule.ts) could not be resolved before its hard deadline: nothing of it
+ * was seen, and the channel reads that would prove it absent kept failing (or never covered the
+ * grace window). A failed read is not evidence, so this is NOT "safe to resend": the job may be
+ * running and billed. Retryable in the sense that `resume(ticket)` may be tried again later, once
+ * Discord answers; `cause` holds the last read error.
+ */
+export class ResumeUnresolvedError extends WorkerError {
+  override readonly name = 'ResumeUnresolvedError';
+  readonly code = 'RESUME_UNRESOLVED';
+  /** Never safe to resend on this error: the job may have run. */
+  readonly safeToResend = false;
+  constructor(
+    readonly prompt: string,
+    /** The ticket's nonce. */
+    readonly nonce: string,
+    /** How long the resume looked (ms). */
+    readonly waitedMs: number,
+    /** Channel reads that failed while it looked. */
+    readonly failedReads: number,
+    cause?: unknown,
+  ) {
+    super(
+      `Could not tell within ${waitedMs} ms whether the resumed job (nonce ${nonce}) ran: ${failedReads} channel read(s) failed and no complete read covered the grace window. Resume it again later; do not resend it`,
+      { retryable: true, cause },
+    );
+  }
+}
+
+export function isResumeUnresolvedError(value: unknown): value is ResumeUnresolvedError {
+  return value instanceof ResumeUnresolvedError;
 }

@@ -9,7 +9,13 @@ import type { Snowflake } from '../discord/types.js';
 import type { Clock } from '../util/clock.js';
 import { ChannelPoller, type ChannelPollerOptions } from './channel-poller.js';
 import { ChannelRouter } from './channel-router.js';
-import type { ChannelWatcher, WatchedJob, WatcherStats, WatchRegistration } from './channel-watcher.js';
+import type {
+  ChannelWatcher,
+  ReadFailures,
+  WatchedJob,
+  WatcherStats,
+  WatchRegistration,
+} from './channel-watcher.js';
 
 export type GatewayWatcherOptions = Omit<ChannelPollerOptions, 'enabled' | 'onPoll' | 'onApplied'> & {
   gateway: GatewayClient;
@@ -81,6 +87,21 @@ export class GatewayWatcher implements ChannelWatcher {
     // Live: every deletion is dispatched as it happens, so reaching `since` is the observation.
     const wait = since - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
+  }
+
+  /**
+   * Live dispatches do not replay what happened while the process was down: coverage is a REST
+   * read, so the channel owes one (the loop runs for it even while live).
+   */
+  covered(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void> {
+    const channel = this.channels.get(channelId);
+    if (!channel) return Promise.reject(new Error(`channel ${channelId} is not watched`));
+    channel.catchUp = true;
+    return channel.poller.covered(since, signal);
+  }
+
+  readFailures(channelId: Snowflake): ReadFailures {
+    return this.channels.get(channelId)?.poller.readFailures ?? { count: 0, last: undefined };
   }
 
   seesEphemeral(): boolean {

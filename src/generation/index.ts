@@ -10,6 +10,7 @@ export type {
   ChannelWatcher,
   JobEvent,
   JobSink,
+  ReadFailures,
   WatchedJob,
   WatcherStats,
   WatchRegistration,
@@ -30,18 +31,22 @@ export {
   GeneratorClosedError,
   InferredPreModerationError,
   isDailyCapReachedError,
+  isResumeUnresolvedError,
   isUnknownActionError,
+  ResumeUnresolvedError,
   UnknownActionError,
 } from './errors.js';
 export type { GatewayWatcherOptions } from './gateway-watcher.js';
 export { GatewayWatcher } from './gateway-watcher.js';
-export type { JobTrackerHooks, JobTrackerOptions } from './job-tracker.js';
+export type { JobTrackerHooks, JobTrackerOptions, ResumeWatch } from './job-tracker.js';
 export { JobTracker } from './job-tracker.js';
 export { createMidjourney, Midjourney } from './midjourney.js';
 export type { GenerationSettings } from './options.js';
 export { DEFAULT_GENERATION_SETTINGS, resolveGenerationSettings, settingsFromConfig } from './options.js';
 export type { PollingWatcherOptions } from './polling-watcher.js';
 export { PollingWatcher } from './polling-watcher.js';
+export type { RestartAction, RestartFacts, ResumeEvidence } from './restart-rule.js';
+export { restartAction, resumeEvidenceOf } from './restart-rule.js';
 export { toGenerationResult } from './result.js';
 export type { DiscordSessionOptions } from './session.js';
 export { DiscordSession } from './session.js';
@@ -65,5 +70,6 @@ export type {
   JobOptions,
   JobRef,
   ProgressInfo,
+  ResumeOptions,
   SubmissionTicket,
 } from './types.js';

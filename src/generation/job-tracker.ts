@@ -8,6 +8,10 @@
  * finished result moments after it appears, so success resolves only once an observation that
  * started `confirmWindowMs` after the result was seen still shows it. Likewise a deleted progress
  * message is post-moderation only if no result replaced it within the same window.
+ *
+ * A resumed job (restart-rule.ts) reads silence only from evidence: after its grace window it
+ * waits for a complete, successful read of the channel that started after the window; failed
+ * reads leave it unresolved, and at the hard deadline it ends unresolved, never "not found".
  */
 import type { APIMessage, Snowflake } from '../discord/types.js';
 import { type Classification, classify, toError } from '../midjourney/classifier.js';
@@ -43,6 +47,20 @@ export interface JobTrackerOptions {
   notSeenError?: (waitedMs: number) => Error;
   throwOnQueued: boolean;
   hooks: JobTrackerHooks;
+  /** Set for a resumed job: how its absence is established (see the file comment). */
+  resume?: ResumeWatch;
+}
+
+/** How a resumed job decides that nothing of it is there (restart-rule.ts). */
+export interface ResumeWatch {
+  /** How long after the start of the resume the job's messages may still appear (ms). */
+  graceMs: number;
+  /** Resolves once a complete, successful read that started at or after `since` was applied. */
+  covered: (since: number, signal: AbortSignal) => Promise<void>;
+  /** The verdict when such a read shows nothing of the job (`restartAction` chose it). */
+  notFound: (waitedMs: number) => Error;
+  /** The error at the hard deadline while the job is still unresolved. */
+  unresolved: (waitedMs: number) => Error;
 }
 
 interface SeenResult {
@@ -93,7 +111,8 @@ export class JobTracker {
     this.submittedAt = submittedAt;
     this.deadline = submittedAt + this.options.timeoutMs;
     void this.runDeadline();
-    if (this.options.notSeenTimeoutMs > 0) void this.runNotSeen(this.options.notSeenTimeoutMs);
+    if (this.options.resume) void this.runResumeGrace(this.options.resume, submittedAt);
+    else if (this.options.notSeenTimeoutMs > 0) void this.runNotSeen(this.options.notSeenTimeoutMs);
   }
 
   /** Resolves true as soon as anything of the job is seen, false after `ms` without. */
@@ -233,6 +252,12 @@ export class JobTracker {
     if (this.done) return;
     // A result seen but not yet confirmed at the deadline is still the job's result.
     if (this.seenResult) return this.complete(this.seenResult);
+    const { resume } = this.options;
+    if (resume && !this.messageSeen) {
+      // Nothing seen, and absence never proven: unresolved, which is not "safe to resend".
+      this.fail(resume.unresolved(clock.now() - (this.submittedAt ?? clock.now())));
+      return;
+    }
     this.fail(
       new JobTimeoutError({
         prompt: this.options.ref.prompt,
@@ -252,6 +277,19 @@ export class JobTracker {
     if (this.done || this.messageSeen || this.options.watcher.seesEphemeral()) return;
     const { notSeenError } = this.options;
     this.fail(notSeenError ? notSeenError(ms) : new InferredPreModerationError(this.options.ref.prompt, ms));
+  }
+
+  private async runResumeGrace(resume: ResumeWatch, from: number): Promise<void> {
+    const { clock } = this.options;
+    const since = from + resume.graceMs;
+    try {
+      await clock.sleep(since - clock.now(), this.life.signal);
+      await resume.covered(since, this.life.signal);
+    } catch {
+      return;
+    }
+    if (this.done || this.messageSeen) return;
+    this.fail(resume.notFound(clock.now() - from));
   }
 
   private markSeen(message: boolean): void {

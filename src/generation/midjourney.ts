@@ -43,6 +43,7 @@ import type {
   Generator,
   JobAction,
   JobOptions,
+  ResumeOptions,
   SubmissionTicket,
 } from './types.js';
 
@@ -223,10 +224,13 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
 
   /**
    * Finds a job submitted earlier (e.g. before a crash) after `ticket.afterMessageId`, matching its
-   * prompt (and nonce where visible), and follows it to its end. Nothing is sent. Rejects with
-   * JobNotFoundError when nothing of it appears within `resumeGraceMs`: only then resubmit.
+   * prompt (and nonce where visible), and follows it to its end. Nothing is sent. The restart rule
+   * (restart-rule.ts) says how it ends when nothing of it appears: complete, successful reads
+   * after `resumeGraceMs` show nothing -> JobNotFoundError when `options.sendConfirmed` is false
+   * (only then resubmit), InferredPreModerationError when Discord had confirmed the send (the
+   * default); reads that keep failing -> ResumeUnresolvedError at the deadline (do not resubmit).
    */
-  resume(ticket: SubmissionTicket, options: JobOptions = {}): Promise<GenerationResult> {
+  resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
     try {
       assertTicket(ticket);
     } catch (error) {
@@ -239,6 +243,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       matchPrompt: ticket.prompt,
       channelId: ticket.channelId,
       resumeFrom: ticket,
+      sendConfirmed: options.sendConfirmed ?? true,
       ...(ticket.sourceMessageId ? { sourceMessageId: ticket.sourceMessageId } : {}),
       ...(ticket.customId ? { customId: ticket.customId } : {}),
       ...(imageIndex !== undefined ? { imageIndex } : {}),

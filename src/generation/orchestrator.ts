@@ -21,9 +21,10 @@ import { generateSnowflake } from '../util/snowflake.js';
 import type { AccountGuard } from './account-guard.js';
 import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
 import type { CorrelationJob } from './correlation.js';
-import { GeneratorClosedError } from './errors.js';
-import { JobTracker } from './job-tracker.js';
+import { GeneratorClosedError, InferredPreModerationError, ResumeUnresolvedError } from './errors.js';
+import { JobTracker, type ResumeWatch } from './job-tracker.js';
 import type { GenerationSettings } from './options.js';
+import { restartAction } from './restart-rule.js';
 import { Slots } from './slots.js';
 import { submitInteraction } from './submit.js';
 import type {
@@ -73,6 +74,8 @@ export interface JobSpec {
   ) => Promise<InteractionPayload>;
   /** The ticket of a job submitted earlier (resume): nothing is sent. */
   resumeFrom?: SubmissionTicket;
+  /** For resume: Discord confirmed the earlier send (restart-rule.ts). Default true. */
+  sendConfirmed?: boolean;
   sourceMessageId?: Snowflake;
   customId?: string;
   imageIndex?: number;
@@ -255,17 +258,8 @@ export class Pipeline {
       timeoutMs,
       queuedTimeoutMs: settings.queuedTimeoutMs,
       confirmWindowMs: settings.confirmWindowMs,
-      notSeenTimeoutMs: resumed ? settings.resumeGraceMs : settings.notSeenTimeoutMs,
-      ...(resumed
-        ? {
-            notSeenError: (waitedMs: number) =>
-              new JobNotFoundError({
-                prompt: spec.prompt,
-                nonce: spec.resumeFrom?.nonce,
-                message: `Nothing of the job appeared in channel ${spec.channelId} after message ${spec.resumeFrom?.afterMessageId ?? '(none)'} within ${waitedMs} ms: it is safe to submit it again`,
-              }),
-          }
-        : {}),
+      notSeenTimeoutMs: resumed ? 0 : settings.notSeenTimeoutMs,
+      ...(resumed && spec.resumeFrom ? { resume: this.resumeWatch(spec, spec.resumeFrom) } : {}),
       throwOnQueued: options.throwOnQueued ?? false,
       hooks: {
         started: (messageId) => events.emit('started', ref, messageId),
@@ -277,6 +271,39 @@ export class Pipeline {
         debug,
       },
     });
+  }
+
+  /** How a resumed job establishes its absence, and what absence means (restart-rule.ts). */
+  private resumeWatch(spec: JobSpec, ticket: SubmissionTicket): ResumeWatch {
+    const { watcher, settings } = this.deps;
+    const { channelId } = spec;
+    const failedBefore = watcher.readFailures(channelId).count;
+    const sendConfirmed = spec.sendConfirmed ?? true;
+    return {
+      graceMs: settings.resumeGraceMs,
+      covered: (since, signal) => watcher.covered(channelId, since, signal),
+      notFound: (waitedMs) => {
+        const action = restartAction({ evidence: 'not-found', sendConfirmed });
+        if (action === 'resend') {
+          return new JobNotFoundError({
+            prompt: spec.prompt,
+            nonce: ticket.nonce,
+            message: `Nothing of the job appeared in channel ${channelId} after message ${ticket.afterMessageId ?? '(none)'} within ${waitedMs} ms of complete reads, and Discord never confirmed its send: it is safe to submit it again`,
+          });
+        }
+        return new InferredPreModerationError(spec.prompt, waitedMs, { resumed: true });
+      },
+      unresolved: (waitedMs) => {
+        const failures = watcher.readFailures(channelId);
+        return new ResumeUnresolvedError(
+          spec.prompt,
+          ticket.nonce,
+          waitedMs,
+          Math.max(0, failures.count - failedBefore),
+          failures.last,
+        );
+      },
+    };
   }
 
   private correlationOf(ref: JobRef, spec: JobSpec, ticket: SubmissionTicket): CorrelationJob {

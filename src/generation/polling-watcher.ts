@@ -6,7 +6,13 @@
 import type { Snowflake } from '../discord/types.js';
 import { ChannelPoller, type ChannelPollerOptions } from './channel-poller.js';
 import { ChannelRouter } from './channel-router.js';
-import type { ChannelWatcher, WatchedJob, WatcherStats, WatchRegistration } from './channel-watcher.js';
+import type {
+  ChannelWatcher,
+  ReadFailures,
+  WatchedJob,
+  WatcherStats,
+  WatchRegistration,
+} from './channel-watcher.js';
 
 export type PollingWatcherOptions = Omit<ChannelPollerOptions, 'enabled' | 'onPoll' | 'onApplied'> & {
   userId: () => Snowflake | undefined;
@@ -44,6 +50,16 @@ export class PollingWatcher implements ChannelWatcher {
 
   settle(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void> {
     return this.channels.get(channelId)?.poller.settle(since, signal) ?? Promise.resolve();
+  }
+
+  covered(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void> {
+    const channel = this.channels.get(channelId);
+    if (!channel) return Promise.reject(new Error(`channel ${channelId} is not watched`));
+    return channel.poller.covered(since, signal);
+  }
+
+  readFailures(channelId: Snowflake): ReadFailures {
+    return this.channels.get(channelId)?.poller.readFailures ?? { count: 0, last: undefined };
   }
 
   seesEphemeral(): boolean {

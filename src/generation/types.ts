@@ -86,6 +86,18 @@ export interface JobOptions {
   throwOnQueued?: boolean;
 }
 
+/** Options of `resume()`: a job's options plus what the caller knows of the earlier send. */
+export interface ResumeOptions extends JobOptions {
+  /**
+   * Whether Discord confirmed the earlier send: the `submitted` event (a 2xx answer to the
+   * interaction POST) was seen and recorded before the restart. Decides what "not found" means
+   * (restart-rule.ts): unconfirmed, nothing ran and `JobNotFoundError` says it is safe to submit
+   * again; confirmed, the job was refused unseen and it rejects with `InferredPreModerationError`.
+   * Default `true`: when unknown, a resend could pay twice.
+   */
+  sendConfirmed?: boolean;
+}
+
 /** Identifies a job in events. */
 export interface JobRef {
   /** Local id of this job in the orchestrator (not Midjourney's). */
@@ -115,11 +127,13 @@ export interface Generator {
   /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, ...) on an earlier result; a new job. */
   act(source: GenerationResult, action: JobAction, options?: JobOptions): Promise<GenerationResult>;
   /**
-   * Finds a job that may already have been submitted (after a crash) and follows it to its end.
-   * Rejects with `JobNotFoundError` when nothing of it appears in the channel within the grace
-   * period: only then is it safe to submit again.
+   * Finds a job that may already have been submitted (after a crash) and follows it to its end,
+   * by the restart rule (restart-rule.ts). Rejects with `JobNotFoundError` only when complete,
+   * successful reads of the channel after the grace period show nothing of it and
+   * `options.sendConfirmed` is false: only then is it safe to submit again. Failed reads never
+   * count as "nothing there": at the deadline they end in `ResumeUnresolvedError`.
    */
-  resume(ticket: SubmissionTicket, options?: JobOptions): Promise<GenerationResult>;
+  resume(ticket: SubmissionTicket, options?: ResumeOptions): Promise<GenerationResult>;
   on<E extends keyof GenerationEvents>(event: E, listener: (...args: GenerationEvents[E]) => void): this;
   off<E extends keyof GenerationEvents>(event: E, listener: (...args: GenerationEvents[E]) => void): this;
   /** Releases sockets and timers; jobs in flight reject with an abort error. */

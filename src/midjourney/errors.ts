@@ -265,12 +265,19 @@ export class JobTimeoutError extends MidjourneyError {
   }
 }
 
-/** A submitted job never appeared in the channel: safe to submit again. */
+/**
+ * `resume()` proved that a job whose send Discord never confirmed did not run: complete,
+ * successful reads of the channel after the grace window show nothing of it. This is the only
+ * verdict that makes resending safe (`retryable`: submit it again, once). A failed read never
+ * leads here (that is `ResumeUnresolvedError`), nor does a send Discord confirmed (that is an
+ * `InferredPreModerationError`). The rule is in src/generation/restart-rule.ts.
+ */
 export class JobNotFoundError extends MidjourneyError {
   override readonly name = 'JobNotFoundError';
   readonly code = 'JOB_NOT_FOUND';
   readonly nonce: string | undefined;
   constructor(context: MidjourneyErrorContext & { nonce?: string | undefined }) {
+    // Retryable: safe to submit again, because nothing of it was accepted or shown.
     super('The submitted job never appeared in the channel', context, { retryable: true });
     this.nonce = context.nonce;
   }

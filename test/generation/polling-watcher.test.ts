@@ -116,7 +116,7 @@ describe('PollingWatcher', () => {
     expect(calls.map((c) => c.query.after)).toEqual([sf(1), sf(101), sf(201)]);
   });
 
-  it('keeps polling after a failed poll, and fails every job when the token is refused', async () => {
+  it('keeps polling after a failed poll (the next wait doubled), and fails every job when the token is refused', async () => {
     let fail: Error | undefined = new Error('socket hang up');
     const { calls, register } = setup(() => {
       if (fail) throw fail;
@@ -126,8 +126,58 @@ describe('PollingWatcher', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     expect(events).toEqual([]);
     fail = new TokenInvalidError('/channels/1/messages');
-    await vi.advanceTimersByTimeAsync(5_000);
+    // The jittered 5 s, doubled after one failure.
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(calls).toHaveLength(2);
     expect(events).toEqual([{ type: 'fatal', error: fail }]);
+  });
+
+  it('counts only a complete, successful read as covering the channel; failed reads back off, bounded', async () => {
+    let failing = 3;
+    const { watcher, calls, register } = setup(() => {
+      if (failing > 0) {
+        failing -= 1;
+        throw new Error('503 Service Unavailable');
+      }
+      return [];
+    });
+    register('j1');
+    let covered = false;
+    void watcher.covered(CHANNEL_ID, 0).then(() => {
+      covered = true;
+    });
+    // Waits: 3 s (random 0), then failures double the jittered wait up to x4: 5 s x2, 4 s x4, 3.5 s x4.
+    await vi.advanceTimersByTimeAsync(3_000 + 10_000 + 16_000);
+    expect(calls.map((c) => c.at)).toEqual([3_000, 13_000, 29_000]);
+    expect(covered).toBe(false);
+    expect(watcher.readFailures(CHANNEL_ID)).toMatchObject({ count: 3 });
+    await vi.advanceTimersByTimeAsync(14_000);
+    expect(calls.at(-1)?.at).toBe(43_000);
+    expect(covered).toBe(true);
+    // Success resets the backoff: the next wait is a plain jittered one (random 0 -> 3 s).
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(calls.at(-1)?.at).toBe(46_000);
+  });
+
+  it('never counts a read cut short by maxPagesPerPoll as covering the channel', async () => {
+    const page = (from: number) =>
+      Array.from({ length: 100 }, (_, i) => waiting(sf(from + i), 'noise from others'));
+    const { watcher, register } = setup((q) =>
+      page(Number(BigInt(q.after ?? '0') - 1_300_000_000_000_000_000n) + 1),
+    );
+    register('j1');
+    let covered = false;
+    void watcher.covered(CHANNEL_ID, 0).then(() => {
+      covered = true;
+    });
+    let settled = false;
+    void watcher.settle(CHANNEL_ID, 0).then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(settled).toBe(true);
+    expect(covered).toBe(false);
   });
 });
