@@ -57,6 +57,16 @@ export interface PromptState {
   result?: ResultLine;
 }
 
+/**
+ * Whether Discord confirmed the send of the step in progress: its `submitted` record (written on
+ * the generator's `submitted` event, a 2xx to the interaction POST) was replayed after its
+ * `submitting` record. The restart rule (src/generation/restart-rule.ts) resends a job that is not
+ * found only when this is false.
+ */
+export function sendConfirmed(state: PromptState): boolean {
+  return state.status === 'submitted';
+}
+
 export function initialState(): PromptState {
   return { status: 'pending', step: 0, steps: [] };
 }

@@ -13,7 +13,7 @@ import type {
   JobRef,
   SubmissionTicket,
 } from '../generation/types.js';
-import { isMidjourneyError } from '../midjourney/errors.js';
+import { restartAction, resumeEvidenceOf } from '../generation/restart-rule.js';
 import { type Clock, type Random, systemClock } from '../util/clock.js';
 import { downloadResults } from './download-results.js';
 import { BatchJournalError } from './errors.js';
@@ -23,6 +23,7 @@ import {
   initialState,
   type JournalRecord,
   type PromptState,
+  sendConfirmed,
   stepOf,
 } from './journal-records.js';
 import { ACCOUNT_STOP_OUTCOMES, errorInfo, outcomeOf } from './outcome.js';
@@ -199,14 +200,14 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       const step = state.step;
       let result: GenerationResult | undefined;
       try {
-        if (state.ticket !== undefined) result = await this.resume(prompt, step, state.ticket);
+        if (state.ticket !== undefined) result = await this.resume(prompt, state, step, state.ticket);
         if (result === undefined) {
           if (!(await this.gate.pass())) return 'interrupted';
           result = await this.submit(prompt, state, step);
         }
       } catch (error) {
         if (error instanceof BatchJournalError) throw error;
-        if (error instanceof StopBeforeSend) return 'interrupted';
+        if (error instanceof StopBeforeSend || error instanceof StillUnresolved) return 'interrupted';
         const outcome = outcomeOf(error);
         const info = errorInfo(error);
         if (STOP_CODES.has(info.code)) {
@@ -263,17 +264,32 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     return { unsaved: undefined };
   }
 
-  /** Follows a journaled ticket; undefined when the job never reached Discord (safe to submit). */
+  /**
+   * Follows a journaled ticket by the restart rule (src/generation/restart-rule.ts); undefined
+   * when it proved the job never ran (not found, send never confirmed): safe to submit, once. A
+   * job whose absence could not be established keeps its ticket for a later run (StillUnresolved).
+   */
   private async resume(
     prompt: BatchPrompt,
+    state: PromptState,
     step: number,
     ticket: SubmissionTicket,
   ): Promise<GenerationResult | undefined> {
     this.emit('debug', `${prompt.id}: looking for the job of nonce ${ticket.nonce} before submitting again`);
+    const confirmed = sendConfirmed(state);
     try {
-      return await this.generator.resume(ticket, this.jobOptions());
+      return await this.generator.resume(ticket, { ...this.jobOptions(), sendConfirmed: confirmed });
     } catch (error) {
-      if (!isMidjourneyError(error, 'JOB_NOT_FOUND')) throw error;
+      const evidence = resumeEvidenceOf(error);
+      // The job's own outcome (found), or an interruption: handled as for any job.
+      if (evidence === undefined) throw error;
+      const action = restartAction({ evidence, sendConfirmed: confirmed });
+      if (action === 'keep-looking') {
+        this.emit('debug', `${prompt.id}: ${(error as Error).message}; the next run looks for it again`);
+        throw new StillUnresolved();
+      }
+      // Not found, but Discord had accepted it: never resent (recorded as the step's failure).
+      if (action !== 'resend') throw error;
       await this.record({
         t: 'attempt-failed',
         id: prompt.id,
@@ -388,6 +404,11 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
 
 /** Generator errors that stop the batch without deciding the prompt's outcome. */
 const STOP_CODES: ReadonlySet<string> = new Set(['DAILY_CAP_REACHED', 'GENERATOR_CLOSED']);
+
+/** Internal: a resumed job could not be found nor proven absent; its ticket stays journaled. */
+class StillUnresolved extends Error {
+  override readonly name = 'StillUnresolved';
+}
 
 /** Internal: the batch stopped before this job's interaction was sent. */
 class StopBeforeSend extends Error {

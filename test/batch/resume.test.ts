@@ -5,6 +5,7 @@ import type { JournalRecord } from '../../src/batch/journal-records.js';
 import { runBatch } from '../../src/batch/session.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 import { QueueFullError } from '../../src/midjourney/errors.js';
+import { writeCrashedJournal } from './support/crashed-journal.js';
 import { FakeGenerator } from './support/fake-generator.js';
 import { batchFiles, journalRecords, resultLines, transitions } from './support/files.js';
 import { ManualClock, settle, waitFor } from './support/manual-clock.js';
@@ -79,6 +80,15 @@ describe('resuming after a crash', () => {
     }
     const tickets = records.flatMap((r) => (r.t === 'submitting' ? [r.ticket as SubmissionTicket] : []));
     expect(tickets.map((t) => t.prompt)).toEqual(['prompt 1', 'prompt 2', 'prompt 3', 'prompt 4']);
+    // The process died before Discord answered prompt 4's POST: no `submitted` record for it.
+    const fourth = records.find((r) => r.t === 'submitting' && r.ticket.prompt === 'prompt 4') as {
+      id: string;
+    };
+    await settle(20);
+    const kept = (await journalRecords(files.journal)).filter(
+      (r) => !(r.t === 'submitted' && r.id === fourth.id),
+    );
+    await writeFile(files.journal, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
     // The crash tore the journal's last write and lost prompt 1's result line.
     await appendFile(files.journal, '{"t":"submitted","id":"L');
     await writeFile(files.out, '{"id":"L1-torn');
@@ -90,6 +100,9 @@ describe('resuming after a crash', () => {
     const { resume, report } = await runBatch({ input: files.input, out: files.out, generator: second });
     expect(resume).toEqual({ resumed: true, alreadyFinished: 1, inFlight: 3, restoredLines: 1 });
     expect(second.resumed.sort()).toEqual([tickets[1]?.nonce, tickets[2]?.nonce, tickets[3]?.nonce].sort());
+    // The journal told resume which sends Discord had confirmed.
+    expect(second.confirmedOnResume.get(tickets[1]?.nonce as string)).toBe(true);
+    expect(second.confirmedOnResume.get(tickets[3]?.nonce as string)).toBe(false);
     expect(second.sent.map((s) => s.prompt).sort()).toEqual(['prompt 4', 'prompt 5', 'prompt 6']);
     expect(report.outcomes).toEqual({ success: 6 });
     const lines = await resultLines(files.out);
@@ -151,5 +164,63 @@ describe('journal and output checks', () => {
     ).rejects.toThrowError(BatchInputError);
     expect(gen.sent).toHaveLength(0);
     await expect(readFile(files.journal)).rejects.toThrowError(/ENOENT/);
+  });
+});
+
+describe('the restart rule (src/generation/restart-rule.ts) in the batch runner', () => {
+  const input = 'ran\nnever left\nrefused unseen\nunknown\n';
+
+  it('follows a found job, resends only an unconfirmed one that is not found, never a confirmed one', async () => {
+    const files = await batchFiles(input);
+    const tickets = await writeCrashedJournal(files, [
+      { prompt: 'ran', confirmed: true },
+      { prompt: 'never left', confirmed: false },
+      { prompt: 'refused unseen', confirmed: true },
+    ]);
+    const gen = new FakeGenerator(false, 2_000_000_000_000_000_000n);
+    gen.preexisting(tickets.get('ran') as SubmissionTicket);
+    const { report } = await runBatch({ input: files.input, out: files.out, generator: gen });
+    // The journal's `submitted` records reached resume as sendConfirmed.
+    expect(Object.fromEntries([...tickets].map(([p, t]) => [p, gen.confirmedOnResume.get(t.nonce)]))).toEqual(
+      {
+        ran: true,
+        'never left': false,
+        'refused unseen': true,
+      },
+    );
+    expect(gen.sent.map((s) => s.prompt).sort()).toEqual(['never left', 'unknown']);
+    const lines = await resultLines(files.out);
+    const byPrompt = Object.fromEntries(lines.map((l) => [l.prompt, l]));
+    expect(byPrompt.ran).toMatchObject({ ok: true, attempts: 1 });
+    expect(byPrompt['never left']).toMatchObject({ ok: true, attempts: 2 });
+    expect(byPrompt['refused unseen']).toMatchObject({ ok: false, outcome: 'pre-moderation' });
+    expect(report.outcomes).toEqual({ success: 3, 'pre-moderation': 1 });
+  });
+
+  it('never resends a job it could not find while reads failed; the next run resolves it', async () => {
+    const files = await batchFiles(input);
+    const tickets = await writeCrashedJournal(files, [
+      { prompt: 'ran', confirmed: true },
+      { prompt: 'never left', confirmed: false },
+    ]);
+    const ran = tickets.get('ran') as SubmissionTicket;
+    const neverLeft = tickets.get('never left') as SubmissionTicket;
+    const failing = new FakeGenerator(false, 2_000_000_000_000_000_000n);
+    failing.unresolved.add(ran.nonce);
+    failing.unresolved.add(neverLeft.nonce);
+    const first = await runBatch({ input: files.input, out: files.out, generator: failing });
+    expect(failing.sent.map((s) => s.prompt).sort()).toEqual(['refused unseen', 'unknown']);
+    expect(first.report.notRun).toBe(2);
+    const records = await journalRecords(files.journal);
+    expect(records.filter((r) => r.t === 'attempt-failed' || r.t === 'step-failed')).toEqual([]);
+
+    // Reads work again: the job that ran is followed, the one that never left is sent once.
+    const healthy = new FakeGenerator(false, 3_000_000_000_000_000_000n);
+    healthy.preexisting(ran);
+    const second = await runBatch({ input: files.input, out: files.out, generator: healthy });
+    expect(healthy.resumed.sort()).toEqual([ran.nonce, neverLeft.nonce].sort());
+    expect(healthy.sent.map((s) => s.prompt)).toEqual(['never left']);
+    expect(second.report.notRun).toBe(0);
+    expect((await resultLines(files.out)).every((l) => l.ok)).toBe(true);
   });
 });

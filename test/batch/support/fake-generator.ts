@@ -2,9 +2,12 @@
  * A scripted Generator for the runner's unit tests: each prompt gets a list of outcomes, one per
  * submission; jobs end when the test releases them (manual) or on the next turn of the event loop.
  * It honours the contract the runner relies on: onSubmit awaited before "sending", `submitted`
- * after, `resume` finds a job by the ticket's nonce or rejects with JobNotFoundError.
+ * after, and `resume` by the restart rule: it finds a job by the ticket's nonce; else, while reads
+ * "fail" (`unresolved`), it rejects with ResumeUnresolvedError; else with JobNotFoundError when
+ * the send was not confirmed, InferredPreModerationError when it was (the default).
  */
 import { EventEmitter } from 'eventemitter3';
+import { InferredPreModerationError, ResumeUnresolvedError } from '../../../src/generation/errors.js';
 import type {
   GenerationEvents,
   GenerationResult,
@@ -13,6 +16,7 @@ import type {
   JobKind,
   JobOptions,
   JobRef,
+  ResumeOptions,
   SubmissionTicket,
 } from '../../../src/generation/types.js';
 import { JobNotFoundError } from '../../../src/midjourney/errors.js';
@@ -33,6 +37,10 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
   /** Every submission sent, in order. */
   readonly sent: { kind: JobKind; prompt: string; action?: JobAction; nonce: string }[] = [];
   readonly resumed: string[] = [];
+  /** `sendConfirmed` as each `resume` call passed it, by nonce. */
+  readonly confirmedOnResume = new Map<string, boolean | undefined>();
+  /** Nonces whose channel reads "fail": resume cannot tell whether they ran. */
+  readonly unresolved = new Set<string>();
   readonly jobs = new Map<string, Job>();
   inFlight = 0;
   maxInFlight = 0;
@@ -90,11 +98,17 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
     return this.submit(action.startsWith('U') ? 'upscale' : 'variation', source.prompt, action, options);
   }
 
-  async resume(ticket: SubmissionTicket): Promise<GenerationResult> {
+  async resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
     this.resumed.push(ticket.nonce);
+    this.confirmedOnResume.set(ticket.nonce, options.sendConfirmed);
     const job = this.jobs.get(ticket.nonce);
-    if (job === undefined) throw new JobNotFoundError({ prompt: ticket.prompt, nonce: ticket.nonce });
-    return job.promise;
+    if (job !== undefined) return job.promise;
+    if (this.unresolved.has(ticket.nonce)) {
+      throw new ResumeUnresolvedError(ticket.prompt, ticket.nonce, 600_000, 12);
+    }
+    if (options.sendConfirmed === false)
+      throw new JobNotFoundError({ prompt: ticket.prompt, nonce: ticket.nonce });
+    throw new InferredPreModerationError(ticket.prompt, 1_000, { resumed: true });
   }
 
   async close(): Promise<void> {}
