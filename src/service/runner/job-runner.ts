@@ -22,8 +22,8 @@ import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
 import type { JobRunnerEvents } from './job-events.js';
-import { CANCELLED_OUTCOME, classifyFailure, isJobNotFound, toOutcomeError } from './outcome.js';
-import { afterNotFound, planRecovery } from './recovery.js';
+import { CANCELLED_OUTCOME, classifyFailure, toOutcomeError } from './outcome.js';
+import { afterResumeError, planRecovery, sendConfirmed } from './recovery.js';
 
 export type { JobEventType, JobRunnerEvents } from './job-events.js';
 
@@ -197,7 +197,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (mode === 'resume' && record.ticket !== null) {
         this.logger.info({ jobId: job.id, nonce: record.ticket.nonce }, 'resuming job after restart');
         this.byNonce.set(record.ticket.nonce, job.id);
-        result = await this.generator.resume(record.ticket, options);
+        result = await this.generator.resume(record.ticket, {
+          ...options,
+          sendConfirmed: sendConfirmed(record),
+        });
       } else if (record.kind === 'imagine') {
         result = await this.generator.imagine(record.prompt, options);
       } else {
@@ -242,7 +245,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       await job.finish({ status: 'cancelled', error: CANCELLED_OUTCOME }, 'cancelled');
       return;
     }
-    if (mode === 'resume' && isJobNotFound(error) && afterNotFound(job.record) === 'resubmit') {
+    // The restart rule (recovery.ts): only a job proven absent and never confirmed sent is resent;
+    // not found after a confirmed send, or unresolved, fails below like any outcome.
+    if (mode === 'resume' && afterResumeError(job.record, error) === 'resend') {
       this.logger.warn(
         { jobId: job.id },
         'job not found after restart and never confirmed sent: submitting it',

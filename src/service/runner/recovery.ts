@@ -1,16 +1,22 @@
 /**
- * The restart rule, as pure decisions. A job's stored status says how far it got:
+ * The service's side of the restart rule (src/generation/restart-rule.ts, one rule for the
+ * library, the batch runner and the service), as pure decisions over a stored job. Its status
+ * says how far it got:
  * - `queued` (no ticket): the generator never called onSubmit, so nothing was sent: submit it.
- * - `submitting` (ticket stored, Discord's acceptance never seen), `submitted` (Discord answered
- *   204) and `running` (the bot showed it): resume it with `generator.resume(ticket)`, which looks
- *   for it in the channel after the ticket's `afterMessageId` and follows it to the end.
- * If `resume` finds nothing (JobNotFoundError):
- * - a `submitting` job was never confirmed sent and left no trace: submitting it now cannot pay
- *   twice, so it is submitted;
- * - a `submitted` or `running` job was accepted by Discord: a second submission could run (and
- *   bill) it twice, and the silence may be a moderation notice only the gateway shows; it fails
- *   with the JobNotFoundError instead, for the client to decide.
+ * - `submitting` (ticket stored, Discord's answer never seen), `submitted` (Discord answered 2xx)
+ *   and `running` (the bot showed it): resume it with `generator.resume(ticket, { sendConfirmed })`,
+ *   which looks for it in the channel after the ticket's `afterMessageId` and follows it to the end.
+ *   `sendConfirmed` is true for `submitted` and `running`.
+ * When `resume` rejects, the rule decides:
+ * - not found (complete, successful reads show nothing) and never confirmed sent: nothing ran, so
+ *   it is submitted again, once;
+ * - not found but confirmed: never resubmitted (a second submission could run and bill it twice,
+ *   and the silence is most likely a refusal only the gateway shows): it fails, with the
+ *   generator's verdict (`InferredPreModerationError` from the library);
+ * - unresolved (reads kept failing until the job's deadline, `RESUME_UNRESOLVED`): never
+ *   resubmitted; it fails with that error, which tells the client not to resend blindly.
  */
+import { type RestartAction, restartAction, resumeEvidenceOf } from '../../generation/restart-rule.js';
 import type { JobRecord } from '../jobs/job.js';
 
 export type RecoveryStep = { kind: 'submit' } | { kind: 'resume' } | { kind: 'fail'; reason: string };
@@ -23,7 +29,23 @@ export function planRecovery(job: JobRecord, hasSource: boolean): RecoveryStep {
   return job.ticket === null || job.status === 'queued' ? { kind: 'submit' } : { kind: 'resume' };
 }
 
+/** Whether Discord confirmed the job's send before the restart: its status got past `submitting`. */
+export function sendConfirmed(job: JobRecord): boolean {
+  return job.status === 'submitted' || job.status === 'running';
+}
+
+/**
+ * After `resume` rejected with `error`: the rule's action, or undefined when the error is the
+ * job's own outcome (or an interruption), handled as for any job.
+ */
+export function afterResumeError(job: JobRecord, error: unknown): RestartAction | undefined {
+  const evidence = resumeEvidenceOf(error);
+  return evidence === undefined ? undefined : restartAction({ evidence, sendConfirmed: sendConfirmed(job) });
+}
+
 /** After `resume` found nothing: submit again only if the job was never confirmed sent. */
 export function afterNotFound(job: JobRecord): 'resubmit' | 'fail' {
-  return job.status === 'submitting' ? 'resubmit' : 'fail';
+  return restartAction({ evidence: 'not-found', sendConfirmed: sendConfirmed(job) }) === 'resend'
+    ? 'resubmit'
+    : 'fail';
 }

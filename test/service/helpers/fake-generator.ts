@@ -13,6 +13,7 @@ import type {
   JobKind,
   JobOptions,
   JobRef,
+  ResumeOptions,
   SubmissionTicket,
 } from '../../../src/generation/types.js';
 
@@ -132,8 +133,12 @@ export interface FakeGeneratorOptions {
   autoSend?: boolean;
   /** Called for each new job (after auto-send); may drive it to an outcome. */
   script?: (job: FakeJob) => void | Promise<void>;
-  /** What `resume` does: `found` keeps the job (test drives it), `not-found` rejects. Default found. */
-  resume?: (ticket: SubmissionTicket) => 'found' | 'not-found';
+  /**
+   * What `resume` does: `found` keeps the job (test drives it), `not-found` rejects with
+   * JOB_NOT_FOUND (whatever `sendConfirmed` says, to check the service's own rule), `unresolved`
+   * with RESUME_UNRESOLVED (reads failed until the deadline). Default found.
+   */
+  resume?: (ticket: SubmissionTicket) => 'found' | 'not-found' | 'unresolved';
   now?: () => number;
 }
 
@@ -165,12 +170,21 @@ export class FakeJobNotFoundError extends Error {
   readonly code = 'JOB_NOT_FOUND';
 }
 
+export class FakeResumeUnresolvedError extends Error {
+  override readonly name = 'ResumeUnresolvedError';
+  readonly code = 'RESUME_UNRESOLVED';
+  readonly retryable = true;
+  readonly safeToResend = false;
+}
+
 export class FakeGenerator extends EventEmitter<GenerationEvents> implements Generator {
   readonly calls: FakeJob[] = [];
   /** Interactions that reached "Discord". */
   sent = 0;
   readonly sentPrompts: string[] = [];
   readonly resumed: SubmissionTicket[] = [];
+  /** `sendConfirmed` as each `resume` call passed it, by nonce. */
+  readonly confirmedOnResume = new Map<string, boolean | undefined>();
   closed = false;
   private readonly waiters: ((job: FakeJob) => void)[] = [];
 
@@ -215,10 +229,15 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
     return this.start(new FakeJob(this, 'act', kind, source.prompt, options, action));
   }
 
-  resume(ticket: SubmissionTicket, options: JobOptions = {}): Promise<GenerationResult> {
+  resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
     this.resumed.push(ticket);
-    if ((this.options.resume?.(ticket) ?? 'found') === 'not-found') {
+    this.confirmedOnResume.set(ticket.nonce, options.sendConfirmed);
+    const found = this.options.resume?.(ticket) ?? 'found';
+    if (found === 'not-found') {
       return Promise.reject(new FakeJobNotFoundError(`No trace of job ${ticket.nonce} in the channel`));
+    }
+    if (found === 'unresolved') {
+      return Promise.reject(new FakeResumeUnresolvedError(`Could not tell whether job ${ticket.nonce} ran`));
     }
     return this.start(new FakeJob(this, 'resume', ticket.kind, ticket.prompt, options, undefined, ticket));
   }
