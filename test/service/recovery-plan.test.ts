@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 import { createJobRecord, type JobRecord, type JobStatus } from '../../src/service/jobs/job.js';
-import { afterNotFound, planRecovery } from '../../src/service/runner/recovery.js';
+import {
+  afterNotFound,
+  afterResumeError,
+  planRecovery,
+  sendConfirmed,
+} from '../../src/service/runner/recovery.js';
 
 const ticket: SubmissionTicket = {
   kind: 'imagine',
@@ -47,5 +52,27 @@ describe('the restart rule', () => {
     ['running', 'fail'],
   ] as const)('not found after resume, a %s job is %s-ed', (status, decision) => {
     expect(afterNotFound(job(status, true))).toBe(decision);
+  });
+
+  it.each([
+    ['submitting', false],
+    ['submitted', true],
+    ['running', true],
+  ] as const)('a %s job was confirmed sent: %s', (status, confirmed) => {
+    expect(sendConfirmed(job(status, true))).toBe(confirmed);
+  });
+
+  const notFound = Object.assign(new Error('not found'), { code: 'JOB_NOT_FOUND' });
+  const unresolved = Object.assign(new Error('reads failed'), { code: 'RESUME_UNRESOLVED' });
+  const outcome = Object.assign(new Error('banned'), { code: 'PRE_MODERATION' });
+  it.each([
+    ['submitting', notFound, 'resend'],
+    ['submitted', notFound, 'fail'],
+    ['running', notFound, 'fail'],
+    ['submitting', unresolved, 'keep-looking'],
+    ['submitted', unresolved, 'keep-looking'],
+    ['submitted', outcome, undefined],
+  ] as const)('resume of a %s job rejected with %s: %s', (status, error, action) => {
+    expect(afterResumeError(job(status, true), error)).toBe(action);
   });
 });

@@ -68,6 +68,13 @@ describe('restart with jobs in flight', () => {
       'confirmed-lost',
       'unconfirmed-lost',
     ]);
+    // Each resume was told whether Discord had confirmed the send (the stored status).
+    expect(second.resumed.map((t) => second.confirmedOnResume.get(t.nonce))).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
     // Discord confirmed "confirmed-lost": it fails rather than risk a second paid job.
     const failed = await waitForStatus(two.started.service.runner, confirmedLost, 'failed');
     expect(failed.error).toMatchObject({ name: 'JobNotFoundError', code: 'JOB_NOT_FOUND' });
@@ -99,6 +106,29 @@ describe('restart with jobs in flight', () => {
     ]);
     await two.close();
     await receiver.close();
+  });
+
+  it('never resends a job whose resume stayed unresolved (reads kept failing), confirmed or not', async () => {
+    const dbPath = join(dir, 'unresolved.sqlite');
+    const first = new FakeGenerator({ autoSend: false });
+    const one = await startTestService({ generator: first, config: { dbPath } });
+    const confirmed = (await one.alice.post('/v1/imagine', { prompt: 'confirmed' })).body.id as string;
+    const unconfirmed = (await one.alice.post('/v1/imagine', { prompt: 'unconfirmed' })).body.id as string;
+    const [c, u] = await Promise.all([first.job(1), first.job(2)]);
+    await c!.send();
+    await u!.prepare();
+    await waitForStatus(one.started.service.runner, unconfirmed, 'submitting');
+    await one.close();
+
+    const second = new FakeGenerator({ resume: () => 'unresolved' });
+    const two = await startTestService({ generator: second, config: { dbPath } });
+    expect(two.started.recovered).toMatchObject({ resumed: 2, submitted: 0 });
+    for (const id of [confirmed, unconfirmed]) {
+      const failed = await waitForStatus(two.started.service.runner, id, 'failed');
+      expect(failed.error).toMatchObject({ code: 'RESUME_UNRESOLVED', retryable: true });
+    }
+    expect(second.sentPrompts).toEqual([]);
+    await two.close();
   });
 
   it('recovers a button job with its source result', async () => {
