@@ -63,9 +63,8 @@ export type {
   SubmissionTicket,
 } from './generation/index.js';
 // Generation: the Midjourney client and its contract.
-export { createMidjourney, Midjourney } from './generation/index.js';
 // The restart rule: what a job that may already have been sent becomes after a restart.
-export { restartAction, resumeEvidenceOf } from './generation/index.js';
+export { createMidjourney, Midjourney, restartAction, resumeEvidenceOf } from './generation/index.js';
 export type {
   AccountNoticeReason,
   Classification,

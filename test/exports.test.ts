@@ -24,6 +24,11 @@ describe('public API', () => {
       'JobFailedError',
       'UnknownOutcomeError',
       'JobTimeoutError',
+      'JobNotFoundError',
+      'ResumeUnresolvedError',
+      'InferredPreModerationError',
+      'restartAction',
+      'resumeEvidenceOf',
       'DiscordAPIError',
       'RateLimitedError',
       'TokenInvalidError',
@@ -40,6 +45,13 @@ describe('public API', () => {
     expect(error.code).toBe('QUEUE_FULL');
     expect(error.retryable).toBe(true);
     expect(api.isMidjourneyError(error)).toBe(true);
+  });
+
+  it('exports the one restart rule', () => {
+    expect(api.restartAction({ evidence: 'not-found', sendConfirmed: false })).toBe('resend');
+    expect(api.restartAction({ evidence: 'not-found', sendConfirmed: true })).toBe('fail');
+    expectTypeOf<api.ResumeOptions['sendConfirmed']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<api.Midjourney['resume']>().parameter(1).toEqualTypeOf<api.ResumeOptions | undefined>();
   });
 
   it('types imagine as resolving to a GenerationResult', () => {

@@ -6,6 +6,7 @@
  * functions in their own files.
  */
 import { EventEmitter } from 'eventemitter3';
+import { restartAction, resumeEvidenceOf } from '../generation/restart-rule.js';
 import type {
   GenerationResult,
   Generator,
@@ -13,7 +14,6 @@ import type {
   JobRef,
   SubmissionTicket,
 } from '../generation/types.js';
-import { restartAction, resumeEvidenceOf } from '../generation/restart-rule.js';
 import { type Clock, type Random, systemClock } from '../util/clock.js';
 import { downloadResults } from './download-results.js';
 import { BatchJournalError } from './errors.js';

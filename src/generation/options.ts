@@ -54,7 +54,10 @@ export interface GenerationSettings {
   notSeenTimeoutMs: number;
   /** After an ambiguous send failure, how long to look for the job before resending once (ms). Default 30_000. */
   ambiguousGraceMs: number;
-  /** `resume()`: how long to look for a job that shows nothing before JobNotFoundError (ms). Default 60_000. */
+  /**
+   * `resume()`: how long a job's messages may still appear; only complete, successful reads that
+   * start after this window may call it not found (restart-rule.ts) (ms). Default 60_000.
+   */
   resumeGraceMs: number;
   /** Gateway: how long a result fitting several same-prompt jobs waits for the deciding deletion (ms). Default 1_500. */
   deferMs: number;
