@@ -25,14 +25,18 @@ afterEach(async () => {
 });
 
 /** A client whose REST calls are not retried inside the client: every 503 is one failed poll. */
-function client(s: Simulator, options: Partial<MidjourneyOptions> = {}): Midjourney {
+function client(
+  s: Simulator,
+  options: Partial<MidjourneyOptions> = {},
+  watch: 'poll' | 'gateway' = 'poll',
+): Midjourney {
   const rest = new RestClient({
     token: s.token,
     baseUrl: s.apiBaseUrl,
     retries: 0,
     limiterOptions: { minSpacingMs: 0 },
   });
-  const mj = clientFor(s, 'poll', { rest, resumeGraceMs: GRACE_MS, ...options });
+  const mj = clientFor(s, watch, { rest, resumeGraceMs: GRACE_MS, ...options });
   closers.push(async () => {
     await mj.close();
     await rest.close();
@@ -55,7 +59,7 @@ async function until(condition: () => boolean, what: string, ms = 5_000): Promis
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */
-function watch<T>(promise: Promise<T>): {
+function track<T>(promise: Promise<T>): {
   settled: () => boolean;
   outcome: Promise<{ result?: T; error?: unknown }>;
 } {
@@ -97,12 +101,15 @@ function neverSent(s: Simulator, prompt: string): SubmissionTicket {
 }
 
 describe('resume: found', () => {
-  it('follows a job that ran, though every read of the grace window failed, once reads recover', async () => {
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('follows a job that ran, though every read of the grace window failed, once reads recover (%s)', async (watch) => {
     sim = await startFastSimulator();
     const ticket = await sendThenCrash(sim, 'a lighthouse behind failing reads');
     sim.faults.add({ kind: 'status', status: 503, route: MESSAGES, count: Infinity });
-    const mj = client(sim);
-    const resumed = watch(mj.resume(ticket, { sendConfirmed: true }));
+    const mj = client(sim, {}, watch);
+    const resumed = track(mj.resume(ticket, { sendConfirmed: true }));
     const started = Date.now();
     // Well past the grace window, with reads failing all along: still unresolved.
     await until(
@@ -149,7 +156,7 @@ describe('resume: reads failed', () => {
     sim = await startFastSimulator();
     sim.faults.add({ kind: 'status', status: 503, route: MESSAGES, count: Infinity });
     const mj = client(sim);
-    const resumed = watch(mj.resume(neverSent(sim, 'a job behind failing reads'), { sendConfirmed: false }));
+    const resumed = track(mj.resume(neverSent(sim, 'a job behind failing reads'), { sendConfirmed: false }));
     const started = Date.now();
     await until(
       () => failedReads(sim as Simulator) >= 3 && Date.now() - started > 3 * GRACE_MS,
