@@ -54,6 +54,11 @@ export interface ServiceOptions {
   resolve?: Resolver;
   /** The Discord channel the jobs run in (keys the per key + channel limit). Default `default`. */
   channelId?: string;
+  /**
+   * This instance's id as owner of job claims. Default a random UUID per process, so two services
+   * on one store never take each other's claims for their own.
+   */
+  instanceId?: string;
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -100,6 +105,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     clock,
     logger,
     maxActiveJobs: config.maxActiveJobs,
+    claimTtlMs: config.jobClaimTtlMs,
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   await runner.init();
   const limiterOptions = { idleMs: config.rateLimitIdleMs, clock };
