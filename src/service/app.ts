@@ -16,6 +16,7 @@ import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
+import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
@@ -156,6 +157,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     retry: (route) => serviceMetrics.discordRetries.inc({ route }),
   });
   const hub = new JobEventHub(runner);
+  // Expired Idempotency-Keys are deleted at start and then hourly (or each TTL, if shorter).
+  const stopKeySweep = sweepIdempotencyKeys(store, Math.min(config.idempotencyTtlMs, 3_600_000), logger);
   const health = new HealthReporter({
     probe,
     breaker,
@@ -225,6 +228,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       shutdown.abort();
       await app.close();
       hub.close();
+      stopKeySweep();
       await runner.close();
       detachNotifier();
       detachJobMetrics();
