@@ -195,6 +195,29 @@ describe('two runners on one SQLite file', () => {
     await b.close();
   });
 
+  it('a restarted runner adopts a dead owner’s jobs on its own heartbeat once their claims expire', async () => {
+    const path = join(dir, `timer-${files++}.sqlite`);
+    const clock = new ManualClock();
+    const jobs = await leftByDeadNode(path, clock);
+    const a = new SqliteJobStore({ path, clock });
+    const generator = new FakeGenerator({ now: () => clock.now() });
+    // The shortest claim (1 s): the heartbeat timer beats every 333 ms.
+    const runner = new JobRunner({
+      generator,
+      store: a,
+      breaker: new CircuitBreaker({ clock }),
+      clock,
+      claimTtlMs: 1_000,
+    });
+    expect(await runner.recover()).toEqual({ resumed: 0, submitted: 0, failed: 0 });
+    clock.advance(TTL);
+    await expect.poll(() => runner.activeCount, { timeout: 5_000 }).toBe(jobs.length);
+    expect(generator.resumed.map((t) => t.prompt).sort()).toEqual(['running', 'submitting']);
+    await expect.poll(() => generator.sentPrompts).toEqual(['queued']);
+    await runner.close();
+    await a.close();
+  });
+
   it('a survivor adopts the jobs of a stopped runner on its heartbeat, through resume', async () => {
     const path = join(dir, `adopt-${files++}.sqlite`);
     const clock = new ManualClock();

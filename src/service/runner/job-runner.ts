@@ -427,6 +427,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    */
   async recover(): Promise<RecoveryReport> {
     this.adopting = true;
+    // Also with nothing to pick up now: jobs claimed by a dead instance are adopted once their
+    // claims expire.
+    if (!this.closing) this.heartbeat.start();
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
     let elsewhere = 0;
     for (const listed of await this.store.listUnfinished()) {
