@@ -110,6 +110,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   await runner.init();
+  logger.debug({ instanceId: runner.instanceId }, 'job claims are held as this instance');
   const limiterOptions = { idleMs: config.rateLimitIdleMs, clock };
   const limiters = {
     requests: new TokenBucketLimiter({ ...config.rateLimit, ...limiterOptions }),

@@ -218,6 +218,22 @@ describe('two runners on one SQLite file', () => {
     await a.close();
   });
 
+  it('two runners accepting jobs in the same millisecond never share an id', async () => {
+    const path = join(dir, `ids-${files++}.sqlite`);
+    const clock = new ManualClock();
+    const a = node(path, clock, 'node-a', { autoSend: false });
+    const b = node(path, clock, 'node-b', { autoSend: false });
+    await Promise.all([a.runner.init(), b.runner.init()]);
+    const jobs = await Promise.all(
+      [a, b, a, b].map((n, i) => n.runner.submit({ clientId: 'alice', kind: 'imagine', prompt: `p${i}` })),
+    );
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(4);
+    expect(await a.store.count()).toBe(4);
+    for (const j of jobs) expect((await a.store.get(j.id))?.prompt).toBe(j.prompt);
+    await a.close();
+    await b.close();
+  });
+
   it('a survivor adopts the jobs of a stopped runner on its heartbeat, through resume', async () => {
     const path = join(dir, `adopt-${files++}.sqlite`);
     const clock = new ManualClock();
