@@ -118,6 +118,23 @@ describe('Idempotency-Key on POST /v1/imagine', () => {
     expect(await two.started.service.store.count()).toBe(1);
     await two.close();
   });
+
+  it('gives one job to concurrent duplicates sent to two services on one SQLite file', async () => {
+    const dbPath = join(dir, 'shared.sqlite');
+    const [one, two] = await Promise.all([
+      startTestService({ config: { dbPath } }),
+      startTestService({ config: { dbPath } }),
+    ]);
+    const replies = await Promise.all(
+      [one, two, one, two].map((t) => t.alice.post('/v1/imagine', { prompt: 'twice?' }, key('shared'))),
+    );
+    expect(replies.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
+    expect(await one.started.service.store.count()).toBe(1);
+    await expect.poll(() => one.generator.sent + two.generator.sent).toBe(1);
+    await one.close();
+    await two.close();
+  });
 });
 
 describe('Idempotency-Key on actions and midjourney-proxy submits', () => {

@@ -410,7 +410,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (stored === undefined || (clientId !== undefined && stored.clientId !== clientId)) {
         throw new UnknownJobError(id);
       }
-      throw new JobStateError(id, stored.status, `Job ${id} is already ${stored.status}`);
+      // Unfinished but not in flight here: another instance sharing the store drives it.
+      const where = isTerminal(stored.status) ? 'already' : 'driven by another service instance and';
+      throw new JobStateError(id, stored.status, `Job ${id} is ${where} ${stored.status}`);
     }
     if (isTerminal(job.record.status)) {
       throw new JobStateError(id, job.record.status, `Job ${id} is already ${job.record.status}`);
