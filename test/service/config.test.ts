@@ -73,4 +73,13 @@ describe('loadServiceConfig', () => {
     );
     expect(config).toMatchObject({ port: 9000, dbPath: ':memory:' });
   });
+
+  it('reads the claim and idempotency key lifetimes, within their ranges', () => {
+    expect(loadServiceConfig({})).toMatchObject({ jobClaimTtlMs: 30_000, idempotencyTtlMs: 86_400_000 });
+    expect(
+      loadServiceConfig({ MJW_JOB_CLAIM_TTL_MS: '5000', MJW_IDEMPOTENCY_TTL_MS: '172800000' }),
+    ).toMatchObject({ jobClaimTtlMs: 5_000, idempotencyTtlMs: 172_800_000 });
+    expect(() => loadServiceConfig({ MJW_JOB_CLAIM_TTL_MS: '60000' })).toThrow(/MJW_JOB_CLAIM_TTL_MS/);
+    expect(() => loadServiceConfig({ MJW_IDEMPOTENCY_TTL_MS: '10' })).toThrow(/MJW_IDEMPOTENCY_TTL_MS/);
+  });
 });

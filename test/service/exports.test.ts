@@ -1,5 +1,14 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { JobView, ProxyTask, Service, ServiceOptions } from '../../src/service/index.js';
+import type {
+  IdempotencyReserveResult,
+  JobClaim,
+  JobRecord,
+  JobStore,
+  JobView,
+  ProxyTask,
+  Service,
+  ServiceOptions,
+} from '../../src/service/index.js';
 import * as service from '../../src/service/index.js';
 
 describe('src/service/index.ts', () => {
@@ -11,6 +20,15 @@ describe('src/service/index.ts', () => {
         'BodyTooLargeError',
         'CircuitBreaker',
         'CircuitOpenError',
+        'IDEMPOTENCY_KEY_HEADER',
+        'IDEMPOTENT_REPLAYED_HEADER',
+        'IdempotencyKeyInUseError',
+        'IdempotencyKeyMismatchError',
+        'IdempotencyReservationLostError',
+        'JobClaimLostError',
+        'JobExistsError',
+        'MAX_CLAIM_TTL_MS',
+        'isJobClaimLostError',
         'JOB_STATUSES',
         'JobStateError',
         'MemoryJobStore',
@@ -51,6 +69,11 @@ describe('src/service/index.ts', () => {
     >();
     expectTypeOf(new service.RateLimitError(1_000, 'requests').retryAfter).toEqualTypeOf<number>();
     expectTypeOf(service.verifyWebhookSignature).returns.toEqualTypeOf<boolean>();
+    expectTypeOf<JobStore['claim']>().returns.resolves.toEqualTypeOf<JobClaim | null>();
+    expectTypeOf<JobStore['saveClaimed']>().parameters.toEqualTypeOf<[JobRecord, JobClaim]>();
+    expectTypeOf<
+      JobStore['reserveIdempotencyKey']
+    >().returns.resolves.toEqualTypeOf<IdempotencyReserveResult>();
     const error = new service.RateLimitError(1_500, 'requests');
     expect(error).toMatchObject({
       name: 'RateLimitError',
