@@ -24,7 +24,7 @@ export function defaultLockDir(): string {
 export function loadLockConfig(env: Readonly<Record<string, string | undefined>>): LockConfig {
   const r = new EnvReader(env);
   const given = r.optionalString('MJW_LOCK_DIR');
-  if (given !== undefined && given.includes('\0')) r.problem('MJW_LOCK_DIR: must not contain a NUL byte');
+  if (given?.includes('\0')) r.problem('MJW_LOCK_DIR: must not contain a NUL byte');
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   const lockDir = given === undefined ? defaultLockDir() : resolve(given);
   return Object.freeze({ lockDir });
