@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +170,22 @@ describe('FileLock', () => {
       // Claims and temporaries are all cleaned up.
       expect(await readdir(join(path, '..'))).toEqual([]);
     }
+  });
+
+  it('takes over past a takeover claim abandoned by a taker that died mid-way', async () => {
+    const path = await lockPath();
+    const stale = await plant(path, { pid: 1, hostname: 'box', ownerId: 'dead-owner' });
+    const digest = createHash('sha256').update(serializeHolder(stale)).digest('hex').slice(0, 16);
+    await plant(`${path}.takeover-${digest}`, { pid: 2, hostname: 'box', ownerId: 'dead-taker' });
+    const lock = await FileLock.acquire(path, {
+      ...TEST_OPTIONS,
+      hostname: 'box',
+      bootId: undefined,
+      isProcessAlive: (pid) => pid > 2,
+    });
+    expect((await holderIn(path))?.ownerId).toBe(lock.holder.ownerId);
+    await lock.release();
+    expect(await readdir(join(path, '..'))).toEqual([]);
   });
 
   it('gives a stale lock to exactly one of several processes racing for it', async () => {

@@ -180,6 +180,10 @@ async function runOwned(
   owned: Owned,
   say: (message: string) => void,
 ): Promise<number> {
+  // A takeover means another run judged this one dead: say so, as the stop that follows is why.
+  for (const lost of [owned.lock.lost, owned.lease?.lost]) {
+    lost?.addEventListener('abort', () => say(`stopping: ${(lost.reason as Error).message}`), { once: true });
+  }
   const concurrency = args.concurrency ?? config.concurrentJobs;
   const opened = await openGenerator(config, concurrency);
   if (opened.simulated) {
