@@ -163,7 +163,13 @@ async function open(
   if (config.credentials) {
     // One local driver per token, taken before the client exists (TokenInUseError otherwise).
     const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
-    const client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+    let client: Midjourney;
+    try {
+      client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+    } catch (error) {
+      await lease?.release();
+      throw error;
+    }
     return {
       client,
       close: async () => {
