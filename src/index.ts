@@ -99,6 +99,17 @@ export {
   QueueFullError,
   UnknownOutcomeError,
 } from './midjourney/index.js';
+export type { FileLockOptions, LockHolder, TokenIdentity, TokenLeaseOptions } from './ownership/index.js';
+// Ownership across processes: one local driver per token (what the CLI takes), file locks.
+export {
+  FileLock,
+  LockFileError,
+  LockHeldError,
+  LockLostError,
+  TokenInUseError,
+  TokenLease,
+  tokenLeaseKey,
+} from './ownership/index.js';
 export type { ServiceOptions } from './service/index.js';
 // The HTTP service, for embedding.
 export { buildService, isRateLimitError, RateLimitError } from './service/index.js';

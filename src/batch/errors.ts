@@ -3,6 +3,7 @@
  * journal or result file that cannot be trusted to resume from.
  */
 import { WorkerError } from '../errors.js';
+import { describeHolder, type LockHolder } from '../ownership/lock-holder.js';
 
 /** One rejected input line. */
 export interface InputProblem {
@@ -48,6 +49,28 @@ export class BatchJournalError extends WorkerError {
     options: { cause?: unknown } = {},
   ) {
     super(`${path}: ${message}`, options);
+  }
+}
+
+/**
+ * Another run holds the journal (`<out>.journal.lock`): two runs on one journal would submit every
+ * prompt twice. Retryable: it frees up when that run ends; a dead run's lock is taken over.
+ */
+export class JournalLockedError extends WorkerError {
+  override readonly name = 'JournalLockedError';
+  readonly code = 'BATCH_JOURNAL_LOCKED';
+  constructor(
+    /** The journal, not the lock file. */
+    readonly path: string,
+    /** The run holding it; undefined when the lock file is unreadable. */
+    readonly holder: LockHolder | undefined,
+    now: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `${path}: in use by another mjw batch run, ${describeHolder(holder, now)}; wait for it to end, or choose another --out`,
+      { ...options, retryable: true },
+    );
   }
 }
 

@@ -6,9 +6,11 @@ export {
   DownloadError,
   formatProblem,
   type InputProblem,
+  JournalLockedError,
 } from './errors.js';
 export { type BatchInput, INPUT_EXTENSIONS, parseInput, readInput } from './input/read-input.js';
 export { Journal, type JournalOptions, readJournal } from './journal.js';
+export { JournalLock, journalLockPathFor } from './journal-lock.js';
 export {
   applyRecord,
   type JournalHeader,

@@ -1,17 +1,20 @@
 /**
- * One `mjw batch` run from files to report: reads and validates the input, opens (or resumes) the
- * journal beside the output, writes back result lines a crash kept from the output, and runs the
- * prompts not yet finished.
+ * One `mjw batch` run from files to report: reads and validates the input, takes the journal's lock
+ * (one run per journal), opens (or resumes) the journal beside the output, writes back result
+ * lines a crash kept from the output, and runs the prompts not yet finished.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Generator } from '../generation/types.js';
+import type { FileLockOptions } from '../ownership/file-lock.js';
+import { anySignal } from '../util/abort.js';
 import type { Clock, Random } from '../util/clock.js';
 import { Downloader, type DownloaderOptions } from './downloader.js';
 import { BatchJournalError } from './errors.js';
 import { type BatchInput, readInput } from './input/read-input.js';
 import { Journal, readJournal } from './journal.js';
+import { JournalLock } from './journal-lock.js';
 import { applyRecord, JOURNAL_VERSION, type JournalHeader, type PromptState } from './journal-records.js';
 import type { BatchPrompt } from './prompt.js';
 import { ResultsFile } from './results-file.js';
@@ -39,6 +42,13 @@ export interface RunBatchOptions {
   random?: Random;
   /** fsync the journal (default true). */
   durable?: boolean;
+  /**
+   * The journal's lock, already taken by the caller (who releases it), for a caller that wants to
+   * be refused before it opens anything else. Default: runBatch takes and releases it itself.
+   */
+  lock?: JournalLock;
+  /** Options of the lock runBatch takes when `lock` is not given (tests inject pid probes). */
+  lockOptions?: Partial<FileLockOptions>;
   /** Called once the input is validated (to report skipped lines) before anything is sent. */
   onInput?: (input: BatchInput, resumed: ResumeInfo) => void;
   /** Called with the runner before it starts (to subscribe to its events). */
@@ -74,10 +84,36 @@ export function fingerprintPrompts(prompts: readonly BatchPrompt[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * Runs the batch under the journal's lock: throws JournalLockedError, before reading the journal,
+ * when another run holds it.
+ */
 export async function runBatch(options: RunBatchOptions): Promise<BatchSessionResult> {
   const input = options.preloaded ?? (await readInput(options.input, { strict: options.strict ?? false }));
-  const fingerprint = fingerprintPrompts(input.prompts);
   const journalPath = journalPathFor(options.out);
+  if (options.lock !== undefined) {
+    if (options.lock.journalPath !== journalPath) {
+      throw new BatchJournalError(`the lock given is for ${options.lock.journalPath}`, journalPath);
+    }
+    return runLocked(options, input, options.lock);
+  }
+  // The output's directory holds the lock file, so it must exist first.
+  await mkdir(dirname(options.out), { recursive: true }).catch(() => undefined);
+  const lock = await JournalLock.acquire(journalPath, options.lockOptions);
+  try {
+    return await runLocked(options, input, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(
+  options: RunBatchOptions,
+  input: BatchInput,
+  lock: JournalLock,
+): Promise<BatchSessionResult> {
+  const fingerprint = fingerprintPrompts(input.prompts);
+  const journalPath = lock.journalPath;
   const parsed = await readJournal(journalPath);
 
   const states = new Map<string, PromptState>();
@@ -147,7 +183,8 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchSessionRe
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.download ? { downloader: new Downloader(options.download) } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      // Losing the lock (a takeover after this run was judged dead) stops submitting at once.
+      signal: anySignal(options.signal, lock.lost) as AbortSignal,
       ...(options.jobTimeoutMs !== undefined ? { jobTimeoutMs: options.jobTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.random ? { random: options.random } : {}),

@@ -97,7 +97,13 @@ describe('resuming after a crash', () => {
     const second = new FakeGenerator(false, 2_000_000_000_000_000_000n);
     second.preexisting(tickets[1] as SubmissionTicket);
     second.preexisting(tickets[2] as SubmissionTicket);
-    const { resume, report } = await runBatch({ input: files.input, out: files.out, generator: second });
+    // The first "process" died: its journal lock is judged stale and taken over.
+    const { resume, report } = await runBatch({
+      input: files.input,
+      out: files.out,
+      generator: second,
+      lockOptions: { isProcessAlive: () => false },
+    });
     expect(resume).toEqual({ resumed: true, alreadyFinished: 1, inFlight: 3, restoredLines: 1 });
     expect(second.resumed.sort()).toEqual([tickets[1]?.nonce, tickets[2]?.nonce, tickets[3]?.nonce].sort());
     // The journal told resume which sends Discord had confirmed.

@@ -3,18 +3,25 @@
  * full, one JSON line per prompt in the result file, progress on stderr, a summary on stdout.
  * Resumable: re-running the same command continues from the journal beside the output.
  */
-import { BatchInputError, BatchJournalError, formatProblem } from '../../batch/errors.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { BatchInputError, BatchJournalError, formatProblem, JournalLockedError } from '../../batch/errors.js';
 import { type BatchInput, readInput } from '../../batch/input/read-input.js';
+import { JournalLock } from '../../batch/journal-lock.js';
 import { openGenerator } from '../../batch/open-generator.js';
 import { ProgressReporter } from '../../batch/progress.js';
 import { parseRetryOutcomes } from '../../batch/retry-policy.js';
 import type { BatchRunReport } from '../../batch/runner.js';
-import { runBatch } from '../../batch/session.js';
+import { journalPathFor, runBatch } from '../../batch/session.js';
 import { formatSummary } from '../../batch/summary.js';
-import { loadBatchConfig } from '../../config/batch.js';
-import { loadConfig, readEnvironment } from '../../config/index.js';
+import { type BatchConfig, loadBatchConfig } from '../../config/batch.js';
+import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
+import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
+import type { TokenLease } from '../../ownership/token-lease.js';
+import { anySignal } from '../../util/abort.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { leaseConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input> --out <results.jsonl> [--concurrency N] [--download <dir>] [--split]
                  [--retry <outcomes>] [--resume] [--strict]
@@ -39,8 +46,13 @@ Every line is validated before anything is sent. Interrupt with Ctrl-C to stop s
 jobs in flight finish (a second Ctrl-C exits at once); run the same command again to continue.
 Without Discord credentials the batch runs against the built-in simulator.
 
+One owner: the run holds <file>.journal.lock while it runs, and the Discord token's lease (see
+MJW_LOCK_DIR); a second run on the same --out or the same token is refused, naming the holder's
+pid and host. A lock left by a run that died is taken over.
+
 Exit codes: 0 all prompts succeeded; 2 bad usage, input or journal; 3 a Midjourney outcome failed
-a prompt; 4 a Discord or transport error failed a prompt; 1 anything else (interrupted, downloads).`;
+a prompt; 4 a Discord or transport error failed a prompt; 1 anything else (interrupted, downloads,
+the journal or the token held by another run: try again once it has ended).`;
 
 interface BatchArgs {
   input: string;
@@ -107,10 +119,16 @@ export function exitCodeFor(report: BatchRunReport): number {
   return ExitCode.Ok;
 }
 
+interface Owned {
+  lock: JournalLock;
+  lease: TokenLease | null;
+}
+
 async function run(ctx: CommandContext): Promise<number> {
   const args = parseBatchArgs(ctx.argv);
+  const env = readEnvironment({ env: ctx.env });
   const config = loadConfig({ env: ctx.env });
-  const batchConfig = loadBatchConfig(readEnvironment({ env: ctx.env }));
+  const batchConfig = loadBatchConfig(env);
   const say = (message: string): void => {
     ctx.stderr.write(`mjw batch: ${message}\n`);
   };
@@ -124,6 +142,47 @@ async function run(ctx: CommandContext): Promise<number> {
       return ExitCode.Usage;
     }
     throw error;
+  }
+  // One owner per journal, then per token, before anything is opened: a refused run sends nothing.
+  // The journal first, so two runs on one --out are told about the journal, the closer cause.
+  let lock: JournalLock | undefined;
+  let lease: TokenLease | null = null;
+  try {
+    await mkdir(dirname(args.out), { recursive: true }).catch(() => undefined);
+    lock = await JournalLock.acquire(journalPathFor(args.out));
+    lease = await leaseConfiguredToken(config, env);
+  } catch (error) {
+    await lock?.release();
+    if (
+      error instanceof JournalLockedError ||
+      error instanceof TokenInUseError ||
+      error instanceof LockFileError
+    ) {
+      say(error.message);
+      return ExitCode.Failure;
+    }
+    throw error;
+  }
+  try {
+    return await runOwned(ctx, args, config, batchConfig, input, { lock, lease }, say);
+  } finally {
+    await lease?.release();
+    await lock.release();
+  }
+}
+
+async function runOwned(
+  ctx: CommandContext,
+  args: BatchArgs,
+  config: Config,
+  batchConfig: BatchConfig,
+  input: BatchInput,
+  owned: Owned,
+  say: (message: string) => void,
+): Promise<number> {
+  // A takeover means another run judged this one dead: say so, as the stop that follows is why.
+  for (const lost of [owned.lock.lost, owned.lease?.lost]) {
+    lost?.addEventListener('abort', () => say(`stopping: ${(lost.reason as Error).message}`), { once: true });
   }
   const concurrency = args.concurrency ?? config.concurrentJobs;
   const opened = await openGenerator(config, concurrency);
@@ -159,7 +218,9 @@ async function run(ctx: CommandContext): Promise<number> {
         : {}),
       resume: args.resume,
       strict: args.strict,
-      signal: ctx.signal,
+      lock: owned.lock,
+      // Losing the token's lease to a takeover stops submitting, as Ctrl-C does.
+      signal: anySignal(ctx.signal, owned.lease?.lost) as AbortSignal,
       onInput: (batchInput, resume) => {
         for (const problem of batchInput.problems) say(`skipped ${formatProblem(problem)}`);
         if (resume.resumed) {

@@ -4,7 +4,7 @@
  * only the result: a human summary, or with --json exactly one JSON object. Without Discord
  * credentials it runs against the built-in simulator and says so.
  */
-import { type Config, loadConfig, type WatchMode } from '../../config/index.js';
+import { type Config, loadConfig, readEnvironment, type WatchMode } from '../../config/index.js';
 import { isGatewayError } from '../../discord/gateway/errors.js';
 import {
   CloudflareBanError,
@@ -21,8 +21,10 @@ import { Midjourney } from '../../generation/midjourney.js';
 import { openSimulatedClient } from '../../generation/simulated.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
 import { isMidjourneyError } from '../../midjourney/errors.js';
+import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { leaseConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
 
@@ -37,8 +39,11 @@ Options:
   --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
 
 Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator.
+With a Discord token it first takes the token's lease (see MJW_LOCK_DIR): while another mjw process
+drives the same token on this machine it is refused with TokenInUseError naming that process.
 Exit codes: 0 success; 2 bad usage or configuration; 3 a Midjourney outcome (moderation, queue
-full, invalid request, timeout, ...); 4 a Discord or transport error; 1 anything else.`;
+full, invalid request, timeout, ...); 4 a Discord or transport error; 1 anything else (the
+token's lease held by another process among them).`;
 
 interface ImagineArgs {
   prompt: string;
@@ -156,8 +161,25 @@ async function open(
   ctx: CommandContext,
 ): Promise<{ client: Midjourney; close(): Promise<void> }> {
   if (config.credentials) {
-    const client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
-    return { client, close: () => client.close() };
+    // One local driver per token, taken before the client exists (TokenInUseError otherwise).
+    const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
+    let client: Midjourney;
+    try {
+      client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+    } catch (error) {
+      await lease?.release();
+      throw error;
+    }
+    return {
+      client,
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await lease?.release();
+        }
+      },
+    };
   }
   ctx.stderr.write(
     'mjw imagine: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n',
@@ -187,7 +209,20 @@ function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationR
 async function run(ctx: CommandContext): Promise<number> {
   const args = parseImagineArgs(ctx.argv);
   const config = loadConfig({ env: ctx.env });
-  const { client, close } = await open(config, args, ctx);
+  const report = (error: unknown): ExitCode => {
+    const info = errorJson(error);
+    if (args.json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: info })}\n`);
+    else ctx.stderr.write(`mjw imagine: ${info.name} [${info.code}]: ${info.message}\n`);
+    return exitCodeFor(error);
+  };
+  let opened: Awaited<ReturnType<typeof open>>;
+  try {
+    opened = await open(config, args, ctx);
+  } catch (error) {
+    if (error instanceof TokenInUseError || error instanceof LockFileError) return report(error);
+    throw error;
+  }
+  const { client, close } = opened;
   const line = new ProgressLine(ctx.stderr);
   watchProgress(client, line);
   try {
@@ -200,10 +235,7 @@ async function run(ctx: CommandContext): Promise<number> {
     return ExitCode.Ok;
   } catch (error) {
     line.done();
-    const info = errorJson(error);
-    if (args.json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: info })}\n`);
-    else ctx.stderr.write(`mjw imagine: ${info.name} [${info.code}]: ${info.message}\n`);
-    return exitCodeFor(error);
+    return report(error);
   } finally {
     await close();
   }

@@ -3,17 +3,22 @@
  * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
  * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
  */
-import { loadConfig, readEnvironment } from '../../config/index.js';
+import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
 import {
   describeServiceConfig,
   loadServiceConfig,
+  type ServiceConfig,
   type ServiceConfigOverrides,
 } from '../../config/service.js';
+import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
+import type { TokenLease } from '../../ownership/token-lease.js';
 import { openServiceGenerator } from '../../service/open-generator.js';
 import { startService } from '../../service/start.js';
-import { createLogger } from '../../util/logger.js';
+import { anySignal } from '../../util/abort.js';
+import { createLogger, type Logger } from '../../util/logger.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { leaseConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
 
@@ -29,7 +34,10 @@ API keys come from MJW_API_KEYS ("name:key,name2:key2"); send one as "Authorizat
 "X-API-Key" or midjourney-proxy's "mj-api-secret". Limits, webhooks and the circuit breaker are set
 with the MJW_* variables (see docs/service.md). Without Discord credentials the service runs against
 the built-in simulator (nothing is sent to Discord) and, unless --db or MJW_DB_PATH is given, keeps
-its jobs in memory, since the simulator's channel does not survive a restart either.`;
+its jobs in memory, since the simulator's channel does not survive a restart either.
+
+With a Discord token it holds the token's lease while it runs (see MJW_LOCK_DIR): it refuses to
+start (exit 1, TokenInUseError naming the holder) while another mjw process drives that token.`;
 
 /** Parses the command line; throws UsageError naming the problem. */
 export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
@@ -77,6 +85,34 @@ async function run(ctx: CommandContext): Promise<number> {
     say('MJW_API_KEYS is not set: no authentication (allowed on loopback only)');
   logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
 
+  // One local driver per token: refused before the client, the gateway or the port are opened.
+  let lease: TokenLease | null;
+  try {
+    lease = await leaseConfiguredToken(config, env);
+  } catch (error) {
+    if (error instanceof TokenInUseError || error instanceof LockFileError) {
+      say(error.message);
+      return ExitCode.Failure;
+    }
+    throw error;
+  }
+  try {
+    return await serveLeased(ctx, config, serviceConfig, logger, say, lease?.lost);
+  } finally {
+    await lease?.release();
+  }
+}
+
+async function serveLeased(
+  ctx: CommandContext,
+  config: Config,
+  serviceConfig: ServiceConfig,
+  logger: Logger,
+  say: (message: string) => void,
+  /** Aborts if another process took the token's lease over: this one must stop driving it. */
+  leaseLost: AbortSignal | undefined,
+): Promise<number> {
+  const stop = anySignal(ctx.signal, leaseLost) as AbortSignal;
   const opened = await openServiceGenerator(config, logger);
   let started: Awaited<ReturnType<typeof startService>>;
   try {
@@ -102,14 +138,15 @@ async function run(ctx: CommandContext): Promise<number> {
   ctx.stdout.write(`${started.url}\n`);
 
   await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) resolve();
-    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    if (stop.aborted) resolve();
+    else stop.addEventListener('abort', () => resolve(), { once: true });
   });
+  if (leaseLost?.aborted) say(`stopping: ${(leaseLost.reason as Error).message}`);
   say('stopping: no new requests; jobs in flight stay stored and are picked up at the next start');
   await started.close();
   await opened.close();
   logger.flush();
-  return ExitCode.Ok;
+  return leaseLost?.aborted ? ExitCode.Failure : ExitCode.Ok;
 }
 
 export const serveCommand: Command = {
