@@ -3,6 +3,12 @@
  * of one deployment through Redis without breaking the two promises (350 ms between two calls of
  * a token, no job paid for twice). See docs/scale.md.
  */
+
+export {
+  AccountBalancer,
+  type AccountBalancerEvents,
+  type AccountBalancerOptions,
+} from './account-balancer.js';
 export {
   AccountLease,
   type AccountLeaseEvents,

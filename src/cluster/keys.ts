@@ -11,6 +11,8 @@ export interface ClusterKeys {
   fence(accountId: string): string;
   /** When (Redis server time, ms) the account's token last started a Discord call. */
   lastSend(accountId: string): string;
+  /** Live workers: a sorted set of worker ids scored by when (Redis time, ms) their heartbeat expires. */
+  workers(): string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'mjw';
@@ -21,5 +23,6 @@ export function clusterKeys(prefix: string = DEFAULT_KEY_PREFIX): ClusterKeys {
     lease: (accountId) => `${tag(accountId)}:lease`,
     fence: (accountId) => `${tag(accountId)}:fence`,
     lastSend: (accountId) => `${tag(accountId)}:last-send`,
+    workers: () => `${prefix}:workers`,
   };
 }
