@@ -48,6 +48,10 @@ export interface ServiceConfig {
   readonly circuitOpenMs: number;
   readonly healthCacheMs: number;
   readonly metricsPublic: boolean;
+  /** How long a job claim lives without renewal (renewed every third of it); at most 30 s. */
+  readonly jobClaimTtlMs: number;
+  /** How long an Idempotency-Key and its answer are kept (24 h by default). */
+  readonly idempotencyTtlMs: number;
 }
 
 export const DEFAULT_SERVICE_PORT = 8080;
@@ -160,6 +164,8 @@ export function loadServiceConfig(
     circuitOpenMs: r.integer('MJW_CIRCUIT_OPEN_MS', 30_000, { min: 100, max: 3_600_000 }),
     healthCacheMs: r.integer('MJW_HEALTH_CACHE_MS', 30_000, { min: 0, max: 3_600_000 }),
     metricsPublic: r.boolean('MJW_METRICS_PUBLIC', false),
+    jobClaimTtlMs: r.integer('MJW_JOB_CLAIM_TTL_MS', 30_000, { min: 3_000, max: 30_000 }),
+    idempotencyTtlMs: r.integer('MJW_IDEMPOTENCY_TTL_MS', 86_400_000, { min: 60_000, max: 2_592_000_000 }),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

@@ -16,6 +16,7 @@ import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
+import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
@@ -54,6 +55,11 @@ export interface ServiceOptions {
   resolve?: Resolver;
   /** The Discord channel the jobs run in (keys the per key + channel limit). Default `default`. */
   channelId?: string;
+  /**
+   * This instance's id as owner of job claims. Default a random UUID per process, so two services
+   * on one store never take each other's claims for their own.
+   */
+  instanceId?: string;
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -100,6 +106,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     clock,
     logger,
     maxActiveJobs: config.maxActiveJobs,
+    claimTtlMs: config.jobClaimTtlMs,
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   await runner.init();
   const limiterOptions = { idleMs: config.rateLimitIdleMs, clock };
@@ -149,6 +157,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     retry: (route) => serviceMetrics.discordRetries.inc({ route }),
   });
   const hub = new JobEventHub(runner);
+  // Expired Idempotency-Keys are deleted at start and then hourly (or each TTL, if shorter).
+  const stopKeySweep = sweepIdempotencyKeys(store, Math.min(config.idempotencyTtlMs, 3_600_000), logger);
   const health = new HealthReporter({
     probe,
     breaker,
@@ -218,6 +228,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       shutdown.abort();
       await app.close();
       hub.close();
+      stopKeySweep();
       await runner.close();
       detachNotifier();
       detachJobMetrics();

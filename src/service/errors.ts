@@ -172,6 +172,34 @@ export class ServiceClosingError extends ServiceError {
   }
 }
 
+/** The Idempotency-Key was first used with another request (method, route, parameters or body). */
+export class IdempotencyKeyMismatchError extends ServiceError {
+  override readonly name = 'IdempotencyKeyMismatchError';
+  readonly code = 'IDEMPOTENCY_KEY_MISMATCH';
+  readonly status = 422;
+  constructor(readonly idempotencyKey: string) {
+    super(
+      `Idempotency-Key "${idempotencyKey}" was already used with a different request (method, route or body); send a new key for a new request`,
+    );
+  }
+}
+
+/** Another request with the same Idempotency-Key is still being handled; retry shortly. */
+export class IdempotencyKeyInUseError extends ServiceError {
+  override readonly name = 'IdempotencyKeyInUseError';
+  readonly code = 'IDEMPOTENCY_KEY_IN_USE';
+  readonly status = 409;
+  constructor(
+    readonly idempotencyKey: string,
+    /** ms. */
+    readonly retryAfter = 1_000,
+  ) {
+    super(`A request with Idempotency-Key "${idempotencyKey}" is still in progress; retry shortly`, {
+      retryable: true,
+    });
+  }
+}
+
 export function isServiceError(value: unknown): value is ServiceError {
   return value instanceof ServiceError;
 }

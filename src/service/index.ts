@@ -5,6 +5,8 @@ export {
   AuthenticationError,
   BodyTooLargeError,
   CircuitOpenError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyMismatchError,
   isRateLimitError,
   isServiceError,
   JobStateError,
@@ -25,7 +27,16 @@ export type {
   SlotsStatus,
 } from './health.js';
 export type { HealthReport } from './health-reporter.js';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './http/idempotency.js';
 export type { JobResultView, JobView } from './http/job-view.js';
+export type {
+  IdempotencyKeyRequest,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotentAnswer,
+} from './jobs/idempotency-record.js';
+export { IdempotencyReservationLostError } from './jobs/idempotency-record.js';
 export {
   JOB_STATUSES,
   type JobOutcomeError,
@@ -34,14 +45,23 @@ export {
   TERMINAL_STATUSES,
   type WebhookFormat,
 } from './jobs/job.js';
+export {
+  isJobClaimLostError,
+  type JobClaim,
+  JobClaimLostError,
+  JobExistsError,
+  MAX_CLAIM_TTL_MS,
+} from './jobs/job-claim.js';
 export type {
   DeliveryState,
+  IdempotencyKeyStore,
+  JobClaimStore,
   JobListPage,
   JobListQuery,
   JobStore,
   WebhookDelivery,
 } from './jobs/job-store.js';
-export { MemoryJobStore } from './jobs/memory-store.js';
+export { MemoryJobStore, type MemoryJobStoreOptions } from './jobs/memory-store.js';
 export { SqliteJobStore, type SqliteJobStoreOptions } from './jobs/sqlite-store.js';
 export {
   type TakeResult,
@@ -57,7 +77,7 @@ export {
   type CircuitState,
 } from './protection/circuit-breaker.js';
 export type { ProxyButton, ProxyTask, ProxyTaskStatus } from './proxy/task-view.js';
-export type { JobEventType, RecoveryReport } from './runner/job-runner.js';
+export type { JobEventType, RecoveryReport, SubmitOptions } from './runner/job-runner.js';
 export { afterNotFound, planRecovery, type RecoveryStep } from './runner/recovery.js';
 export { type StartedService, startService } from './start.js';
 export { forbiddenAddressReason } from './webhooks/address-policy.js';

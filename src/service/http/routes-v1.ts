@@ -1,12 +1,15 @@
 /**
  * The /v1 API: submit, read, list, stream, act on and cancel jobs. Every route is scoped to the
- * caller's API key: another key's job answers 404.
+ * caller's API key: another key's job answers 404. The two routes that create jobs honour an
+ * Idempotency-Key (idempotency.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
+import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
 import { kindForAction, resolveAction } from '../runner/actions.js';
+import { IDEMPOTENT_REPLAYED_HEADER, type IdempotentOutcome, idempotent } from './idempotency.js';
 import { toJobView } from './job-view.js';
 import {
   type ActionBody,
@@ -39,27 +42,56 @@ export async function ownedJob(ctx: ServiceContext, request: FastifyRequest, id:
   return job;
 }
 
+/** The 202 answer of a job-creating route. */
+const acceptedAnswer = (job: Pick<JobRecord, 'id' | 'status'>): IdempotentAnswer => ({
+  status: 202,
+  body: { id: job.id, status: job.status },
+});
+
+/** Runs a job-creating route under the caller's Idempotency-Key, if any, and sends its answer. */
+async function sendIdempotent(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: Parameters<typeof idempotent>[2],
+): Promise<FastifyReply> {
+  const { answer, replayed } = await idempotent(
+    { store: ctx.store, ttlMs: ctx.config.idempotencyTtlMs, logger: request.log },
+    request,
+    run,
+    async (jobId) => {
+      const job = await ctx.runner.get(jobId);
+      return job === undefined ? acceptedAnswer({ id: jobId, status: 'queued' }) : acceptedAnswer(job);
+    },
+  );
+  const id = (answer.body as { id?: unknown }).id;
+  if (typeof id === 'string') void reply.header('location', `/v1/jobs/${id}`);
+  if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return reply.code(answer.status).send(answer.body);
+}
+
+const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer(job), jobId: job.id });
+
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.post<{ Body: ImagineBody }>(
-    '/v1/imagine',
-    { schema: { body: imagineBody } },
-    async (request, reply) => {
+  app.post<{ Body: ImagineBody }>('/v1/imagine', { schema: { body: imagineBody } }, async (request, reply) =>
+    sendIdempotent(ctx, request, reply, async (reservation) => {
       takeSubmission(ctx, request.clientId);
       const { prompt, webhookUrl, metadata } = request.body;
       const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
-      const job = await ctx.runner.submit({
-        clientId: request.clientId,
-        kind: 'imagine',
-        prompt: prompt.trim(),
-        webhookUrl: checkedUrl,
-        metadata: metadata ?? null,
-      });
+      const job = await ctx.runner.submit(
+        {
+          clientId: request.clientId,
+          kind: 'imagine',
+          prompt: prompt.trim(),
+          webhookUrl: checkedUrl,
+          metadata: metadata ?? null,
+        },
+        undefined,
+        reservation === undefined ? {} : { reservation },
+      );
       ctx.metrics.jobsSubmitted.inc({ kind: 'imagine' });
-      return reply
-        .code(202)
-        .header('location', `/v1/jobs/${job.id}`)
-        .send({ id: job.id, status: job.status });
-    },
+      return created(job);
+    }),
   );
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: { params: jobIdParams } }, async (request) =>
@@ -111,41 +143,44 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/v1/jobs/:id/actions',
     { schema: { params: jobIdParams, body: actionBody } },
-    async (request, reply) => {
-      const source = await ownedJob(ctx, request, request.params.id);
-      if (source.status !== 'succeeded' || source.result === null) {
-        throw new JobStateError(
-          source.id,
-          source.status,
-          `Job ${source.id} is ${source.status}; actions need a succeeded job`,
+    async (request, reply) =>
+      sendIdempotent(ctx, request, reply, async (reservation) => {
+        const source = await ownedJob(ctx, request, request.params.id);
+        if (source.status !== 'succeeded' || source.result === null) {
+          throw new JobStateError(
+            source.id,
+            source.status,
+            `Job ${source.id} is ${source.status}; actions need a succeeded job`,
+          );
+        }
+        const action = resolveAction(source.result.actions, request.body.action);
+        if (action === undefined) {
+          throw new ActionUnavailableError(
+            source.id,
+            request.body.action,
+            Object.keys(source.result.actions),
+          );
+        }
+        takeSubmission(ctx, request.clientId);
+        const { webhookUrl, metadata } = request.body;
+        const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
+        const kind = kindForAction(action);
+        const job = await ctx.runner.submit(
+          {
+            clientId: request.clientId,
+            kind,
+            action,
+            parentId: source.id,
+            prompt: source.prompt,
+            webhookUrl: checkedUrl,
+            metadata: metadata ?? null,
+          },
+          source.result,
+          reservation === undefined ? {} : { reservation },
         );
-      }
-      const action = resolveAction(source.result.actions, request.body.action);
-      if (action === undefined) {
-        throw new ActionUnavailableError(source.id, request.body.action, Object.keys(source.result.actions));
-      }
-      takeSubmission(ctx, request.clientId);
-      const { webhookUrl, metadata } = request.body;
-      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
-      const kind = kindForAction(action);
-      const job = await ctx.runner.submit(
-        {
-          clientId: request.clientId,
-          kind,
-          action,
-          parentId: source.id,
-          prompt: source.prompt,
-          webhookUrl: checkedUrl,
-          metadata: metadata ?? null,
-        },
-        source.result,
-      );
-      ctx.metrics.jobsSubmitted.inc({ kind });
-      return reply
-        .code(202)
-        .header('location', `/v1/jobs/${job.id}`)
-        .send({ id: job.id, status: job.status });
-    },
+        ctx.metrics.jobsSubmitted.inc({ kind });
+        return created(job);
+      }),
   );
 
   app.delete<{ Params: { id: string } }>(

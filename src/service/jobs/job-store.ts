@@ -1,9 +1,22 @@
 /**
- * Where jobs and webhook deliveries live. SQLite by default (SqliteJobStore), memory in tests
- * (MemoryJobStore); a server database can implement the same interface. Methods are async so an
- * implementation may do I/O; the embedded ones answer synchronously inside a resolved promise.
+ * Where jobs, their claims, idempotency keys and webhook deliveries live. SQLite by default
+ * (SqliteJobStore), memory in tests (MemoryJobStore); a server database can implement the same
+ * interface. Methods are async so an implementation may do I/O; the embedded ones answer
+ * synchronously inside a resolved promise.
+ *
+ * Several service instances may share one store (two `mjw serve` on one SQLite file, or a
+ * cluster on a server database): the claim and idempotency operations are each one atomic step,
+ * which is all that sharing needs. A Redis implementation maps them onto one key per claim
+ * (`SET NX PX` with a per-job `INCR` fence) and a Lua script per conditional write.
  */
+import type {
+  IdempotencyKeyRequest,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotentAnswer,
+} from './idempotency-record.js';
 import type { JobRecord, JobStatus, WebhookFormat } from './job.js';
+import type { JobClaim } from './job-claim.js';
 
 export interface JobListQuery {
   /** Only this owner's jobs; all when undefined. */
@@ -44,10 +57,69 @@ export interface WebhookDelivery {
   deliveredAt: number | null;
 }
 
-export interface JobStore {
-  /** Adds a new job; rejects if the id exists. */
+/**
+ * Job claims (job-claim.ts): one owner drives a job at a time, and its writes carry the fence.
+ * Expiry is judged by the store's clock.
+ */
+export interface JobClaimStore {
+  /**
+   * Inserts a new job already claimed by `owner` for `ttlMs` (fence 1), in one atomic step. With
+   * a `reservation`, binds the job to that idempotency key in the same step. Rejects with
+   * JobExistsError when the id is taken, IdempotencyReservationLostError when the reservation is
+   * no longer current (then nothing is stored).
+   */
+  insertClaimed(
+    job: JobRecord,
+    owner: string,
+    ttlMs: number,
+    reservation?: IdempotencyReservation,
+  ): Promise<JobClaim>;
+  /**
+   * Claims an unfinished job for `owner` for `ttlMs` if nobody holds a live claim on it (never
+   * claimed, released, or expired), with the next fence. Null when another claim is live (also
+   * one of `owner` itself), or the job is finished or unknown.
+   */
+  claim(jobId: string, owner: string, ttlMs: number): Promise<JobClaim | null>;
+  /** Extends every claim that is still current to `ttlMs` from now; answers the renewed ones (the others are lost). */
+  renewClaims(claims: readonly JobClaim[], ttlMs: number): Promise<JobClaim[]>;
+  /** Ends a claim if it is still current, so another instance may take the job at once. The fence stays. */
+  releaseClaim(claim: JobClaim): Promise<void>;
+  /** The live claim on a job, if any. */
+  getClaim(jobId: string): Promise<JobClaim | null>;
+  /**
+   * A fenced write: replaces the job with this version only while `claim` is current (its fence
+   * is the job's latest, held by its owner, not expired); else rejects with JobClaimLostError and
+   * stores nothing.
+   */
+  saveClaimed(job: JobRecord, claim: JobClaim): Promise<void>;
+}
+
+/** Idempotency keys (idempotency-record.ts), scoped per client. Expiry by the store's clock. */
+export interface IdempotencyKeyStore {
+  /**
+   * Atomically reserves `request.key` for its client, or answers the record already there. An
+   * expired key, and a reservation whose lease ran out without a job, are taken over.
+   */
+  reserveIdempotencyKey(request: IdempotencyKeyRequest): Promise<IdempotencyReserveResult>;
+  /** Stores the answer (and its job id) of a reservation still current; a stale one is ignored. */
+  completeIdempotencyKey(
+    reservation: IdempotencyReservation,
+    answer: IdempotentAnswer,
+    jobId: string,
+  ): Promise<void>;
+  /** Drops a reservation that created no job (the request failed), so a retry may run again. */
+  releaseIdempotencyKey(reservation: IdempotencyReservation): Promise<void>;
+  /** Deletes the keys past their expiry; answers how many. */
+  deleteExpiredIdempotencyKeys(): Promise<number>;
+}
+
+export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
+  /** Adds a new job, unclaimed; rejects (JobExistsError) if the id exists. */
   insert(job: JobRecord): Promise<void>;
-  /** Replaces a stored job with this version. */
+  /**
+   * Replaces a stored job with this version, without a claim (tools and tests; the runner writes
+   * with `saveClaimed`). Leaves the job's claim as it is.
+   */
   save(job: JobRecord): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: JobListQuery): Promise<JobListPage>;

@@ -3,46 +3,63 @@
  * wait for the writer. Each job is a JSON document plus the columns that queries filter and sort
  * on. better-sqlite3 is synchronous; a write costs tens of microseconds, less than handing it to a
  * thread would.
+ *
+ * Several processes may open the same file (two `mjw serve` after a restart): a claim, a fenced
+ * write and a renewal are each one conditional UPDATE, and the multi-statement steps (insert a
+ * claimed job bound to its idempotency key, reserve a key) run in `BEGIN IMMEDIATE` transactions,
+ * which take SQLite's write lock first so two processes cannot both read "free" and both take it.
+ * Writers wait up to 5 s for the lock (busy_timeout). The schema is in sqlite-schema.ts.
  */
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../util/clock.js';
+import {
+  type IdempotencyKeyRequest,
+  type IdempotencyRecord,
+  type IdempotencyReservation,
+  IdempotencyReservationLostError,
+  type IdempotencyReserveResult,
+  type IdempotentAnswer,
+} from './idempotency-record.js';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
+import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
 import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
+import { migrate } from './sqlite-schema.js';
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  client_id TEXT NOT NULL,
-  status TEXT NOT NULL,
-  parent_id TEXT,
-  action TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  data TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS jobs_by_client ON jobs (client_id, id);
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, id);
-CREATE INDEX IF NOT EXISTS jobs_by_parent ON jobs (parent_id, action) WHERE parent_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS webhook_deliveries (
-  id TEXT PRIMARY KEY,
-  job_id TEXT NOT NULL,
-  state TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_by_job ON webhook_deliveries (job_id, created_at);
-CREATE INDEX IF NOT EXISTS deliveries_pending ON webhook_deliveries (state, created_at);
-`;
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
 export interface SqliteJobStoreOptions {
   /** A file path, or `:memory:`. */
   path: string;
+  /** Judges claim and idempotency key expiry. Default the system clock. */
+  clock?: Clock;
 }
 
 interface JobRow {
   data: string;
 }
+
+interface ClaimRow {
+  claim_owner: string | null;
+  claim_fence: number;
+  claim_expires_at: number;
+}
+
+interface KeyRow {
+  client_id: string;
+  key: string;
+  fingerprint: string;
+  token: string;
+  job_id: string | null;
+  answer: string | null;
+  created_at: number;
+  locked_until: number;
+  expires_at: number;
+}
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof (error as { code?: unknown }).code === 'string' &&
+  (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 
 export class SqliteJobStore implements JobStore {
   readonly path: string;
@@ -51,35 +68,72 @@ export class SqliteJobStore implements JobStore {
   /** List queries vary only in which filters are present: a handful of shapes, each prepared once. */
   private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
 
+  private readonly clock: Clock;
+
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
+    this.clock = options.clock ?? systemClock;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process crash (what a restart recovers from); only a power
     // loss may drop the last transactions.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `${options.path}: job store schema ${version} is newer than this version of mjw understands (${SCHEMA_VERSION})`,
-      );
-    }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    migrate(this.db, options.path);
     this.stmts = {
       insert: this.db.prepare(
         'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)',
       ),
+      // An upsert, not INSERT OR REPLACE: a replace would delete the row and its claim with it.
       save: this.db.prepare(
-        'INSERT OR REPLACE INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)',
+        `INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)
+         ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, status = excluded.status, parent_id = excluded.parent_id,
+           action = excluded.action, created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data`,
       ),
+      insertClaimed: this.db.prepare(
+        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, claim_owner, claim_fence, claim_expires_at) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @owner, 1, @expiresAt)',
+      ),
+      claim: this.db.prepare<[{ id: string; owner: string; now: number; expiresAt: number }], ClaimRow>(
+        `UPDATE jobs SET claim_owner = @owner, claim_fence = claim_fence + 1, claim_expires_at = @expiresAt
+         WHERE id = @id AND status NOT IN (${TERMINAL_SQL}) AND (claim_owner IS NULL OR claim_expires_at <= @now)
+         RETURNING claim_owner, claim_fence, claim_expires_at`,
+      ),
+      renew: this.db.prepare(
+        'UPDATE jobs SET claim_expires_at = @expiresAt WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now',
+      ),
+      release: this.db.prepare(
+        'UPDATE jobs SET claim_owner = NULL, claim_expires_at = 0 WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now',
+      ),
+      getClaim: this.db.prepare<[string], ClaimRow>(
+        'SELECT claim_owner, claim_fence, claim_expires_at FROM jobs WHERE id = ?',
+      ),
+      saveClaimed: this.db.prepare(
+        `UPDATE jobs SET status = @status, parent_id = @parentId, action = @action, updated_at = @updatedAt, data = @data
+         WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now`,
+      ),
+      getKey: this.db.prepare<[string, string], KeyRow>(
+        'SELECT * FROM idempotency_keys WHERE client_id = ? AND key = ?',
+      ),
+      putKey: this.db.prepare(
+        `INSERT OR REPLACE INTO idempotency_keys (client_id, key, fingerprint, token, job_id, answer, created_at, locked_until, expires_at)
+         VALUES (@clientId, @key, @fingerprint, @token, NULL, NULL, @now, @lockedUntil, @expiresAt)`,
+      ),
+      bindKey: this.db.prepare(
+        'UPDATE idempotency_keys SET job_id = @jobId WHERE client_id = @clientId AND key = @key AND token = @token AND job_id IS NULL',
+      ),
+      completeKey: this.db.prepare(
+        'UPDATE idempotency_keys SET job_id = @jobId, answer = @answer WHERE client_id = @clientId AND key = @key AND token = @token',
+      ),
+      releaseKey: this.db.prepare(
+        'DELETE FROM idempotency_keys WHERE client_id = @clientId AND key = @key AND token = @token AND job_id IS NULL',
+      ),
+      expireKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?'),
       get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
       findChild: this.db.prepare<[string, string], JobRow>(
         "SELECT data FROM jobs WHERE parent_id = ? AND action = ? AND status NOT IN ('failed', 'cancelled') ORDER BY id DESC LIMIT 1",
       ),
       unfinished: this.db.prepare<[], JobRow>(
-        `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY id`,
+        `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY id`,
       ),
       maxId: this.db.prepare<[], { id: string | null }>('SELECT MAX(id) AS id FROM jobs'),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM jobs'),
@@ -109,7 +163,129 @@ export class SqliteJobStore implements JobStore {
   }
 
   async insert(job: JobRecord): Promise<void> {
-    this.stmts.insert.run(this.row(job));
+    try {
+      this.stmts.insert.run(this.row(job));
+    } catch (error) {
+      throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
+    }
+  }
+
+  async insertClaimed(
+    job: JobRecord,
+    owner: string,
+    ttlMs: number,
+    reservation?: IdempotencyReservation,
+  ): Promise<JobClaim> {
+    const expiresAt = this.clock.now() + ttlMs;
+    this.db
+      .transaction(() => {
+        if (reservation !== undefined) {
+          const bound = this.stmts.bindKey.run({ ...this.keyParams(reservation), jobId: job.id });
+          if (bound.changes === 0) throw new IdempotencyReservationLostError(reservation.key);
+        }
+        try {
+          this.stmts.insertClaimed.run({ ...this.row(job), owner, expiresAt });
+        } catch (error) {
+          throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
+        }
+      })
+      .immediate();
+    return { jobId: job.id, owner, fence: 1, expiresAt };
+  }
+
+  async claim(jobId: string, owner: string, ttlMs: number): Promise<JobClaim | null> {
+    const now = this.clock.now();
+    // One conditional UPDATE: of two instances claiming at once, exactly one changes the row.
+    const row = this.stmts.claim.get({ id: jobId, owner, now, expiresAt: now + ttlMs });
+    return row === undefined
+      ? null
+      : { jobId, owner, fence: row.claim_fence, expiresAt: row.claim_expires_at };
+  }
+
+  async renewClaims(claims: readonly JobClaim[], ttlMs: number): Promise<JobClaim[]> {
+    const now = this.clock.now();
+    const expiresAt = now + ttlMs;
+    return this.db
+      .transaction(() =>
+        claims.filter(
+          (c) =>
+            this.stmts.renew.run({ id: c.jobId, owner: c.owner, fence: c.fence, now, expiresAt }).changes > 0,
+        ),
+      )
+      .immediate()
+      .map((c) => ({ ...c, expiresAt }));
+  }
+
+  async releaseClaim(claim: JobClaim): Promise<void> {
+    this.stmts.release.run({
+      id: claim.jobId,
+      owner: claim.owner,
+      fence: claim.fence,
+      now: this.clock.now(),
+    });
+  }
+
+  async getClaim(jobId: string): Promise<JobClaim | null> {
+    const row = this.stmts.getClaim.get(jobId);
+    if (row === undefined || row.claim_owner === null || row.claim_expires_at <= this.clock.now())
+      return null;
+    return { jobId, owner: row.claim_owner, fence: row.claim_fence, expiresAt: row.claim_expires_at };
+  }
+
+  async saveClaimed(job: JobRecord, claim: JobClaim): Promise<void> {
+    const changed =
+      job.id === claim.jobId &&
+      this.stmts.saveClaimed.run({
+        ...this.row(job),
+        owner: claim.owner,
+        fence: claim.fence,
+        now: this.clock.now(),
+      }).changes > 0;
+    if (!changed) throw new JobClaimLostError(claim);
+  }
+
+  private keyParams(k: IdempotencyReservation): Record<string, string> {
+    return { clientId: k.clientId, key: k.key, token: k.token };
+  }
+
+  async reserveIdempotencyKey(request: IdempotencyKeyRequest): Promise<IdempotencyReserveResult> {
+    const now = this.clock.now();
+    return this.db
+      .transaction((): IdempotencyReserveResult => {
+        const row = this.stmts.getKey.get(request.clientId, request.key);
+        const stale =
+          row !== undefined &&
+          (row.expires_at <= now || (row.job_id === null && row.answer === null && row.locked_until <= now));
+        if (row !== undefined && !stale) return { kind: 'existing', record: toKeyRecord(row) };
+        const token = randomUUID();
+        this.stmts.putKey.run({
+          clientId: request.clientId,
+          key: request.key,
+          fingerprint: request.fingerprint,
+          token,
+          now,
+          lockedUntil: now + request.leaseMs,
+          expiresAt: now + request.ttlMs,
+        });
+        return { kind: 'reserved', reservation: { clientId: request.clientId, key: request.key, token } };
+      })
+      .immediate();
+  }
+
+  async completeIdempotencyKey(
+    reservation: IdempotencyReservation,
+    answer: IdempotentAnswer,
+    jobId: string,
+  ): Promise<void> {
+    this.stmts.completeKey.run({ ...this.keyParams(reservation), jobId, answer: JSON.stringify(answer) });
+  }
+
+  async releaseIdempotencyKey(reservation: IdempotencyReservation): Promise<void> {
+    this.stmts.releaseKey.run(this.keyParams(reservation));
+  }
+
+  async deleteExpiredIdempotencyKeys(): Promise<number> {
+    return this.stmts.expireKeys.run(this.clock.now()).changes;
   }
 
   async save(job: JobRecord): Promise<void> {
@@ -195,4 +371,17 @@ export class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function toKeyRecord(row: KeyRow): IdempotencyRecord {
+  return {
+    clientId: row.client_id,
+    key: row.key,
+    fingerprint: row.fingerprint,
+    jobId: row.job_id,
+    answer: row.answer === null ? null : (JSON.parse(row.answer) as IdempotentAnswer),
+    createdAt: row.created_at,
+    lockedUntil: row.locked_until,
+    expiresAt: row.expires_at,
+  };
 }

@@ -2,11 +2,15 @@
  * midjourney-proxy's submit routes: /mj/submit/imagine, /change, /simple-change and /action, with
  * its body fields (`prompt`, `taskId`, `action` + `index`, `content`, `customId`, `notifyHook`,
  * `state`) and its result codes (1 submitted, 21 existing, 22 queued, 23 queue full, 4 invalid).
+ * Each honours an Idempotency-Key as the /v1 routes do (../http/idempotency.ts): a retry gets the
+ * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
+import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
 import { ownedJob } from '../http/routes-v1.js';
+import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
@@ -79,13 +83,14 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   const submit = async (
     request: FastifyRequest,
+    reservation: IdempotencyReservation | undefined,
     input: Parameters<ServiceContext['runner']['submit']>[0],
     source?: Parameters<ServiceContext['runner']['submit']>[1],
   ): Promise<SubmitResult> => {
     const waitingAhead = ctx.runner.waitingCount;
     try {
       takeSubmission(ctx, request.clientId);
-      const job = await ctx.runner.submit(input, source);
+      const job = await ctx.runner.submit(input, source, reservation === undefined ? {} : { reservation });
       ctx.metrics.jobsSubmitted.inc({ kind: input.kind });
       return accepted(job, waitingAhead);
     } catch (error) {
@@ -95,36 +100,61 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     }
   };
 
+  /**
+   * Runs a submit under the caller's Idempotency-Key, if any, and sends its result. A result that
+   * names a new task (1 submitted, 22 queued) is kept for retries; any other frees the key.
+   */
+  const idempotentSubmit = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    handle: (reservation: IdempotencyReservation | undefined) => Promise<SubmitResult>,
+  ): Promise<FastifyReply> => {
+    const { answer, replayed } = await idempotent(
+      { store: ctx.store, ttlMs: ctx.config.idempotencyTtlMs, logger: request.log },
+      request,
+      async (reservation) => {
+        const body = await handle(reservation);
+        const created = body.code === ProxyCode.Success || body.code === ProxyCode.InQueue;
+        return { answer: { status: reply.statusCode, body }, jobId: created ? body.result : null };
+      },
+      async (jobId) => ({ status: 200, body: result(ProxyCode.Success, 'Submit success', jobId, {}) }),
+    );
+    if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    return reply.code(answer.status).send(answer.body);
+  };
+
   app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
     '/mj/submit/imagine',
     { schema: { body: imagineSchema } },
-    async (request) => {
-      const body = request.body ?? {};
-      const prompt = body.prompt?.trim() ?? '';
-      if (prompt === '') return result(ProxyCode.ValidationError, 'prompt is required');
-      if (body.base64 || (body.base64Array?.length ?? 0) > 0) {
-        return result(
-          ProxyCode.ValidationError,
-          'image prompts (base64, base64Array) are not supported; use image URLs in the prompt',
-        );
-      }
-      const notify = await notifyHookOf(body);
-      if (notify !== null && typeof notify !== 'string') return notify;
-      return submit(request, {
-        clientId: request.clientId,
-        kind: 'imagine',
-        prompt,
-        webhookUrl: notify,
-        webhookFormat: 'midjourney-proxy',
-        metadata: body.state === undefined ? null : { state: body.state },
-      });
-    },
+    async (request, reply) =>
+      idempotentSubmit(request, reply, async (reservation) => {
+        const body = request.body ?? {};
+        const prompt = body.prompt?.trim() ?? '';
+        if (prompt === '') return result(ProxyCode.ValidationError, 'prompt is required');
+        if (body.base64 || (body.base64Array?.length ?? 0) > 0) {
+          return result(
+            ProxyCode.ValidationError,
+            'image prompts (base64, base64Array) are not supported; use image URLs in the prompt',
+          );
+        }
+        const notify = await notifyHookOf(body);
+        if (notify !== null && typeof notify !== 'string') return notify;
+        return submit(request, reservation, {
+          clientId: request.clientId,
+          kind: 'imagine',
+          prompt,
+          webhookUrl: notify,
+          webhookFormat: 'midjourney-proxy',
+          metadata: body.state === undefined ? null : { state: body.state },
+        });
+      }),
   );
 
   /** Presses `action` on task `taskId`: the shared path of change, simple-change and action. */
   const submitChild = async (
     request: FastifyRequest,
     reply: FastifyReply,
+    reservation: IdempotencyReservation | undefined,
     taskId: string,
     pick: (actions: Record<string, string>) => string | undefined,
     body: CommonBody,
@@ -159,6 +189,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     if (notify !== null && typeof notify !== 'string') return notify;
     return submit(
       request,
+      reservation,
       {
         clientId: request.clientId,
         kind: kindForAction(action),
@@ -190,48 +221,66 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
   app.post<{ Body: CommonBody & { taskId?: string; action?: string; index?: number } }>(
     '/mj/submit/change',
     { schema: { body: changeSchema } },
-    async (request, reply) => {
-      const body = request.body ?? {};
-      if (!body.taskId) return result(ProxyCode.ValidationError, 'taskId is required');
-      const wanted = changeAction(body.action, body.index);
-      if (wanted === undefined) {
-        return result(
-          ProxyCode.ValidationError,
-          'action must be UPSCALE or VARIATION with index 1-4, or REROLL',
+    async (request, reply) =>
+      idempotentSubmit(request, reply, async (reservation) => {
+        const body = request.body ?? {};
+        if (!body.taskId) return result(ProxyCode.ValidationError, 'taskId is required');
+        const wanted = changeAction(body.action, body.index);
+        if (wanted === undefined) {
+          return result(
+            ProxyCode.ValidationError,
+            'action must be UPSCALE or VARIATION with index 1-4, or REROLL',
+          );
+        }
+        return submitChild(
+          request,
+          reply,
+          reservation,
+          body.taskId,
+          (actions) => resolveAction(actions, wanted),
+          body,
         );
-      }
-      return submitChild(request, reply, body.taskId, (actions) => resolveAction(actions, wanted), body);
-    },
+      }),
   );
 
   app.post<{ Body: CommonBody & { content?: string } }>(
     '/mj/submit/simple-change',
     { schema: { body: simpleChangeSchema } },
-    async (request, reply) => {
-      const body = request.body ?? {};
-      const match = /^\s*(\d+)\s+(?:([UV])([1-4])|(R))\s*$/i.exec(body.content ?? '');
-      if (!match?.[1])
-        return result(ProxyCode.ValidationError, 'content must be "<taskId> U1-U4 | V1-V4 | R"');
-      const wanted = match[4] ? 'reroll' : `${match[2]!.toUpperCase()}${match[3]}`;
-      return submitChild(request, reply, match[1], (actions) => resolveAction(actions, wanted), body);
-    },
+    async (request, reply) =>
+      idempotentSubmit(request, reply, async (reservation) => {
+        const body = request.body ?? {};
+        const match = /^\s*(\d+)\s+(?:([UV])([1-4])|(R))\s*$/i.exec(body.content ?? '');
+        if (!match?.[1])
+          return result(ProxyCode.ValidationError, 'content must be "<taskId> U1-U4 | V1-V4 | R"');
+        const wanted = match[4] ? 'reroll' : `${match[2]!.toUpperCase()}${match[3]}`;
+        return submitChild(
+          request,
+          reply,
+          reservation,
+          match[1],
+          (actions) => resolveAction(actions, wanted),
+          body,
+        );
+      }),
   );
 
   app.post<{ Body: CommonBody & { taskId?: string; customId?: string } }>(
     '/mj/submit/action',
     { schema: { body: actionSchema } },
-    async (request, reply) => {
-      const body = request.body ?? {};
-      if (!body.taskId || !body.customId)
-        return result(ProxyCode.ValidationError, 'taskId and customId are required');
-      const customId = body.customId;
-      return submitChild(
-        request,
-        reply,
-        body.taskId,
-        (actions) => actionForCustomId(actions, customId),
-        body,
-      );
-    },
+    async (request, reply) =>
+      idempotentSubmit(request, reply, async (reservation) => {
+        const body = request.body ?? {};
+        if (!body.taskId || !body.customId)
+          return result(ProxyCode.ValidationError, 'taskId and customId are required');
+        const customId = body.customId;
+        return submitChild(
+          request,
+          reply,
+          reservation,
+          body.taskId,
+          (actions) => actionForCustomId(actions, customId),
+          body,
+        );
+      }),
   );
 }

@@ -3,7 +3,17 @@
  * is written before anything is sent: the job when it is accepted (`queued`), the ticket in the
  * generator's awaited `onSubmit` (`submitting`), so after a crash every job can be found again
  * (the rule is in recovery.ts). Changes are announced as `change` events (SSE, webhooks, metrics).
+ *
+ * Several runners may share one store (two services on one SQLite file, a cluster). Each job is
+ * driven by one runner at a time, the owner of its JobClaim: a new job is inserted claimed by
+ * the runner that accepted it; an unfinished one is claimed before it is resumed or submitted
+ * (`recover`), and a job whose claim is live elsewhere is left alone. Claims are renewed by a
+ * heartbeat every `claimTtlMs / 3`; every write carries the claim's fence, and a refused write
+ * (the claim expired and another runner took the job) stops this runner driving that job before
+ * it sends anything more. After `recover` has run once, the heartbeat also adopts jobs whose
+ * owner died (claim expired) or stopped (claim released), through the same resume path.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type {
@@ -17,10 +27,13 @@ import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { JobStateError, ServiceBusyError, ServiceClosingError, UnknownJobError } from '../errors.js';
+import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import { createJobRecord, isTerminal, JobIdFactory, type JobRecord, type NewJob } from '../jobs/job.js';
+import { type JobClaim, JobExistsError, MAX_CLAIM_TTL_MS } from '../jobs/job-claim.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
+import { ClaimHeartbeat } from './claim-heartbeat.js';
 import type { JobRunnerEvents } from './job-events.js';
 import { CANCELLED_OUTCOME, classifyFailure, isJobNotFound, toOutcomeError } from './outcome.js';
 import { afterNotFound, planRecovery } from './recovery.js';
@@ -35,7 +48,20 @@ export interface JobRunnerOptions {
   logger?: Logger;
   /** Jobs in flight at once before submissions get ServiceBusyError. Default 100. */
   maxActiveJobs?: number;
+  /** The owner id of this runner's job claims. Default a random UUID (one per process). */
+  instanceId?: string;
+  /** How long a claim lives without renewal, 1_000 to 30_000 ms. Default 30_000. */
+  claimTtlMs?: number;
 }
+
+/** Options of `submit`. */
+export interface SubmitOptions {
+  /** The idempotency key reservation the job is bound to, in the same store step that inserts it. */
+  reservation?: IdempotencyReservation;
+}
+
+/** Attempts at a fresh id when another instance sharing the store took the one made here. */
+const ID_ATTEMPTS = 5;
 
 export interface RecoveryReport {
   /** Jobs followed again with `generator.resume(ticket)`. */
@@ -63,6 +89,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly byRef = new Map<string, string>();
   private closing = false;
   private readonly unsubscribe: () => void;
+  /** Owner id of this runner's claims. */
+  readonly instanceId: string;
+  private readonly claimTtlMs: number;
+  private readonly heartbeat: ClaimHeartbeat;
+  /** Set by the first `recover`: from then on the heartbeat also adopts orphaned jobs. */
+  private adopting = false;
 
   constructor(options: JobRunnerOptions) {
     super();
@@ -72,6 +104,14 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.maxActiveJobs = options.maxActiveJobs ?? 100;
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.claimTtlMs = options.claimTtlMs ?? MAX_CLAIM_TTL_MS;
+    if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
+      throw new RangeError(
+        `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
+      );
+    }
+    this.heartbeat = new ClaimHeartbeat(Math.floor(this.claimTtlMs / 3), () => this.beat(), this.logger);
     this.ids = new JobIdFactory(() => this.clock.now());
     this.unsubscribe = this.listen();
   }
@@ -125,32 +165,57 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     };
   }
 
-  /** Accepts a new job: stores it, then starts it. Throws CircuitOpenError, ServiceBusyError. */
-  async submit(input: NewJob, source?: GenerationResult): Promise<JobRecord> {
+  /**
+   * Accepts a new job: stores it claimed by this runner, then starts it. Throws CircuitOpenError,
+   * ServiceBusyError; IdempotencyReservationLostError when `options.reservation` was taken over.
+   */
+  async submit(input: NewJob, source?: GenerationResult, options: SubmitOptions = {}): Promise<JobRecord> {
     if (this.closing) throw new ServiceClosingError();
     if (this.active.size >= this.maxActiveJobs) throw new ServiceBusyError(this.active.size, 5_000);
     if (input.kind !== 'imagine' && (source === undefined || !input.action)) {
       throw new TypeError('an action job needs the source result and the action');
     }
     const permit = this.breaker.acquire();
-    const record = createJobRecord(this.ids.next(), input, this.clock.now());
+    let record: JobRecord;
+    let claim: JobClaim;
     try {
-      await this.store.insert(record);
+      [record, claim] = await this.insertClaimed(input, options.reservation);
     } catch (error) {
       permit.release();
       throw error;
     }
-    this.start(record, 'submit', permit, source);
+    this.start(record, claim, 'submit', permit, source);
     return structuredClone(record);
+  }
+
+  /** Inserts the new job claimed by this runner; a fresh id when another instance took this one. */
+  private async insertClaimed(
+    input: NewJob,
+    reservation: IdempotencyReservation | undefined,
+  ): Promise<[JobRecord, JobClaim]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const record = createJobRecord(this.ids.next(), input, this.clock.now());
+      try {
+        return [
+          record,
+          await this.store.insertClaimed(record, this.instanceId, this.claimTtlMs, reservation),
+        ];
+      } catch (error) {
+        if (!(error instanceof JobExistsError) || attempt >= ID_ATTEMPTS) throw error;
+        this.ids.seed(await this.store.maxId());
+      }
+    }
   }
 
   private start(
     record: JobRecord,
+    claim: JobClaim,
     mode: Mode,
     permit: CircuitPermit | null,
     source?: GenerationResult,
   ): void {
-    const job = new ActiveJob(record, permit, {
+    this.heartbeat.start();
+    const job = new ActiveJob(record, claim, permit, {
       store: this.store,
       clock: this.clock,
       logger: this.logger,
@@ -166,8 +231,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       signal: job.controller.signal,
       onSubmit: async (ticket) => {
         this.byNonce.set(ticket.nonce, job.id);
-        // Awaited by the generator before it sends: once this resolves the ticket is durable.
-        await job.update(
+        // Awaited by the generator before it sends: once this resolves the ticket is durable and
+        // the claim was current a moment ago. If either fails the generator sends nothing.
+        const stored = await job.update(
           {
             status: 'submitting',
             ticket,
@@ -176,6 +242,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           },
           'status',
         );
+        if (!stored)
+          throw job.claimLost ?? new Error(`Job ${job.id}: could not store the ticket; not sending`);
       },
       onProgress: (progress) => {
         if (isTerminal(job.record.status)) return;
@@ -221,8 +289,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     } catch (error) {
       await this.onError(job, error, mode, source);
     } finally {
-      if (this.active.get(job.id) === job && (isTerminal(job.record.status) || this.closing))
-        this.forget(job);
+      if (
+        this.active.get(job.id) === job &&
+        (isTerminal(job.record.status) || this.closing || job.claimLost !== null)
+      ) {
+        await this.forget(job);
+      }
     }
   }
 
@@ -232,8 +304,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     mode: Mode,
     source?: GenerationResult,
   ): Promise<void> {
-    // Shutting down: the store keeps the job as it stands, and the next start recovers it.
-    if (this.closing) {
+    // Shutting down, or another instance took the job over: the store keeps the job as it stands,
+    // for the next start or the new owner to carry on.
+    if (this.closing || job.claimLost !== null) {
       job.permit?.release();
       return;
     }
@@ -271,10 +344,47 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     await this.run(job, 'submit', source);
   }
 
-  private forget(job: ActiveJob): void {
+  /** Drops a job that is done here, and releases its claim once its writes are stored. */
+  private async forget(job: ActiveJob): Promise<void> {
     this.active.delete(job.id);
     if (job.record.ticket) this.byNonce.delete(job.record.ticket.nonce);
     for (const [ref, id] of this.byRef) if (id === job.id) this.byRef.delete(ref);
+    await job.flushed();
+    if (job.claimLost === null) {
+      await this.store.releaseClaim(job.claim).catch((error: unknown) => {
+        this.logger.warn({ err: error, jobId: job.id }, 'could not release job claim');
+      });
+    }
+  }
+
+  /**
+   * One heartbeat: renews the claims of the jobs in flight (a job whose claim could not be
+   * renewed is stopped here), then, once `recover` has run, adopts jobs whose owner died or
+   * stopped. The timer calls it every `claimTtlMs / 3`; tests may call it directly.
+   */
+  async beat(): Promise<void> {
+    const jobs = [...this.active.values()].filter((job) => job.claimLost === null);
+    if (jobs.length > 0) {
+      const renewed = new Map(
+        (
+          await this.store.renewClaims(
+            jobs.map((job) => job.claim),
+            this.claimTtlMs,
+          )
+        ).map((claim) => [claim.jobId, claim]),
+      );
+      for (const job of jobs) {
+        const claim = renewed.get(job.id);
+        if (claim !== undefined && claim.fence === job.claim.fence) job.claim = claim;
+        else job.loseClaim();
+      }
+    }
+    if (this.adopting && !this.closing) {
+      const report = await this.recover();
+      if (report.resumed + report.submitted + report.failed > 0) {
+        this.logger.info(report, 'adopted jobs of a stopped or unresponsive instance');
+      }
+    }
   }
 
   /** `job` as it stands now: the in-flight version when it is running, else `job` itself (no store read). */
@@ -311,11 +421,28 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return structuredClone(job.record);
   }
 
-  /** Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one twice. */
+  /**
+   * Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one
+   * twice: each is claimed first, and one claimed live by another instance is left to it.
+   */
   async recover(): Promise<RecoveryReport> {
+    this.adopting = true;
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
-    for (const record of await this.store.listUnfinished()) {
-      if (this.active.has(record.id)) continue;
+    let elsewhere = 0;
+    for (const listed of await this.store.listUnfinished()) {
+      if (this.closing) break;
+      if (this.active.has(listed.id)) continue;
+      const claim = await this.store.claim(listed.id, this.instanceId, this.claimTtlMs);
+      if (claim === null) {
+        elsewhere += 1;
+        continue;
+      }
+      // Read again under the claim: the previous owner may have moved it on since the listing.
+      const record = await this.store.get(listed.id);
+      if (record === undefined || isTerminal(record.status)) {
+        await this.store.releaseClaim(claim);
+        continue;
+      }
       const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
       const source = parent?.result ?? undefined;
       const step = planRecovery(record, source !== undefined);
@@ -328,17 +455,26 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           finishedAt: now,
           updatedAt: now,
         };
-        await this.store.save(failed);
+        await this.store.saveClaimed(failed, claim);
+        await this.store.releaseClaim(claim);
         this.emit('change', failed, 'failed');
         report.failed += 1;
       } else if (step.kind === 'submit') {
-        this.start({ ...record, status: 'queued', ticket: null }, 'submit', this.breaker.acquire(), source);
+        let permit: CircuitPermit;
+        try {
+          permit = this.breaker.acquire();
+        } catch (error) {
+          await this.store.releaseClaim(claim);
+          throw error;
+        }
+        this.start({ ...record, status: 'queued', ticket: null }, claim, 'submit', permit, source);
         report.submitted += 1;
       } else {
-        this.start(record, 'resume', null, source);
+        this.start(record, claim, 'resume', null, source);
         report.resumed += 1;
       }
     }
+    if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
     return report;
   }
 
@@ -354,8 +490,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe();
+    await this.heartbeat.stop();
     const jobs = [...this.active.values()];
     for (const job of jobs) job.controller.abort(new ServiceClosingError());
+    // Each job's `done` ends by releasing its claim, so another instance may adopt it at once.
     await Promise.allSettled(jobs.map((j) => j.done));
     await Promise.allSettled(jobs.map((j) => j.flushed()));
     this.active.clear();

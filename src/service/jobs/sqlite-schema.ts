@@ -1,0 +1,81 @@
+/**
+ * The SQLite job store's schema and its migrations. `user_version` holds the schema version; a
+ * file is brought up to date when opened, inside one `BEGIN IMMEDIATE` transaction so two
+ * processes opening the same file at once migrate it once. A file newer than this code is refused.
+ *
+ * - 1: jobs (a JSON document plus the columns queries filter on) and webhook deliveries.
+ * - 2: job claims (owner, fence, expiry on the job's row) and idempotency keys.
+ */
+import type Database from 'better-sqlite3';
+
+export const SCHEMA_VERSION = 2;
+
+const VERSION_1 = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  parent_id TEXT,
+  action TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jobs_by_client ON jobs (client_id, id);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, id);
+CREATE INDEX IF NOT EXISTS jobs_by_parent ON jobs (parent_id, action) WHERE parent_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_job ON webhook_deliveries (job_id, created_at);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON webhook_deliveries (state, created_at);
+`;
+
+// The claim lives on the job's row so a fenced write is one conditional UPDATE. claim_fence
+// only grows (released claims keep it), so a fence is never handed out twice.
+const VERSION_2 = `
+ALTER TABLE jobs ADD COLUMN claim_owner TEXT;
+ALTER TABLE jobs ADD COLUMN claim_fence INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN claim_expires_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE idempotency_keys (
+  client_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  token TEXT NOT NULL,
+  job_id TEXT,
+  answer TEXT,
+  created_at INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (client_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
+`;
+
+/** Migration to version n is MIGRATIONS[n - 1]. */
+const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2];
+
+/** Creates or upgrades the schema of `db` (opened at `path`, for messages). */
+export function migrate(db: Database.Database, path: string): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const check = (found: number): void => {
+    if (found > SCHEMA_VERSION) {
+      throw new Error(
+        `${path}: job store schema ${found} is newer than this version of mjw understands (${SCHEMA_VERSION})`,
+      );
+    }
+  };
+  check(version());
+  if (version() === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Read again under the write lock: another process may have migrated meanwhile.
+    const from = version();
+    check(from);
+    for (let next = from + 1; next <= SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next - 1]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
