@@ -7,7 +7,9 @@ import { IdempotencyReservationLostError } from '../../src/service/jobs/idempote
 import { createJobRecord } from '../../src/service/jobs/job.js';
 import type { JobStore } from '../../src/service/jobs/job-store.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
+import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
 import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
+import { openTestRedis } from '../cluster/redis-test-env.js';
 import { ManualClock } from './helpers/http.js';
 import { startTestService, waitForStatus } from './helpers/service.js';
 
@@ -189,6 +191,14 @@ const stores: [string, (clock: ManualClock) => JobStore][] = [
     (clock) => new SqliteJobStore({ path: join(dir, `keys-${Math.random()}.sqlite`), clock }),
   ],
 ];
+const redis = await openTestRedis(8);
+afterAll(() => redis?.close());
+if (redis) {
+  stores.push([
+    'RedisJobStore',
+    (clock) => new RedisJobStore({ redis: redis.redis, prefix: `keys-${Math.random()}`, clock }),
+  ]);
+}
 
 describe.each(stores)('idempotency keys in %s', (_name, make) => {
   const request = { clientId: 'alice', key: 'k', fingerprint: 'f1', ttlMs: 86_400_000, leaseMs: 30_000 };

@@ -7,7 +7,9 @@ import { createJobRecord, type JobRecord } from '../../src/service/jobs/job.js';
 import { isJobClaimLostError, JobClaimLostError, JobExistsError } from '../../src/service/jobs/job-claim.js';
 import type { JobStore } from '../../src/service/jobs/job-store.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
+import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
 import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
+import { openTestRedis } from '../cluster/redis-test-env.js';
 import { ManualClock } from './helpers/http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjw-claims-'));
@@ -40,6 +42,21 @@ const pairs: [string, (clock: ManualClock) => [JobStore, JobStore]][] = [
     },
   ],
 ];
+
+const redis = await openTestRedis(9);
+afterAll(() => redis?.close());
+if (redis) {
+  pairs.push([
+    'RedisJobStore (two connections)',
+    (clock) => {
+      const prefix = `pair-${seq++}`;
+      return [
+        new RedisJobStore({ redis: redis.connect(), prefix, clock }),
+        new RedisJobStore({ redis: redis.connect(), prefix, clock }),
+      ];
+    },
+  ]);
+}
 
 describe.each(pairs)('job claims: %s', (_name, make) => {
   it('gives a job to one owner at a time, with a fence that only grows', async () => {

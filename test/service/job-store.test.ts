@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createJobRecord, type JobRecord, type JobStatus } from '../../src/service/jobs/job.js';
 import type { JobStore, WebhookDelivery } from '../../src/service/jobs/job-store.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
+import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
 import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
+import { openTestRedis } from '../cluster/redis-test-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjw-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,10 +42,17 @@ function delivery(jobId: string, overrides: Partial<WebhookDelivery> = {}): Webh
   };
 }
 
+const redis = await openTestRedis(13);
+afterAll(() => redis?.close());
+
 const stores: [string, () => JobStore][] = [
   ['MemoryJobStore', () => new MemoryJobStore()],
   ['SqliteJobStore', () => new SqliteJobStore({ path: join(dir, `store-${seq++}.sqlite`) })],
 ];
+if (redis) {
+  // A prefix per store: each test starts from an empty store on the file's own database.
+  stores.push(['RedisJobStore', () => new RedisJobStore({ redis: redis.redis, prefix: `store-${seq++}` })]);
+}
 
 describe.each(stores)('%s', (_name, make) => {
   it('inserts, refuses a duplicate id, saves and reads back an equal copy', async () => {

@@ -5,6 +5,7 @@ import { type Clock, type Random, systemClock } from '../../util/clock.js';
 import { type Logger, silentLogger } from '../../util/logger.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
+import type { SendGate } from './send-gate.js';
 
 /** Identifies the library; keep in step with package.json's version. */
 export const DEFAULT_USER_AGENT = 'midjourney-worker/0.1.0';
@@ -38,6 +39,11 @@ export interface RestClientOptions {
    */
   limiter: RateLimiter | undefined;
   /**
+   * Awaited after the limiter's grant and before each request leaves; a rejection stops the request
+   * unsent. Default none. A cluster worker passes a FencedSendGate (lease + cluster-wide spacing).
+   */
+  sendGate: SendGate | undefined;
+  /**
    * Options for the limiter built when `limiter` is not given. `allowUnsafeSpacing` defaults to
    * true only when `baseUrl` is a loopback address.
    */
@@ -53,7 +59,7 @@ export interface RestClientOptions {
 export type ResolvedRestClientOptions = Omit<RestClientOptions, 'token'>;
 
 export const DEFAULT_REST_CLIENT_OPTIONS: Readonly<
-  Omit<ResolvedRestClientOptions, 'dispatcher' | 'limiter'>
+  Omit<ResolvedRestClientOptions, 'dispatcher' | 'limiter' | 'sendGate'>
 > = Object.freeze({
   baseUrl: DEFAULT_API_BASE_URL,
   userAgent: DEFAULT_USER_AGENT,
@@ -87,6 +93,7 @@ export function resolveRestClientOptions(options: Partial<RestClientOptions> & {
     ...DEFAULT_REST_CLIENT_OPTIONS,
     dispatcher: undefined,
     limiter: undefined,
+    sendGate: undefined,
   };
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;

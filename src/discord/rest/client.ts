@@ -196,6 +196,15 @@ export class RestClient implements DiscordApi {
   async #attempt<T>(request: RestRequest, route: Route, attempt: number, budget: RetryBudget): Promise<T> {
     const permit = await this.limiter.acquire(route, { signal: request.signal, sequence: budget.sequence });
     budget.sequence = permit.sequence;
+    if (this.options.sendGate) {
+      try {
+        await this.options.sendGate.pass(request.signal);
+      } catch (error) {
+        // Nothing left: free the permit without teaching the limiter anything.
+        permit.fail();
+        throw error;
+      }
+    }
     const context: RequestContext = { method: request.method, route: route.path, attempts: attempt };
     const idempotent = request.method !== 'POST' && request.method !== 'PATCH';
     const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;

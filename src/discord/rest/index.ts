@@ -58,3 +58,4 @@ export { flattenErrorTree } from './response-errors.js';
 export { classifyResponse, type ResponseInfo, type ResponseVerdict } from './response-verdict.js';
 export { backoffDelay, retryReason } from './retry-policy.js';
 export { type HttpMethod, type Route, routeFor } from './routes.js';
+export type { SendGate } from './send-gate.js';

@@ -52,7 +52,23 @@ export interface JobRunnerOptions {
   instanceId?: string;
   /** How long a claim lives without renewal, 1_000 to 30_000 ms. Default 30_000. */
   claimTtlMs?: number;
+  /**
+   * Cluster: hands an accepted job to the workers instead of driving it here. The job is stored
+   * unclaimed (bound to its idempotency key in the same step) before `dispatch` is called; a
+   * worker's runner drives it with `drive(id)`. Default none: this runner drives what it accepts.
+   */
+  dispatch?: (job: JobRecord) => Promise<void>;
+  /** Whether this runner drives jobs at all (`recover`, adoption, `drive`). Default true; false on an API-only node. */
+  drives?: boolean;
+  /**
+   * Whether `recover` and the heartbeat's adoption also take jobs still `queued` that nobody
+   * claimed. Default true; false on a cluster worker, where queued jobs arrive through the queue.
+   */
+  adoptQueued?: boolean;
 }
+
+/** What `drive` found: the job ended here, was driven by another instance, or was already over. */
+export type DriveResult = 'ended' | 'elsewhere' | 'finished';
 
 /** Options of `submit`. */
 export interface SubmitOptions {
@@ -95,6 +111,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly heartbeat: ClaimHeartbeat;
   /** Set by the first `recover`: from then on the heartbeat also adopts orphaned jobs. */
   private adopting = false;
+  private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
+  private readonly drives: boolean;
+  private readonly adoptQueued: boolean;
 
   constructor(options: JobRunnerOptions) {
     super();
@@ -106,6 +125,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.maxActiveJobs = options.maxActiveJobs ?? 100;
     this.instanceId = options.instanceId ?? randomUUID();
     this.claimTtlMs = options.claimTtlMs ?? MAX_CLAIM_TTL_MS;
+    this.dispatch = options.dispatch;
+    this.drives = options.drives ?? true;
+    this.adoptQueued = options.adoptQueued ?? true;
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
       throw new RangeError(
         `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
@@ -175,6 +197,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     if (input.kind !== 'imagine' && (source === undefined || !input.action)) {
       throw new TypeError('an action job needs the source result and the action');
     }
+    if (this.dispatch !== undefined) return this.handOver(input, options);
     const permit = this.breaker.acquire();
     let record: JobRecord;
     let claim: JobClaim;
@@ -186,6 +209,57 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     }
     this.start(record, claim, 'submit', permit, source);
     return structuredClone(record);
+  }
+
+  /**
+   * Cluster API node: stores the job (claimed only for the instant of the insert, so the key
+   * binding and the insert stay one step), releases it, and hands it to the workers. A job the
+   * queue refused is marked failed, so nothing waits for a worker that will never come.
+   */
+  private async handOver(input: NewJob, options: SubmitOptions): Promise<JobRecord> {
+    const dispatch = this.dispatch as (job: JobRecord) => Promise<void>;
+    const [record, claim] = await this.insertClaimed(input, options.reservation);
+    await this.store.releaseClaim(claim);
+    this.emit('change', structuredClone(record), 'status');
+    try {
+      await dispatch(record);
+    } catch (error) {
+      const now = this.clock.now();
+      const failed: JobRecord = {
+        ...record,
+        status: 'failed',
+        error: toOutcomeError(error),
+        finishedAt: now,
+        updatedAt: now,
+      };
+      const lateClaim = await this.store.claim(record.id, this.instanceId, this.claimTtlMs);
+      if (lateClaim !== null) {
+        await this.store.saveClaimed(failed, lateClaim);
+        await this.store.releaseClaim(lateClaim);
+        this.emit('change', failed, 'failed');
+      }
+      throw error;
+    }
+    return structuredClone(record);
+  }
+
+  /**
+   * Cluster worker: claims job `id` and drives it to its end here (submitting it, or resuming it
+   * from its ticket after another worker died), then resolves. 'elsewhere' when another instance
+   * holds a live claim (try again later); 'finished' when the job was already over.
+   */
+  async drive(id: string): Promise<DriveResult> {
+    if (!this.drives) throw new TypeError('this runner does not drive jobs (an API-only node)');
+    if (this.closing) throw new ServiceClosingError();
+    const running = this.active.get(id);
+    if (running !== undefined) {
+      await running.done;
+      return 'ended';
+    }
+    const result = await this.adopt(id, { resumed: 0, submitted: 0, failed: 0 });
+    if (result !== 'started') return result;
+    await this.active.get(id)?.done;
+    return 'ended';
   }
 
   /** Inserts the new job claimed by this runner; a fresh id when another instance took this one. */
@@ -433,59 +507,70 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    * twice: each is claimed first, and one claimed live by another instance is left to it.
    */
   async recover(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
+    if (!this.drives) return report;
     this.adopting = true;
     // Also with nothing to pick up now: jobs claimed by a dead instance are adopted once their
     // claims expire.
     if (!this.closing) this.heartbeat.start();
-    const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
     let elsewhere = 0;
     for (const listed of await this.store.listUnfinished()) {
       if (this.closing) break;
       if (this.active.has(listed.id)) continue;
-      const claim = await this.store.claim(listed.id, this.instanceId, this.claimTtlMs);
-      if (claim === null) {
-        elsewhere += 1;
-        continue;
-      }
-      // Read again under the claim: the previous owner may have moved it on since the listing.
-      const record = await this.store.get(listed.id);
-      if (record === undefined || isTerminal(record.status)) {
-        await this.store.releaseClaim(claim);
-        continue;
-      }
-      const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
-      const source = parent?.result ?? undefined;
-      const step = planRecovery(record, source !== undefined);
-      if (step.kind === 'fail') {
-        const now = this.clock.now();
-        const failed: JobRecord = {
-          ...record,
-          status: 'failed',
-          error: toOutcomeError(new Error(step.reason)),
-          finishedAt: now,
-          updatedAt: now,
-        };
-        await this.store.saveClaimed(failed, claim);
-        await this.store.releaseClaim(claim);
-        this.emit('change', failed, 'failed');
-        report.failed += 1;
-      } else if (step.kind === 'submit') {
-        let permit: CircuitPermit;
-        try {
-          permit = this.breaker.acquire();
-        } catch (error) {
-          await this.store.releaseClaim(claim);
-          throw error;
-        }
-        this.start({ ...record, status: 'queued', ticket: null }, claim, 'submit', permit, source);
-        report.submitted += 1;
-      } else {
-        this.start(record, claim, 'resume', null, source);
-        report.resumed += 1;
-      }
+      // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
+      if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
+      if ((await this.adopt(listed.id, report)) === 'elsewhere') elsewhere += 1;
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
     return report;
+  }
+
+  /** Claims one unfinished job and starts it here by the restart rule (recovery.ts). */
+  private async adopt(id: string, report: RecoveryReport): Promise<'started' | DriveResult> {
+    const claim = await this.store.claim(id, this.instanceId, this.claimTtlMs);
+    if (claim === null) {
+      const stored = await this.store.get(id);
+      return stored === undefined || isTerminal(stored.status) ? 'finished' : 'elsewhere';
+    }
+    // Read again under the claim: the previous owner may have moved it on since the listing.
+    const record = await this.store.get(id);
+    if (record === undefined || isTerminal(record.status)) {
+      await this.store.releaseClaim(claim);
+      return 'finished';
+    }
+    const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
+    const source = parent?.result ?? undefined;
+    const step = planRecovery(record, source !== undefined);
+    if (step.kind === 'fail') {
+      const now = this.clock.now();
+      const failed: JobRecord = {
+        ...record,
+        status: 'failed',
+        error: toOutcomeError(new Error(step.reason)),
+        finishedAt: now,
+        updatedAt: now,
+      };
+      await this.store.saveClaimed(failed, claim);
+      await this.store.releaseClaim(claim);
+      this.emit('change', failed, 'failed');
+      report.failed += 1;
+      return 'finished';
+    }
+    if (step.kind === 'submit') {
+      let permit: CircuitPermit;
+      try {
+        permit = this.breaker.acquire();
+      } catch (error) {
+        await this.store.releaseClaim(claim);
+        throw error;
+      }
+      this.start({ ...record, status: 'queued', ticket: null }, claim, 'submit', permit, source);
+      report.submitted += 1;
+    } else {
+      this.start(record, claim, 'resume', null, source);
+      report.resumed += 1;
+    }
+    return 'started';
   }
 
   /** Resolves when no job is in flight (tests and draining). */

@@ -1,0 +1,28 @@
+/**
+ * Every Redis key the cluster uses, in one place, under one prefix (default `mjw`), so that two
+ * deployments can share a Redis server and a test can use a prefix of its own. Keys of one account
+ * share a hash tag (`{account:<id>}`) so the scripts that touch several of them stay valid on a
+ * Redis Cluster, where a script may only touch keys of one slot.
+ */
+export interface ClusterKeys {
+  /** The lease of an account: `<owner>|<fence>`, with the lease TTL as the key's expiry. */
+  lease(accountId: string): string;
+  /** The account's fencing counter: incremented on every acquisition, never reset. */
+  fence(accountId: string): string;
+  /** When (Redis server time, ms) the account's token last started a Discord call. */
+  lastSend(accountId: string): string;
+  /** Live workers: a sorted set of worker ids scored by when (Redis time, ms) their heartbeat expires. */
+  workers(): string;
+}
+
+export const DEFAULT_KEY_PREFIX = 'mjw';
+
+export function clusterKeys(prefix: string = DEFAULT_KEY_PREFIX): ClusterKeys {
+  const tag = (accountId: string): string => `${prefix}:{account:${accountId}}`;
+  return {
+    lease: (accountId) => `${tag(accountId)}:lease`,
+    fence: (accountId) => `${tag(accountId)}:fence`,
+    lastSend: (accountId) => `${tag(accountId)}:last-send`,
+    workers: () => `${prefix}:workers`,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The runner in a cluster, on one Redis store: an API node stores and dispatches, workers drive.
+ * Nothing is sent twice: a worker that finds a job claimed elsewhere leaves it, and a job whose
+ * worker died is resumed from its ticket by another, never submitted again.
+ */
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../src/service/jobs/job.js';
+import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
+import { CircuitBreaker } from '../../src/service/protection/circuit-breaker.js';
+import { JobRunner } from '../../src/service/runner/job-runner.js';
+import { openTestRedis } from '../cluster/redis-test-env.js';
+import { FakeGenerator } from './helpers/fake-generator.js';
+
+const env = await openTestRedis(7);
+
+describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () => {
+  if (!env) return;
+  afterAll(() => env.close());
+  let prefix = '';
+  const opened: { close(): Promise<void> }[] = [];
+  beforeEach(async () => {
+    for (const n of opened.splice(0)) await n.close();
+    prefix = `cluster-${Math.random()}`;
+  });
+
+  function node(name: string, options: { dispatch?: (job: JobRecord) => Promise<void>; drives?: boolean }) {
+    const store = new RedisJobStore({ redis: env!.connect(), prefix });
+    const generator = new FakeGenerator();
+    const runner = new JobRunner({
+      generator,
+      store,
+      breaker: new CircuitBreaker({}),
+      instanceId: name,
+      claimTtlMs: 3_000,
+      adoptQueued: options.dispatch === undefined ? false : true,
+      ...options,
+    });
+    const handle = {
+      store,
+      generator,
+      runner,
+      async close() {
+        await runner.close();
+      },
+    };
+    opened.push(handle);
+    return handle;
+  }
+
+  it('an API node stores and dispatches without sending; a worker drives the job to its end', async () => {
+    const queue: JobRecord[] = [];
+    const api = node('api', { dispatch: async (job) => void queue.push(job), drives: false });
+    const worker = node('worker-1', {});
+    const accepted = await api.runner.submit({ clientId: 'alice', kind: 'imagine', prompt: 'a lighthouse' });
+    expect(queue.map((j) => j.id)).toEqual([accepted.id]);
+    expect(api.generator.calls).toHaveLength(0);
+    expect(await api.store.getClaim(accepted.id)).toBeNull();
+    await expect(api.runner.drive(accepted.id)).rejects.toThrow(/does not drive/);
+
+    const driving = worker.runner.drive(accepted.id);
+    (await worker.generator.job(1)).complete();
+    expect(await driving).toBe('ended');
+    expect((await api.store.get(accepted.id))?.status).toBe('succeeded');
+    expect(worker.generator.sent).toBe(1);
+    // A second delivery of the same queue entry finds it over.
+    expect(await worker.runner.drive(accepted.id)).toBe('finished');
+    expect(worker.generator.calls).toHaveLength(1);
+  });
+
+  it('a second worker leaves a job another one drives, and resumes it (never resubmits) after that one dies', async () => {
+    const queue: JobRecord[] = [];
+    const api = node('api', { dispatch: async (job) => void queue.push(job), drives: false });
+    const w1 = node('worker-1', {});
+    const w2 = node('worker-2', {});
+    const job = await api.runner.submit({ clientId: 'alice', kind: 'imagine', prompt: 'a fox' });
+
+    void w1.runner.drive(job.id);
+    await w1.generator.job(1);
+    // Wait for the positive signal: worker-1 stored its ticket (it has sent).
+    while ((await api.store.get(job.id))?.ticket == null) await new Promise((r) => setTimeout(r, 5));
+    expect(await w2.runner.drive(job.id)).toBe('elsewhere');
+    expect(w2.generator.calls).toHaveLength(0);
+
+    // worker-1 dies: its claim is taken from the store as its TTL would take it.
+    opened.splice(opened.indexOf(w1), 1);
+    await env.redis.del(`${prefix}:{jobs}:claim:${job.id}`);
+    await env.redis.hset(`${prefix}:{jobs}:claim:${job.id}`, 'fence', '1', 'owner', '', 'expiresAt', '0');
+    const driving = w2.runner.drive(job.id);
+    const resumed = await w2.generator.job(1);
+    expect(resumed.method).toBe('resume');
+    resumed.complete();
+    expect(await driving).toBe('ended');
+    expect(w1.generator.sent + w2.generator.sent).toBe(1);
+    expect((await api.store.get(job.id))?.status).toBe('succeeded');
+  });
+});
