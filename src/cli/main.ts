@@ -33,6 +33,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Run the Discord + Midjourney simulator standalone and print the variables that target it',
     load: async () => (await import('./commands/sim.js')).simCommand,
   },
+  worker: {
+    summary: 'Drive an account for a cluster on Redis (MJW_REDIS_URL): jobs queued by the API nodes',
+    load: async () => (await import('./commands/worker.js')).workerCommand,
+  },
 };
 
 function version(): string {

@@ -52,6 +52,17 @@ export interface ServiceConfig {
   readonly jobClaimTtlMs: number;
   /** How long an Idempotency-Key and its answer are kept (24 h by default). */
   readonly idempotencyTtlMs: number;
+  /**
+   * `MJW_REDIS_URL`: the cluster's Redis (jobs, queue, leases, events). Null: one process with
+   * the embedded SQLite store, as without a cluster.
+   */
+  readonly redisUrl: string | null;
+  /** Prefix of every Redis key and of the queue (`MJW_REDIS_PREFIX`, default `mjw`). */
+  readonly redisPrefix: string;
+  /** How long an account lease lives without renewal (`MJW_ACCOUNT_LEASE_TTL_MS`), at most 30 s. */
+  readonly accountLeaseTtlMs: number;
+  /** Whether this process drives accounts (`mjw serve --no-worker` sets false: an API node only). */
+  readonly worker: boolean;
 }
 
 export const DEFAULT_SERVICE_PORT = 8080;
@@ -65,6 +76,7 @@ export interface ServiceConfigOverrides {
   host?: string;
   port?: number;
   dbPath?: string;
+  worker?: boolean;
 }
 
 function parseApiKeys(r: EnvReader): ApiKey[] {
@@ -166,15 +178,52 @@ export function loadServiceConfig(
     metricsPublic: r.boolean('MJW_METRICS_PUBLIC', false),
     jobClaimTtlMs: r.integer('MJW_JOB_CLAIM_TTL_MS', 30_000, { min: 3_000, max: 30_000 }),
     idempotencyTtlMs: r.integer('MJW_IDEMPOTENCY_TTL_MS', 86_400_000, { min: 60_000, max: 2_592_000_000 }),
+    redisUrl: redisUrl(r),
+    redisPrefix: r.string('MJW_REDIS_PREFIX', 'mjw'),
+    accountLeaseTtlMs: r.integer('MJW_ACCOUNT_LEASE_TTL_MS', 15_000, { min: 3_000, max: 30_000 }),
+    worker: overrides.worker ?? true,
   };
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.redisPrefix)) {
+    r.problem(
+      `MJW_REDIS_PREFIX: expected 1 to 64 letters, digits, '.', '_' or '-', got "${config.redisPrefix}"`,
+    );
+  }
+  if (!config.worker && config.redisUrl === null) {
+    r.problem('--no-worker: an API-only node needs MJW_REDIS_URL (the workers take its jobs through Redis)');
+  }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
+}
+
+function redisUrl(r: EnvReader): string | null {
+  const raw = r.raw('MJW_REDIS_URL');
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return raw;
+    r.problem(`MJW_REDIS_URL: expected a redis:// or rediss:// URL, got ${url.protocol}`);
+  } catch {
+    r.problem('MJW_REDIS_URL: not a URL (expected redis://host:6379/0)');
+  }
+  return null;
+}
+
+/** A Redis URL as safe to print: its password replaced. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = 'REDACTED';
+    return parsed.toString();
+  } catch {
+    return '[unparsable]';
+  }
 }
 
 /** The configuration as safe to print: keys and the webhook secret replaced. */
 export function describeServiceConfig(config: ServiceConfig): Record<string, unknown> {
   return {
     ...config,
+    redisUrl: config.redisUrl === null ? null : redactRedisUrl(config.redisUrl),
     apiKeys: config.apiKeys.map((k) => ({ name: k.name, key: '[REDACTED]' })),
     webhookSecret: config.webhookSecret === null ? null : '[REDACTED]',
   };

@@ -4,6 +4,7 @@
  * the /v1, midjourney-proxy and ops routes. Every outside dependency is an option.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
@@ -21,6 +22,7 @@ import { installRequestHooks } from './http/request-hooks.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
+import type { JobRecord } from './jobs/job.js';
 import type { JobStore } from './jobs/job-store.js';
 import { MemoryJobStore } from './jobs/memory-store.js';
 import { TokenBucketLimiter } from './limits/token-bucket.js';
@@ -29,7 +31,7 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { CircuitBreaker } from './protection/circuit-breaker.js';
 import { registerProxyRoutes } from './proxy/routes.js';
-import { JobRunner, type RecoveryReport } from './runner/job-runner.js';
+import { JobRunner, type JobRunnerEvents, type RecoveryReport } from './runner/job-runner.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { attachJobNotifier } from './webhooks/job-notifier.js';
 import { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';
@@ -60,6 +62,17 @@ export interface ServiceOptions {
    * on one store never take each other's claims for their own.
    */
   instanceId?: string;
+  /** Cluster mode (docs/scale.md): how this node's runner shares the work; absent on one process. */
+  cluster?: ServiceClusterOptions;
+}
+
+export interface ServiceClusterOptions {
+  /** Hands each accepted job to the workers (the queue); the runner then never drives a job it accepts. */
+  dispatch: (job: JobRecord) => Promise<void>;
+  /** Whether this node drives jobs (a worker). False on an API-only node. */
+  drives: boolean;
+  /** Every node's job changes: SSE streams listen here rather than to this node's runner alone. */
+  changes?: EventEmitter<JobRunnerEvents>;
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -108,6 +121,9 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     maxActiveJobs: config.maxActiveJobs,
     claimTtlMs: config.jobClaimTtlMs,
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+    ...(options.cluster
+      ? { dispatch: options.cluster.dispatch, drives: options.cluster.drives, adoptQueued: false }
+      : {}),
   });
   await runner.init();
   logger.debug({ instanceId: runner.instanceId }, 'job claims are held as this instance');
@@ -157,7 +173,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     rateLimited: (scope) => serviceMetrics.discordRateLimited.inc({ scope }),
     retry: (route) => serviceMetrics.discordRetries.inc({ route }),
   });
-  const hub = new JobEventHub(runner);
+  const hub = new JobEventHub(options.cluster?.changes ?? runner);
   // Expired Idempotency-Keys are deleted at start and then hourly (or each TTL, if shorter).
   const stopKeySweep = sweepIdempotencyKeys(store, Math.min(config.idempotencyTtlMs, 3_600_000), logger);
   const health = new HealthReporter({

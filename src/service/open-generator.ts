@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
-import { RestClient } from '../discord/rest/index.js';
+import { RestClient, type SendGate } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../generation/simulated.js';
 import type { Logger } from '../util/logger.js';
@@ -28,9 +28,21 @@ export interface ServiceGenerator {
   close(): Promise<void>;
 }
 
-export async function openServiceGenerator(config: Config, logger: Logger): Promise<ServiceGenerator> {
+export interface OpenServiceGeneratorOptions {
+  /** Checked before every Discord call (a cluster worker's lease and cluster-wide spacing). */
+  sendGate?: SendGate;
+}
+
+export async function openServiceGenerator(
+  config: Config,
+  logger: Logger,
+  options: OpenServiceGeneratorOptions = {},
+): Promise<ServiceGenerator> {
   if (config.credentials) {
-    const rest = RestClient.fromConfig(config, { logger });
+    const rest = RestClient.fromConfig(config, {
+      logger,
+      ...(options.sendGate ? { sendGate: options.sendGate } : {}),
+    });
     const gateway =
       config.watch === 'gateway'
         ? new GatewayClient({ token: config.credentials.token, url: config.gatewayUrl })

@@ -17,6 +17,7 @@ import { startService } from '../../service/start.js';
 import { anySignal } from '../../util/abort.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { integerFlag, parseCommandLine } from '../args.js';
+import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { leaseConfiguredToken } from '../token-lease.js';
 
@@ -29,6 +30,7 @@ Options:
   --port <n>     Port to listen on (default MJW_PORT, 8080; 0 picks a free one).
   --host <addr>  Interface to bind (default MJW_HOST, 127.0.0.1). Off loopback, MJW_API_KEYS is required.
   --db <path>    SQLite job store (default MJW_DB_PATH, mjw-service.sqlite; ":memory:" keeps nothing).
+  --no-worker    With MJW_REDIS_URL: an API node only; \`mjw worker\` processes drive the accounts.
 
 API keys come from MJW_API_KEYS ("name:key,name2:key2"); send one as "Authorization: Bearer <key>",
 "X-API-Key" or midjourney-proxy's "mj-api-secret". Limits, webhooks and the circuit breaker are set
@@ -43,7 +45,12 @@ start (exit 1, TokenInUseError naming the holder) while another mjw process driv
 export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
   const { values } = parseCommandLine(
     argv,
-    { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' } },
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      'no-worker': { type: 'boolean' },
+    },
     false,
   );
   const overrides: ServiceConfigOverrides = {};
@@ -57,6 +64,7 @@ export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
     if (values.db.trim() === '') throw new UsageError('--db: expected a file path or ":memory:", got ""');
     overrides.dbPath = values.db;
   }
+  if (values['no-worker'] === true) overrides.worker = false;
   return overrides;
 }
 
@@ -84,6 +92,10 @@ async function run(ctx: CommandContext): Promise<number> {
   if (serviceConfig.authDisabled)
     say('MJW_API_KEYS is not set: no authentication (allowed on loopback only)');
   logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
+  // A cluster node: the account lease in Redis is the one driver per token, cluster-wide.
+  if (serviceConfig.redisUrl !== null) {
+    return runClusterNode(ctx, { config, serviceConfig, logger, listen: true, say });
+  }
 
   // One local driver per token: refused before the client, the gateway or the port are opened.
   let lease: TokenLease | null;

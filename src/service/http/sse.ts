@@ -5,9 +5,10 @@
  * closes. A comment line every 15 s keeps proxies from timing the stream out.
  */
 import type { ServerResponse } from 'node:http';
+import type { EventEmitter } from 'eventemitter3';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTerminal, type JobRecord } from '../jobs/job.js';
-import type { JobEventType, JobRunner } from '../runner/job-runner.js';
+import type { JobEventType, JobRunnerEvents } from '../runner/job-runner.js';
 
 type Listener = (job: JobRecord, type: JobEventType) => void;
 
@@ -19,7 +20,8 @@ export class JobEventHub {
     if (set) for (const listener of [...set]) listener(job, type);
   };
 
-  constructor(private readonly runner: JobRunner) {
+  /** `runner`: a JobRunner, or in a cluster the feed of every node's changes. */
+  constructor(private readonly runner: EventEmitter<JobRunnerEvents>) {
     runner.on('change', this.onChange);
   }
 
