@@ -91,6 +91,7 @@ export class ClusterJobQueue {
         prefix: this.options.prefix,
         concurrency,
         lockDuration: this.options.lockMs,
+        stalledInterval: this.options.lockMs,
         // A worker that dies holding entries: they go back to the queue as often as it takes.
         maxStalledCount: 1_000_000,
       },

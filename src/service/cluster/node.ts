@@ -72,7 +72,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     onError: (error) => logger.warn({ err: error }, 'job change feed'),
   });
   await feed.start();
-  const queue = new ClusterJobQueue({ url, prefix });
+  // A dead worker's queue entries come back after the same time as its job claims expire.
+  const queue = new ClusterJobQueue({ url, prefix, lockMs: config.jobClaimTtlMs });
   const store = new RedisJobStore({ redis, prefix });
   const dispatch = (job: { id: string }) => queue.enqueue(job as Parameters<ClusterJobQueue['enqueue']>[0]);
   const life = new AbortController();

@@ -1,0 +1,120 @@
+/**
+ * The cluster end to end, over real sockets and real processes: the simulator (here), Redis, one
+ * API node (`mjw serve --no-worker`) and two workers (`mjw worker`) for one account. The worker
+ * that drives the account is killed with SIGKILL mid-run; the standby takes the lease over and
+ * finishes every job from the store. Checked against the simulator's own record: one `/imagine`
+ * per job, every job's true outcome, and never two calls of the token closer than the spacing.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { type MjwChild, spawnMjw, until } from '../batch/support/child.js';
+import { startBatchSim } from '../batch/support/sim.js';
+import { openTestRedis, TEST_REDIS_URL } from './redis-test-env.js';
+
+const DB = 6;
+const env = await openTestRedis(DB);
+const SPACING_MS = 150;
+/**
+ * Arrival times are read by the simulator's own event loop, in a test process on a shared machine:
+ * they carry its scheduling delays. The gate spaces the sends on Redis's clock (fenced-send-gate
+ * tests check that exactly); here a gap far below the spacing is what would show a second driver.
+ */
+const ARRIVAL_JITTER_MS = 75;
+const JOBS = 12;
+
+interface JobView {
+  id: string;
+  status: string;
+  prompt: string;
+}
+
+describe.skipIf(env === undefined)('a cluster on Redis: API node + two workers, one killed', () => {
+  const children: MjwChild[] = [];
+  afterAll(async () => {
+    for (const child of children) child.process.kill('SIGKILL');
+    await env?.close();
+  });
+
+  it('finishes every job exactly once, keeps the token spaced, and survives a SIGKILL of the driving worker', async () => {
+    const setup = await startBatchSim();
+    try {
+      const redisUrl = new URL(TEST_REDIS_URL);
+      redisUrl.pathname = `/${DB}`;
+      const common = {
+        ...setup.env,
+        MJ_MIN_REQUEST_SPACING_MS: String(SPACING_MS),
+        MJW_REDIS_URL: redisUrl.toString(),
+        MJW_REDIS_PREFIX: `e2e-${process.pid}`,
+        MJW_ACCOUNT_LEASE_TTL_MS: '3000',
+        MJW_JOB_CLAIM_TTL_MS: '3000',
+        MJW_LOCK_DIR: `/tmp/mjw-e2e-locks-${process.pid}`,
+        MJW_SUBMIT_RATE_LIMIT_REQUESTS: '1000',
+        MJW_RATE_LIMIT_REQUESTS: '100000',
+      };
+      const api = spawnMjw(['serve', '--no-worker', '--port', '0'], common);
+      children.push(api);
+      await until(() => /^http:\/\/\S+/m.test(api.stdout()), 'the API node to listen', 20_000);
+      const base = (api.stdout().match(/^(http:\/\/\S+)/m) as RegExpMatchArray)[1] as string;
+
+      const w1 = spawnMjw(['worker'], common);
+      children.push(w1);
+      await until(() => w1.stderr().includes('lease held'), 'the first worker to take the lease', 20_000);
+      const w2 = spawnMjw(['worker'], common);
+      children.push(w2);
+      await until(() => w2.stderr().includes('waiting for the account lease'), 'the standby', 20_000);
+
+      const ids: string[] = [];
+      for (let i = 0; i < JOBS; i++) {
+        const response = await fetch(`${base}/v1/imagine`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: `a cluster lighthouse number ${i + 1}` }),
+        });
+        expect(response.status).toBe(202);
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+
+      // Kill the driving worker while Midjourney runs some of its jobs.
+      await until(() => setup.sim.jobs.length >= 4, 'jobs started at Midjourney', 60_000);
+      expect(setup.sim.jobs.length).toBeLessThan(JOBS);
+      w1.process.kill('SIGKILL');
+      expect(await w1.exited).toBe('SIGKILL');
+
+      const views = async (): Promise<JobView[]> =>
+        Promise.all(ids.map(async (id) => (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as JobView));
+      let last: JobView[] = [];
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline) {
+        last = await views();
+        if (last.every((job) => ['succeeded', 'failed', 'cancelled'].includes(job.status))) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(w2.stderr()).toContain('lease held');
+      expect(last.map((job) => job.status)).toEqual(ids.map(() => 'succeeded'));
+
+      // One /imagine per job in the simulator's record: nothing lost, nothing paid twice.
+      const imagines = new Map<string, number>();
+      for (const job of setup.sim.jobs) {
+        if (job.kind === 'imagine') imagines.set(job.prompt, (imagines.get(job.prompt) ?? 0) + 1);
+      }
+      for (const job of last) expect(imagines.get(job.prompt), job.prompt).toBe(1);
+
+      // The token's calls, from every worker, never closer than the spacing.
+      const calls = [...setup.sim.requests].sort((a, b) => a.time - b.time);
+      let closest = { gap: Number.POSITIVE_INFINITY, what: '' };
+      for (let i = 1; i < calls.length; i++) {
+        const [a, b] = [calls[i - 1], calls[i]] as [(typeof calls)[number], (typeof calls)[number]];
+        if (b.time - a.time < closest.gap) {
+          closest = {
+            gap: b.time - a.time,
+            what: `${a.method} ${a.route} (${a.status}) then ${b.method} ${b.route} (${b.status})`,
+          };
+        }
+      }
+      expect(closest.gap, closest.what).toBeGreaterThanOrEqual(SPACING_MS - ARRIVAL_JITTER_MS);
+    } finally {
+      for (const child of children) child.process.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exited));
+      await setup.close();
+    }
+  }, 150_000);
+});
