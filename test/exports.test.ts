@@ -25,6 +25,8 @@ describe('public API', () => {
       'UnknownOutcomeError',
       'JobTimeoutError',
       'DiscordAPIError',
+      'DiscordProtocolError',
+      'isDiscordProtocolError',
       'RateLimitedError',
       'TokenInvalidError',
       'ConfigError',

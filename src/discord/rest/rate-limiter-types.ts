@@ -57,7 +57,8 @@ export interface RateLimitedEvent {
   at: number;
 }
 
-export type RetryReason = 'rate-limit' | 'server-error' | 'network' | 'timeout';
+/** `protocol`: a 2xx whose body was not the endpoint's shape (truncated JSON...), retried for GETs. */
+export type RetryReason = 'rate-limit' | 'server-error' | 'network' | 'timeout' | 'protocol';
 
 export interface RetryEvent {
   route: string;
