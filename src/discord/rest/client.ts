@@ -292,9 +292,10 @@ export class RestClient implements DiscordApi {
       case 'token-invalid':
         return new TokenInvalidError(`${context.method} ${context.route}`);
       case 'cloudflare':
+        // The pause the limiter has just applied: Retry-After within bounds, escalated on repeats.
         return new CloudflareBanError(
           `${context.method} ${context.route}`,
-          Math.max(this.limiter.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0),
+          verdict.pauseMs ?? this.limiter.stats().blocked.cloudflareForMs,
         );
       case 'rate-limited':
         return new RateLimitedError(context, {

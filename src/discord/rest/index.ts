@@ -6,6 +6,7 @@ export {
   type ResolvedRestClientOptions,
   type RestClientOptions,
 } from './client-options.js';
+export { type CloudflareBanSnapshot, cloudflarePauseMs } from './cloudflare-ban.js';
 export {
   CloudflareBanError,
   DiscordAPIError,
