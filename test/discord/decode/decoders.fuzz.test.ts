@@ -13,6 +13,8 @@ import {
   decodeWith,
   RESPONSE_DECODERS,
 } from '../../../src/discord/decode/index.js';
+import { decodeDispatchData } from '../../../src/discord/gateway/dispatch-decoders.js';
+import type { GatewayDispatchName } from '../../../src/discord/gateway/protocol.js';
 import { DiscordProtocolError } from '../../../src/discord/rest/errors.js';
 import { parseMessage } from '../../../src/midjourney/parser.js';
 import { fixtureNames, loadFixture } from '../../midjourney/fixtures.js';
@@ -51,6 +53,34 @@ describe.each(DECODERS)('decoder %s', (_name, decoder) => {
   it('reports on any text or bytes, never throws', () => {
     fc.assert(
       fc.property(bodies, (text) => wellFormed(decodeBody(decoder, text))),
+      LIMIT,
+    );
+  });
+});
+
+describe('gateway dispatch data', () => {
+  const names: GatewayDispatchName[] = [
+    'MESSAGE_CREATE',
+    'MESSAGE_UPDATE',
+    'MESSAGE_DELETE',
+    'INTERACTION_CREATE',
+    'INTERACTION_SUCCESS',
+    'INTERACTION_FAILURE',
+  ];
+  it('any JSON under any known dispatch name is checked, never throws', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.jsonValue(), (name, data) =>
+        wellFormed(decodeDispatchData(name, data)),
+      ),
+      LIMIT,
+    );
+  });
+
+  it('a recorded message with any field replaced, as a MESSAGE_UPDATE, never throws', () => {
+    fc.assert(
+      fc.property(fixture, fc.string(), fc.jsonValue(), (message, key, value) =>
+        wellFormed(decodeDispatchData('MESSAGE_UPDATE', { ...message, [key]: value })),
+      ),
       LIMIT,
     );
   });
