@@ -1,5 +1,5 @@
 export { decodeAttachment, decodeMessage, decodeMessageList, decodeUser } from './message.js';
-export { type Decoded, type Decoder, decodeWith, parseJsonText } from './primitives.js';
+export { DECODER_THREW, type Decoded, type Decoder, decodeWith, parseJsonText } from './primitives.js';
 export {
   decodeApplicationCommand,
   decodeApplicationCommandIndex,

@@ -1,13 +1,17 @@
 /**
  * A small kit for checking JSON from Discord against the shapes in ../types.ts, without a schema
  * dependency. Decoders walk a value and either return it typed (unknown fields kept as they came)
- * or name the first problem with its JSON path. They never throw: `decodeWith` catches the one
- * internal signal the helpers raise, and any other exception would be a bug the fuzz tests catch.
+ * or name the first problem with its JSON path. They never throw: `decodeWith` turns the helpers'
+ * internal signal into the problem, and any other exception (a caller's own decoder rejecting,
+ * or a bug) into a problem starting with `DECODER_THREW`, which the fuzz tests look for.
  */
 /** The outcome of a decode: the typed value, or the first problem found (`path: what was wrong`). */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** A decoder: throws only `ShapeProblem` (through the helpers below), which `decodeWith` catches. */
+/**
+ * A decoder: returns the typed value or throws. Ours throw only through the helpers below; a
+ * caller's own (`RestRequest.decode`) may throw any Error, whose message becomes the problem.
+ */
 export type Decoder<T> = (value: unknown, path: string) => T;
 
 /** The internal signal of a failed check; never escapes `decodeWith`. */
@@ -15,13 +19,19 @@ class ShapeProblem {
   constructor(readonly problem: string) {}
 }
 
+/** Marks a problem that was an exception rather than a failed check. */
+export const DECODER_THREW = 'decoder threw:';
+
 /** Runs `decoder` over `value` and reports instead of throwing. */
 export function decodeWith<T>(decoder: Decoder<T>, value: unknown): Decoded<T> {
   try {
     return { ok: true, value: decoder(value, '') };
   } catch (error) {
     if (error instanceof ShapeProblem) return { ok: false, problem: error.problem };
-    throw error;
+    return {
+      ok: false,
+      problem: `${DECODER_THREW} ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 

@@ -101,6 +101,26 @@ describe('a malformed answer to a GET', () => {
   });
 });
 
+describe('request() with a caller-supplied decoder', () => {
+  it('a decoder that throws is a DiscordProtocolError naming its message', async () => {
+    setup = mockClient({ retries: 0 });
+    setup.pool.intercept({ path: `${BASE}/users/@me`, method: 'GET' }).reply(200, { id: '1' }, json);
+    const error = await setup.client
+      .request({
+        method: 'GET',
+        path: '/users/@me',
+        decode: () => {
+          throw new Error('not a bot account');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'DISCORD_PROTOCOL_ERROR',
+      problem: 'decoder threw: not a bot account',
+    });
+  });
+});
+
 describe('a malformed answer to POST /interactions', () => {
   it('is ambiguous: sent once, not retried, so the caller looks before resending', async () => {
     setup = mockClient();
