@@ -27,7 +27,7 @@ export interface RateLimiterOptions {
    * included: its `Retry-After` is honoured up to this. Default 3,600,000 (1 h).
    */
   cloudflareCooldownMs: number;
-  /** The shortest such pause, whatever `Retry-After` says. Default 1,000. */
+  /** The shortest such pause, whatever `Retry-After` says (never more than `cloudflareCooldownMs`). Default 1,000. */
   cloudflareMinCooldownMs: number;
   /** The pause when a Cloudflare 429 has no usable `Retry-After`. Default 60,000. */
   cloudflareDefaultCooldownMs: number;
@@ -88,11 +88,6 @@ export function resolveRateLimiterOptions(options: Partial<RateLimiterOptions> =
   checkInteger(problems, 'cloudflareMinCooldownMs', merged.cloudflareMinCooldownMs, 0, 86_400_000);
   checkInteger(problems, 'cloudflareDefaultCooldownMs', merged.cloudflareDefaultCooldownMs, 0, 86_400_000);
   checkInteger(problems, 'cloudflareEscalationWindowMs', merged.cloudflareEscalationWindowMs, 0, 86_400_000);
-  if (merged.cloudflareMinCooldownMs > merged.cloudflareCooldownMs) {
-    problems.push(
-      `cloudflareMinCooldownMs: ${merged.cloudflareMinCooldownMs} is over cloudflareCooldownMs (${merged.cloudflareCooldownMs})`,
-    );
-  }
   checkInteger(problems, 'idleSweepMs', merged.idleSweepMs, 0, 86_400_000);
   checkInteger(problems, 'sweepIntervalMs', merged.sweepIntervalMs, 0, 86_400_000);
   checkInteger(problems, 'maxBuckets', merged.maxBuckets, 1, 10_000_000);

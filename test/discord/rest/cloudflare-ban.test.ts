@@ -1,12 +1,12 @@
 /** Cloudflare 429s: Retry-After honoured within bounds, a default when absent, escalation on repeats. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cloudflarePauseMs } from '../../../src/discord/rest/cloudflare-ban.js';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { type CloudflareBanSnapshot, cloudflarePauseMs } from '../../../src/discord/rest/cloudflare-ban.js';
 import { CloudflareBanError } from '../../../src/discord/rest/errors.js';
 import { parseRetryAfter } from '../../../src/discord/rest/headers.js';
 import { RateLimiter } from '../../../src/discord/rest/rate-limiter.js';
 import { DEFAULT_RATE_LIMITER_OPTIONS } from '../../../src/discord/rest/rate-limiter-options.js';
+import type { RateLimiterStats } from '../../../src/discord/rest/rate-limiter-types.js';
 import type { ResponseInfo } from '../../../src/discord/rest/response-verdict.js';
-import { ValidationError } from '../../../src/errors.js';
 import { INTERACTIONS, ok } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
@@ -124,12 +124,15 @@ describe('RateLimiter and Cloudflare 429s', () => {
     });
   });
 
-  it('refuses bounds that cannot hold', () => {
-    expect(() => new RateLimiter({ cloudflareMinCooldownMs: 10_000, cloudflareCooldownMs: 5_000 })).toThrow(
-      ValidationError,
-    );
+  it('a ceiling under the floor wins (a short cooldown configured before the floor existed still works)', async () => {
+    const limiter = new RateLimiter({ cloudflareCooldownMs: 500 });
+    expect(await ban(limiter, '30')).toBe(500);
     expect(() => new RateLimiter({ cloudflareEscalationWindowMs: -1 })).toThrow(
       /cloudflareEscalationWindowMs/,
     );
+  });
+
+  it('types the snapshot in RateLimiterStats', () => {
+    expectTypeOf<RateLimiterStats['blocked']['cloudflare']>().toEqualTypeOf<CloudflareBanSnapshot>();
   });
 });
