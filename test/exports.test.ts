@@ -30,6 +30,8 @@ describe('public API', () => {
       'restartAction',
       'resumeEvidenceOf',
       'DiscordAPIError',
+      'DiscordProtocolError',
+      'isDiscordProtocolError',
       'RateLimitedError',
       'TokenInvalidError',
       'ConfigError',

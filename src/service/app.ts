@@ -145,6 +145,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     circuitState: () => breaker.state,
     clientBuckets: () => Object.entries(limiters).map(([limit, l]) => ({ limit, ...l.stats() })),
     pendingWebhooks: () => webhooks.pending,
+    cloudflare: () => probe.cloudflare?.(),
   });
   const serviceMetrics = metrics;
   const detachNotifier = attachJobNotifier(runner, webhooks, {

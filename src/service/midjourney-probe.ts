@@ -78,6 +78,14 @@ export function midjourneyProbe(options: MidjourneyProbeOptions): {
         last429: stats.last429,
       };
     },
+    cloudflare: () => {
+      const { cloudflareForMs, cloudflare } = rest.limiter.stats().blocked;
+      return {
+        bannedForMs: cloudflareForMs,
+        consecutive: cloudflare.consecutive,
+        lastRetryAfterMs: cloudflare.lastRetryAfterMs,
+      };
+    },
     gateway: () => (gateway ? { state: gateway.state } : { state: 'disabled', watch: 'poll' }),
     slots: () => {
       const stats = midjourney.stats();

@@ -15,6 +15,8 @@ export interface GaugeSources {
   circuitState(): string;
   clientBuckets(): { limit: string; trackedKeys: number; limitedKeys: number }[];
   pendingWebhooks(): number;
+  /** The RateLimiter's Cloudflare ban state, when a Discord client is attached. */
+  cloudflare?: () => { bannedForMs: number; consecutive: number } | undefined;
 }
 
 export const JOB_DURATION_BUCKETS_S = [5, 15, 30, 60, 120, 300, 600, 1_200] as const;
@@ -115,6 +117,26 @@ export class ServiceMetrics {
         'mjw_webhook_deliveries_in_flight',
         'Webhook deliveries being attempted or waiting to retry.',
         (set) => set(gauges.pendingWebhooks()),
+      ),
+    );
+    r.register(
+      new Gauge(
+        'mjw_discord_cloudflare_ban_seconds',
+        'Seconds until a Cloudflare ban of this IP lifts (0 when none).',
+        (set) => {
+          const ban = gauges.cloudflare?.();
+          if (ban !== undefined) set(ban.bannedForMs / 1000);
+        },
+      ),
+    );
+    r.register(
+      new Gauge(
+        'mjw_discord_cloudflare_bans_consecutive',
+        'Cloudflare bans in a row (each doubles the pause); 0 after a quiet window.',
+        (set) => {
+          const ban = gauges.cloudflare?.();
+          if (ban !== undefined) set(ban.consecutive);
+        },
       ),
     );
   }
