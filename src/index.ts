@@ -14,12 +14,18 @@ export type {
 // Several Discord accounts behind one Generator.
 export {
   AccountPool,
+  accountPoolFromConfig,
   isNoAccountAvailableError,
   isUnknownAccountError,
   NoAccountAvailableError,
   UnknownAccountError,
 } from './accounts/index.js';
-export type { AccountConfig, AccountMode, CreditsExhaustedPolicy } from './config/accounts.js';
+export type {
+  AccountConfig,
+  AccountMode,
+  AccountsConfig,
+  CreditsExhaustedPolicy,
+} from './config/accounts.js';
 export { describeAccounts, loadAccountsConfig } from './config/accounts.js';
 export type { Config, DiscordCredentials, LoadConfigOptions, LogLevel, WatchMode } from './config/index.js';
 export { ConfigError, describeConfig, loadConfig } from './config/index.js';

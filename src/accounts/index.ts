@@ -6,6 +6,11 @@ export {
   UnknownAccountError,
 } from './errors.js';
 export {
+  type AccountPoolFromConfigOptions,
+  accountClientOptions,
+  accountPoolFromConfig,
+} from './from-config.js';
+export {
   type AccountEffect,
   decideOutcome,
   OUTCOME_TABLE,

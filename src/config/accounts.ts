@@ -65,16 +65,22 @@ const DAY_MS = 86_400_000;
  * The accounts of a loaded configuration: the file named by `MJ_ACCOUNTS_FILE`, else `default`
  * from the DISCORD_* credentials, else none (the CLI then runs against the simulator).
  */
+export interface AccountsConfig {
+  /** The accounts file, or null when the accounts come from DISCORD_* (or there are none). */
+  readonly file: string | null;
+  readonly accounts: readonly AccountConfig[];
+}
+
 export function loadAccountsConfig(
   env: Readonly<Record<string, string | undefined>>,
   config: Config,
-): readonly AccountConfig[] {
+): AccountsConfig {
   const file = env.MJ_ACCOUNTS_FILE?.trim();
   if (file === undefined || file === '') {
-    if (!config.credentials) return Object.freeze([]);
-    return Object.freeze([
-      Object.freeze({ ...defaultsFrom(config), id: DEFAULT_ACCOUNT_ID, ...config.credentials }),
-    ]);
+    const accounts = config.credentials
+      ? [Object.freeze({ ...defaultsFrom(config), id: DEFAULT_ACCOUNT_ID, ...config.credentials })]
+      : [];
+    return Object.freeze({ file: null, accounts: Object.freeze(accounts) });
   }
   let text: string;
   try {
@@ -88,7 +94,7 @@ export function loadAccountsConfig(
   } catch (error) {
     throw new ConfigError([`MJ_ACCOUNTS_FILE: ${file} is not valid JSON (${(error as Error).message})`]);
   }
-  return parseAccounts(json, config, `MJ_ACCOUNTS_FILE ${file}`);
+  return Object.freeze({ file, accounts: parseAccounts(json, config, `MJ_ACCOUNTS_FILE ${file}`) });
 }
 
 /** Validates an accounts array (the file's content); `source` starts every problem line. */

@@ -32,7 +32,7 @@ function problems(json: unknown): readonly string[] {
 describe('accounts configuration', () => {
   it('without MJ_ACCOUNTS_FILE, is the one account "default" from DISCORD_*', () => {
     const withCreds = loadConfig({ env: creds, envFile: false });
-    expect(loadAccountsConfig(creds, withCreds)).toEqual([
+    expect(loadAccountsConfig(creds, withCreds).accounts).toEqual([
       {
         id: 'default',
         token: creds.DISCORD_TOKEN,
@@ -47,7 +47,7 @@ describe('accounts configuration', () => {
         onCreditsExhausted: 'disable',
       },
     ]);
-    expect(loadAccountsConfig({}, config)).toEqual([]);
+    expect(loadAccountsConfig({}, config)).toEqual({ file: null, accounts: [] });
   });
 
   it('reads the file, with defaults from the environment', () => {
@@ -67,7 +67,7 @@ describe('accounts configuration', () => {
         }),
       ]),
     );
-    const accounts = loadAccountsConfig({ MJ_ACCOUNTS_FILE: file }, config);
+    const { accounts } = loadAccountsConfig({ MJ_ACCOUNTS_FILE: file }, config);
     expect(accounts.map((a) => [a.id, a.slots, a.mode, a.enabled, a.onCreditsExhausted])).toEqual([
       ['a1', 4, 'fast', true, 'disable'],
       ['b', 12, 'relax', false, 'relax'],

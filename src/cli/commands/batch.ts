@@ -11,6 +11,7 @@ import { parseRetryOutcomes } from '../../batch/retry-policy.js';
 import type { BatchRunReport } from '../../batch/runner.js';
 import { runBatch } from '../../batch/session.js';
 import { formatSummary } from '../../batch/summary.js';
+import { loadAccountsConfig } from '../../config/accounts.js';
 import { loadBatchConfig } from '../../config/batch.js';
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import { integerFlag, parseCommandLine } from '../args.js';
@@ -25,7 +26,7 @@ as meta) and writes one JSON line per prompt to --out as it finishes.
 
 Options:
   --out <file>         Result file (required). The journal is <file>.journal.
-  --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3).
+  --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3; with MJ_ACCOUNTS_FILE, every account's slots).
   --download <dir>     Save each image to <dir>, named from the prompt id.
   --split              With --download, also cut each 2x2 grid into <id>-1.png ... <id>-4.png.
   --retry <outcomes>   Outcomes to try again with backoff (default queue-full; "none" for none):
@@ -125,8 +126,14 @@ async function run(ctx: CommandContext): Promise<number> {
     }
     throw error;
   }
-  const concurrency = args.concurrency ?? config.concurrentJobs;
-  const opened = await openGenerator(config, concurrency);
+  // With MJ_ACCOUNTS_FILE the batch runs on every account, their slots kept full.
+  const accounts = loadAccountsConfig(readEnvironment({ env: ctx.env }), config);
+  const opened = await openGenerator(
+    config,
+    args.concurrency ?? config.concurrentJobs,
+    accounts.file === null ? undefined : accounts.accounts,
+  );
+  const concurrency = args.concurrency ?? opened.capacity;
   if (opened.simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
