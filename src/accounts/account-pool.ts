@@ -26,7 +26,7 @@ import type {
   SubmissionTicket,
 } from '../generation/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
-import { NoAccountAvailableError, UnknownAccountError } from './errors.js';
+import { AccountDisabledError, NoAccountAvailableError, UnknownAccountError } from './errors.js';
 import { type AccountEffect, decideOutcome } from './outcome-policy.js';
 import { PoolAccount } from './pool-account.js';
 import { pickAccount, type RouteRequest, servable, unservableReasons } from './routing.js';
@@ -208,6 +208,10 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       const attemptOptions: JobOptions = {
         ...options,
         onSubmit: async (ticket) => {
+          // Disabled while this job waited for its turn to send: nothing is sent, it goes elsewhere.
+          if (account.disabled !== undefined || account.removing) {
+            throw new AccountDisabledError(account.id, account.disabled?.reason ?? 'removed');
+          }
           submitted = true;
           account.countSubmission();
           await options.onSubmit?.({ ...ticket, accountId: account.id });
@@ -216,6 +220,12 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       try {
         return this.stamp(await attempt(account, attemptOptions), account);
       } catch (error) {
+        if (error instanceof AccountDisabledError && !options.signal?.aborted && !this.closed) {
+          // Never sent: routing again is free and does not count as the job's one move.
+          if (pinned || request.account !== undefined) throw error;
+          exclude.push(account.id);
+          continue;
+        }
         const e = error as { code?: unknown; reason?: unknown; route?: unknown; retryAfter?: unknown };
         const decision = decideOutcome({
           code: typeof e?.code === 'string' ? e.code : undefined,

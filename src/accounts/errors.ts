@@ -20,6 +20,21 @@ export class NoAccountAvailableError extends WorkerError {
   }
 }
 
+/**
+ * The account was disabled between the job's routing and its sending: the pool stops it in
+ * `onSubmit`, before anything is sent, and routes it again.
+ */
+export class AccountDisabledError extends WorkerError {
+  override readonly name = 'AccountDisabledError';
+  readonly code = 'ACCOUNT_DISABLED';
+  constructor(
+    readonly accountId: string,
+    readonly reason: string,
+  ) {
+    super(`Account "${accountId}" was disabled (${reason}) before the job was sent`, { retryable: true });
+  }
+}
+
 /** An account id the pool does not hold (enable/disable/remove). */
 export class UnknownAccountError extends WorkerError {
   override readonly name = 'UnknownAccountError';

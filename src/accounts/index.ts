@@ -1,5 +1,6 @@
 export { AccountPool, type AccountPoolOptions } from './account-pool.js';
 export {
+  AccountDisabledError,
   isNoAccountAvailableError,
   isUnknownAccountError,
   NoAccountAvailableError,

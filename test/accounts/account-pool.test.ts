@@ -122,6 +122,27 @@ describe('AccountPool health', () => {
     expect(pool.capacity).toBe(4);
   });
 
+  it('stops a job not yet sent when its account is disabled, and routes it again for free', async () => {
+    const { pool, clients } = poolOf(3);
+    let open = (): void => {};
+    (clients[0] as ScriptedAccount).gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const tickets: SubmissionTicket[] = [];
+    const job = pool.imagine('p', { onSubmit: (t) => void tickets.push(t) });
+    await flush();
+    pool.disable('a1');
+    open();
+    await flush();
+    expect(clients[0]?.jobs).toHaveLength(0);
+    expect(tickets.map((t) => t.accountId)).toEqual(['a2']);
+    // Not its one move: a refusal on a2 still moves it to a3.
+    clients[1]?.jobs[0]?.fail(new QueueFullError({ prompt: 'p' }));
+    await flush();
+    clients[2]?.jobs[0]?.succeed();
+    expect((await job).accountId).toBe('a3');
+  });
+
   it('moves a refused job only once', async () => {
     const { pool, clients } = poolOf(3);
     const job = pool.imagine('p');

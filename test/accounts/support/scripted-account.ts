@@ -27,6 +27,8 @@ export class ScriptedAccount extends EventEmitter<GenerationEvents> implements G
   readonly jobs: ScriptedJob[] = [];
   closed = false;
   resumedSubmissions = 0;
+  /** When set, calls wait for it before handing out their ticket (a job waiting for its turn). */
+  gate: Promise<void> | undefined;
   /** The next calls fail with these before any ticket is handed out. */
   readonly refusals: Error[] = [];
 
@@ -68,6 +70,7 @@ export class ScriptedAccount extends EventEmitter<GenerationEvents> implements G
     if (refusal) throw refusal;
     let ticket: SubmissionTicket | undefined;
     if (submit) {
+      await this.gate;
       nonce += 1n;
       ticket = {
         kind: kind === 'act' ? 'upscale' : 'imagine',
