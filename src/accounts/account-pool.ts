@@ -30,7 +30,13 @@ import { AccountDisabledError, NoAccountAvailableError, UnknownAccountError } fr
 import { type AccountEffect, decideOutcome } from './outcome-policy.js';
 import { PoolAccount } from './pool-account.js';
 import { pickAccount, type RouteRequest, servable, unservableReasons } from './routing.js';
-import type { AccountChange, AccountPoolEvents, AccountView, PoolAccountInit } from './types.js';
+import type {
+  AccountChange,
+  AccountDirectory,
+  AccountPoolEvents,
+  AccountView,
+  PoolAccountInit,
+} from './types.js';
 
 export interface AccountPoolOptions {
   /** The accounts to start with (more with `add`). Default none. */
@@ -51,7 +57,7 @@ type Attempt = (account: PoolAccount, options: JobOptions) => Promise<Generation
 const MODE_FLAG = /(^|\s)--(fast|relax|turbo)\b/;
 const FORWARDED = ['submitted', 'queued', 'started', 'progress', 'completed', 'failed'] as const;
 
-export class AccountPool extends EventEmitter<AccountPoolEvents> implements Generator {
+export class AccountPool extends EventEmitter<AccountPoolEvents> implements Generator, AccountDirectory {
   private readonly clock: Clock;
   private readonly members = new Map<string, PoolAccount>();
   private readonly detach = new Map<string, () => void>();

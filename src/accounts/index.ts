@@ -27,6 +27,7 @@ export {
 } from './routing.js';
 export type {
   AccountChange,
+  AccountDirectory,
   AccountDisabledReason,
   AccountGenerator,
   AccountPoolEvents,

@@ -79,3 +79,15 @@ export interface AccountPoolEvents extends GenerationEvents {
   /** An account was added, removed, enabled, disabled, or fell back to relax mode. */
   account: [view: AccountView, change: AccountChange];
 }
+
+/** What the service's account routes need: the pool, or a cluster worker's view of its accounts. */
+export interface AccountDirectory {
+  accounts(): AccountView[];
+  account(id: string): AccountView | undefined;
+  /** Throws UnknownAccountError. */
+  enable(id: string): AccountView;
+  /** Throws UnknownAccountError. */
+  disable(id: string, reason?: string): AccountView;
+  /** Jobs waiting for a slot on any account. */
+  readonly waiting: number;
+}

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import type { AccountDirectory } from '../accounts/types.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
 import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
@@ -17,6 +18,7 @@ import { HealthReporter } from './health-reporter.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
 import { installRequestHooks } from './http/request-hooks.js';
+import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -54,6 +56,8 @@ export interface ServiceOptions {
   resolve?: Resolver;
   /** The Discord channel the jobs run in (keys the per key + channel limit). Default `default`. */
   channelId?: string;
+  /** The accounts, when `generator` is an AccountPool: `/v1/accounts`, `/mj/account/*`, metrics. */
+  accounts?: AccountDirectory;
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -136,6 +140,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     circuitState: () => breaker.state,
     clientBuckets: () => Object.entries(limiters).map(([limit, l]) => ({ limit, ...l.stats() })),
     pendingWebhooks: () => webhooks.pending,
+    accounts: () => options.accounts?.accounts() ?? [],
   });
   const serviceMetrics = metrics;
   const detachNotifier = attachJobNotifier(runner, webhooks, {
@@ -179,9 +184,11 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     metrics: serviceMetrics,
     submitLimiter: limiters.submissions,
     channelId: options.channelId ?? 'default',
+    accounts: options.accounts,
     shutdown: shutdown.signal,
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
+  await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   app.get('/health', async (_request, reply) => {
     const report = await health.report();

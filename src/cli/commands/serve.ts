@@ -3,6 +3,7 @@
  * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
  * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
  */
+import { describeAccounts, loadAccountsConfig } from '../../config/accounts.js';
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import {
   describeServiceConfig,
@@ -56,14 +57,19 @@ async function run(ctx: CommandContext): Promise<number> {
   const overrides = parseServeArgs(ctx.argv);
   const env = readEnvironment({ env: ctx.env });
   const config = loadConfig({ env, envFile: false });
-  const simulated = config.credentials === null;
+  const accounts = loadAccountsConfig(env, config);
+  const simulated = config.credentials === null && accounts.file === null;
   if (simulated && overrides.dbPath === undefined && env.MJW_DB_PATH === undefined)
     overrides.dbPath = ':memory:';
   const serviceConfig = loadServiceConfig(env, overrides);
   const logger = createLogger({
     level: config.logLevel,
     name: 'mjw-serve',
-    secrets: [config.credentials?.token ?? '', ...serviceConfig.apiKeys.map((k) => k.key)],
+    secrets: [
+      config.credentials?.token ?? '',
+      ...accounts.accounts.map((a) => a.token),
+      ...serviceConfig.apiKeys.map((k) => k.key),
+    ],
   });
   const say = (message: string): void => {
     ctx.stderr.write(`mjw serve: ${message}\n`);
@@ -77,7 +83,21 @@ async function run(ctx: CommandContext): Promise<number> {
     say('MJW_API_KEYS is not set: no authentication (allowed on loopback only)');
   logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
 
-  const opened = await openServiceGenerator(config, logger);
+  if (accounts.file !== null) {
+    say(`running on ${accounts.accounts.length} account(s) from ${accounts.file}`);
+    logger.debug({ accounts: describeAccounts(accounts.accounts) }, 'accounts');
+  }
+  const opened = await openServiceGenerator(
+    config,
+    logger,
+    accounts.file === null ? undefined : accounts.accounts,
+  );
+  opened.accounts?.on('account', (view, change) =>
+    logger.warn(
+      { account: view.id, change, reason: view.disabledReason, mode: view.mode },
+      `account ${view.id} ${change}`,
+    ),
+  );
   let started: Awaited<ReturnType<typeof startService>>;
   try {
     started = await startService({
@@ -85,6 +105,7 @@ async function run(ctx: CommandContext): Promise<number> {
       probe: opened.probe,
       telemetry: opened.telemetry,
       channelId: opened.channelId,
+      ...(opened.accounts ? { accounts: opened.accounts } : {}),
       config: serviceConfig,
       logger,
     });
