@@ -28,6 +28,11 @@ describe('public API', () => {
       'RateLimitedError',
       'TokenInvalidError',
       'ConfigError',
+      'AccountPool',
+      'accountPoolFromConfig',
+      'loadAccountsConfig',
+      'NoAccountAvailableError',
+      'UnknownAccountError',
     ] as const) {
       expect(typeof api[name], name).toBe('function');
     }
@@ -40,6 +45,12 @@ describe('public API', () => {
     expect(error.code).toBe('QUEUE_FULL');
     expect(error.retryable).toBe(true);
     expect(api.isMidjourneyError(error)).toBe(true);
+  });
+
+  it('types the account pool as a Generator, like Midjourney', () => {
+    expectTypeOf<api.AccountPool>().toMatchTypeOf<api.Generator>();
+    expectTypeOf<api.AccountPool['imagine']>().returns.resolves.toEqualTypeOf<api.GenerationResult>();
+    expectTypeOf<api.JobOptions['account']>().toEqualTypeOf<string | undefined>();
   });
 
   it('types imagine as resolving to a GenerationResult', () => {
