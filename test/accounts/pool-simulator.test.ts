@@ -11,6 +11,7 @@ import { accountPoolFromConfig } from '../../src/accounts/from-config.js';
 import { batchCommand } from '../../src/cli/commands/batch.js';
 import { parseAccounts } from '../../src/config/accounts.js';
 import { loadConfig } from '../../src/config/index.js';
+import type { SubmissionTicket } from '../../src/generation/types.js';
 import { type Simulator, simAccounts, simAccountsFile, startSimulator } from '../../src/simulator/index.js';
 import { batchFiles, resultLines } from '../batch/support/files.js';
 
@@ -105,6 +106,35 @@ describe('AccountPool against the simulator (3 accounts)', () => {
     expect(new Set(results.map((r) => r.accountId))).toEqual(new Set(['sim2', 'sim3']));
     expect(pool.account('sim1')).toMatchObject({ state: 'disabled', disabledReason: 'token-invalid' });
     expect(sim.requests.filter((r) => r.status === 401).length).toBe(1);
+  });
+});
+
+describe('AccountPool resume after a crash', () => {
+  it('follows a ticket on the account whose channel it names, sending nothing', async () => {
+    const first = await start();
+    const tickets: SubmissionTicket[] = [];
+    const lost = first.pool.imagine('crashed prompt', {
+      account: 'sim3',
+      onSubmit: (ticket) => void tickets.push(ticket),
+    });
+    lost.catch(() => undefined);
+    while (first.sim.jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The process "dies": its pool goes away with the job in flight.
+    await first.pool.close();
+    const ticket = tickets[0] as SubmissionTicket;
+    expect(ticket).toMatchObject({ accountId: 'sim3', channelId: SIM.accounts[2]?.channelId });
+    const config = loadConfig({ env: env(first.sim), envFile: false });
+    pool = accountPoolFromConfig(
+      config,
+      parseAccounts(simAccountsFile(SIM.accounts, first.sim.guildId, 2), config),
+    );
+    const posts = first.sim.requests.filter((r) => r.route === 'POST /interactions').length;
+    // The ticket as a journal written before accountIds existed would hold it: the channel decides.
+    const { accountId: _dropped, ...legacy } = ticket;
+    const result = await pool.resume(legacy);
+    expect(result.accountId).toBe('sim3');
+    expect(result.channelId).toBe(SIM.accounts[2]?.channelId);
+    expect(first.sim.requests.filter((r) => r.route === 'POST /interactions').length).toBe(posts);
   });
 });
 
