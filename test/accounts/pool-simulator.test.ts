@@ -86,14 +86,14 @@ describe('AccountPool against the simulator (3 accounts)', () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => pool.imagine(`lamp ${i + 1}`)));
     expect(results.every((r) => r.accountId === 'sim1' || r.accountId === 'sim3')).toBe(true);
     expect(pool.account('sim2')).toMatchObject({ state: 'disabled', disabledReason: 'credits-exhausted' });
-    // It got two jobs (its slots) before the first refusal came back: the first was refused and
-    // moved; the second, not sent yet, was stopped before sending and moved too.
-    expect(interactionsOf(sim, userOf('sim2'))).toBe(1);
+    // It got two jobs (its slots) before the first refusal came back: both moved (the second is
+    // usually stopped before sending; under load it may have been sent and refused too). From
+    // then on nothing is sent with it, whatever comes next.
+    const sent = interactionsOf(sim, userOf('sim2'));
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThanOrEqual(2);
     await Promise.all([pool.imagine('late 1'), pool.imagine('late 2'), pool.imagine('late 3')]);
-    expect(interactionsOf(sim, userOf('sim2'))).toBe(1);
-    const disabledAt = pool.account('sim2')?.disabledAt ?? 0;
-    const after = sim.requests.filter((r) => r.userId === userOf('sim2') && r.time > disabledAt);
-    expect(after.filter((r) => r.route === 'POST /interactions')).toEqual([]);
+    expect(interactionsOf(sim, userOf('sim2'))).toBe(sent);
   });
 
   it('disables an account whose token Discord refuses (401)', async () => {
