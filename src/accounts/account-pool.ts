@@ -13,23 +13,27 @@
  *
  * Relax fallback: the pool has no `/relax` command to send, so an account that falls back marks
  * itself `relax` and its `/imagine` prompts get a `--relax` parameter (unless they name a mode).
+ *
+ * Larger than most files because routing, health and affinity meet here; what it sequences lives
+ * apart: the choice in routing.ts, the outcome rule in outcome-policy.ts, the FIFO queue in
+ * pool-queue.ts, one account's state in pool-account.ts.
  */
 import { EventEmitter } from 'eventemitter3';
 import { GeneratorClosedError } from '../generation/errors.js';
 import type {
-  GenerationEvents,
   GenerationResult,
   Generator,
   JobAction,
   JobOptions,
-  JobRef,
   SubmissionTicket,
 } from '../generation/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { AccountDisabledError, NoAccountAvailableError, UnknownAccountError } from './errors.js';
+import { forwardAccountEvents } from './forward-events.js';
 import { type AccountEffect, decideOutcome } from './outcome-policy.js';
 import { PoolAccount } from './pool-account.js';
-import { pickAccount, type RouteRequest, servable, unservableReasons } from './routing.js';
+import { PoolQueue } from './pool-queue.js';
+import type { RouteRequest } from './routing.js';
 import type {
   AccountChange,
   AccountDirectory,
@@ -45,23 +49,16 @@ export interface AccountPoolOptions {
   clock?: Clock;
 }
 
-interface Waiter {
-  request: RouteRequest;
-  grant: (account: PoolAccount) => void;
-  fail: (error: unknown) => void;
-}
-
 /** How one attempt runs on the account the pool picked. */
 type Attempt = (account: PoolAccount, options: JobOptions) => Promise<GenerationResult>;
 
 const MODE_FLAG = /(^|\s)--(fast|relax|turbo)\b/;
-const FORWARDED = ['submitted', 'queued', 'started', 'progress', 'completed', 'failed'] as const;
 
 export class AccountPool extends EventEmitter<AccountPoolEvents> implements Generator, AccountDirectory {
   private readonly clock: Clock;
   private readonly members = new Map<string, PoolAccount>();
   private readonly detach = new Map<string, () => void>();
-  private readonly waiters: Waiter[] = [];
+  private readonly queue = new PoolQueue();
   /** Accounts being removed -> called once their last job has ended. */
   private readonly drained = new Map<string, () => void>();
   private order = 0;
@@ -79,7 +76,10 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     if (this.members.has(init.id)) throw new RangeError(`account ${init.id}: already in the pool`);
     const account = new PoolAccount(init, this.order++, this.clock);
     this.members.set(account.id, account);
-    this.detach.set(account.id, this.forward(account));
+    this.detach.set(
+      account.id,
+      forwardAccountEvents(account.id, account.generator, this, (m) => this.emitDebug(m)),
+    );
     this.announce(account, 'added');
     this.pump();
   }
@@ -140,7 +140,7 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
 
   /** Jobs waiting for a slot on any account. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.queue.length;
   }
 
   imagine(prompt: string, options: JobOptions = {}): Promise<GenerationResult> {
@@ -185,7 +185,7 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.fail(new GeneratorClosedError());
+    this.queue.clear(new GeneratorClosedError());
     const accounts = [...this.members.values()];
     await Promise.allSettled(accounts.filter((a) => a.owned).map((a) => a.generator.close()));
     for (const undo of this.detach.values()) undo();
@@ -260,55 +260,16 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
   private acquire(
     request: RouteRequest,
     signal: AbortSignal | undefined,
-    first = false,
+    first: boolean,
   ): Promise<PoolAccount> {
     if (this.closed) return Promise.reject(new GeneratorClosedError());
-    signal?.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(signal?.reason);
-      };
-      const waiter: Waiter = {
-        request,
-        grant: (account) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(account);
-        },
-        fail: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (first) this.waiters.unshift(waiter);
-      else this.waiters.push(waiter);
-      this.pump();
-    });
+    const granted = this.queue.enqueue(request, signal, first);
+    this.pump();
+    return granted;
   }
 
-  /** Hands free slots to waiters in arrival order; fails the waiters no account can ever serve. */
   private pump(): void {
-    const accounts = [...this.members.values()];
-    for (let i = 0; i < this.waiters.length; ) {
-      const waiter = this.waiters[i] as Waiter;
-      const snapshots = accounts.map((a) => a.snapshot());
-      if (!servable(snapshots, waiter.request)) {
-        this.waiters.splice(i, 1);
-        waiter.fail(new NoAccountAvailableError(wanted(waiter.request), this.reasons(waiter.request)));
-        continue;
-      }
-      const id = pickAccount(snapshots, waiter.request);
-      const account = id === undefined ? undefined : this.members.get(id);
-      if (account === undefined) {
-        i += 1;
-        continue;
-      }
-      this.waiters.splice(i, 1);
-      account.busy += 1;
-      waiter.grant(account);
-    }
+    this.queue.pump([...this.members.values()]);
   }
 
   private release(account: PoolAccount): void {
@@ -353,39 +314,6 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     return account;
   }
 
-  private reasons(request: RouteRequest): string[] {
-    const lines = unservableReasons(
-      [...this.members.values()].map((a) => a.snapshot()),
-      request,
-    );
-    return lines.map((line) => {
-      const id = line.slice(0, line.indexOf(':'));
-      const disabled = this.members.get(id)?.disabled;
-      return disabled && line.endsWith(': disabled') ? `${line} (${disabled.reason})` : line;
-    });
-  }
-
-  /** Re-emits the account client's events; job ids are prefixed with the account (`a1/job-3`). */
-  private forward(account: PoolAccount): () => void {
-    const generator = account.generator;
-    const undo: (() => void)[] = [];
-    for (const event of FORWARDED) {
-      const listener = (job: JobRef, arg: never): void => {
-        const ref: JobRef = { ...job, id: `${account.id}/${job.id}` };
-        const value = event === 'submitted' ? { ...(arg as SubmissionTicket), accountId: account.id } : arg;
-        (this.emit as (e: string, ...args: unknown[]) => boolean)(event, ref, value);
-      };
-      generator.on(event, listener as (...args: GenerationEvents[typeof event]) => void);
-      undo.push(() => generator.off(event, listener as (...args: GenerationEvents[typeof event]) => void));
-    }
-    const onDebug = (message: string): void => this.emitDebug(`${account.id}: ${message}`);
-    generator.on('debug', onDebug);
-    undo.push(() => generator.off('debug', onDebug));
-    return () => {
-      for (const u of undo) u();
-    };
-  }
-
   private announce(account: PoolAccount, change: AccountChange): void {
     if (this.listenerCount('account') > 0) this.emit('account', account.view(), change);
   }
@@ -393,12 +321,4 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
   private emitDebug(message: string): void {
     if (this.listenerCount('debug') > 0) this.emit('debug', message);
   }
-}
-
-function wanted(request: RouteRequest): string {
-  const parts = [
-    request.account === undefined ? undefined : `account "${request.account}"`,
-    request.mode === undefined ? undefined : `mode ${request.mode}`,
-  ].filter((p) => p !== undefined);
-  return parts.length > 0 ? parts.join(', ') : 'any account';
 }
