@@ -114,8 +114,9 @@ export interface GenerationEvents {
 }
 
 /**
- * What the batch runner and the service need from the orchestrator. `Midjourney` implements it;
- * tests of the layers above may use a fake.
+ * What the batch runner and the service need from the orchestrator. `Midjourney` implements it,
+ * and so does `AccountPool` (several accounts, one client each); tests of the layers above may use
+ * a fake.
  */
 export interface Generator {
   /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
