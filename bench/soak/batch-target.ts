@@ -67,6 +67,9 @@ export async function runBatchTarget(ctx: TargetContext): Promise<TargetRun> {
   let faultsOn = true;
   const exitCodes: (number | null)[] = [];
 
+  const finalEnd = deadline + options.drainSec * 1_000;
+  let idle = 0;
+  let lastLines = 0;
   for (;;) {
     await child.start();
     const exit = child.exited().then((code) => ({ exited: true as const, code }));
@@ -79,26 +82,33 @@ export async function runBatchTarget(ctx: TargetContext): Promise<TargetRun> {
     }
     const wait = killing
       ? jittered(options.killEverySec * 1_000, random)
-      : Math.max(0, deadline - Date.now()) + options.drainSec * 1_000;
+      : Math.max(0, finalEnd - Date.now());
     const outcome = await Promise.race([
       exit,
       sleep(wait).then(() => ({ exited: false as const, code: null })),
     ]);
+    const lines = new Set((await jsonLines<ResultLine>(out)).map((line) => line.id)).size;
+    idle = lines > lastLines ? 0 : idle + 1;
+    lastLines = lines;
     if (outcome.exited) {
       exitCodes.push(outcome.code);
-      break;
+      // Finished, refused its journal, or crashed with nothing more to show: the run is over.
+      if (lines >= ctx.prompts.length || outcome.code === 2 || idle >= 3 || Date.now() >= finalEnd) break;
+      // A crash: run the same command again, as its documentation says.
+      ctx.log(`batch: exited by itself (${outcome.code}) with ${lines} result lines; running it again`);
+      continue;
     }
     await child.kill();
     if (!killing) {
       notes.push('the last run did not end within the drain; stopped');
       break;
     }
-    const lines = (await jsonLines<ResultLine>(out)).length;
     ctx.log(`batch: SIGKILL #${child.kills} (${lines} result lines); restarting`);
   }
   if (faultsOn) stopFaults();
   await child.close();
-  notes.push(`batch exit code of the last run: ${exitCodes.at(-1) ?? 'killed'}`);
+  notes.push(`batch exit codes of runs that ended by themselves: ${exitCodes.join(', ') || 'none'}`);
+  for (const [signature, n] of child.crashes) notes.push(`crashed ${n} time(s): ${signature}`);
 
   const results = new Map<string, ResultLine>();
   for (const line of await jsonLines<ResultLine>(out)) results.set(line.id, line);

@@ -57,6 +57,11 @@ export class SoakChild {
   /** SIGKILLs sent. */
   kills = 0;
   starts = 0;
+  /** Exits nobody asked for, by their signature (the error line and the first frame on stderr). */
+  readonly crashes = new Map<string, number>();
+  /** Called when the process ends without being asked to (a crash, or the batch finishing). */
+  onExit: ((code: number | null, crashed: boolean) => void) | undefined;
+  private stopping = false;
 
   constructor(
     private readonly name: string,
@@ -81,10 +86,25 @@ export class SoakChild {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
+    this.stopping = false;
+    let tail = '';
     const banner = `--- start ${this.starts} of ${this.name} at ${new Date().toISOString()} ---\n`;
     this.stderr.write(banner);
     child.stderr?.pipe(this.stderr, { end: false });
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-4_000);
+    });
+    this.exit = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        const crashed = !this.stopping && code !== 0 && code !== 3 && code !== 4;
+        if (crashed) {
+          const signature = crashSignature(tail, code);
+          this.crashes.set(signature, (this.crashes.get(signature) ?? 0) + 1);
+        }
+        resolve(code);
+        if (!this.stopping) this.onExit?.(code, crashed);
+      }),
+    );
     let seen = '';
     return new Promise((resolve, reject) => {
       if (ready === undefined) resolve('');
@@ -106,14 +126,32 @@ export class SoakChild {
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (!this.running) return;
+    this.stopping = true;
     if (signal === 'SIGKILL') this.kills += 1;
     this.process?.kill(signal);
     await this.exit;
   }
 
   async close(): Promise<void> {
-    await this.kill('SIGTERM');
+    this.onExit = undefined;
+    const stopped = this.kill('SIGTERM');
+    // A process that does not stop on SIGTERM within 15 s is stopped harder (not counted as a kill).
+    const timer = setTimeout(() => this.process?.kill('SIGKILL'), 15_000);
+    await stopped;
+    clearTimeout(timer);
     await new Promise<void>((resolve) => this.stdout.end(() => resolve()));
     await new Promise<void>((resolve) => this.stderr.end(() => resolve()));
   }
+}
+
+/** A crash's error line and first stack frame, paths shortened, as one line. */
+function crashSignature(stderr: string, code: number | null): string {
+  const lines = stderr.split('\n').filter((line) => !line.startsWith('{'));
+  const error = lines.findIndex((line) => /^\w*Error\b|^\w+Error:|Error:/.test(line.trim()));
+  if (error < 0) return `exit ${code}`;
+  const frames = lines.slice(error + 1).filter((line) => line.trim().startsWith('at '));
+  // The first frame in our own code says where it broke; built-ins (`at BigInt`) do not.
+  const frame = frames.find((line) => line.includes('/src/')) ?? frames[0];
+  const short = (text: string): string => text.trim().replace(/\/[^\s()]*\/(src|node_modules)\//g, '$1/');
+  return `exit ${code}: ${short(lines[error] ?? '')}${frame ? ` ${short(frame)}` : ''}`;
 }

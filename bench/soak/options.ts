@@ -12,7 +12,7 @@ export interface SoakOptions {
   jobs: number;
   /** Seed of every random choice: prompts, faults, kill times, the simulator. Default 1. */
   seed: number;
-  /** Simulated ms per real ms. Default 40. */
+  /** Simulated ms per real ms. Default 100 (a 45 s job takes about half a second). */
   timeScale: number;
   /** Mean real seconds between two SIGKILLs of the target (uniform in 0.5x..1.5x); 0 disables. Default 15. */
   killEverySec: number;
@@ -39,7 +39,7 @@ export interface SoakOptions {
 export const DEFAULT_SOAK_OPTIONS: Readonly<SoakOptions> = Object.freeze({
   jobs: 2_000,
   seed: 1,
-  timeScale: 40,
+  timeScale: 100,
   killEverySec: 15,
   faultEvery: 30,
   targets: ['service', 'batch'] as SoakTarget[],
@@ -52,7 +52,7 @@ export const DEFAULT_SOAK_OPTIONS: Readonly<SoakOptions> = Object.freeze({
   dir: undefined,
 });
 
-export const SOAK_USAGE = `Usage: npm run soak -- [--jobs 2000] [--seed 1] [--time-scale 40] [--kill-every 15]
+export const SOAK_USAGE = `Usage: npm run soak -- [--jobs 2000] [--seed 1] [--time-scale 100] [--kill-every 15]
                       [--fault-every 30] [--target service|batch|both] [--watch mixed|poll|gateway]
                       [--slots 6] [--window 60] [--max-minutes 10] [--drain 90] [--dir <path>] [--json]
 

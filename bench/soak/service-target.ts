@@ -94,7 +94,10 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
   const notes: string[] = [];
   let base: string | null = null;
 
-  const start = async (): Promise<void> => {
+  // Starts are serialised: a crash restart and a kill restart may ask at once.
+  let starting: Promise<void> = Promise.resolve();
+  const startOnce = async (): Promise<void> => {
+    if (child.running && base !== null) return;
     base = null;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -105,6 +108,10 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
         await sleep(500);
       }
     }
+  };
+  const start = (): Promise<void> => {
+    starting = starting.then(startOnce);
+    return starting;
   };
 
   const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
@@ -178,12 +185,19 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
       const at = Date.now() + jittered(options.killEverySec * 1_000, random);
       while (killing && Date.now() < at) await sleep(50);
       if (!killing) break;
+      await starting;
       await child.kill();
+      base = null;
       ctx.log(`service: SIGKILL #${child.kills}; restarting`);
       await start();
     }
   })();
 
+  // A crash is restarted at once, as a supervisor would; its signature goes into the notes.
+  child.onExit = (code) => {
+    ctx.log(`service: exited by itself (${code}); restarting`);
+    start().catch((error: unknown) => ctx.log(`service: restart failed: ${(error as Error).message}`));
+  };
   await start();
   const stopFaults = world.startFaults(options.faultEvery, random, watch === 'gateway');
 
@@ -246,6 +260,7 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
   await child.close();
   await new Promise<void>((resolve) => hooks.server.close(() => resolve()));
 
+  for (const [signature, n] of child.crashes) notes.push(`crashed ${n} time(s): ${signature}`);
   const unacknowledged = jobs.filter((j) => j.unacknowledged).length;
   if (unacknowledged > 0)
     notes.push(`${unacknowledged} submission(s) broke mid-request (not counted as accepted)`);
