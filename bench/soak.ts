@@ -54,6 +54,7 @@ async function runTarget(target: SoakTarget, options: SoakOptions, root: string)
       leaks: [...fileLeaks, ...run.httpLeaks],
       invalidTimes: world.record.invalidTimes,
       timeScale: options.timeScale,
+      trails: world.record.trails,
     });
     let interactions = 0;
     for (const n of world.record.interactions.values()) interactions += n;

@@ -25,6 +25,8 @@ export interface SoakRecord {
   invalidTimes: number[];
   /** `/imagine` interactions Discord processed (the bot received them), per token. */
   interactions: Map<string, number>;
+  /** Every `/imagine` POST whose body was read, per token: `204`, `0/reset`, `200/malformed-json`... */
+  trails: Map<string, string[]>;
   /** Faults injected, by kind (`gateway-drop` counted when armed). */
   faults: Record<string, number>;
   /** 429s answered by scope. */
@@ -55,9 +57,13 @@ function recordEntry(record: SoakRecord, entry: RequestLogEntry): void {
   if (entry.route === 'POST /interactions' && entry.body !== undefined) {
     const processed =
       (entry.status >= 200 && entry.status < 300) || (entry.status === 0 && entry.fault === 'reset');
-    if (!processed) return;
     for (const token of new Set(tokensIn(JSON.stringify(entry.body)))) {
-      record.interactions.set(token, (record.interactions.get(token) ?? 0) + 1);
+      const trail = record.trails.get(token) ?? [];
+      trail.push(
+        `${entry.status}${entry.fault ? `/${entry.fault}` : ''}${entry.durationMs ? ` ${entry.durationMs}ms` : ''}`,
+      );
+      record.trails.set(token, trail);
+      if (processed) record.interactions.set(token, (record.interactions.get(token) ?? 0) + 1);
     }
   }
 }
@@ -78,6 +84,7 @@ export async function startSoakWorld(options: {
   const record: SoakRecord = {
     invalidTimes: [],
     interactions: new Map(),
+    trails: new Map(),
     faults: {},
     rateLimited: {},
     requests: 0,

@@ -98,6 +98,8 @@ export function computeVerdict(input: {
   leaks: readonly string[];
   invalidTimes: readonly number[];
   timeScale: number;
+  /** Per token, the `/imagine` POSTs the simulator read (status and fault), for the examples. */
+  trails?: ReadonlyMap<string, readonly string[]>;
 }): SoakVerdict {
   const byToken = new Map<string, SimJobRecord[]>();
   const tokenOfJob = new Map<string, string>();
