@@ -93,22 +93,17 @@ async function main(): Promise<number> {
   }
   const ok = passed(reports);
   if (options.json) {
+    const targets = reports.map(({ verdict, ...rest }) => ({
+      ...verdict.row,
+      ...rest,
+      invalidTotal: verdict.invalidTotal,
+      failures: verdict.failures,
+      simOutcomes: verdict.simOutcomes,
+      outcomeMap: verdict.outcomeMap,
+      examples: verdict.examples,
+    }));
     console.log(
-      JSON.stringify({
-        ok,
-        date: new Date().toISOString(),
-        options: { ...options, dir: root },
-        targets: reports.map((r) => ({
-          ...r.verdict.row,
-          ...r,
-          verdict: undefined,
-          examples: r.verdict.examples,
-          failures: r.verdict.failures,
-          simOutcomes: r.verdict.simOutcomes,
-          outcomeMap: r.verdict.outcomeMap,
-          invalidTotal: r.verdict.invalidTotal,
-        })),
-      }),
+      JSON.stringify({ ok, date: new Date().toISOString(), options: { ...options, dir: root }, targets }),
     );
   } else {
     console.log(`\n${ok ? 'PASS' : 'FAIL'}: ${ok ? 'every gated column is zero' : 'nonzero columns above'}`);

@@ -201,7 +201,7 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
   await start();
   const stopFaults = world.startFaults(options.faultEvery, random, watch === 'gateway');
 
-  for (const job of jobs) {
+  for (const [index, job] of jobs.entries()) {
     while (unfinished >= options.window && Date.now() < deadline) await sleep(20);
     if (Date.now() >= deadline) break;
     for (;;) {
@@ -241,8 +241,7 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
       notes.push(`${job.token}: submission refused ${answer.status} ${code}`);
       break;
     }
-    if (jobs.indexOf(job) % 200 === 199)
-      ctx.log(`service: ${jobs.indexOf(job) + 1} submitted, ${unfinished} unfinished`);
+    if (index % 200 === 199) ctx.log(`service: ${index + 1} submitted, ${unfinished} unfinished`);
   }
   while (unfinished > 0 && Date.now() < deadline) await sleep(100);
 
