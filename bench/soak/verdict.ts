@@ -139,9 +139,10 @@ export function computeVerdict(input: {
     const paid = sim.filter((s) => s.outcome !== 'queue-full');
     if (paid.length >= 2) {
       row.sentTwice += 1;
+      const trail = input.trails?.get(job.token)?.join(', ') ?? '?';
       note(
         'sentTwice',
-        `${job.token}: ${paid.length} /imagine jobs (${describeSim(sim)}); reported ${reported}`,
+        `${job.token}: ${paid.length} /imagine jobs (${describeSim(sim)}; POSTs ${trail}); reported ${reported}`,
       );
     }
     if (!job.accepted) continue;
