@@ -2,6 +2,31 @@
  * midjourney-worker's public API. The simulator has its own entry, `midjourney-worker/simulator`.
  */
 
+export type {
+  AccountChange,
+  AccountGenerator,
+  AccountPoolEvents,
+  AccountPoolOptions,
+  AccountState,
+  AccountView,
+  PoolAccountInit,
+} from './accounts/index.js';
+// Several Discord accounts behind one Generator.
+export {
+  AccountPool,
+  accountPoolFromConfig,
+  isNoAccountAvailableError,
+  isUnknownAccountError,
+  NoAccountAvailableError,
+  UnknownAccountError,
+} from './accounts/index.js';
+export type {
+  AccountConfig,
+  AccountMode,
+  AccountsConfig,
+  CreditsExhaustedPolicy,
+} from './config/accounts.js';
+export { describeAccounts, loadAccountsConfig } from './config/accounts.js';
 export type { Config, DiscordCredentials, LoadConfigOptions, LogLevel, WatchMode } from './config/index.js';
 export { ConfigError, describeConfig, loadConfig } from './config/index.js';
 export type { GatewayClientEvents, GatewayClientOptions, GatewayState } from './discord/gateway/index.js';
@@ -21,10 +46,12 @@ export {
   DiscordAPIError,
   DiscordHTTPError,
   DiscordNetworkError,
+  DiscordProtocolError,
   DiscordTimeoutError,
   InvalidRequestLimitError,
   isAmbiguousSubmission,
   isDiscordAPIError,
+  isDiscordProtocolError,
   isRateLimitedError,
   isTokenInvalidError,
   RateLimitedError,

@@ -30,9 +30,16 @@ describe('public API', () => {
       'restartAction',
       'resumeEvidenceOf',
       'DiscordAPIError',
+      'DiscordProtocolError',
+      'isDiscordProtocolError',
       'RateLimitedError',
       'TokenInvalidError',
       'ConfigError',
+      'AccountPool',
+      'accountPoolFromConfig',
+      'loadAccountsConfig',
+      'NoAccountAvailableError',
+      'UnknownAccountError',
     ] as const) {
       expect(typeof api[name], name).toBe('function');
     }
@@ -52,6 +59,12 @@ describe('public API', () => {
     expect(api.restartAction({ evidence: 'not-found', sendConfirmed: true })).toBe('fail');
     expectTypeOf<api.ResumeOptions['sendConfirmed']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<api.Midjourney['resume']>().parameter(1).toEqualTypeOf<api.ResumeOptions | undefined>();
+  });
+
+  it('types the account pool as a Generator, like Midjourney', () => {
+    expectTypeOf<api.AccountPool>().toMatchTypeOf<api.Generator>();
+    expectTypeOf<api.AccountPool['imagine']>().returns.resolves.toEqualTypeOf<api.GenerationResult>();
+    expectTypeOf<api.JobOptions['account']>().toEqualTypeOf<string | undefined>();
   });
 
   it('types imagine as resolving to a GenerationResult', () => {

@@ -3,6 +3,9 @@
  * configured, else the same client against an in-process simulator (time compressed), so the
  * command works out of the box and nothing is sent to Discord.
  */
+import type { AccountPool } from '../accounts/account-pool.js';
+import { accountPoolFromConfig } from '../accounts/from-config.js';
+import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../generation/simulated.js';
@@ -11,7 +14,10 @@ import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../generation
 export const SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;
 
 export interface OpenedGenerator {
-  generator: Midjourney;
+  /** The client, or an AccountPool when an accounts file is configured. */
+  generator: Midjourney | AccountPool;
+  /** Jobs the generator runs at once: the pool's enabled slots, else `concurrentJobs`. */
+  capacity: number;
   /** True when running against the built-in simulator. */
   simulated: boolean;
   /** Discord requests made and 429s answered so far (from the RateLimiter), when it reports them. */
@@ -27,11 +33,24 @@ export interface OpenedGenerator {
 export async function openGenerator(
   config: Config,
   concurrentJobs: number = config.concurrentJobs,
+  /** From an accounts file: the batch runs on an AccountPool of them (their own slots apply). */
+  accounts?: readonly AccountConfig[],
 ): Promise<OpenedGenerator> {
+  if (accounts !== undefined && accounts.length > 0) {
+    const pool = accountPoolFromConfig(config, accounts);
+    return {
+      generator: pool,
+      capacity: pool.capacity,
+      simulated: false,
+      requestStats: () => poolRequestStats(pool),
+      close: () => pool.close(),
+    };
+  }
   if (config.credentials) {
     const generator = Midjourney.fromConfig(config, { concurrentJobs });
     return {
       generator,
+      capacity: concurrentJobs,
       simulated: false,
       requestStats: () => requestStats(generator),
       close: () => generator.close(),
@@ -42,7 +61,23 @@ export async function openGenerator(
     timeScale: SIMULATOR_TIME_SCALE,
     overrides: { concurrentJobs },
   });
-  return { generator: client, simulated: true, requestStats: () => requestStats(client), close };
+  return {
+    generator: client,
+    capacity: concurrentJobs,
+    simulated: true,
+    requestStats: () => requestStats(client),
+    close,
+  };
+}
+
+/** Every account's limiter, summed. */
+function poolRequestStats(pool: AccountPool): { calls: number; rateLimited: number } | undefined {
+  const limiters = pool.accounts().flatMap((a) => (a.limiter ? [a.limiter] : []));
+  if (limiters.length === 0) return undefined;
+  return {
+    calls: limiters.reduce((sum, l) => sum + l.requests, 0),
+    rateLimited: limiters.reduce((sum, l) => sum + l.rateLimited, 0),
+  };
 }
 
 function requestStats(generator: Midjourney): { calls: number; rateLimited: number } | undefined {

@@ -50,6 +50,8 @@ export interface ResultLine {
   durationMs?: number;
   /** Midjourney's own time for the /imagine job (submitted to result recognised). */
   generationMs?: number;
+  /** The account that ran the /imagine job, when an accounts file is configured. */
+  accountId?: string;
   actions: ActionResult[];
   /** A download or split that failed; the images are still at their URLs. */
   downloadError?: ErrorInfo;
@@ -104,6 +106,7 @@ export function buildResultLine(
       ? { durationMs: Math.max(0, Math.max(...ends) - imagine.firstSubmittedAt) }
       : {}),
     ...(imagine.result ? { generationMs: imagine.result.timings.durationMs } : {}),
+    ...(imagine.result?.accountId !== undefined ? { accountId: imagine.result.accountId } : {}),
     actions,
     ...(downloadError ? { downloadError } : {}),
     meta: prompt.meta,

@@ -216,7 +216,7 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
           this.halt(`${info.name}: ${info.message}`, info);
           return 'interrupted';
         }
-        if (ACCOUNT_STOP_OUTCOMES.has(outcome))
+        if (ACCOUNT_STOP_OUTCOMES.has(outcome) && !this.accountsLeft())
           this.halt(`the account cannot take jobs (${info.message})`, info);
         const decision = planRetry(
           { outcome, attempts: stepOf(state, step).attempts, retryAfterMs: retryAfterOf(error) },
@@ -337,6 +337,15 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
     }
   }
 
+  /**
+   * An AccountPool reports the slots of its enabled accounts (`capacity`): an account-level
+   * outcome then stops the batch only once no account is left. A single client has no such field.
+   */
+  private accountsLeft(): boolean {
+    const capacity = (this.generator as { capacity?: unknown }).capacity;
+    return typeof capacity === 'number' && capacity > 0;
+  }
+
   private jobOptions(): JobOptions {
     return this.options.jobTimeoutMs === undefined ? {} : { timeoutMs: this.options.jobTimeoutMs };
   }
@@ -403,7 +412,11 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
 }
 
 /** Generator errors that stop the batch without deciding the prompt's outcome. */
-const STOP_CODES: ReadonlySet<string> = new Set(['DAILY_CAP_REACHED', 'GENERATOR_CLOSED']);
+const STOP_CODES: ReadonlySet<string> = new Set([
+  'DAILY_CAP_REACHED',
+  'GENERATOR_CLOSED',
+  'NO_ACCOUNT_AVAILABLE',
+]);
 
 /** Internal: a resumed job could not be found nor proven absent; its ticket stays journaled. */
 class StillUnresolved extends Error {

@@ -33,7 +33,7 @@ export async function runClusterNode(ctx: CommandContext, options: ClusterRunOpt
     logger,
     listen: options.listen,
     minSpacingMs: config.minRequestSpacingMs,
-    openGenerator: (gate) => openServiceGenerator(config, logger, { sendGate: gate }),
+    openGenerator: (gate) => openServiceGenerator(config, logger, undefined, { sendGate: gate }),
   });
   if (node.url !== undefined) {
     say(`listening on ${node.url} (cluster on Redis, prefix ${serviceConfig.redisPrefix})`);

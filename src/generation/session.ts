@@ -3,10 +3,15 @@
  * that mention it) and the session id interactions carry. Over the gateway both come from READY;
  * a REST-only client asks `GET /users/@me` once and sends a random session id, as Discord's own
  * REST-only clients do. The gateway is connected on first use; if it cannot be reached the jobs
- * are watched by polling and the connection is tried again later.
+ * are watched by polling and the connection is tried again later. A failed lookup is never kept:
+ * neither a rejection nor an answer without a usable id (that would make every later job's
+ * messages look like someone else's, i.e. pre-moderation); the next job asks again.
  */
+
+import { decodeUser, decodeWith } from '../discord/decode/index.js';
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
+import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { Snowflake } from '../discord/types.js';
 import { randomSessionId } from '../midjourney/payloads.js';
 import type { Clock } from '../util/clock.js';
@@ -68,8 +73,19 @@ export class DiscordSession {
   private lookupUser(signal: AbortSignal | undefined): Promise<Snowflake> {
     this.lookup ??= this.options.api.getCurrentUser().then(
       (user) => {
-        this.known = user.id;
-        return user.id;
+        // RestClient has checked it already; any other DiscordApi is checked here.
+        const decoded = decodeWith(decodeUser, user);
+        if (!decoded.ok) {
+          this.lookup = undefined;
+          throw new DiscordProtocolError(
+            { method: 'GET', route: '/users/@me', attempts: 1 },
+            200,
+            decoded.problem,
+            '',
+          );
+        }
+        this.known = decoded.value.id;
+        return decoded.value.id;
       },
       (error: unknown) => {
         // The next job asks again.

@@ -45,6 +45,8 @@ export interface GenerationResult {
   messageFlags: number;
   mode?: GenerationMode;
   timings: GenerationTimings;
+  /** The account that ran the job, when an AccountPool routed it (its `id`, never the token). */
+  accountId?: string;
 }
 
 /** Everything needed to find a submitted job again: recorded before the interaction is sent. */
@@ -61,6 +63,8 @@ export interface SubmissionTicket {
   /** For actions: the result message the button was pressed on, and the button. */
   sourceMessageId?: Snowflake;
   customId?: string;
+  /** The account the job was sent with, when an AccountPool routed it. `resume` goes back to it. */
+  accountId?: string;
 }
 
 export interface ProgressInfo {
@@ -84,6 +88,10 @@ export interface JobOptions {
   timeoutMs?: number;
   /** Reject with JobQueuedError on "Job queued" instead of waiting for the job to start. */
   throwOnQueued?: boolean;
+  /** AccountPool only: run on this account (its `id`); the job waits for it. Ignored by `Midjourney`. */
+  account?: string;
+  /** AccountPool only: run on an account in this mode. Default: any. Ignored by `Midjourney`. */
+  mode?: GenerationMode;
 }
 
 /** Options of `resume()`: a job's options plus what the caller knows of the earlier send. */
@@ -118,8 +126,9 @@ export interface GenerationEvents {
 }
 
 /**
- * What the batch runner and the service need from the orchestrator. `Midjourney` implements it;
- * tests of the layers above may use a fake.
+ * What the batch runner and the service need from the orchestrator. `Midjourney` implements it,
+ * and so does `AccountPool` (several accounts, one client each); tests of the layers above may use
+ * a fake.
  */
 export interface Generator {
   /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */

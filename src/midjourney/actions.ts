@@ -39,13 +39,21 @@ export function actionName(customId: string): string {
   return verb ?? customId;
 }
 
-/** Every button with a custom_id, by action name (link buttons have none and are skipped). */
+/**
+ * Every button with a custom_id, by action name (link buttons have none and are skipped).
+ * Components of other shapes (select menus, V2 layouts, anything unexpected) are skipped too.
+ */
 export function actionsOf(components: readonly APIActionRowComponent[] | undefined): Record<string, string> {
   const actions: Record<string, string> = {};
-  for (const row of components ?? []) {
-    for (const button of row.components ?? []) {
-      const id = button.custom_id;
-      if (id === undefined || id === '') continue;
+  for (const row of Array.isArray(components) ? (components as unknown[]) : []) {
+    const children: unknown =
+      typeof row === 'object' && row !== null ? (row as { components?: unknown }).components : undefined;
+    for (const button of Array.isArray(children) ? (children as unknown[]) : []) {
+      const id: unknown =
+        typeof button === 'object' && button !== null
+          ? (button as { custom_id?: unknown }).custom_id
+          : undefined;
+      if (typeof id !== 'string' || id === '') continue;
       const name = actionName(id);
       // The first button of a name wins: the result's own buttons come before any extras.
       if (!(name in actions)) actions[name] = id;

@@ -2,11 +2,15 @@
  * Finds a bot's slash command (id and version) through Discord's application-command index,
  * keeping only the configured application's commands (another bot's `/imagine` must never be
  * used), and caches the result: fresh for an hour, then looked up again; while a lookup fails, the
- * stale copy is still served for up to a day. Discord refuses an outdated version with 50035
+ * stale copy is still served for up to a day. A failed lookup is never cached: a rejection, or an
+ * index of the wrong shape (a truncated body from another DiscordApi), leaves the cache as it was
+ * and the next call asks again. Discord refuses an outdated version with 50035
  * INTERACTION_APPLICATION_COMMAND_INVALID_VERSION: the caller then calls `refresh()` and resends once.
  */
 import { EventEmitter } from 'eventemitter3';
+import { decodeApplicationCommandIndex, decodeWith } from '../discord/decode/index.js';
 import type { DiscordApi, RequestOptions } from '../discord/rest/api.js';
+import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { APIApplicationCommand, APIApplicationCommandIndex, Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { isAbortError, throwIfAborted } from '../util/abort.js';
@@ -168,12 +172,26 @@ export class CommandResolver extends EventEmitter<CommandResolverEvents> {
   }
 
   private async fetchIndex(options: RequestOptions): Promise<CacheEntry> {
-    const index: APIApplicationCommandIndex =
+    const answer: APIApplicationCommandIndex =
       this.scope.kind === 'guild'
         ? await this.api.getGuildApplicationCommandIndex(this.scope.id, options)
         : await this.api.getChannelApplicationCommandIndex(this.scope.id, options);
+    // RestClient has checked it already; any other DiscordApi is checked here, before caching.
+    const decoded = decodeWith(decodeApplicationCommandIndex, answer);
+    if (!decoded.ok) {
+      throw new DiscordProtocolError(
+        {
+          method: 'GET',
+          route: `/${this.scope.kind}s/${this.scope.id}/application-command-index`,
+          attempts: 1,
+        },
+        200,
+        decoded.problem,
+        '',
+      );
+    }
     const commands = new Map<string, APIApplicationCommand>();
-    for (const command of index.application_commands ?? []) {
+    for (const command of decoded.value.application_commands) {
       // Other bots publish their own /imagine: only the configured application's commands count.
       if (command.application_id !== this.applicationId || commands.has(command.name)) continue;
       commands.set(command.name, command);

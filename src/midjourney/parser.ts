@@ -4,6 +4,10 @@
  *
  * Content grammar (see /work/shared/MIDJOURNEY.md): `**<prompt>** - <detail> <@user> (<status>)...`,
  * where the detail names an action result (`Image #2`, `Variations (Strong) by`, `Zoom Out by`).
+ *
+ * Total: whatever the value (REST answers are decoded first, but gateway dispatches, fixtures and
+ * the simulator hand messages over as they come), it returns a ParsedMessage and never throws.
+ * A field of the wrong type reads as absent; components and embeds of unknown shapes are skipped.
  */
 import type { APIMessage, Snowflake } from '../discord/types.js';
 import { MessageFlags } from '../discord/types.js';
@@ -81,26 +85,31 @@ const MARKDOWN_LINK = /\[[^\]]*\]\(<?[^)>]*>?\)/g;
 const STATUS_GROUP = /\(([^()]*)\)/g;
 const NOISE = /^(displaying|animating)\b[^\n]*\.\.\.$/i;
 
-export function parseMessage(message: APIMessage, options: ParseOptions = {}): ParsedMessage {
+export function parseMessage(input: APIMessage, options: ParseOptions = {}): ParsedMessage {
   const botIds = options.botIds ?? MIDJOURNEY_BOT_IDS;
-  const content = message.content ?? '';
-  const flags = message.flags ?? 0;
+  const message = fieldsOf(input);
+  const content = text(message.content);
+  const flags = Number.isSafeInteger(message.flags) ? (message.flags as number) : 0;
+  const authorId = text(fieldsOf(message.author).id);
+  const attachments = attachmentsOf(message.attachments);
   const parsed: ParsedMessage = {
-    messageId: message.id,
-    channelId: message.channel_id,
-    authorId: message.author?.id ?? '',
-    fromMidjourney: botIds.includes(message.author?.id ?? ''),
+    messageId: text(message.id),
+    channelId: text(message.channel_id),
+    authorId,
+    fromMidjourney: botIds.includes(authorId),
     content,
     state: 'unknown',
     stealth: false,
-    imageUrls: (message.attachments ?? []).map((a) => a.url),
-    actions: actionsOf(message.components),
-    embeds: (message.embeds ?? []).map(parseEmbed),
+    imageUrls: attachments.map((a) => a.url),
+    actions: actionsOf(message.components as APIMessage['components']),
+    embeds: recordsOf(message.embeds).map(parseEmbed),
     flags,
     ephemeral: (flags & MessageFlags.Ephemeral) !== 0,
   };
-  if (message.nonce !== undefined && message.nonce !== null) parsed.nonce = String(message.nonce);
-  const jobId = findJobId(message, content);
+  if (typeof message.nonce === 'string' || typeof message.nonce === 'number') {
+    parsed.nonce = String(message.nonce);
+  }
+  const jobId = findJobId(attachments, message.components, content);
   if (jobId !== undefined) parsed.jobId = jobId;
 
   const job = JOB_CONTENT.exec(content);
@@ -112,7 +121,8 @@ export function parseMessage(message: APIMessage, options: ParseOptions = {}): P
   } else if (parsed.embeds.length > 0 || content.trim() !== '') {
     parsed.state = 'notice';
   }
-  const mention = MENTION.exec(content)?.[1] ?? message.mentions?.[0]?.id;
+  const firstMention = fieldsOf(recordsOf(message.mentions)[0]).id;
+  const mention = MENTION.exec(content)?.[1] ?? (typeof firstMention === 'string' ? firstMention : undefined);
   if (mention !== undefined) parsed.userId = mention;
   placeImages(parsed);
   return parsed;
@@ -170,14 +180,47 @@ function placeImages(parsed: ParsedMessage): void {
   }
 }
 
-function parseEmbed(embed: APIMessage['embeds'][number]): ParsedEmbed {
+function parseEmbed(embed: Record<string, unknown>): ParsedEmbed {
   const out: ParsedEmbed = {};
-  if (embed.title !== undefined) out.title = embed.title;
-  if (embed.description !== undefined) out.description = embed.description;
-  if (embed.color !== undefined) out.color = embed.color;
-  if (embed.footer?.text !== undefined) out.footer = embed.footer.text;
-  if (embed.image?.url !== undefined) out.imageUrl = embed.image.url;
+  if (typeof embed.title === 'string') out.title = embed.title;
+  if (typeof embed.description === 'string') out.description = embed.description;
+  if (typeof embed.color === 'number' && Number.isFinite(embed.color)) out.color = embed.color;
+  const footer = fieldsOf(embed.footer).text;
+  if (typeof footer === 'string') out.footer = footer;
+  const image = fieldsOf(embed.image).url;
+  if (typeof image === 'string') out.imageUrl = image;
   return out;
+}
+
+/** An object's fields, or none when it is not an object. */
+function fieldsOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function recordsOf(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value)
+    ? value.filter(
+        (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v),
+      )
+    : [];
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+interface LooseAttachment {
+  filename: string;
+  url: string;
+}
+
+/** Attachments with a URL (the image); a missing filename reads as empty. */
+function attachmentsOf(value: unknown): LooseAttachment[] {
+  return recordsOf(value)
+    .filter((a) => typeof a.url === 'string')
+    .map((a) => ({ filename: text(a.filename), url: a.url as string }));
 }
 
 /**
@@ -185,8 +228,12 @@ function parseEmbed(embed: APIMessage['embeds'][number]): ParsedEmbed {
  * in the name), a CDN path
  * `cdn.midjourney.com/<uuid>/0_0.png`, a button's custom_id, or the website link in the content.
  */
-function findJobId(message: APIMessage, content: string): string | undefined {
-  for (const attachment of message.attachments ?? []) {
+function findJobId(
+  attachments: readonly LooseAttachment[],
+  components: unknown,
+  content: string,
+): string | undefined {
+  for (const attachment of attachments) {
     const stem = attachment.filename.replace(/\.[a-z0-9]+$/i, '');
     const last = stem.slice(stem.lastIndexOf('_') + 1);
     if (isUuid(last)) return last.toLowerCase();
@@ -196,9 +243,10 @@ function findJobId(message: APIMessage, content: string): string | undefined {
     const inUrl = /\/([0-9a-f-]{36})\/\d+_\d+\.[a-z]+/i.exec(attachment.url)?.[1];
     if (inUrl !== undefined && isUuid(inUrl)) return inUrl.toLowerCase();
   }
-  for (const row of message.components ?? []) {
-    for (const button of row.components ?? []) {
-      const id = button.custom_id === undefined ? undefined : JOB_ID_PATTERN.exec(button.custom_id)?.[0];
+  for (const row of recordsOf(components)) {
+    for (const button of recordsOf(row.components)) {
+      const id =
+        typeof button.custom_id === 'string' ? JOB_ID_PATTERN.exec(button.custom_id)?.[0] : undefined;
       if (id !== undefined) return id.toLowerCase();
     }
   }

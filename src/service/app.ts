@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import type { AccountDirectory } from '../accounts/types.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
 import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
@@ -19,6 +20,7 @@ import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
+import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -62,6 +64,8 @@ export interface ServiceOptions {
    * on one store never take each other's claims for their own.
    */
   instanceId?: string;
+  /** The accounts, when `generator` is an AccountPool: `/v1/accounts`, `/mj/account/*`, metrics. */
+  accounts?: AccountDirectory;
   /** Cluster mode (docs/scale.md): how this node's runner shares the work; absent on one process. */
   cluster?: ServiceClusterOptions;
 }
@@ -161,6 +165,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     circuitState: () => breaker.state,
     clientBuckets: () => Object.entries(limiters).map(([limit, l]) => ({ limit, ...l.stats() })),
     pendingWebhooks: () => webhooks.pending,
+    cloudflare: () => probe.cloudflare?.(),
+    accounts: () => options.accounts?.accounts() ?? [],
   });
   const serviceMetrics = metrics;
   const detachNotifier = attachJobNotifier(runner, webhooks, {
@@ -206,9 +212,11 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     metrics: serviceMetrics,
     submitLimiter: limiters.submissions,
     channelId: options.channelId ?? 'default',
+    accounts: options.accounts,
     shutdown: shutdown.signal,
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
+  await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   app.get('/health', async (_request, reply) => {
     const report = await health.report();

@@ -1,4 +1,5 @@
 /** What the route plugins share: built once by `buildService`. */
+import type { AccountDirectory } from '../accounts/types.js';
 import type { ServiceConfig } from '../config/service.js';
 import { RateLimitError } from './errors.js';
 import type { JobEventHub } from './http/sse.js';
@@ -20,6 +21,8 @@ export interface ServiceContext {
   submitLimiter: TokenBucketLimiter;
   /** The Discord channel jobs run in (the per key + channel submission bucket). */
   channelId: string;
+  /** The accounts jobs run on, when the generator is an account pool (`/v1/accounts`). */
+  accounts?: AccountDirectory | undefined;
   /** Aborts when the service closes (ends SSE streams). */
   shutdown: AbortSignal;
 }

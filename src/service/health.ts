@@ -22,6 +22,16 @@ export interface SlotsStatus {
   queueDepth: number;
 }
 
+/** A Cloudflare ban of this IP, from the RateLimiter (see `RateLimiterStats.blocked.cloudflare`). */
+export interface CloudflareStatus {
+  /** Ms until requests are sent again; 0 when not banned. */
+  bannedForMs: number;
+  /** Bans in a row (each doubles the pause); 0 once a quiet window passed. */
+  consecutive: number;
+  /** The latest ban's `Retry-After` in ms; null when it had none (or none came). */
+  lastRetryAfterMs: number | null;
+}
+
 export interface ServiceProbe {
   /** Checks Discord (e.g. `GET /users/@me`); the service caches the answer for MJW_HEALTH_CACHE_MS. */
   checkDiscord?(signal: AbortSignal): Promise<DiscordStatus>;
@@ -30,6 +40,8 @@ export interface ServiceProbe {
   /** The gateway connection, when gateway watching is on. */
   gateway?(): Record<string, unknown> & { state: string };
   slots?(): SlotsStatus;
+  /** The Cloudflare ban state, for the metrics. */
+  cloudflare?(): CloudflareStatus;
 }
 
 /** Receives Discord call telemetry for the metrics. */

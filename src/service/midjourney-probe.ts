@@ -60,22 +60,13 @@ export function midjourneyProbe(options: MidjourneyProbeOptions): {
   const { midjourney, rest, gateway } = options;
   const probe: ServiceProbe = {
     checkDiscord: (signal) => checkDiscord(rest, signal),
-    rateLimiter: () => {
-      const stats = rest.limiter.stats();
+    rateLimiter: () => limiterSummary(rest),
+    cloudflare: () => {
+      const { cloudflareForMs, cloudflare } = rest.limiter.stats().blocked;
       return {
-        queueDepth: stats.queueDepth,
-        inFlight: stats.inFlight,
-        buckets: stats.buckets.length,
-        exhaustedBuckets: stats.buckets.filter((b) => b.remaining === 0 || b.parkedForMs > 0).length,
-        globalPausedForMs: stats.global.pausedForMs,
-        invalidRequestsInWindow: stats.totals.invalidRequestsInWindow,
-        blocked: stats.blocked,
-        totals: {
-          requests: stats.totals.requests,
-          retries: stats.totals.retries,
-          rateLimited: stats.totals.rateLimited,
-        },
-        last429: stats.last429,
+        bannedForMs: cloudflareForMs,
+        consecutive: cloudflare.consecutive,
+        lastRetryAfterMs: cloudflare.lastRetryAfterMs,
       };
     },
     gateway: () => (gateway ? { state: gateway.state } : { state: 'disabled', watch: 'poll' }),
@@ -98,4 +89,24 @@ export function midjourneyProbe(options: MidjourneyProbeOptions): {
     };
   };
   return { probe, telemetry };
+}
+
+/** The RateLimiter's state for /health: queue, buckets, global pause, invalid requests, totals. */
+export function limiterSummary(rest: Pick<RestClient, 'limiter'>): Record<string, unknown> {
+  const stats = rest.limiter.stats();
+  return {
+    queueDepth: stats.queueDepth,
+    inFlight: stats.inFlight,
+    buckets: stats.buckets.length,
+    exhaustedBuckets: stats.buckets.filter((b) => b.remaining === 0 || b.parkedForMs > 0).length,
+    globalPausedForMs: stats.global.pausedForMs,
+    invalidRequestsInWindow: stats.totals.invalidRequestsInWindow,
+    blocked: stats.blocked,
+    totals: {
+      requests: stats.totals.requests,
+      retries: stats.totals.retries,
+      rateLimited: stats.totals.rateLimited,
+    },
+    last429: stats.last429,
+  };
 }

@@ -4,6 +4,9 @@
  * to Discord). The RestClient and gateway are built here so the service can read their health
  * and metrics.
  */
+import type { AccountPool } from '../accounts/account-pool.js';
+import { accountPoolFromConfig } from '../accounts/from-config.js';
+import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
 import { RestClient, type SendGate } from '../discord/rest/index.js';
@@ -12,12 +15,16 @@ import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../generat
 import type { Logger } from '../util/logger.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { midjourneyProbe } from './midjourney-probe.js';
+import { poolProbe } from './pool-probe.js';
 
 /** Simulated ms per real ms without credentials: a 40 s job takes 2 s. */
 export const SERVE_SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;
 
 export interface ServiceGenerator {
-  generator: Midjourney;
+  /** The client, or an AccountPool when an accounts file is configured. */
+  generator: Midjourney | AccountPool;
+  /** The pool, when there is one (the service's account routes and metrics). */
+  accounts?: AccountPool;
   probe: ServiceProbe;
   telemetry: DiscordTelemetry;
   /** The Discord channel jobs run in. */
@@ -36,8 +43,11 @@ export interface OpenServiceGeneratorOptions {
 export async function openServiceGenerator(
   config: Config,
   logger: Logger,
+  /** From an accounts file: the service runs on an AccountPool of them. */
+  accounts?: readonly AccountConfig[],
   options: OpenServiceGeneratorOptions = {},
 ): Promise<ServiceGenerator> {
+  if (accounts !== undefined && accounts.length > 0) return openPool(config, logger, accounts);
   if (config.credentials) {
     const rest = RestClient.fromConfig(config, {
       logger,
@@ -83,6 +93,49 @@ export async function openServiceGenerator(
       await gateway?.close();
       await rest.close();
       await sim.close();
+    },
+  };
+}
+
+/**
+ * One `Midjourney` per account, each with a RestClient (and gateway) built here so the service
+ * reads every account's limiter: the Discord metrics sum them, health checks every token.
+ */
+function openPool(config: Config, logger: Logger, accounts: readonly AccountConfig[]): ServiceGenerator {
+  const transports = new Map<string, { rest: RestClient; gateway: GatewayClient | undefined }>();
+  const pool = accountPoolFromConfig(config, accounts, {
+    logger,
+    clientOptions: (account) => {
+      const rest = new RestClient({
+        token: account.token,
+        baseUrl: config.apiBaseUrl,
+        timeoutMs: config.requestTimeoutMs,
+        logger: logger.child({ account: account.id }),
+        limiterOptions: {
+          minSpacingMs: config.minRequestSpacingMs,
+          invalidRequestThreshold: config.invalidRequestThreshold,
+        },
+      });
+      const gateway =
+        config.watch === 'gateway'
+          ? new GatewayClient({ token: account.token, url: config.gatewayUrl })
+          : undefined;
+      transports.set(account.id, { rest, gateway });
+      return { rest, ...(gateway ? { gateway } : {}) };
+    },
+  });
+  return {
+    generator: pool,
+    accounts: pool,
+    ...poolProbe(pool, transports),
+    channelId: accounts[0]?.channelId ?? 'default',
+    simulated: false,
+    close: async () => {
+      await pool.close();
+      for (const { rest, gateway } of transports.values()) {
+        await gateway?.close();
+        await rest.close();
+      }
     },
   };
 }

@@ -40,6 +40,13 @@ export type { RateLimitInit, RateLimitOptions, RouteLimit, SharedLimit } from '.
 export { DEFAULT_RATE_LIMITS } from './rate-limit/options.js';
 export { bucketHash } from './rate-limit/sim-rate-limiter.js';
 export type { RequestLogEntry } from './request-log.js';
+export {
+  MAX_SIM_ACCOUNTS,
+  type SimAccount,
+  type SimAccounts,
+  simAccounts,
+  simAccountsFile,
+} from './sim-accounts.js';
 export type { StartSimulatorOptions } from './simulator.js';
 export { startSimulator } from './simulator.js';
 export type {

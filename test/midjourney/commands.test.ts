@@ -257,3 +257,24 @@ describe('isOutdatedCommandError', () => {
     expect(isOutdatedCommandError('50035')).toBe(false);
   });
 });
+
+describe('CommandResolver never caches a failure', () => {
+  it('an index of the wrong shape fails this call and is looked up again by the next', async () => {
+    // Before, `application_commands ?? []` cached an empty index: "command not found" for an hour.
+    const good = index(command(MIDJOURNEY_APPLICATION_ID, 'imagine', '1'));
+    const { api, calls } = fakeApi('{"applications":[' as unknown as APIApplicationCommandIndex, good);
+    const resolver = new CommandResolver({ api, guildId: GUILD, clock: fakeClock() });
+    await expect(resolver.resolve()).rejects.toMatchObject({ code: 'DISCORD_PROTOCOL_ERROR' });
+    await expect(resolver.resolve()).resolves.toMatchObject({ name: 'imagine', version: '1' });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a rejected lookup with nothing cached is asked again by the next call', async () => {
+    const good = index(command(MIDJOURNEY_APPLICATION_ID, 'imagine', '1'));
+    const { api, calls } = fakeApi(new Error('socket hang up'), good);
+    const resolver = new CommandResolver({ api, guildId: GUILD, clock: fakeClock() });
+    await expect(resolver.resolve()).rejects.toThrow('socket hang up');
+    await expect(resolver.resolve()).resolves.toMatchObject({ name: 'imagine' });
+    expect(calls).toHaveLength(2);
+  });
+});

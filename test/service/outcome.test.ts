@@ -3,6 +3,7 @@ import {
   DiscordAPIError,
   DiscordHTTPError,
   DiscordNetworkError,
+  DiscordProtocolError,
   DiscordTimeoutError,
   TokenInvalidError,
 } from '../../src/discord/rest/errors.js';
@@ -23,6 +24,11 @@ describe('classifyFailure', () => {
       'transport',
     ],
     ['DiscordTimeoutError', new DiscordTimeoutError(ctx, 15_000, true), 'transport'],
+    [
+      'DiscordProtocolError',
+      new DiscordProtocolError(ctx, 200, '(body): not JSON', '{"id', true),
+      'transport',
+    ],
     ['DiscordAPIError 500', new DiscordAPIError(ctx, 500, 0, 'Internal Server Error'), 'transport'],
     ['DiscordAPIError 400', new DiscordAPIError(ctx, 400, 50035, 'Invalid Form Body'), 'outcome'],
     ['QueueFullError', new QueueFullError({ prompt: 'cat' }), 'outcome'],

@@ -1,4 +1,7 @@
 /** `mjw sim`: starts the simulator, prints working variables, stops on the signal. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.js';
@@ -69,6 +72,56 @@ describe('mjw sim', () => {
   ])('refuses %j with a UsageError', (argv, message) => {
     expect(() => parseSimArgs(argv)).toThrow(UsageError);
     expect(() => parseSimArgs(argv)).toThrow(message);
+  });
+
+  it('with --accounts N plays N users in N channels and writes their accounts file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mjw-sim-'));
+    const file = join(dir, 'accounts.json');
+    const stdout = capture();
+    const controller = new AbortController();
+    const run = simCommand.run({
+      argv: ['--port', '0', '--accounts', '3', '--accounts-file', file],
+      env: {},
+      stdout: stdout.stream,
+      stderr: capture().stream,
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 5_000;
+    while (!stdout.text().includes('MJ_ACCOUNTS_FILE') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(stdout.text()).toContain(`MJ_ACCOUNTS_FILE=${file}`);
+    const base = /DISCORD_API_BASE_URL=(\S+)/.exec(stdout.text())?.[1] ?? '';
+    const accounts = JSON.parse(readFileSync(file, 'utf8')) as {
+      id: string;
+      token: string;
+      channelId: string;
+      slots: number;
+    }[];
+    expect(accounts.map((a) => [a.id, a.slots])).toEqual([
+      ['sim1', 3],
+      ['sim2', 3],
+      ['sim3', 3],
+    ]);
+    expect(new Set(accounts.map((a) => a.channelId)).size).toBe(3);
+    expect(new Set(accounts.map((a) => a.token)).size).toBe(3);
+    // Every token is a user of the simulator, and every channel exists.
+    for (const a of accounts) {
+      const me = await call(`${base}/users/@me`, 'GET', { token: a.token });
+      expect(me.status).toBe(200);
+      const channel = await call(`${base}/channels/${a.channelId}/messages?limit=1`, 'GET', {
+        token: a.token,
+      });
+      expect(channel.status).toBe(200);
+    }
+    controller.abort();
+    await expect(run).resolves.toBe(0);
+    expect(parseSimArgs(['--accounts', '2'])).toMatchObject({
+      accounts: 2,
+      accountsFile: 'sim-accounts.json',
+    });
+    expect(() => parseSimArgs(['--accounts', '0'])).toThrow(/--accounts: expected an integer in 1\.\.50/);
+    expect(() => parseSimArgs(['--accounts-file', 'x.json'])).toThrow(/only with --accounts/);
   });
 
   it('defaults to port 8787 and time scale 1', () => {

@@ -13,6 +13,7 @@ describe('simulator exports', () => {
         'DEFAULT_USER',
         'DiscordWorld',
         'HELPER_APPLICATION_ID',
+        'MAX_SIM_ACCOUNTS',
         'MIDJOURNEY_IMAGINE_ID',
         'MIDJOURNEY_IMAGINE_VERSION',
         'NIJI_APPLICATION_ID',
@@ -23,6 +24,8 @@ describe('simulator exports', () => {
         'discordTimestamp',
         'isSimulatorOptionsError',
         'resolveSimulatorOptions',
+        'simAccounts',
+        'simAccountsFile',
         'startSimulator',
       ].sort(),
     );

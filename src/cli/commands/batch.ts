@@ -14,14 +14,14 @@ import { parseRetryOutcomes } from '../../batch/retry-policy.js';
 import type { BatchRunReport } from '../../batch/runner.js';
 import { journalPathFor, runBatch } from '../../batch/session.js';
 import { formatSummary } from '../../batch/summary.js';
+import { type AccountConfig, loadAccountsConfig } from '../../config/accounts.js';
 import { type BatchConfig, loadBatchConfig } from '../../config/batch.js';
 import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
 import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
-import type { TokenLease } from '../../ownership/token-lease.js';
 import { anySignal } from '../../util/abort.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
-import { leaseConfiguredToken } from '../token-lease.js';
+import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input> --out <results.jsonl> [--concurrency N] [--download <dir>] [--split]
                  [--retry <outcomes>] [--resume] [--strict]
@@ -32,7 +32,7 @@ as meta) and writes one JSON line per prompt to --out as it finishes.
 
 Options:
   --out <file>         Result file (required). The journal is <file>.journal.
-  --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3).
+  --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3; with MJ_ACCOUNTS_FILE, every account's slots).
   --download <dir>     Save each image to <dir>, named from the prompt id.
   --split              With --download, also cut each 2x2 grid into <id>-1.png ... <id>-4.png.
   --retry <outcomes>   Outcomes to try again with backoff (default queue-full; "none" for none):
@@ -121,7 +121,9 @@ export function exitCodeFor(report: BatchRunReport): number {
 
 interface Owned {
   lock: JournalLock;
-  lease: TokenLease | null;
+  lease: TokenLeases;
+  /** The accounts file's accounts; undefined for the one configured account. */
+  accounts: readonly AccountConfig[] | undefined;
 }
 
 async function run(ctx: CommandContext): Promise<number> {
@@ -145,12 +147,15 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   // One owner per journal, then per token, before anything is opened: a refused run sends nothing.
   // The journal first, so two runs on one --out are told about the journal, the closer cause.
+  // With MJ_ACCOUNTS_FILE the batch runs on every account (each token leased), their slots kept full.
+  const accountsConfig = loadAccountsConfig(env, config);
+  const accounts = accountsConfig.file === null ? undefined : accountsConfig.accounts;
   let lock: JournalLock | undefined;
-  let lease: TokenLease | null = null;
+  let lease: TokenLeases | undefined;
   try {
     await mkdir(dirname(args.out), { recursive: true }).catch(() => undefined);
     lock = await JournalLock.acquire(journalPathFor(args.out));
-    lease = await leaseConfiguredToken(config, env);
+    lease = await leaseAccountTokens(config, env, accounts);
   } catch (error) {
     await lock?.release();
     if (
@@ -164,9 +169,9 @@ async function run(ctx: CommandContext): Promise<number> {
     throw error;
   }
   try {
-    return await runOwned(ctx, args, config, batchConfig, input, { lock, lease }, say);
+    return await runOwned(ctx, args, config, batchConfig, input, { lock, lease, accounts }, say);
   } finally {
-    await lease?.release();
+    await lease.release();
     await lock.release();
   }
 }
@@ -181,11 +186,11 @@ async function runOwned(
   say: (message: string) => void,
 ): Promise<number> {
   // A takeover means another run judged this one dead: say so, as the stop that follows is why.
-  for (const lost of [owned.lock.lost, owned.lease?.lost]) {
+  for (const lost of [owned.lock.lost, owned.lease.lost]) {
     lost?.addEventListener('abort', () => say(`stopping: ${(lost.reason as Error).message}`), { once: true });
   }
-  const concurrency = args.concurrency ?? config.concurrentJobs;
-  const opened = await openGenerator(config, concurrency);
+  const opened = await openGenerator(config, args.concurrency ?? config.concurrentJobs, owned.accounts);
+  const concurrency = args.concurrency ?? opened.capacity;
   if (opened.simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
@@ -220,7 +225,7 @@ async function runOwned(
       strict: args.strict,
       lock: owned.lock,
       // Losing the token's lease to a takeover stops submitting, as Ctrl-C does.
-      signal: anySignal(ctx.signal, owned.lease?.lost) as AbortSignal,
+      signal: anySignal(ctx.signal, owned.lease.lost) as AbortSignal,
       onInput: (batchInput, resume) => {
         for (const problem of batchInput.problems) say(`skipped ${formatProblem(problem)}`);
         if (resume.resumed) {

@@ -3,6 +3,7 @@
  * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
  * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
  */
+import { type AccountConfig, describeAccounts, loadAccountsConfig } from '../../config/accounts.js';
 import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
 import {
   describeServiceConfig,
@@ -19,7 +20,7 @@ import { createLogger, type Logger } from '../../util/logger.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
-import { leaseConfiguredToken } from '../token-lease.js';
+import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
 
@@ -72,14 +73,19 @@ async function run(ctx: CommandContext): Promise<number> {
   const overrides = parseServeArgs(ctx.argv);
   const env = readEnvironment({ env: ctx.env });
   const config = loadConfig({ env, envFile: false });
-  const simulated = config.credentials === null;
+  const accounts = loadAccountsConfig(env, config);
+  const simulated = config.credentials === null && accounts.file === null;
   if (simulated && overrides.dbPath === undefined && env.MJW_DB_PATH === undefined)
     overrides.dbPath = ':memory:';
   const serviceConfig = loadServiceConfig(env, overrides);
   const logger = createLogger({
     level: config.logLevel,
     name: 'mjw-serve',
-    secrets: [config.credentials?.token ?? '', ...serviceConfig.apiKeys.map((k) => k.key)],
+    secrets: [
+      config.credentials?.token ?? '',
+      ...accounts.accounts.map((a) => a.token),
+      ...serviceConfig.apiKeys.map((k) => k.key),
+    ],
   });
   const say = (message: string): void => {
     ctx.stderr.write(`mjw serve: ${message}\n`);
@@ -98,9 +104,14 @@ async function run(ctx: CommandContext): Promise<number> {
   }
 
   // One local driver per token: refused before the client, the gateway or the port are opened.
-  let lease: TokenLease | null;
+  const accountList = accounts.file === null ? undefined : accounts.accounts;
+  if (accountList !== undefined) {
+    say(`running on ${accountList.length} account(s) from ${accounts.file}`);
+    logger.debug({ accounts: describeAccounts(accountList) }, 'accounts');
+  }
+  let lease: TokenLeases;
   try {
-    lease = await leaseConfiguredToken(config, env);
+    lease = await leaseAccountTokens(config, env, accountList);
   } catch (error) {
     if (error instanceof TokenInUseError || error instanceof LockFileError) {
       say(error.message);
@@ -109,9 +120,9 @@ async function run(ctx: CommandContext): Promise<number> {
     throw error;
   }
   try {
-    return await serveLeased(ctx, config, serviceConfig, logger, say, lease?.lost);
+    return await serveLeased(ctx, config, serviceConfig, logger, say, accountList, lease.lost);
   } finally {
-    await lease?.release();
+    await lease.release();
   }
 }
 
@@ -121,11 +132,19 @@ async function serveLeased(
   serviceConfig: ServiceConfig,
   logger: Logger,
   say: (message: string) => void,
+  /** The accounts file's accounts; undefined for the one configured account. */
+  accountList: readonly AccountConfig[] | undefined,
   /** Aborts if another process took the token's lease over: this one must stop driving it. */
   leaseLost: AbortSignal | undefined,
 ): Promise<number> {
   const stop = anySignal(ctx.signal, leaseLost) as AbortSignal;
-  const opened = await openServiceGenerator(config, logger);
+  const opened = await openServiceGenerator(config, logger, accountList);
+  opened.accounts?.on('account', (view, change) =>
+    logger.warn(
+      { account: view.id, change, reason: view.disabledReason, mode: view.mode },
+      `account ${view.id} ${change}`,
+    ),
+  );
   let started: Awaited<ReturnType<typeof startService>>;
   try {
     started = await startService({
@@ -133,6 +152,7 @@ async function serveLeased(
       probe: opened.probe,
       telemetry: opened.telemetry,
       channelId: opened.channelId,
+      ...(opened.accounts ? { accounts: opened.accounts } : {}),
       config: serviceConfig,
       logger,
     });

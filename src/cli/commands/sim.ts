@@ -2,11 +2,19 @@
  * `mjw sim`: runs the Discord + Midjourney simulator standalone and prints the environment that
  * points a client (this one, or any other) at it, then serves until interrupted.
  */
-import { startSimulator } from '../../simulator/index.js';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  MAX_SIM_ACCOUNTS,
+  type SimAccounts,
+  simAccounts,
+  simAccountsFile,
+  startSimulator,
+} from '../../simulator/index.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
 
-const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--verbose]
+const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]] [--verbose]
 
 Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
 prints the variables that point a client at it. Runs until Ctrl-C.
@@ -15,13 +23,22 @@ Options:
   --port N        port to listen on (default 8787; 0 picks a free one)
   --time-scale N  simulated time runs N times faster: jobs, heartbeats, rate-limit windows (default 1)
   --seed N        seed of the simulator's and the bot's random choices (default 1)
+  --accounts N    N users, each with its own token, channel and slots (1-${MAX_SIM_ACCOUNTS}); writes an
+                  accounts file for them and prints MJ_ACCOUNTS_FILE
+  --accounts-file path  where --accounts writes (default sim-accounts.json)
   --verbose       print one line per request to stderr`;
+
+/** Where `--accounts` writes the accounts file by default (in the working directory). */
+export const DEFAULT_SIM_ACCOUNTS_FILE = 'sim-accounts.json';
 
 interface SimArgs {
   port: number;
   timeScale: number;
   seed: number;
   verbose: boolean;
+  /** `--accounts N`: that many users, each in its own channel. */
+  accounts?: number;
+  accountsFile?: string;
 }
 
 function number(
@@ -44,11 +61,31 @@ export function parseSimArgs(argv: string[]): SimArgs {
       port: { type: 'string' },
       'time-scale': { type: 'string' },
       seed: { type: 'string' },
+      accounts: { type: 'string' },
+      'accounts-file': { type: 'string' },
       verbose: { type: 'boolean' },
     },
     false,
   );
+  const accountsFile = values['accounts-file'] as string | undefined;
+  if (accountsFile !== undefined && values.accounts === undefined) {
+    throw new UsageError('--accounts-file: only with --accounts N');
+  }
+  if (accountsFile !== undefined && accountsFile.trim() === '') {
+    throw new UsageError('--accounts-file: expected a file path, got ""');
+  }
+  const accounts =
+    values.accounts === undefined
+      ? undefined
+      : number(
+          'accounts',
+          values.accounts as string,
+          1,
+          (n) => Number.isInteger(n) && n >= 1 && n <= MAX_SIM_ACCOUNTS,
+          `an integer in 1..${MAX_SIM_ACCOUNTS}`,
+        );
   return {
+    ...(accounts === undefined ? {} : { accounts, accountsFile: accountsFile ?? DEFAULT_SIM_ACCOUNTS_FILE }),
     port: number(
       'port',
       values.port as string | undefined,
@@ -101,7 +138,10 @@ export const simCommand: Command = {
   async run(ctx) {
     const args = parseSimArgs(ctx.argv);
     if (ctx.signal.aborted) return ExitCode.Ok;
+    const several: SimAccounts | undefined =
+      args.accounts === undefined ? undefined : simAccounts(args.accounts);
     const sim = await startSimulator({
+      ...several?.init,
       port: args.port,
       timeScale: args.timeScale,
       seed: args.seed,
@@ -115,11 +155,23 @@ export const simCommand: Command = {
           }
         : {}),
     });
+    let accountLines: string[] = [];
+    if (several !== undefined && args.accountsFile !== undefined) {
+      const path = resolve(args.accountsFile);
+      const slots = sim.bot.options.fastSlots;
+      const file = simAccountsFile(several.accounts, sim.guildId, slots);
+      await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      accountLines = [
+        `# ${several.accounts.length} accounts (${slots} slots each, one channel each) written to ${path}:`,
+        `MJ_ACCOUNTS_FILE=${path}`,
+      ];
+    }
     ctx.stdout.write(
       [
         `# midjourney-worker simulator on ${sim.cdnBaseUrl} (time scale ${args.timeScale}); Ctrl-C to stop.`,
         "# The token below is the simulator's own, not a Discord secret. Paste these into .env or export them:",
         ...clientEnvironment(sim, args.timeScale),
+        ...accountLines,
         '',
       ].join('\n'),
     );

@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { jitter } from '../../util/clock.js';
 import { closeAction, describeCloseCode, RESUMABLE_CLIENT_CLOSE_CODE } from './close-codes.js';
 import { type ConnectionHooks, connectFailed, GatewayConnection } from './connection.js';
+import { decodeDispatchData } from './dispatch-decoders.js';
 import { GatewayError, type GatewayPhase } from './errors.js';
 import type { GatewayClientEvents, GatewayDispatch, GatewayState, GatewayStats } from './events.js';
 import { type GatewayClientInit, type GatewayClientOptions, resolveGatewayClientOptions } from './options.js';
@@ -9,6 +10,7 @@ import { identifyPayload, resumePayload } from './payloads.js';
 import {
   GatewayCloseCode,
   type GatewayDispatchMap,
+  type GatewayDispatchName,
   GatewayOpcode,
   type GatewayPayload,
   type HelloData,
@@ -287,8 +289,18 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
       this.#replayed++;
     }
     this.emit('rawDispatch', name, payload.d, seq);
-    if (KNOWN_DISPATCHES.has(name)) this.emit('dispatch', { name, data: payload.d, seq } as GatewayDispatch);
+    if (KNOWN_DISPATCHES.has(name)) this.#emitDispatch(name as GatewayDispatchName, payload.d, seq);
     if (name === 'READY' || name === 'RESUMED') this.#becomeReady(conn, name);
+  }
+
+  /** Emits a known dispatch once its data has the shape the listeners rely on; reports it otherwise. */
+  #emitDispatch(name: GatewayDispatchName, data: unknown, seq: number): void {
+    const decoded = decodeDispatchData(name, data);
+    if (!decoded.ok) {
+      this.emit('error', new GatewayError('GATEWAY_DECODE_FAILED', `${name} skipped: ${decoded.problem}`));
+      return;
+    }
+    this.emit('dispatch', { name, data: decoded.value, seq } as GatewayDispatch);
   }
 
   #becomeReady(conn: GatewayConnection, how: 'READY' | 'RESUMED'): void {

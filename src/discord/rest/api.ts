@@ -17,7 +17,9 @@ export interface RequestOptions {
 
 /**
  * The Discord calls midjourney-worker makes. `RestClient` implements it over undici and the one
- * RateLimiter; the Midjourney layer and the orchestrator depend on this interface only.
+ * RateLimiter; the Midjourney layer and the orchestrator depend on this interface only. Each
+ * resolves with its answer checked against the type (../decode); a malformed answer rejects with
+ * DiscordProtocolError instead.
  */
 export interface DiscordApi {
   /** `GET /users/@me`: checks the token and names the account. */

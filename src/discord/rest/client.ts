@@ -3,13 +3,16 @@
  * Retries go through p-retry: 429s per the limiter's rules (the limiter does the waiting), 5xx and
  * network failures with full-jitter backoff, except a POST that may have reached Discord, which
  * comes back as an ambiguous error so the caller checks the channel before submitting again.
+ * Every 2xx body is decoded into its type (../decode): a malformed one is a DiscordProtocolError,
+ * retried like a 5xx for a GET, ambiguous for a POST.
  */
 import pRetry from 'p-retry';
 import { type Dispatcher, Pool } from 'undici';
 import type { Config } from '../../config/index.js';
 import { ConfigError, isLoopbackHost } from '../../config/index.js';
 import { anySignal } from '../../util/abort.js';
-import type { Logger } from '../../util/logger.js';
+import { type Logger, redactSecrets } from '../../util/logger.js';
+import { type Decoder, decodeBody, RESPONSE_DECODERS } from '../decode/index.js';
 import type {
   APIApplicationCommandIndex,
   APIMessage,
@@ -28,6 +31,7 @@ import {
 import {
   CloudflareBanError,
   DiscordNetworkError,
+  DiscordProtocolError,
   DiscordTimeoutError,
   RateLimitedError,
   type RequestContext,
@@ -42,12 +46,17 @@ import { backoffDelay, retryReason } from './retry-policy.js';
 import { type HttpMethod, type Route, routeFor } from './routes.js';
 
 /** One call through `RestClient.request`. */
-export interface RestRequest extends RequestOptions {
+export interface RestRequest<T = unknown> extends RequestOptions {
   method: HttpMethod;
   /** Path under the base URL, with its query: `/channels/123/messages?limit=10`. */
   path: string;
   /** Sent as JSON. */
   body?: unknown;
+  /**
+   * Checks the 2xx answer's JSON and types it; a failed check is a DiscordProtocolError. Default:
+   * any JSON (or no body) is accepted as it is.
+   */
+  decode?: Decoder<T>;
 }
 
 interface RetryBudget {
@@ -115,7 +124,7 @@ export class RestClient implements DiscordApi {
   }
 
   async getCurrentUser(options: RequestOptions = {}): Promise<APIUser> {
-    return this.request<APIUser>({ ...options, method: 'GET', path: '/users/@me' });
+    return this.request({ ...options, method: 'GET', path: '/users/@me', decode: RESPONSE_DECODERS.user });
   }
 
   async getMessages(
@@ -124,16 +133,23 @@ export class RestClient implements DiscordApi {
     options: RequestOptions = {},
   ): Promise<APIMessage[]> {
     const search = messagesQueryString(channelId, query);
-    return this.request<APIMessage[]>({
+    return this.request({
       ...options,
       method: 'GET',
       path: `/channels/${channelId}/messages${search}`,
+      decode: RESPONSE_DECODERS.messages,
     });
   }
 
   async createInteraction(payload: InteractionPayload, options: RequestOptions = {}): Promise<void> {
     checkInteractionPayload(payload);
-    await this.request<undefined>({ ...options, method: 'POST', path: '/interactions', body: payload });
+    await this.request({
+      ...options,
+      method: 'POST',
+      path: '/interactions',
+      body: payload,
+      decode: RESPONSE_DECODERS.interaction,
+    });
   }
 
   async getGuildApplicationCommandIndex(
@@ -141,7 +157,12 @@ export class RestClient implements DiscordApi {
     options: RequestOptions = {},
   ): Promise<APIApplicationCommandIndex> {
     checkSnowflakeArgument('getGuildApplicationCommandIndex', 'guildId', guildId);
-    return this.request({ ...options, method: 'GET', path: `/guilds/${guildId}/application-command-index` });
+    return this.request({
+      ...options,
+      method: 'GET',
+      path: `/guilds/${guildId}/application-command-index`,
+      decode: RESPONSE_DECODERS.commandIndex,
+    });
   }
 
   async getChannelApplicationCommandIndex(
@@ -153,11 +174,15 @@ export class RestClient implements DiscordApi {
       ...options,
       method: 'GET',
       path: `/channels/${channelId}/application-command-index`,
+      decode: RESPONSE_DECODERS.commandIndex,
     });
   }
 
-  /** Any call, with the limiter, timeout and retry rules. Resolves with the parsed JSON (undefined on 204). */
-  async request<T>(request: RestRequest): Promise<T> {
+  /**
+   * Any call, with the limiter, timeout and retry rules. Resolves with the JSON decoded by
+   * `request.decode` (undefined on 204 when no decoder is given).
+   */
+  async request<T>(request: RestRequest<T>): Promise<T> {
     const route = routeFor(request.method, request.path);
     const budget: RetryBudget = {
       sequence: undefined,
@@ -193,7 +218,7 @@ export class RestClient implements DiscordApi {
     return this.#closing;
   }
 
-  async #attempt<T>(request: RestRequest, route: Route, attempt: number, budget: RetryBudget): Promise<T> {
+  async #attempt<T>(request: RestRequest<T>, route: Route, attempt: number, budget: RetryBudget): Promise<T> {
     const permit = await this.limiter.acquire(route, { signal: request.signal, sequence: budget.sequence });
     budget.sequence = permit.sequence;
     if (this.options.sendGate) {
@@ -216,7 +241,7 @@ export class RestClient implements DiscordApi {
     const started = performance.now();
     let status: number;
     let headers: HeaderMap;
-    let body: unknown;
+    let text: string;
     try {
       const response = await this.#dispatcher.request({
         origin: this.#origin,
@@ -228,7 +253,7 @@ export class RestClient implements DiscordApi {
       });
       status = response.statusCode;
       headers = response.headers;
-      body = await readBody(response.body, headers);
+      text = await response.body.text();
     } catch (error) {
       permit.fail();
       const ms = Math.round(performance.now() - started);
@@ -244,11 +269,25 @@ export class RestClient implements DiscordApi {
     } finally {
       clearTimeout(timer);
     }
+    const body = looseBody(text, headers);
     const verdict = permit.complete({ status, headers, body });
     const ms = Math.round(performance.now() - started);
     this.#log.debug({ method: request.method, route: route.path, status, attempt, ms }, 'discord request');
-    if (status >= 200 && status < 300) return body as T;
-    throw this.#failure(verdict, status, body, context, idempotent);
+    if (status < 200 || status >= 300) throw this.#failure(verdict, status, body, context, idempotent);
+    const decoded = decodeBody(request.decode ?? anyJson, text);
+    if (decoded.ok) return decoded.value as T;
+    this.#log.debug(
+      { method: request.method, route: route.path, problem: decoded.problem },
+      'malformed answer',
+    );
+    throw new DiscordProtocolError(
+      context,
+      status,
+      redactSecrets(decoded.problem, this.#secrets),
+      redactSecrets(text.slice(0, 200), this.#secrets),
+      // A POST that got a 2xx reached Discord: whatever the body, it may have taken effect.
+      !idempotent,
+    );
   }
 
   #failure(
@@ -262,9 +301,10 @@ export class RestClient implements DiscordApi {
       case 'token-invalid':
         return new TokenInvalidError(`${context.method} ${context.route}`);
       case 'cloudflare':
+        // The pause the limiter has just applied: Retry-After within bounds, escalated on repeats.
         return new CloudflareBanError(
           `${context.method} ${context.route}`,
-          Math.max(this.limiter.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0),
+          verdict.pauseMs ?? this.limiter.stats().blocked.cloudflareForMs,
         );
       case 'rate-limited':
         return new RateLimitedError(context, {
@@ -333,13 +373,19 @@ export class RestClient implements DiscordApi {
 function describeFailure(error: Error): string {
   if (error instanceof RateLimitedError) return `429 ${error.scope}`;
   if (error instanceof DiscordTimeoutError) return 'timeout';
+  if (error instanceof DiscordProtocolError) return `protocol ${error.status}`;
   if (error instanceof DiscordNetworkError) return error.errorCode ?? 'network';
   return 'status' in error ? String(error.status) : error.name;
 }
 
-/** Reads the whole body: parsed JSON when declared JSON, else the text; undefined when empty. */
-async function readBody(body: Dispatcher.ResponseData['body'], headers: HeaderMap): Promise<unknown> {
-  const text = await body.text();
+/** Accepts any JSON, or no body: for `request` calls without a decoder. */
+const anyJson: Decoder<unknown> = (value) => value;
+
+/**
+ * The body as the limiter and the error builders see it: parsed JSON when declared JSON, else the
+ * text; undefined when empty. (A 2xx body is decoded strictly instead, see `#attempt`.)
+ */
+function looseBody(text: string, headers: HeaderMap): unknown {
   if (text === '') return undefined;
   if ((headerValue(headers, 'content-type') ?? '').includes('json')) {
     try {

@@ -156,6 +156,42 @@ export class DiscordTimeoutError extends WorkerError {
   }
 }
 
+/**
+ * A 2xx answer whose body is not what the endpoint returns: not JSON (truncated, an HTML page from
+ * a proxy), or JSON of the wrong shape (a string where the message list belongs, a message without
+ * an id). Nothing of it is used. A GET is retried with backoff like a 5xx; a POST that got one
+ * reached Discord and may have taken effect, so it is `ambiguous` and not retried (check first).
+ */
+export class DiscordProtocolError extends WorkerError {
+  override readonly name = 'DiscordProtocolError';
+  readonly code = 'DISCORD_PROTOCOL_ERROR';
+  readonly method: string;
+  readonly route: string;
+  readonly attempts: number;
+  /** See DiscordAPIError.ambiguous. */
+  readonly ambiguous: boolean;
+
+  constructor(
+    context: RequestContext,
+    /** HTTP status of the answer (2xx). */
+    readonly status: number,
+    /** What was wrong, with the JSON path: `[3].author.id: expected a snowflake string, got number`. */
+    readonly problem: string,
+    /** The first 200 characters of the body, for diagnosis. */
+    readonly bodySnippet: string,
+    ambiguous = false,
+  ) {
+    super(
+      `malformed ${status} answer to ${context.method} ${context.route}: ${problem}${ambiguous ? ' (may have taken effect)' : ''}`,
+      { retryable: !ambiguous },
+    );
+    this.method = context.method;
+    this.route = context.route;
+    this.attempts = context.attempts;
+    this.ambiguous = ambiguous;
+  }
+}
+
 /** Facts of a Discord 429. */
 export interface RateLimitFacts {
   /** How long Discord asked to wait, in ms (body `retry_after`, else the header). */
@@ -270,6 +306,9 @@ export function isRateLimitedError(value: unknown): value is RateLimitedError {
 export function isTokenInvalidError(value: unknown): value is TokenInvalidError {
   return value instanceof TokenInvalidError;
 }
+export function isDiscordProtocolError(value: unknown): value is DiscordProtocolError {
+  return value instanceof DiscordProtocolError;
+}
 export function isCloudflareBanError(value: unknown): value is CloudflareBanError {
   return value instanceof CloudflareBanError;
 }
@@ -279,7 +318,7 @@ export function isInvalidRequestLimitError(value: unknown): value is InvalidRequ
 
 /**
  * True when the request may have reached Discord and was deliberately not retried (a POST that
- * timed out, was reset after sending, or got a 5xx). Before sending it again, check the channel
+ * timed out, was reset after sending, got a 5xx, or got a malformed 2xx). Before sending it again, check the channel
  * for its effect: a blind retry could start a duplicate paid job.
  */
 export function isAmbiguousSubmission(value: unknown): boolean {
@@ -287,7 +326,8 @@ export function isAmbiguousSubmission(value: unknown): boolean {
     (value instanceof DiscordNetworkError ||
       value instanceof DiscordTimeoutError ||
       value instanceof DiscordHTTPError ||
-      value instanceof DiscordAPIError) &&
+      value instanceof DiscordAPIError ||
+      value instanceof DiscordProtocolError) &&
     value.ambiguous
   );
 }

@@ -37,7 +37,10 @@ export interface RateLimitHeaders {
   global: boolean;
   /** `X-RateLimit-Scope` (only on 429s). */
   scope: RateLimitScope | undefined;
-  /** `Retry-After` in ms: whole seconds, so less precise than the body's `retry_after`. */
+  /**
+   * `Retry-After` in ms: whole seconds (Discord), so less precise than the body's `retry_after`,
+   * or an HTTP date (RFC 9110 §10.2.3; Cloudflare may send either), counted from `nowMs`.
+   */
   retryAfterMs: number | undefined;
   /** Discord's API answers carry `Via`; Cloudflare's own refusals do not. */
   via: boolean;
@@ -48,7 +51,7 @@ export function parseRateLimitHeaders(headers: HeaderMap, nowMs: number): RateLi
   const resetAfter = finiteNumber(headerValue(headers, 'x-ratelimit-reset-after'));
   const resetAt = finiteNumber(headerValue(headers, 'x-ratelimit-reset'));
   const scope = headerValue(headers, 'x-ratelimit-scope')?.toLowerCase();
-  const retryAfter = finiteNumber(headerValue(headers, 'retry-after'));
+  const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs);
   return {
     bucket: headerValue(headers, 'x-ratelimit-bucket'),
     limit: finiteNumber(headerValue(headers, 'x-ratelimit-limit')),
@@ -61,7 +64,18 @@ export function parseRateLimitHeaders(headers: HeaderMap, nowMs: number): RateLi
           : undefined,
     global: headerValue(headers, 'x-ratelimit-global')?.toLowerCase() === 'true',
     scope: scope === 'user' || scope === 'global' || scope === 'shared' ? scope : undefined,
-    retryAfterMs: retryAfter === undefined ? undefined : retryAfter * 1000,
+    retryAfterMs,
     via: headerValue(headers, 'via') !== undefined,
   };
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in ms from `nowMs`; undefined when unusable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = finiteNumber(value);
+  if (seconds !== undefined) return seconds * 1000;
+  // Only a date-looking value: Date.parse accepts bare numbers and odd strings too.
+  if (!/[a-z]/i.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }

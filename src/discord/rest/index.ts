@@ -6,11 +6,13 @@ export {
   type ResolvedRestClientOptions,
   type RestClientOptions,
 } from './client-options.js';
+export { type CloudflareBanSnapshot, cloudflarePauseMs } from './cloudflare-ban.js';
 export {
   CloudflareBanError,
   DiscordAPIError,
   DiscordHTTPError,
   DiscordNetworkError,
+  DiscordProtocolError,
   DiscordTimeoutError,
   type FieldIssue,
   InvalidRequestLimitError,
@@ -19,6 +21,7 @@ export {
   isDiscordAPIError,
   isDiscordHTTPError,
   isDiscordNetworkError,
+  isDiscordProtocolError,
   isDiscordTimeoutError,
   isInvalidRequestLimitError,
   isRateLimitedError,

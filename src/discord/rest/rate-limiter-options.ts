@@ -22,8 +22,20 @@ export interface RateLimiterOptions {
   invalidRequestThreshold: number;
   /** The invalid-request window. Default 600,000 (10 minutes, Discord's). */
   invalidRequestWindowMs: number;
-  /** How long to send nothing after a Cloudflare 429 (no Discord body or `Via`). Default 3,600,000 (1 h). */
+  /**
+   * The longest a Cloudflare 429 (no Discord body or `Via`) stops every request, escalation
+   * included: its `Retry-After` is honoured up to this. Default 3,600,000 (1 h).
+   */
   cloudflareCooldownMs: number;
+  /** The shortest such pause, whatever `Retry-After` says (never more than `cloudflareCooldownMs`). Default 1,000. */
+  cloudflareMinCooldownMs: number;
+  /** The pause when a Cloudflare 429 has no usable `Retry-After`. Default 60,000. */
+  cloudflareDefaultCooldownMs: number;
+  /**
+   * A Cloudflare 429 within this long after the previous pause ended is a repeat: each repeat
+   * doubles the pause (up to `cloudflareCooldownMs`). Default 600,000 (10 min).
+   */
+  cloudflareEscalationWindowMs: number;
   /** A bucket or route unused for this long (and not limited) is forgotten. Default 300,000 (5 min). */
   idleSweepMs: number;
   /** How often the sweep runs, piggybacking on activity (no background timer). Default 60,000. */
@@ -41,6 +53,9 @@ export const DEFAULT_RATE_LIMITER_OPTIONS: Readonly<RateLimiterOptions> = Object
   invalidRequestThreshold: 1_000,
   invalidRequestWindowMs: 600_000,
   cloudflareCooldownMs: 3_600_000,
+  cloudflareMinCooldownMs: 1_000,
+  cloudflareDefaultCooldownMs: 60_000,
+  cloudflareEscalationWindowMs: 600_000,
   idleSweepMs: 300_000,
   sweepIntervalMs: 60_000,
   maxBuckets: 10_000,
@@ -70,6 +85,9 @@ export function resolveRateLimiterOptions(options: Partial<RateLimiterOptions> =
   checkInteger(problems, 'invalidRequestThreshold', merged.invalidRequestThreshold, 1, 9_999);
   checkInteger(problems, 'invalidRequestWindowMs', merged.invalidRequestWindowMs, 1, 86_400_000);
   checkInteger(problems, 'cloudflareCooldownMs', merged.cloudflareCooldownMs, 0, 86_400_000);
+  checkInteger(problems, 'cloudflareMinCooldownMs', merged.cloudflareMinCooldownMs, 0, 86_400_000);
+  checkInteger(problems, 'cloudflareDefaultCooldownMs', merged.cloudflareDefaultCooldownMs, 0, 86_400_000);
+  checkInteger(problems, 'cloudflareEscalationWindowMs', merged.cloudflareEscalationWindowMs, 0, 86_400_000);
   checkInteger(problems, 'idleSweepMs', merged.idleSweepMs, 0, 86_400_000);
   checkInteger(problems, 'sweepIntervalMs', merged.sweepIntervalMs, 0, 86_400_000);
   checkInteger(problems, 'maxBuckets', merged.maxBuckets, 1, 10_000_000);

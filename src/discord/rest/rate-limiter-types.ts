@@ -1,4 +1,5 @@
 /** The RateLimiter's public shapes: permits, events and the stats snapshot. */
+import type { CloudflareBanSnapshot } from './cloudflare-ban.js';
 import type { RateLimitScope } from './headers.js';
 import type { ResponseInfo, ResponseVerdict } from './response-verdict.js';
 import type { Route } from './routes.js';
@@ -57,7 +58,8 @@ export interface RateLimitedEvent {
   at: number;
 }
 
-export type RetryReason = 'rate-limit' | 'server-error' | 'network' | 'timeout';
+/** `protocol`: a 2xx whose body was not the endpoint's shape (truncated JSON...), retried for GETs. */
+export type RetryReason = 'rate-limit' | 'server-error' | 'network' | 'timeout' | 'protocol';
 
 export interface RetryEvent {
   route: string;
@@ -118,6 +120,8 @@ export interface RateLimiterStats {
     tokenInvalid: boolean;
     /** Ms left of a Cloudflare cooldown; 0 when none. */
     cloudflareForMs: number;
+    /** The Cloudflare ban state: until when, how many in a row, the last Retry-After and pause. */
+    cloudflare: CloudflareBanSnapshot;
     /** Ms until the invalid-request window allows again; 0 when open. */
     invalidRequestsForMs: number;
   };

@@ -31,6 +31,13 @@ import { TimestampWindow } from './timestamp-window.js';
 
 /** Remaining 0 without any reset header: retry after this rather than never (a stalled bucket). */
 const MISSING_RESET_MS = 1_000;
+/**
+ * Remaining 0 with a reset that is now or past by our clock (an `X-RateLimit-Reset` epoch from a
+ * clock ahead of Discord's): wait this little rather than zero, so the bucket is not hammered.
+ */
+const MIN_EXHAUSTED_WAIT_MS = 100;
+/** No header-given reset holds a bucket longer than this: a garbage `Reset-After` never stalls it for good. */
+const MAX_BUCKET_RESET_MS = 3_600_000;
 const GLOBAL_WINDOW_MS = 1_000;
 
 interface Waiter {
@@ -136,7 +143,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
         minSpacingMs: this.options.minSpacingMs,
         nextStartInMs: Math.max(0, this.lastStart + this.options.minSpacingMs - now),
       },
-      blocked,
+      blocked: { ...blocked, cloudflare: { ...blocked.cloudflare } },
       totals: { ...this.totals, rateLimited: { ...this.totals.rateLimited }, invalidRequestsInWindow },
       last429: this.last429 && { ...this.last429 },
     };
@@ -301,8 +308,9 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
     if (headers.limit !== undefined) target.limit = headers.limit;
     if (headers.remaining !== undefined) {
       target.remaining = headers.remaining;
-      if (headers.resetAfterMs !== undefined) target.resetAt = now + headers.resetAfterMs;
-      else if (headers.remaining === 0) target.resetAt = now + MISSING_RESET_MS;
+      if (headers.remaining === 0) target.resetAt = now + exhaustedWaitMs(headers.resetAfterMs);
+      else if (headers.resetAfterMs !== undefined)
+        target.resetAt = now + Math.min(headers.resetAfterMs, MAX_BUCKET_RESET_MS);
     }
 
     const cloudflareCooldown = this.guards.record(response.status, verdict, now);
@@ -331,7 +339,9 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       });
     }
     this.drain();
-    return verdict;
+    return cloudflareCooldown !== undefined && verdict.kind === 'cloudflare'
+      ? { ...verdict, pauseMs: cloudflareCooldown }
+      : verdict;
   }
 
   /** A permit's request got no response: free its bucket, learn nothing. */
@@ -398,6 +408,12 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   private debug(message: () => string): void {
     if (this.listenerCount('debug') > 0) this.emit('debug', message());
   }
+}
+
+/** How long an exhausted bucket waits: its reset, bounded to (0, 1 h]; 1 s when none was sent. */
+export function exhaustedWaitMs(resetAfterMs: number | undefined): number {
+  if (resetAfterMs === undefined) return MISSING_RESET_MS;
+  return Math.min(MAX_BUCKET_RESET_MS, Math.max(MIN_EXHAUSTED_WAIT_MS, resetAfterMs));
 }
 
 /** Keeps a route queue sorted by sequence; new requests append, retries slot back in. */

@@ -35,7 +35,14 @@ export type ResponseVerdict =
       retryAfterMs: number;
       message: string | undefined;
     }
-  | { kind: 'cloudflare'; headers: RateLimitHeaders; retryAfterMs: number | undefined }
+  | {
+      kind: 'cloudflare';
+      headers: RateLimitHeaders;
+      /** Its `Retry-After` (seconds or HTTP date), in ms. */
+      retryAfterMs: number | undefined;
+      /** The pause the limiter applied for it (bounded, escalated); set by `permit.complete()`. */
+      pauseMs?: number;
+    }
   | { kind: 'token-invalid'; headers: RateLimitHeaders };
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ import {
   DiscordAPIError,
   DiscordHTTPError,
   DiscordNetworkError,
+  DiscordProtocolError,
   DiscordTimeoutError,
   RateLimitedError,
   RETRYABLE_STATUSES,
@@ -24,7 +25,8 @@ export interface BackoffPolicy {
 
 /**
  * Why `error` may be retried, or undefined when it must not be: permanent 4xx, 401, Cloudflare,
- * the invalid-request guard, and anything ambiguous (a POST that may have reached Discord).
+ * the invalid-request guard, and anything ambiguous (a POST that may have reached Discord). A
+ * malformed 2xx to a GET is retried like a 5xx: a truncated body is a transport accident.
  */
 export function retryReason(error: unknown): RetryReason | undefined {
   if (error instanceof RateLimitedError) return 'rate-limit';
@@ -32,6 +34,7 @@ export function retryReason(error: unknown): RetryReason | undefined {
     return RETRYABLE_STATUSES.has(error.status) && !error.ambiguous ? 'server-error' : undefined;
   }
   if (error instanceof DiscordTimeoutError) return error.ambiguous ? undefined : 'timeout';
+  if (error instanceof DiscordProtocolError) return error.ambiguous ? undefined : 'protocol';
   if (error instanceof DiscordNetworkError) return error.ambiguous ? undefined : 'network';
   return undefined;
 }

@@ -5,21 +5,21 @@
  * invalid-request budget (Discord bans an IP for 24 h after 10,000 401/403/429s in 10 minutes).
  * https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans
  */
+import { CloudflareBan, type CloudflareBanOptions, type CloudflareBanSnapshot } from './cloudflare-ban.js';
 import { CloudflareBanError, InvalidRequestLimitError, TokenInvalidError } from './errors.js';
 import type { InvalidRequestWarningEvent } from './rate-limiter-types.js';
 import { countsAsInvalid, type ResponseVerdict } from './response-verdict.js';
 import type { Route } from './routes.js';
 import { TimestampWindow } from './timestamp-window.js';
 
-export interface SendGuardOptions {
+export interface SendGuardOptions extends CloudflareBanOptions {
   invalidRequestThreshold: number;
   invalidRequestWindowMs: number;
-  cloudflareCooldownMs: number;
 }
 
 export class SendGuards {
   private tokenInvalid = false;
-  private cloudflareUntil = 0;
+  private readonly cloudflare: CloudflareBan;
   private readonly invalid: TimestampWindow;
   private warned = false;
 
@@ -29,12 +29,14 @@ export class SendGuards {
     private readonly onWarning: (event: InvalidRequestWarningEvent) => void,
   ) {
     this.invalid = new TimestampWindow(options.invalidRequestWindowMs);
+    this.cloudflare = new CloudflareBan(options);
   }
 
   /** The error to fail a request for `route` with, or undefined when sending is allowed. */
   refusal(route: Route, now: number): Error | undefined {
     if (this.tokenInvalid) return new TokenInvalidError(route.path);
-    if (this.cloudflareUntil > now) return new CloudflareBanError(route.path, this.cloudflareUntil - now);
+    if (this.cloudflare.active(now))
+      return new CloudflareBanError(route.path, this.cloudflare.remaining(now));
     const count = this.invalid.count(now);
     if (count >= this.options.invalidRequestThreshold) {
       return new InvalidRequestLimitError(
@@ -50,34 +52,34 @@ export class SendGuards {
   blocked(now: number): boolean {
     return (
       this.tokenInvalid ||
-      this.cloudflareUntil > now ||
+      this.cloudflare.active(now) ||
       this.invalid.count(now) >= this.options.invalidRequestThreshold
     );
   }
 
   /**
-   * Learns from a response. Returns the Cloudflare cooldown applied, when the response was
-   * Cloudflare's 429 (the longer of the configured cooldown and its Retry-After).
+   * Learns from a response. Returns the pause applied (ms from now), when the response was
+   * Cloudflare's 429: its Retry-After within bounds, escalated on repeats (see cloudflare-ban.ts).
    */
   record(status: number, verdict: ResponseVerdict, now: number): number | undefined {
     if (countsAsInvalid(status, verdict)) this.countInvalid(now);
     if (verdict.kind === 'token-invalid') this.tokenInvalid = true;
     if (verdict.kind !== 'cloudflare') return undefined;
-    const cooldown = Math.max(this.options.cloudflareCooldownMs, verdict.retryAfterMs ?? 0);
-    this.cloudflareUntil = Math.max(this.cloudflareUntil, now + cooldown);
-    return cooldown;
+    return this.cloudflare.record(verdict.retryAfterMs, now);
   }
 
   snapshot(now: number): {
     tokenInvalid: boolean;
     cloudflareForMs: number;
+    cloudflare: CloudflareBanSnapshot;
     invalidRequestsForMs: number;
     invalidRequestsInWindow: number;
   } {
     const count = this.invalid.count(now);
     return {
       tokenInvalid: this.tokenInvalid,
-      cloudflareForMs: Math.max(0, this.cloudflareUntil - now),
+      cloudflareForMs: this.cloudflare.remaining(now),
+      cloudflare: this.cloudflare.snapshot(now),
       invalidRequestsForMs: count >= this.options.invalidRequestThreshold ? this.invalidReopensIn(now) : 0,
       invalidRequestsInWindow: count,
     };

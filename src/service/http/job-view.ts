@@ -37,6 +37,8 @@ export interface JobView {
   submittedAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The account that ran (or is running) the job, when the service runs on an account pool. */
+  accountId: string | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -71,5 +73,6 @@ export function toJobView(job: JobRecord): JobView {
     submittedAt: iso(job.submittedAt),
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
+    accountId: job.result?.accountId ?? job.ticket?.accountId ?? null,
   };
 }

@@ -3,6 +3,7 @@
  * (jobs in flight, queue depth, circuit state, limiter buckets) read it at scrape time through
  * `gauges`, so they are never stale.
  */
+import type { AccountView } from '../../accounts/types.js';
 import { Counter, Gauge, Histogram, type Labels, MetricsRegistry } from './registry.js';
 
 /** Live values read at each scrape. */
@@ -15,6 +16,10 @@ export interface GaugeSources {
   circuitState(): string;
   clientBuckets(): { limit: string; trackedKeys: number; limitedKeys: number }[];
   pendingWebhooks(): number;
+  /** The RateLimiter's Cloudflare ban state, when a Discord client is attached. */
+  cloudflare?: () => { bannedForMs: number; consecutive: number } | undefined;
+  /** The accounts of an account pool (none for a single client). */
+  accounts?(): AccountView[];
 }
 
 export const JOB_DURATION_BUCKETS_S = [5, 15, 30, 60, 120, 300, 600, 1_200] as const;
@@ -115,6 +120,64 @@ export class ServiceMetrics {
         'mjw_webhook_deliveries_in_flight',
         'Webhook deliveries being attempted or waiting to retry.',
         (set) => set(gauges.pendingWebhooks()),
+      ),
+    );
+    r.register(
+      new Gauge(
+        'mjw_discord_cloudflare_ban_seconds',
+        'Seconds until a Cloudflare ban of this IP lifts (0 when none).',
+        (set) => {
+          const ban = gauges.cloudflare?.();
+          if (ban !== undefined) set(ban.bannedForMs / 1000);
+        },
+      ),
+    );
+    r.register(
+      new Gauge(
+        'mjw_discord_cloudflare_bans_consecutive',
+        'Cloudflare bans in a row (each doubles the pause); 0 after a quiet window.',
+        (set) => {
+          const ban = gauges.cloudflare?.();
+          if (ban !== undefined) set(ban.consecutive);
+        },
+      ),
+    );
+    const accounts = gauges.accounts;
+    if (accounts) this.registerAccountGauges(() => accounts.call(gauges));
+  }
+
+  /** Per-account series, labelled `account` (the account's id, never its token). */
+  private registerAccountGauges(accounts: () => AccountView[]): void {
+    const r = this.registry;
+    r.register(
+      new Gauge('mjw_account_enabled', 'Whether the account takes jobs (1) or is disabled (0).', (set) => {
+        for (const a of accounts()) set(a.state === 'enabled' ? 1 : 0, { account: a.id });
+      }),
+    );
+    r.register(
+      new Gauge('mjw_account_slots', "The account's job slots, busy and total.", (set) => {
+        for (const a of accounts()) {
+          set(a.slots.busy, { account: a.id, kind: 'busy' });
+          set(a.slots.total, { account: a.id, kind: 'total' });
+        }
+      }),
+    );
+    r.register(
+      new Gauge('mjw_account_jobs_today', 'Jobs submitted with the account in the last 24 h.', (set) => {
+        for (const a of accounts()) set(a.jobsToday, { account: a.id });
+      }),
+    );
+    r.register(
+      new Gauge(
+        'mjw_account_discord_requests',
+        "Discord calls made with the account's token since start, and 429s answered (its RateLimiter).",
+        (set) => {
+          for (const a of accounts()) {
+            if (a.limiter === null) continue;
+            set(a.limiter.requests, { account: a.id, kind: 'requests' });
+            set(a.limiter.rateLimited, { account: a.id, kind: 'rate_limited' });
+          }
+        },
       ),
     );
   }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
+import { registerProxyAccountRoutes } from './account-routes.js';
 import { sendProxyError } from './submit-result.js';
 import { registerProxySubmitRoutes } from './submit-routes.js';
 import { registerProxyTaskRoutes } from './task-routes.js';
@@ -16,4 +17,5 @@ export async function registerProxyRoutes(app: FastifyInstance, ctx: ServiceCont
   );
   await registerProxySubmitRoutes(app, ctx);
   await registerProxyTaskRoutes(app, ctx);
+  await registerProxyAccountRoutes(app, ctx);
 }

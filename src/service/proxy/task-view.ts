@@ -79,6 +79,9 @@ export function toProxyTask(job: JobRecord): ProxyTask {
     properties.nonce = job.ticket.nonce;
     properties.discordChannelId = job.ticket.channelId;
   }
+  const accountId = result?.accountId ?? job.ticket?.accountId;
+  // midjourney-proxy names the account that ran a task `discordInstanceId`.
+  if (accountId !== undefined) properties.discordInstanceId = accountId;
   if (result) {
     properties.messageId = result.messageId;
     properties.messageHash = result.jobId;

@@ -75,6 +75,7 @@ const TRANSPORT_NAMES = new Set([
   'DiscordHTTPError',
   'DiscordNetworkError',
   'DiscordTimeoutError',
+  'DiscordProtocolError',
   'RateLimitedError',
   'CloudflareBanError',
   'InvalidRequestLimitError',

@@ -3,6 +3,8 @@
  * job's outcome, holds plan-like slots and a queue, and lets the JobPlayer play jobs out over
  * simulated time through the SimWorld seam.
  */
+
+import type { Snowflake } from '../../discord/types.js';
 import {
   type ApplicationCommandInteractionPayload,
   InteractionType,
@@ -49,8 +51,9 @@ export interface MidjourneyBot extends SimBot {
   script(rule: ScriptRule): void;
   /** Removes every scripted rule. */
   clearScripts(): void;
-  setAccountState(state: AccountState): void;
-  accountState(): AccountState;
+  /** The account state of every user, or of one user (`userId`), which then differs from the others. */
+  setAccountState(state: AccountState, userId?: Snowflake): void;
+  accountState(userId?: Snowflake): AccountState;
   /** Switches between fast, relaxed and turbo for jobs submitted from now on. */
   setMode(mode: BotMode): void;
   setFaults(faults: Partial<MidjourneyBotFaults>): void;
@@ -80,8 +83,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private readonly order: Job[] = [];
   private readonly rules: ScriptRule[] = [];
   private state: AccountState;
+  /** Users whose account state differs from `state`. */
+  private readonly userStates = new Map<Snowflake, AccountState>();
   private readonly timers: Timers;
-  private readonly slots: SlotPool<Job>;
+  /** Slots are per account, as Midjourney's plans are: one pool per user. */
+  private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
 
   constructor(
@@ -91,7 +97,6 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.random = options.random ?? seededRandom(options.seed);
     this.state = options.accountState;
     this.timers = new Timers(world.clock);
-    this.slots = new SlotPool(options);
     this.player = new JobPlayer(
       world,
       () => this.options,
@@ -115,7 +120,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   stop(): void {
     this.timers.stop();
-    this.slots.clear();
+    for (const slots of this.slotsByUser.values()) slots.clear();
   }
 
   jobs(): SimJobRecord[] {
@@ -136,15 +141,20 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.rules.length = 0;
   }
 
-  setAccountState(state: AccountState): void {
+  setAccountState(state: AccountState, userId?: Snowflake): void {
     if (!(ACCOUNT_STATES as readonly string[]).includes(state)) {
       throw new BotOptionsError('accountState', `unknown state ${JSON.stringify(state)}`);
     }
+    if (userId !== undefined) {
+      this.userStates.set(userId, state);
+      return;
+    }
     this.state = state;
+    this.userStates.clear();
   }
 
-  accountState(): AccountState {
-    return this.state;
+  accountState(userId?: Snowflake): AccountState {
+    return (userId === undefined ? undefined : this.userStates.get(userId)) ?? this.state;
   }
 
   setMode(mode: BotMode): void {
@@ -159,7 +169,22 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   }
 
   load(): { running: number; queued: number } {
-    return { running: this.slots.runningCount, queued: this.slots.queuedCount };
+    let running = 0;
+    let queued = 0;
+    for (const slots of this.slotsByUser.values()) {
+      running += slots.runningCount;
+      queued += slots.queuedCount;
+    }
+    return { running, queued };
+  }
+
+  private slotsOf(userId: Snowflake): SlotPool<Job> {
+    let slots = this.slotsByUser.get(userId);
+    if (slots === undefined) {
+      slots = new SlotPool(this.options);
+      this.slotsByUser.set(userId, slots);
+    }
+    return slots;
   }
 
   private command(interaction: AcceptedInteraction, payload: ApplicationCommandInteractionPayload): void {
@@ -188,7 +213,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
     const action = parseCustomId(payload.data.custom_id);
     if (action.kind === 'captcha') {
-      if (this.state === 'human-check') this.state = 'active';
+      const userId = interaction.user.id;
+      if (this.accountState(userId) === 'human-check') {
+        if (this.userStates.has(userId)) this.userStates.set(userId, 'active');
+        else this.state = 'active';
+      }
       this.reply(interaction, { content: "Thank you! You're verified and can keep using Midjourney." });
       return;
     }
@@ -235,7 +264,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     const decision = decideOutcome({
       prompt: job.prompt,
       validate,
-      accountState: this.state,
+      accountState: this.accountState(record.userId),
       mode: record.mode,
       bannedWords: o.bannedWords,
       rules: this.rules,
@@ -263,16 +292,17 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       this.timers.after(o.answerDelayMs, () => this.reject(job));
       return;
     }
-    const slot = this.slots.acquire(job, record.mode);
+    const slots = this.slotsOf(record.userId);
+    const slot = slots.acquire(job, record.mode);
     if (slot === 'started') {
       this.timers.after(o.answerDelayMs, () => this.player.run(job));
     } else if (slot === 'queued') {
       record.state = 'queued';
-      const position = this.slots.position(job);
+      const position = slots.position(job);
       this.timers.after(o.answerDelayMs, () => this.player.queued(job, position));
     } else {
       record.outcome = 'queue-full';
-      const counts = { running: this.slots.runningCount, queued: this.slots.queuedCount };
+      const counts = { running: slots.runningCount, queued: slots.queuedCount };
       this.timers.after(o.answerDelayMs, () => this.reject(job, counts));
     }
   }
@@ -295,7 +325,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     if (job.finished) return;
     job.finished = true;
     job.record.finishedAt = this.world.clock.now();
-    for (const next of this.slots.release(job)) {
+    for (const next of this.slotsOf(job.record.userId).release(job)) {
       next.record.state = 'waiting';
       this.timers.after(this.options.answerDelayMs, () => this.player.run(next));
     }

@@ -17,7 +17,7 @@ afterEach(async () => {
   await gateway.close();
 });
 
-const message = (id: string) => ({ id, channel_id: '42', content: `message ${id}` });
+const message = (id: string) => ({ id, channel_id: '42', author: { id: '7' }, content: `message ${id}` });
 
 function record(c: GatewayClient): { dispatches: GatewayDispatch[]; reconnects: ReconnectInfo[] } {
   const dispatches: GatewayDispatch[] = [];

@@ -207,7 +207,8 @@ describe('RestClient errors without retry', () => {
       .times(1);
     const error = await setup.client.getCurrentUser().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudflareBanError);
-    expect(error).toMatchObject({ code: 'CLOUDFLARE_BLOCKED', retryAfterMs: 3_600_000 });
+    // Its Retry-After (120 s) is honoured, not a fixed hour.
+    expect(error).toMatchObject({ code: 'CLOUDFLARE_BLOCKED', retryAfterMs: 120_000 });
     await expect(setup.client.getCurrentUser()).rejects.toBeInstanceOf(CloudflareBanError);
     expect(setup.client.limiter.stats().totals).toMatchObject({ requests: 1, retries: 0 });
   });

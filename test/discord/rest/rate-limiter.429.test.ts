@@ -149,14 +149,14 @@ describe('429 from Discord', () => {
 
 describe('Cloudflare 429', () => {
   it('stops at once: queued and new requests fail with CloudflareBanError for the cooldown', async () => {
-    const limiter = new RateLimiter({ cloudflareCooldownMs: 60_000 });
+    const limiter = new RateLimiter();
     const events: RateLimitedEvent[] = [];
     limiter.on('rateLimited', (e) => events.push(e));
     const first = await limiter.acquire(messagesRoute(CHANNEL_1));
     const queued = limiter.acquire(INTERACTIONS);
     first.complete(cloudflare429());
     await expect(queued).rejects.toBeInstanceOf(CloudflareBanError);
-    // Retry-After 600 s is longer than the configured cooldown: the longer one wins.
+    // Retry-After 600 s is honoured as sent (within 1 s .. 1 h).
     expect(events[0]).toMatchObject({ scope: 'cloudflare', retryAfterMs: 600_000 });
     await vi.advanceTimersByTimeAsync(599_000);
     await expect(limiter.acquire(INTERACTIONS)).rejects.toMatchObject({ code: 'CLOUDFLARE_BLOCKED' });
@@ -175,7 +175,8 @@ describe('Cloudflare 429', () => {
       body: { message: 'x', retry_after: 1, global: false },
     });
     expect(verdict.kind).toBe('cloudflare');
-    expect(limiter.stats().blocked.cloudflareForMs).toBe(3_600_000);
+    // No Retry-After: the default pause.
+    expect(limiter.stats().blocked.cloudflareForMs).toBe(60_000);
   });
 });
 

@@ -164,6 +164,32 @@ describe('RateLimiter per-route buckets', () => {
     (await next).complete(ok());
   });
 
+  it.each([
+    ['no reset header at all', {}, 1_000],
+    ['a Reset epoch already past by our clock', { 'x-ratelimit-reset': '1699999990' }, 100],
+    ['Reset-After 0', { 'x-ratelimit-reset-after': '0' }, 100],
+    ['an absurd Reset-After', { 'x-ratelimit-reset-after': '1e12' }, 3_600_000],
+  ])('Remaining 0 with %s waits a bounded, non-zero time (%i ms)', async (_label, reset, waitMs) => {
+    const limiter = new RateLimiter();
+    const route = messagesRoute(CHANNEL_1);
+    const t0 = Date.now();
+    (await limiter.acquire(route)).complete(
+      ok({ ...bucketHeaders({ bucket: 'z', limit: 5, remaining: 0 }), ...reset }),
+    );
+    let startedAt = -1;
+    const next = limiter.acquire(route).then((p) => {
+      startedAt = Date.now() - t0;
+      p.complete(ok());
+    });
+    expect(limiter.stats().buckets.find((b) => b.key.startsWith('z:'))?.resetInMs).toBe(waitMs);
+    await vi.advanceTimersByTimeAsync(waitMs - 1);
+    expect(startedAt).toBe(-1);
+    await vi.advanceTimersByTimeAsync(Math.max(1, 351 - waitMs));
+    await next;
+    // The bucket's wait, or the 350 ms spacing when that is longer: never zero, never forever.
+    expect(startedAt).toBe(Math.max(waitMs, 350));
+  });
+
   it('a 5xx or error answer still releases the bucket', async () => {
     const limiter = new RateLimiter();
     const route = messagesRoute(CHANNEL_1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMidjourneyBot } from '../../../src/simulator/bot/index.js';
 import { SlotPool } from '../../../src/simulator/bot/slots.js';
-import { FakeWorld, imagine } from './fake-world.js';
+import { FakeWorld, imagine, OTHER_USER, USER } from './fake-world.js';
 
 const TIMING = { answerDelayMs: 1_000, waitingMs: 2_000, jobDurationMs: 7_000 };
 
@@ -42,6 +42,29 @@ describe('SlotPool', () => {
 });
 
 describe('slots in the bot', () => {
+  it('keeps slots per user (account) and an account state per user when asked', () => {
+    const world = new FakeWorld();
+    const bot = createMidjourneyBot(world, { ...TIMING, fastSlots: 1, queueSize: 10 });
+    bot.setAccountState('credits-exhausted', OTHER_USER.id);
+    bot.handleInteraction(imagine('mine', USER));
+    bot.handleInteraction(imagine('theirs', OTHER_USER));
+    bot.handleInteraction(imagine('theirs relaxed --relax', OTHER_USER));
+    world.clock.advance(1_500);
+    // Each user runs one job in its own slot; the other user's fast job is refused for credits.
+    expect(bot.jobs().map((j) => [j.prompt, j.outcome, j.state])).toEqual([
+      ['mine', 'success', 'waiting'],
+      ['theirs', 'credits-exhausted', 'rejected'],
+      ['theirs relaxed --relax', 'success', 'waiting'],
+    ]);
+    expect(bot.load()).toEqual({ running: 2, queued: 0 });
+    expect([bot.accountState(USER.id), bot.accountState(OTHER_USER.id)]).toEqual([
+      'active',
+      'credits-exhausted',
+    ]);
+    bot.setAccountState('active');
+    expect(bot.accountState(OTHER_USER.id)).toBe('active');
+  });
+
   it('queues the fourth job with "Job queued" and starts it when a slot frees', () => {
     const world = new FakeWorld();
     const bot = createMidjourneyBot(world, { ...TIMING, fastSlots: 3, queueSize: 10 });

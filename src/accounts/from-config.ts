@@ -1,0 +1,67 @@
+/**
+ * An AccountPool of `Midjourney` clients, one per configured account: each with its own token
+ * (so its own RestClient and RateLimiter), its own slots (`slots`), channel watcher, submission
+ * gap and daily cap. The pool owns the clients it builds here and closes them with itself.
+ */
+import type { AccountConfig } from '../config/accounts.js';
+import type { Config } from '../config/index.js';
+import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { AccountPool } from './account-pool.js';
+
+export interface AccountPoolFromConfigOptions {
+  /** Time for the pool and its clients. Default the system clock. */
+  clock?: Clock;
+  /** Each client logs through a child with `{ account: id }`. Default silent. */
+  logger?: Logger;
+  /** More client options per account (a RestClient built by the caller, the simulator's user id). */
+  clientOptions?: (account: AccountConfig) => Partial<MidjourneyOptions>;
+}
+
+/** The client options of one account: the shared configuration, then the account's own settings. */
+export function accountClientOptions(config: Config, account: AccountConfig): MidjourneyOptions {
+  return {
+    config,
+    token: account.token,
+    guildId: account.guildId,
+    channelId: account.channelId,
+    concurrentJobs: account.slots,
+    submitGapMinMs: account.submitGapMinMs,
+    submitGapMaxMs: account.submitGapMaxMs,
+    dailyJobCap: account.dailyJobCap,
+  };
+}
+
+export function accountPoolFromConfig(
+  config: Config,
+  accounts: readonly AccountConfig[],
+  options: AccountPoolFromConfigOptions = {},
+): AccountPool {
+  const pool = new AccountPool(options.clock ? { clock: options.clock } : {});
+  try {
+    for (const account of accounts) {
+      const generator = new Midjourney({
+        ...accountClientOptions(config, account),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.logger ? { logger: options.logger.child({ account: account.id }) } : {}),
+        ...options.clientOptions?.(account),
+      });
+      pool.add({
+        id: account.id,
+        generator,
+        channelId: account.channelId,
+        guildId: account.guildId,
+        slots: account.slots,
+        mode: account.mode,
+        dailyJobCap: account.dailyJobCap,
+        enabled: account.enabled,
+        onCreditsExhausted: account.onCreditsExhausted,
+      });
+    }
+  } catch (error) {
+    void pool.close();
+    throw error;
+  }
+  return pool;
+}
