@@ -4,7 +4,7 @@
  * the same client against the built-in simulator so the examples run anywhere.
  */
 
-import { openSimulatedClient } from '../src/generation/index.js';
+import { openSimulatedClient } from '../src/simulator/index.js';
 import { loadConfig, Midjourney } from '../src/index.js';
 
 export async function connect(): Promise<{ mj: Midjourney; close: () => Promise<void> }> {

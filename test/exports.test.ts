@@ -28,6 +28,8 @@ describe('public API', () => {
       'RateLimitedError',
       'TokenInvalidError',
       'ConfigError',
+      'verifyWebhookSignature',
+      'signWebhook',
     ] as const) {
       expect(typeof api[name], name).toBe('function');
     }

@@ -40,6 +40,12 @@ export type { RateLimitInit, RateLimitOptions, RouteLimit, SharedLimit } from '.
 export { DEFAULT_RATE_LIMITS } from './rate-limit/options.js';
 export { bucketHash } from './rate-limit/sim-rate-limiter.js';
 export type { RequestLogEntry } from './request-log.js';
+export {
+  DEFAULT_SIMULATED_TIME_SCALE,
+  openSimulatedClient,
+  type SimulatedClient,
+  type SimulatedClientOptions,
+} from './simulated-client.js';
 export type { StartSimulatorOptions } from './simulator.js';
 export { startSimulator } from './simulator.js';
 export type {
