@@ -4,8 +4,8 @@
  * the same client against the built-in simulator so the examples run anywhere.
  */
 
-import { openSimulatedClient } from '../src/generation/index.js';
 import { loadConfig, Midjourney } from '../src/index.js';
+import { openSimulatedClient } from '../src/simulator/index.js';
 
 export async function connect(): Promise<{ mj: Midjourney; close: () => Promise<void> }> {
   const config = loadConfig();

@@ -137,6 +137,11 @@ export {
   TokenLease,
   tokenLeaseKey,
 } from './ownership/index.js';
-export type { ServiceOptions } from './service/index.js';
-// The HTTP service, for embedding.
-export { buildService, isRateLimitError, RateLimitError } from './service/index.js';
+export { isRateLimitError, RateLimitError } from './service/errors.js';
+export type { Service, ServiceOptions } from './service/index.js';
+// Webhook receivers verify signatures with these; they load nothing of the service.
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './service/webhooks/signature.js';
+// The HTTP service, for embedding. `buildService` loads Fastify and the store only when called:
+// an app that uses the client alone never loads them (the full service API is in
+// `midjourney-worker/service`).
+export { buildService } from './service-loader.js';

@@ -40,6 +40,8 @@ describe('public API', () => {
       'loadAccountsConfig',
       'NoAccountAvailableError',
       'UnknownAccountError',
+      'verifyWebhookSignature',
+      'signWebhook',
     ] as const) {
       expect(typeof api[name], name).toBe('function');
     }

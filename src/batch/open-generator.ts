@@ -8,7 +8,7 @@ import { accountPoolFromConfig } from '../accounts/from-config.js';
 import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { Midjourney } from '../generation/midjourney.js';
-import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../generation/simulated.js';
+import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../simulator/simulated-client.js';
 
 /** Simulated ms per real ms when no credentials are configured: a 40 s job takes 2 s. */
 export const SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;

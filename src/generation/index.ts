@@ -50,8 +50,6 @@ export { restartAction, resumeEvidenceOf } from './restart-rule.js';
 export { toGenerationResult } from './result.js';
 export type { DiscordSessionOptions } from './session.js';
 export { DiscordSession } from './session.js';
-export type { SimulatedClient, SimulatedClientOptions } from './simulated.js';
-export { openSimulatedClient } from './simulated.js';
 export type { SlotStats } from './slots.js';
 export { Slots } from './slots.js';
 export type { SubmitOptions, SubmitReport } from './submit.js';

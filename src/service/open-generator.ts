@@ -11,7 +11,7 @@ import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
 import { RestClient, type SendGate } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
-import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../generation/simulated.js';
+import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../simulator/simulated-client.js';
 import type { Logger } from '../util/logger.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { midjourneyProbe } from './midjourney-probe.js';

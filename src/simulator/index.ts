@@ -47,6 +47,12 @@ export {
   simAccounts,
   simAccountsFile,
 } from './sim-accounts.js';
+export {
+  DEFAULT_SIMULATED_TIME_SCALE,
+  openSimulatedClient,
+  type SimulatedClient,
+  type SimulatedClientOptions,
+} from './simulated-client.js';
 export type { StartSimulatorOptions } from './simulator.js';
 export { startSimulator } from './simulator.js';
 export type {

@@ -8,6 +8,7 @@ describe('simulator exports', () => {
     expect(Object.keys(simulator).sort()).toEqual(
       [
         'ACKNOWLEDGE_DEADLINE_MS',
+        'DEFAULT_SIMULATED_TIME_SCALE',
         'DEFAULT_RATE_LIMITS',
         'DEFAULT_SIMULATOR_OPTIONS',
         'DEFAULT_USER',
@@ -23,6 +24,7 @@ describe('simulator exports', () => {
         'createMidjourneyBot',
         'discordTimestamp',
         'isSimulatorOptionsError',
+        'openSimulatedClient',
         'resolveSimulatorOptions',
         'simAccounts',
         'simAccountsFile',

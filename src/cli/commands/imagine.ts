@@ -19,10 +19,10 @@ import {
 } from '../../discord/rest/errors.js';
 import { ValidationError, WorkerError } from '../../errors.js';
 import { Midjourney } from '../../generation/midjourney.js';
-import { openSimulatedClient } from '../../generation/simulated.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
 import { isMidjourneyError } from '../../midjourney/errors.js';
 import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
+import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { leaseConfiguredToken } from '../token-lease.js';

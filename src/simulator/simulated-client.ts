@@ -6,9 +6,9 @@
  * waits do not dominate every job.
  */
 import type { Config } from '../config/index.js';
-import type { Simulator } from '../simulator/index.js';
-import { Midjourney, type MidjourneyOptions } from './midjourney.js';
-import { DEFAULT_GENERATION_SETTINGS } from './options.js';
+import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js';
+import { DEFAULT_GENERATION_SETTINGS } from '../generation/options.js';
+import type { Simulator } from './simulator-api.js';
 
 /** Simulated ms per real ms by default: a 45 s job takes about 2 s. */
 export const DEFAULT_SIMULATED_TIME_SCALE = 20;
@@ -64,7 +64,7 @@ export function simulatedClientOptions(
 
 export async function openSimulatedClient(options: SimulatedClientOptions = {}): Promise<SimulatedClient> {
   // Loaded only here: the library itself does not need the simulator.
-  const { startSimulator } = await import('../simulator/index.js');
+  const { startSimulator } = await import('./simulator.js');
   const scale = options.timeScale ?? DEFAULT_SIMULATED_TIME_SCALE;
   const simulator = await startSimulator({ timeScale: scale });
   try {
