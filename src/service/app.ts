@@ -166,7 +166,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     auth,
     limiter: limiters.requests,
     metrics: serviceMetrics,
-    publicPaths: new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    shutdown: shutdown.signal,
   });
 
   const ctx: ServiceContext = {

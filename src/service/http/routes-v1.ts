@@ -3,11 +3,13 @@
  * caller's API key: another key's job answers 404.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type ServiceContext, takeSubmission } from '../context.js';
+import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
+import { METADATA_LIMITS } from '../jobs/json-limits.js';
 import { kindForAction, resolveAction } from '../runner/actions.js';
 import { toJobView } from './job-view.js';
+import { limitJsonFields } from './json-fields.js';
 import {
   type ActionBody,
   actionBody,
@@ -18,6 +20,9 @@ import {
   listQuery,
 } from './schemas.js';
 import { streamJobEvents } from './sse.js';
+
+/** `metadata` is checked for depth and size before the schema or anything else walks it. */
+const limitFreeJson = limitJsonFields({ metadata: METADATA_LIMITS });
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -42,18 +47,18 @@ export async function ownedJob(ctx: ServiceContext, request: FastifyRequest, id:
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.post<{ Body: ImagineBody }>(
     '/v1/imagine',
-    { schema: { body: imagineBody } },
+    { schema: { body: imagineBody }, preValidation: limitFreeJson },
     async (request, reply) => {
-      takeSubmission(ctx, request.clientId);
       const { prompt, webhookUrl, metadata } = request.body;
-      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
-      const job = await ctx.runner.submit({
-        clientId: request.clientId,
-        kind: 'imagine',
-        prompt: prompt.trim(),
-        webhookUrl: checkedUrl,
-        metadata: metadata ?? null,
-      });
+      const job = await chargeSubmission(ctx, request.clientId, async () =>
+        ctx.runner.submit({
+          clientId: request.clientId,
+          kind: 'imagine',
+          prompt: prompt.trim(),
+          webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
+          metadata: metadata ?? null,
+        }),
+      );
       ctx.metrics.jobsSubmitted.inc({ kind: 'imagine' });
       return reply
         .code(202)
@@ -110,7 +115,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
 
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/v1/jobs/:id/actions',
-    { schema: { params: jobIdParams, body: actionBody } },
+    { schema: { params: jobIdParams, body: actionBody }, preValidation: limitFreeJson },
     async (request, reply) => {
       const source = await ownedJob(ctx, request, request.params.id);
       if (source.status !== 'succeeded' || source.result === null) {
@@ -124,21 +129,22 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
       if (action === undefined) {
         throw new ActionUnavailableError(source.id, request.body.action, Object.keys(source.result.actions));
       }
-      takeSubmission(ctx, request.clientId);
       const { webhookUrl, metadata } = request.body;
-      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
       const kind = kindForAction(action);
-      const job = await ctx.runner.submit(
-        {
-          clientId: request.clientId,
-          kind,
-          action,
-          parentId: source.id,
-          prompt: source.prompt,
-          webhookUrl: checkedUrl,
-          metadata: metadata ?? null,
-        },
-        source.result,
+      const result = source.result;
+      const job = await chargeSubmission(ctx, request.clientId, async () =>
+        ctx.runner.submit(
+          {
+            clientId: request.clientId,
+            kind,
+            action,
+            parentId: source.id,
+            prompt: source.prompt,
+            webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
+            metadata: metadata ?? null,
+          },
+          result,
+        ),
       );
       ctx.metrics.jobsSubmitted.inc({ kind });
       return reply

@@ -41,6 +41,7 @@ export function sendProxyError(
 ) {
   const e = normaliseError(error, bodyLimit, request.headers['content-type']);
   if (e instanceof ServiceError) {
+    request.refusalCode = e.code;
     const retryAfter = retryAfterSeconds(e);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     const code =

@@ -4,7 +4,7 @@
  * `state`) and its result codes (1 submitted, 21 existing, 22 queued, 23 queue full, 4 invalid).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ServiceContext, takeSubmission } from '../context.js';
+import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
 import type { JobRecord } from '../jobs/job.js';
@@ -84,8 +84,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
   ): Promise<SubmitResult> => {
     const waitingAhead = ctx.runner.waitingCount;
     try {
-      takeSubmission(ctx, request.clientId);
-      const job = await ctx.runner.submit(input, source);
+      const job = await chargeSubmission(ctx, request.clientId, () => ctx.runner.submit(input, source));
       ctx.metrics.jobsSubmitted.inc({ kind: input.kind });
       return accepted(job, waitingAhead);
     } catch (error) {
