@@ -34,12 +34,28 @@ export class ActiveJob {
     return this.record.id;
   }
 
-  /** Applies `patch`, stores it, then announces this version (not what the job has become since). */
+  /**
+   * Applies `patch`, stores it, then announces this version (not what the job has become since).
+   * Never rejects: it is called from event handlers with nobody to await it, and a failure here
+   * (a record that cannot be copied, a listener that throws) is logged, not left to become an
+   * unhandled rejection that ends the process. A store failure is logged by `persist`.
+   */
   async update(patch: Partial<JobRecord>, type: JobEventType): Promise<void> {
     this.record = { ...this.record, ...patch, updatedAt: this.deps.clock.now() };
-    const snapshot = structuredClone(this.record);
+    let snapshot: JobRecord;
+    try {
+      snapshot = structuredClone(this.record);
+    } catch (error) {
+      this.deps.logger.error({ err: error, jobId: this.id }, 'could not copy job record');
+      await this.persist();
+      return;
+    }
     await this.persist();
-    this.deps.announce(snapshot, type);
+    try {
+      this.deps.announce(snapshot, type);
+    } catch (error) {
+      this.deps.logger.error({ err: error, jobId: this.id, type }, 'a job change listener failed');
+    }
   }
 
   /** A terminal update: also stamps `finishedAt`. */

@@ -11,18 +11,34 @@ import type {
   Generator,
   JobOptions,
   JobRef,
+  ProgressInfo,
   SubmissionTicket,
 } from '../../generation/types.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { JobStateError, ServiceBusyError, ServiceClosingError, UnknownJobError } from '../errors.js';
-import { createJobRecord, isTerminal, JobIdFactory, type JobRecord, type NewJob } from '../jobs/job.js';
+import {
+  createJobRecord,
+  isTerminal,
+  JobIdFactory,
+  type JobOutcomeError,
+  type JobRecord,
+  type NewJob,
+} from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
-import type { JobRunnerEvents } from './job-events.js';
-import { CANCELLED_OUTCOME, classifyFailure, isJobNotFound, toOutcomeError } from './outcome.js';
+import type { JobEventType, JobRunnerEvents } from './job-events.js';
+import {
+  CANCELLED_OUTCOME,
+  classifyFailure,
+  crashOutcome,
+  invalidRecordReason,
+  isJobNotFound,
+  recordInvalidOutcome,
+  toOutcomeError,
+} from './outcome.js';
 import { afterNotFound, planRecovery } from './recovery.js';
 
 export type { JobEventType, JobRunnerEvents } from './job-events.js';
@@ -92,12 +108,37 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return n;
   }
 
+  /**
+   * Tells every `change` listener, each on its own: one that throws (a closed SSE socket, a
+   * webhook body that cannot be built) is logged and neither stops the others nor the job.
+   */
+  private announce(job: JobRecord, type: JobEventType): void {
+    for (const listener of this.listeners('change')) {
+      try {
+        listener(job, type);
+      } catch (error) {
+        this.logger.error({ err: error, jobId: job.id, type }, 'a job change listener failed');
+      }
+    }
+  }
+
+  /** Wraps a generator event handler: it runs inside the generator's emit, which must not throw. */
+  private guard<A extends unknown[]>(event: string, handler: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        this.logger.error({ err: error, event }, 'could not handle a generator event');
+      }
+    };
+  }
+
   private listen(): () => void {
     const byRef = (ref: JobRef): ActiveJob | undefined => {
       const id = this.byRef.get(ref.id);
       return id === undefined ? undefined : this.active.get(id);
     };
-    const onSubmitted = (ref: JobRef, ticket: SubmissionTicket): void => {
+    const onSubmitted = this.guard('submitted', (ref: JobRef, ticket: SubmissionTicket): void => {
       const id = this.byNonce.get(ticket.nonce);
       const job = id === undefined ? undefined : this.active.get(id);
       if (job === undefined) return;
@@ -105,16 +146,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       // Discord accepted the interaction: the breaker has its verdict, the job its proof of sending.
       job.permit?.success();
       if (job.record.status === 'submitting') void job.update({ status: 'submitted' }, 'status');
-    };
-    const onQueued = (ref: JobRef, notice: string): void => {
+    });
+    const onQueued = this.guard('queued', (ref: JobRef, notice: string): void => {
       void byRef(ref)?.update({ notice }, 'notice');
-    };
-    const onStarted = (ref: JobRef): void => {
+    });
+    const onStarted = this.guard('started', (ref: JobRef): void => {
       const job = byRef(ref);
       if (job && job.record.status !== 'running' && !isTerminal(job.record.status)) {
         void job.update({ status: 'running', startedAt: job.record.startedAt ?? this.clock.now() }, 'status');
       }
-    };
+    });
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
     this.generator.on('started', onStarted);
@@ -154,10 +195,30 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       store: this.store,
       clock: this.clock,
       logger: this.logger,
-      announce: (snapshot, type) => this.emit('change', snapshot, type),
+      announce: (snapshot, type) => this.announce(snapshot, type),
     });
     this.active.set(record.id, job);
-    job.done = this.run(job, mode, source);
+    // Nobody awaits `done` in the normal course: a rejection here would end the process.
+    job.done = this.run(job, mode, source).catch((error: unknown) => this.crashed(job, error));
+  }
+
+  /**
+   * The last line of defence for one job: `run` itself threw (a bug, a store or generator that
+   * breaks its contract). The job fails with the error's outcome; the process and the other jobs
+   * carry on.
+   */
+  private async crashed(job: ActiveJob, error: unknown): Promise<void> {
+    this.logger.error({ err: error, jobId: job.id }, 'job crashed in the runner');
+    try {
+      job.permit?.release();
+      if (!isTerminal(job.record.status) && !this.closing) {
+        await job.finish({ status: 'failed', error: crashOutcome(error), previewUrl: null }, 'failed');
+      }
+    } catch (secondary) {
+      this.logger.error({ err: secondary, jobId: job.id }, 'could not record the crashed job');
+    } finally {
+      if (this.active.get(job.id) === job) this.forget(job);
+    }
   }
 
   private async run(job: ActiveJob, mode: Mode, source?: GenerationResult): Promise<void> {
@@ -177,7 +238,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           'status',
         );
       },
-      onProgress: (progress) => {
+      onProgress: this.guard('progress', (progress: ProgressInfo) => {
         if (isTerminal(job.record.status)) return;
         void job.update(
           {
@@ -190,7 +251,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           },
           'progress',
         );
-      },
+      }),
     };
     try {
       let result: GenerationResult;
@@ -311,35 +372,61 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return structuredClone(job.record);
   }
 
-  /** Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one twice. */
+  /**
+   * Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one
+   * twice. One job that cannot be recovered (a record over the metadata limits or that cannot be
+   * copied, a store or breaker that throws for it) is failed on its own; the others and the
+   * process carry on.
+   */
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
     for (const record of await this.store.listUnfinished()) {
       if (this.active.has(record.id)) continue;
-      const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
-      const source = parent?.result ?? undefined;
-      const step = planRecovery(record, source !== undefined);
-      if (step.kind === 'fail') {
-        const now = this.clock.now();
-        const failed: JobRecord = {
-          ...record,
-          status: 'failed',
-          error: toOutcomeError(new Error(step.reason)),
-          finishedAt: now,
-          updatedAt: now,
-        };
-        await this.store.save(failed);
-        this.emit('change', failed, 'failed');
+      try {
+        report[await this.recoverOne(record)] += 1;
+      } catch (error) {
+        this.logger.error({ err: error, jobId: record.id }, 'could not recover job');
+        await this.failRecovered(record, crashOutcome(error));
         report.failed += 1;
-      } else if (step.kind === 'submit') {
-        this.start({ ...record, status: 'queued', ticket: null }, 'submit', this.breaker.acquire(), source);
-        report.submitted += 1;
-      } else {
-        this.start(record, 'resume', null, source);
-        report.resumed += 1;
       }
     }
     return report;
+  }
+
+  private async recoverOne(record: JobRecord): Promise<keyof RecoveryReport> {
+    const invalid = invalidRecordReason(record);
+    if (invalid !== undefined) {
+      this.logger.error({ jobId: record.id, reason: invalid }, 'stored job record is unusable');
+      // Its metadata is what made it unusable: drop it so the failure itself can be stored.
+      await this.failRecovered({ ...record, metadata: null }, recordInvalidOutcome(invalid));
+      return 'failed';
+    }
+    const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
+    const source = parent?.result ?? undefined;
+    const step = planRecovery(record, source !== undefined);
+    if (step.kind === 'fail') {
+      await this.failRecovered(record, toOutcomeError(new Error(step.reason)));
+      return 'failed';
+    }
+    if (step.kind === 'submit') {
+      this.start({ ...record, status: 'queued', ticket: null }, 'submit', this.breaker.acquire(), source);
+      return 'submitted';
+    }
+    this.start(record, 'resume', null, source);
+    return 'resumed';
+  }
+
+  /** Stores `record` as failed with `error` and announces it; a store failure is logged, not thrown. */
+  private async failRecovered(record: JobRecord, error: JobOutcomeError): Promise<void> {
+    const now = this.clock.now();
+    const failed: JobRecord = { ...record, status: 'failed', error, finishedAt: now, updatedAt: now };
+    try {
+      await this.store.save(failed);
+    } catch (storeError) {
+      this.logger.error({ err: storeError, jobId: record.id }, 'could not store the failed job');
+      return;
+    }
+    this.announce(failed, 'failed');
   }
 
   /** Resolves when no job is in flight (tests and draining). */
