@@ -3,18 +3,23 @@ export { buildService, type Service, type ServiceApp, type ServiceOptions } from
 export {
   ActionUnavailableError,
   AuthenticationError,
+  BadRequestError,
   BodyTooLargeError,
   CircuitOpenError,
+  FieldLimitError,
+  HeadersTooLargeError,
   isRateLimitError,
   isServiceError,
   JobStateError,
   RateLimitError,
+  RequestTimeoutError,
   RequestValidationError,
   ServiceBusyError,
   ServiceClosingError,
   ServiceError,
   UnknownJobError,
   UnsupportedMediaTypeError,
+  UriTooLongError,
   WebhookTargetError,
 } from './errors.js';
 export type {
@@ -41,8 +46,10 @@ export type {
   JobStore,
   WebhookDelivery,
 } from './jobs/job-store.js';
+export { BODY_MAX_DEPTH, type JsonLimits, METADATA_LIMITS } from './jobs/json-limits.js';
 export { MemoryJobStore } from './jobs/memory-store.js';
 export { SqliteJobStore, type SqliteJobStoreOptions } from './jobs/sqlite-store.js';
+export { REFUNDED_CODES, refundsRequestToken } from './limits/refund-policy.js';
 export {
   type TakeResult,
   TokenBucketLimiter,
