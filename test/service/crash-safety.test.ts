@@ -3,13 +3,20 @@
  * before it is stored, a poisoned stored record fails alone at recovery, and a store, generator
  * or listener that throws for one job leaves the others to complete, with no unhandled rejection.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GenerationResult, JobOptions } from '../../src/generation/types.js';
 import { buildService, type Service } from '../../src/service/app.js';
 import { createJobRecord, type JobRecord } from '../../src/service/jobs/job.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
+import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
 import { FakeGenerator } from './helpers/fake-generator.js';
-import { waitForStatus } from './helpers/service.js';
+import { startTestService, waitForStatus } from './helpers/service.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mjw-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `{"a": {"a": ...}}` nested `depth` levels, built without recursion. */
 function nested(depth: number): Record<string, unknown> {
@@ -138,6 +145,54 @@ describe('recovery of a poisoned record', () => {
     });
     await waitForStatus(service.runner, fine.id, 'succeeded');
     expect(generator.sentPrompts).toEqual(['ok']);
+    await settle();
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('a poisoned SQLite database (the job stored by an older version)', () => {
+  it('starts, fails the poisoned job alone, and starts again cleanly', async () => {
+    const dbPath = join(dir, 'poisoned.sqlite');
+    const seed = new SqliteJobStore({ path: dbPath });
+    const poisoned = createJobRecord(
+      '1750000000000001',
+      { clientId: 'alice', kind: 'imagine', prompt: 'deep' },
+      1_750_000_000_000,
+    );
+    poisoned.metadata = nested(2_000);
+    await seed.insert(poisoned);
+    await seed.insert(
+      createJobRecord(
+        '1750000000000002',
+        { clientId: 'alice', kind: 'imagine', prompt: 'ok' },
+        1_750_000_000_000,
+      ),
+    );
+    await seed.close();
+
+    for (const run of [1, 2]) {
+      const t = await startTestService({
+        config: { dbPath },
+        fake: { script: (job) => void job.complete() },
+      });
+      try {
+        if (run === 1) expect(t.started.recovered).toMatchObject({ failed: 1, submitted: 1 });
+        else expect(t.started.recovered).toMatchObject({ failed: 0, submitted: 0, resumed: 0 });
+        await t.started.service.runner.idle();
+        const deep = await t.alice.get('/v1/jobs/1750000000000001');
+        expect(deep.body).toMatchObject({
+          status: 'failed',
+          metadata: null,
+          error: { code: 'JOB_RECORD_INVALID' },
+        });
+        expect((await t.alice.get('/v1/jobs/1750000000000002')).body.status).toBe('succeeded');
+        // The same input today is refused before it is stored.
+        const again = await t.alice.post('/v1/imagine', { prompt: 'deep', metadata: nested(17) });
+        expect(again.status).toBe(400);
+      } finally {
+        await t.close();
+      }
+    }
     await settle();
     expect(unhandled).toEqual([]);
   });
