@@ -27,6 +27,27 @@ describe('requests bucket refunds', () => {
     expect(after).toEqual([200, 200, 200, 429]);
   });
 
+  it('the proxy routes refund their own code-4 answers for a body wrong by itself', async () => {
+    t = await startTestService({ clock: new ManualClock(), config: { rateLimit: tight } });
+    const refusals = [
+      await t.alice.post('/mj/submit/imagine', { prompt: '  ' }),
+      await t.alice.post('/mj/submit/change', { action: 'UPSCALE' }),
+      await t.alice.post('/mj/submit/simple-change', { content: 'nonsense' }),
+      await t.alice.post('/mj/submit/action', {}),
+      await t.alice.post('/mj/submit/imagine', { prompt: 42 }),
+    ];
+    expect(refusals.map((r) => [r.status, r.body.code])).toEqual([
+      [200, 4],
+      [200, 4],
+      [200, 4],
+      [200, 4],
+      [400, 4],
+    ]);
+    const after = [];
+    for (let i = 0; i < 4; i += 1) after.push((await t.alice.get('/mj/task/list')).status);
+    expect(after).toEqual([200, 200, 200, 429]);
+  });
+
   it('refusals that needed a look-up are charged (UNKNOWN_JOB)', async () => {
     t = await startTestService({ clock: new ManualClock(), config: { rateLimit: tight } });
     expect((await t.alice.get('/v1/jobs/1750000000000000')).status).toBe(404);

@@ -10,6 +10,7 @@
  * - It is not refunded for answers that needed a look-up (UNKNOWN_JOB, JOB_STATE_CONFLICT,
  *   ACTION_UNAVAILABLE, WEBHOOK_TARGET_FORBIDDEN, which resolves DNS), nor for the submissions
  *   limit's 429: a client looping on those still meets its limit.
+ * - The proxy's code-4 answers (HTTP 200) for a body wrong by itself count as VALIDATION_FAILED.
  * - UNAUTHORIZED and the requests limit's own 429 take nothing to give back.
  * - The submissions bucket is charged only for a job the service accepted: any refusal after
  *   the token was taken (webhook target, circuit, busy, store) gives it back (context.ts).
