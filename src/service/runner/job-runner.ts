@@ -109,6 +109,18 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   }
 
   /**
+   * Logs a failure on a path nobody awaits. Even the logger may fail on a strange error (a
+   * `toJSON` that throws): that must not end the process either.
+   */
+  private logFailure(fields: Record<string, unknown>, message: string): void {
+    try {
+      this.logger.error(fields, message);
+    } catch {
+      // Nothing more can be done about it here.
+    }
+  }
+
+  /**
    * Tells every `change` listener, each on its own: one that throws (a closed SSE socket, a
    * webhook body that cannot be built) is logged and neither stops the others nor the job.
    */
@@ -117,7 +129,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       try {
         listener(job, type);
       } catch (error) {
-        this.logger.error({ err: error, jobId: job.id, type }, 'a job change listener failed');
+        this.logFailure({ err: error, jobId: job.id, type }, 'a job change listener failed');
       }
     }
   }
@@ -128,7 +140,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       try {
         handler(...args);
       } catch (error) {
-        this.logger.error({ err: error, event }, 'could not handle a generator event');
+        this.logFailure({ err: error, event }, 'could not handle a generator event');
       }
     };
   }
@@ -208,14 +220,14 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    * carry on.
    */
   private async crashed(job: ActiveJob, error: unknown): Promise<void> {
-    this.logger.error({ err: error, jobId: job.id }, 'job crashed in the runner');
+    this.logFailure({ err: error, jobId: job.id }, 'job crashed in the runner');
     try {
       job.permit?.release();
       if (!isTerminal(job.record.status) && !this.closing) {
         await job.finish({ status: 'failed', error: crashOutcome(error), previewUrl: null }, 'failed');
       }
     } catch (secondary) {
-      this.logger.error({ err: secondary, jobId: job.id }, 'could not record the crashed job');
+      this.logFailure({ err: secondary, jobId: job.id }, 'could not record the crashed job');
     } finally {
       if (this.active.get(job.id) === job) this.forget(job);
     }
@@ -385,7 +397,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       try {
         report[await this.recoverOne(record)] += 1;
       } catch (error) {
-        this.logger.error({ err: error, jobId: record.id }, 'could not recover job');
+        this.logFailure({ err: error, jobId: record.id }, 'could not recover job');
         await this.failRecovered(record, crashOutcome(error));
         report.failed += 1;
       }
@@ -423,7 +435,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     try {
       await this.store.save(failed);
     } catch (storeError) {
-      this.logger.error({ err: storeError, jobId: record.id }, 'could not store the failed job');
+      this.logFailure({ err: storeError, jobId: record.id }, 'could not store the failed job');
       return;
     }
     this.announce(failed, 'failed');
