@@ -18,6 +18,7 @@ import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
+import { registerHealthRoutes } from './http/routes-health.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -178,7 +179,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     auth,
     limiter: limiters.requests,
     metrics: serviceMetrics,
-    publicPaths: new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    shutdown: shutdown.signal,
   });
 
   const ctx: ServiceContext = {
@@ -195,10 +197,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
-  app.get('/health', async (_request, reply) => {
-    const report = await health.report();
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
-  });
+  registerHealthRoutes(app, { health, auth });
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );
