@@ -5,7 +5,8 @@
  * rather than by class identity.
  */
 import { isAbortError } from '../../util/abort.js';
-import type { JobOutcomeError } from '../jobs/job.js';
+import type { JobOutcomeError, JobRecord } from '../jobs/job.js';
+import { checkJsonLimits, METADATA_LIMITS } from '../jobs/json-limits.js';
 
 /** Fields the outcome names directly or that would only repeat the job. */
 const RESERVED = new Set(['name', 'code', 'message', 'retryable', 'retryAfter', 'prompt', 'stack', 'cause']);
@@ -105,4 +106,51 @@ export function isJobNotFound(error: unknown): boolean {
     error instanceof Error &&
     (error.name === 'JobNotFoundError' || (error as { code?: unknown }).code === 'JOB_NOT_FOUND')
   );
+}
+
+/**
+ * Why a stored record cannot be run again, or undefined when it can: its metadata is over the
+ * limits new jobs are held to (a record stored before they existed), or the record cannot be
+ * copied (structuredClone is how the runner hands records out).
+ */
+export function invalidRecordReason(job: JobRecord): string | undefined {
+  const breach = job.metadata === null ? undefined : checkJsonLimits(job.metadata, METADATA_LIMITS);
+  if (breach !== undefined) {
+    return breach.limit === 'serialisable'
+      ? 'metadata cannot be written as JSON'
+      : `metadata is over the ${breach.limit} limit (${breach.max})`;
+  }
+  try {
+    structuredClone(job);
+  } catch (error) {
+    return `the record cannot be copied (${(error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** The outcome of a job whose stored record could not be recovered. */
+export function recordInvalidOutcome(reason: string): JobOutcomeError {
+  return {
+    name: 'JobRecordError',
+    code: 'JOB_RECORD_INVALID',
+    message: `The stored job could not be recovered: ${reason}; its metadata was dropped`,
+    retryable: false,
+  };
+}
+
+/**
+ * The outcome of a job the runner itself failed on: the error's own when it can be read, else a
+ * plain INTERNAL_ERROR (an error whose `toJSON` or getters throw must not fail twice).
+ */
+export function crashOutcome(error: unknown): JobOutcomeError {
+  try {
+    return toOutcomeError(error);
+  } catch {
+    return {
+      name: 'JobRunnerError',
+      code: 'INTERNAL_ERROR',
+      message: 'The job failed inside the service',
+      retryable: false,
+    };
+  }
 }
