@@ -11,6 +11,7 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { DiscordApi } from '../discord/rest/api.js';
+import { DiscordHTTPError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
@@ -19,6 +20,7 @@ import { anySignal } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import { generateSnowflake } from '../util/snowflake.js';
 import type { AccountGuard } from './account-guard.js';
+import { isMessageList } from './channel-poller.js';
 import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
 import type { CorrelationJob } from './correlation.js';
 import { GeneratorClosedError } from './errors.js';
@@ -78,6 +80,9 @@ export interface JobSpec {
   imageIndex?: number;
 }
 
+/** Reads of the channel's newest message before sending, when answers come back malformed. */
+const SNAPSHOT_ATTEMPTS = 3;
+
 export class Pipeline {
   private counter = 0;
   private order = 0;
@@ -133,7 +138,8 @@ export class Pipeline {
       release = await deps.slots.acquire(signal);
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
-      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug);
+      const look = (s: AbortSignal): Promise<boolean> => this.lookNow(spec.channelId, registration, s);
+      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
       if (resume) {
@@ -224,6 +230,7 @@ export class Pipeline {
       signal,
       debug,
     });
+    if (report.unconfirmed) tracker.unconfirmed(report.unconfirmed);
     if (report.attempts > 1 || report.recoveredAmbiguous) {
       const notes = [
         report.refreshedCommand ? 'command refreshed' : '',
@@ -241,6 +248,7 @@ export class Pipeline {
     options: JobOptions,
     timeoutMs: number,
     resumed: boolean,
+    look: (signal: AbortSignal) => Promise<boolean>,
     debug: (message: string) => void,
   ): JobTracker {
     const { deps } = this;
@@ -267,6 +275,7 @@ export class Pipeline {
           }
         : {}),
       throwOnQueued: options.throwOnQueued ?? false,
+      look,
       hooks: {
         started: (messageId) => events.emit('started', ref, messageId),
         progress: (info) => {
@@ -297,9 +306,53 @@ export class Pipeline {
     };
   }
 
+  /**
+   * One fresh observation of the channel, now: true once applied, false when none could be made
+   * within two poll intervals (every poll failing).
+   */
+  private async lookNow(
+    channelId: Snowflake,
+    registration: WatchRegistration | undefined,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { clock, watcher, settings } = this.deps;
+    const since = clock.now();
+    registration?.wake();
+    const done = new AbortController();
+    const both = AbortSignal.any([done.signal, signal]);
+    try {
+      return await Promise.race([
+        watcher.settle(channelId, since, both).then(
+          () => true,
+          () => false,
+        ),
+        clock.sleep(settings.pollMaxMs * 2, both).then(
+          () => false,
+          () => false,
+        ),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+
   /** The channel's newest message id before sending: the job's messages come after it. */
   private async snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
-    const [newest] = await this.deps.api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
-    return newest?.id ?? null;
+    // A malformed answer must not read as "empty channel": the job would then claim older messages.
+    for (let attempt = 1; ; attempt += 1) {
+      const list: unknown = await this.deps.api.getMessages(
+        channelId,
+        { limit: 1 },
+        signal ? { signal } : {},
+      );
+      if (isMessageList(list)) return list[0]?.id ?? null;
+      if (attempt >= SNAPSHOT_ATTEMPTS) {
+        throw new DiscordHTTPError(
+          { method: 'GET', route: `/channels/${channelId}/messages`, attempts: attempt },
+          200,
+          'malformed message list',
+        );
+      }
+    }
   }
 }

@@ -5,6 +5,9 @@
  * - an ambiguous failure (the POST may have reached Discord: reset after sending, timeout, 5xx):
  *   look for the job in the channel for a grace period first, and resend only if nothing of it
  *   appeared. A blind retry could start a second paid job.
+ * Once a POST may have reached Discord, a later failure does not end the job: the first one may
+ * still run. The report then carries that failure as `unconfirmed`, and the job is watched; it
+ * fails with it only if nothing of the job shows up.
  */
 import type { DiscordApi } from '../discord/rest/api.js';
 import { isAmbiguousSubmission } from '../discord/rest/errors.js';
@@ -34,12 +37,19 @@ export interface SubmitReport {
   refreshedCommand: boolean;
   /** An ambiguous failure was followed by the job appearing: it had gone through. */
   recoveredAmbiguous: boolean;
+  /**
+   * The last POST failed after an earlier one that may have reached Discord, and nothing of the
+   * job was seen yet: whether it runs is unknown. Watch it; this is the outcome if nothing shows.
+   */
+  unconfirmed?: Error;
 }
 
 export async function submitInteraction(options: SubmitOptions): Promise<SubmitReport> {
   const { api, signal } = options;
   const report: SubmitReport = { attempts: 0, refreshedCommand: false, recoveredAmbiguous: false };
   let resent = false;
+  /** An earlier POST may have reached Discord. */
+  let maybeSent = false;
   for (;;) {
     const payload = await options.build();
     signal?.throwIfAborted();
@@ -56,14 +66,24 @@ export async function submitInteraction(options: SubmitOptions): Promise<SubmitR
         await options.refreshCommand(signal);
         continue;
       }
-      if (!isAmbiguousSubmission(error)) throw error;
-      options.debug(`ambiguous send (${(error as Error).message}); looking for the job before any resend`);
-      options.wake();
-      if (await options.waitSeen(options.ambiguousGraceMs, signal)) {
-        report.recoveredAmbiguous = true;
+      const ambiguous = isAmbiguousSubmission(error);
+      if (!ambiguous && !maybeSent) throw error;
+      if (ambiguous) {
+        options.debug(`ambiguous send (${(error as Error).message}); looking for the job before any resend`);
+        maybeSent = true;
+        options.wake();
+        if (await options.waitSeen(options.ambiguousGraceMs, signal)) {
+          report.recoveredAmbiguous = true;
+          return report;
+        }
+      }
+      if (resent) {
+        options.debug(
+          `sending failed again (${(error as Error).message}); the first send may still run: watching`,
+        );
+        report.unconfirmed = error as Error;
         return report;
       }
-      if (resent) throw error;
       resent = true;
       options.debug(`nothing of the job within ${options.ambiguousGraceMs} ms: sending it once more`);
     }

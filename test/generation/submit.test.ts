@@ -70,8 +70,19 @@ describe('submitInteraction', () => {
     const once = setup([ambiguous()], [false]);
     await expect(submitInteraction(once.options)).resolves.toMatchObject({ attempts: 2 });
     const twice = setup([ambiguous(), ambiguous()], [false, false]);
-    await expect(submitInteraction(twice.options)).rejects.toBeInstanceOf(DiscordNetworkError);
+    // Either POST may still run: the job is watched, with the last failure as its outcome if nothing shows.
+    const report = await submitInteraction(twice.options);
+    expect(report.unconfirmed).toBeInstanceOf(DiscordNetworkError);
     expect(twice.sent).toHaveLength(2);
+  });
+
+  it('does not end the job when the resend is refused after an ambiguous first send', async () => {
+    const refused = new DiscordAPIError(ctx, 403, 50_001, 'Missing Access');
+    const { options, sent } = setup([ambiguous(), refused], [false]);
+    const report = await submitInteraction(options);
+    expect(report).toMatchObject({ attempts: 2, recoveredAmbiguous: false });
+    expect(report.unconfirmed).toBe(refused);
+    expect(sent).toEqual([1, 1]);
   });
 
   it('counts a command refresh as the one resend', async () => {
