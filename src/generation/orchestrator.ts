@@ -13,7 +13,7 @@ import type { EventEmitter } from 'eventemitter3';
 import type { DiscordApi } from '../discord/rest/api.js';
 import { DiscordHTTPError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
-import { ValidationError } from '../errors.js';
+import { isWorkerError, ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
 import { anySignal } from '../util/abort.js';
@@ -80,8 +80,8 @@ export interface JobSpec {
   imageIndex?: number;
 }
 
-/** Reads of the channel's newest message before sending, when answers come back malformed. */
-const SNAPSHOT_ATTEMPTS = 3;
+/** Reads of the channel's newest message before sending, when they fail (nothing sent yet). */
+const SNAPSHOT_ATTEMPTS = 4;
 
 export class Pipeline {
   private counter = 0;
@@ -226,6 +226,7 @@ export class Pipeline {
       ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
       waitSeen: (ms, s) => tracker.waitSeen(ms, s),
       wake: () => registration.wake(),
+      look: (s) => this.lookNow(spec.channelId, registration, s ?? deps.closing),
       ambiguousGraceMs: deps.settings.ambiguousGraceMs,
       signal,
       debug,
@@ -336,23 +337,33 @@ export class Pipeline {
     }
   }
 
-  /** The channel's newest message id before sending: the job's messages come after it. */
+  /**
+   * The channel's newest message id before sending: the job's messages come after it. Nothing has
+   * been sent yet, so a transient failure is retried here (a few times, a poll interval apart)
+   * rather than failing a job that never started.
+   */
   private async snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
-    // A malformed answer must not read as "empty channel": the job would then claim older messages.
+    const { api, clock, settings } = this.deps;
     for (let attempt = 1; ; attempt += 1) {
-      const list: unknown = await this.deps.api.getMessages(
-        channelId,
-        { limit: 1 },
-        signal ? { signal } : {},
-      );
-      if (isMessageList(list)) return list[0]?.id ?? null;
-      if (attempt >= SNAPSHOT_ATTEMPTS) {
-        throw new DiscordHTTPError(
+      let failure: unknown;
+      try {
+        const list: unknown = await api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
+        // A malformed answer must not read as "empty channel": the job would claim older messages.
+        if (isMessageList(list)) return list[0]?.id ?? null;
+        failure = new DiscordHTTPError(
           { method: 'GET', route: `/channels/${channelId}/messages`, attempts: attempt },
           200,
           'malformed message list',
         );
+      } catch (error) {
+        if (signal?.aborted || !isWorkerError(error) || !error.retryable) throw error;
+        failure = error;
       }
+      if (attempt >= SNAPSHOT_ATTEMPTS) throw failure;
+      this.deps.debug(
+        `reading the channel before sending failed (${(failure as Error).message}); trying again`,
+      );
+      await clock.sleep(settings.pollMinMs, signal);
     }
   }
 }

@@ -24,6 +24,11 @@ export interface SubmitOptions {
   waitSeen: (ms: number, signal?: AbortSignal) => Promise<boolean>;
   /** Asks the watcher to look at the channel now. */
   wake: () => void;
+  /**
+   * One fresh observation of the channel: true once applied, false when none could be made (polls
+   * failing). Not seeing the job proves nothing unless the channel was seen; without it, assumed.
+   */
+  look?: (signal: AbortSignal | undefined) => Promise<boolean>;
   /** How long to look for the job after an ambiguous failure before resending (ms). */
   ambiguousGraceMs: number;
   signal?: AbortSignal | undefined;
@@ -74,6 +79,17 @@ export async function submitInteraction(options: SubmitOptions): Promise<SubmitR
         options.wake();
         if (await options.waitSeen(options.ambiguousGraceMs, signal)) {
           report.recoveredAmbiguous = true;
+          return report;
+        }
+        // Absence counts only if the channel was actually observed after the grace.
+        const observed = options.look ? await options.look(signal) : true;
+        if (await options.waitSeen(0, signal)) {
+          report.recoveredAmbiguous = true;
+          return report;
+        }
+        if (!observed) {
+          options.debug('the channel could not be observed: not resending, watching for the job instead');
+          report.unconfirmed = error as Error;
           return report;
         }
       }

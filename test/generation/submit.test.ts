@@ -85,6 +85,27 @@ describe('submitInteraction', () => {
     expect(sent).toEqual([1, 1]);
   });
 
+  it('does not resend when the channel could not be observed during the grace (polls failing)', async () => {
+    const first = ambiguous();
+    const { options, sent } = setup([first], [false, false]);
+    options.look = vi.fn(async () => false);
+    const report = await submitInteraction(options);
+    expect(sent).toEqual([1]);
+    expect(report).toMatchObject({ attempts: 1, recoveredAmbiguous: false });
+    expect(report.unconfirmed).toBe(first);
+  });
+
+  it('takes a job found by the last look after the grace as sent', async () => {
+    const { options, sent } = setup([ambiguous()], [false, true]);
+    options.look = vi.fn(async () => true);
+    await expect(submitInteraction(options)).resolves.toMatchObject({
+      attempts: 1,
+      recoveredAmbiguous: true,
+    });
+    expect(sent).toEqual([1]);
+    expect(options.look).toHaveBeenCalledOnce();
+  });
+
   it('counts a command refresh as the one resend', async () => {
     const { options, sent } = setup([outdated(), outdated()]);
     await expect(submitInteraction(options)).rejects.toBeInstanceOf(DiscordAPIError);
