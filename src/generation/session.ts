@@ -7,6 +7,7 @@
  */
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
+import { DiscordHTTPError } from '../discord/rest/errors.js';
 import type { Snowflake } from '../discord/types.js';
 import { randomSessionId } from '../midjourney/payloads.js';
 import type { Clock } from '../util/clock.js';
@@ -66,17 +67,27 @@ export class DiscordSession {
   }
 
   private lookupUser(signal: AbortSignal | undefined): Promise<Snowflake> {
-    this.lookup ??= this.options.api.getCurrentUser().then(
-      (user) => {
-        this.known = user.id;
-        return user.id;
-      },
-      (error: unknown) => {
+    this.lookup ??= this.options.api
+      .getCurrentUser()
+      .then((user: unknown) => {
+        // A 200 whose body was cut short must not leave us without an id: correlation would then
+        // match nothing, and every job would end "not seen" although it ran.
+        const id = (user as { id?: unknown } | null)?.id;
+        if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
+          throw new DiscordHTTPError(
+            { method: 'GET', route: '/users/@me', attempts: 1 },
+            200,
+            'malformed user object',
+          );
+        }
+        this.known = id;
+        return id;
+      })
+      .catch((error: unknown) => {
         // The next job asks again.
         this.lookup = undefined;
         throw error;
-      },
-    );
+      });
     return raceSignal(this.lookup, signal);
   }
 }

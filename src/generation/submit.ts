@@ -56,7 +56,16 @@ export async function submitInteraction(options: SubmitOptions): Promise<SubmitR
   /** An earlier POST may have reached Discord. */
   let maybeSent = false;
   for (;;) {
-    const payload = await options.build();
+    let payload: InteractionPayload;
+    try {
+      payload = await options.build();
+    } catch (error) {
+      // Building the resend failed (the command lookup, the session): the first send may still run.
+      if (!maybeSent || signal?.aborted) throw error;
+      options.debug(`could not build the resend (${(error as Error).message}); watching for the job instead`);
+      report.unconfirmed = error as Error;
+      return report;
+    }
     signal?.throwIfAborted();
     report.attempts += 1;
     try {

@@ -108,4 +108,29 @@ describe('outcomes under faults', () => {
     expect(completed).toBeGreaterThanOrEqual(3);
     expect(interactionPosts(sim)).toBeLessThanOrEqual(2 * JOBS);
   }, 60_000);
+
+  it.each([
+    'poll',
+    'gateway',
+  ] as const)('a malformed answer to the snapshot before sending never lets a job claim an older result (%s)', async (watch) => {
+    sim = await startFastSimulator();
+    mj = clientFor(sim, watch);
+    const before = await mj.imagine('a red kite');
+    // The next GET /messages is the snapshot of the second job: a 200 whose JSON is cut short.
+    sim.faults.add({ kind: 'malformed-json', route: MESSAGES });
+    const after = await mj.imagine('a red kite');
+    expect(sim.jobs).toHaveLength(2);
+    expect(after.messageId).not.toBe(before.messageId);
+    expect(after.messageId).toBe(sim.jobs[1]?.resultMessageId);
+    expect(sim.requests.filter((r) => r.fault === 'malformed-json')).toHaveLength(1);
+  });
+
+  it('a malformed answer to GET /users/@me fails the job before sending, and the next job runs', async () => {
+    sim = await startFastSimulator({ faults: [{ kind: 'malformed-json', route: 'GET /users/@me' }] });
+    mj = clientFor(sim, 'poll');
+    await expect(mj.imagine('a blue kite')).rejects.toMatchObject({ code: 'DISCORD_HTTP_ERROR' });
+    expect(interactionPosts(sim)).toBe(0);
+    const result = await mj.imagine('a blue kite');
+    expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
+  });
 });

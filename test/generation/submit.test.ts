@@ -106,6 +106,20 @@ describe('submitInteraction', () => {
     expect(options.look).toHaveBeenCalledOnce();
   });
 
+  it('does not end the job when building the resend fails after an ambiguous send', async () => {
+    const { options, sent } = setup([ambiguous()], [false, false]);
+    const lookup = new Error('command index unavailable');
+    let builds = 0;
+    options.build = async () => {
+      builds += 1;
+      if (builds > 1) throw lookup;
+      return { version: 1 } as unknown as InteractionPayload;
+    };
+    const report = await submitInteraction(options);
+    expect(sent).toEqual([1]);
+    expect(report.unconfirmed).toBe(lookup);
+  });
+
   it('counts a command refresh as the one resend', async () => {
     const { options, sent } = setup([outdated(), outdated()]);
     await expect(submitInteraction(options)).rejects.toBeInstanceOf(DiscordAPIError);
