@@ -138,7 +138,8 @@ export class Pipeline {
       release = await deps.slots.acquire(signal);
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
-      const look = (s: AbortSignal): Promise<boolean> => this.lookNow(spec.channelId, registration, s);
+      const look = (s: AbortSignal): Promise<boolean> =>
+        this.lookNow(spec.channelId, registration, settings.pollMaxMs * 2, s);
       const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -226,7 +227,9 @@ export class Pipeline {
       ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
       waitSeen: (ms, s) => tracker.waitSeen(ms, s),
       wake: () => registration.wake(),
-      look: (s) => this.lookNow(spec.channelId, registration, s ?? deps.closing),
+      // Before any resend the look may take the whole grace again: a resend is what costs.
+      look: (s) =>
+        this.lookNow(spec.channelId, registration, deps.settings.ambiguousGraceMs, s ?? deps.closing),
       ambiguousGraceMs: deps.settings.ambiguousGraceMs,
       signal,
       debug,
@@ -309,14 +312,15 @@ export class Pipeline {
 
   /**
    * One fresh observation of the channel, now: true once applied, false when none could be made
-   * within two poll intervals (every poll failing).
+   * within `boundMs` (every poll failing).
    */
   private async lookNow(
     channelId: Snowflake,
     registration: WatchRegistration | undefined,
+    boundMs: number,
     signal: AbortSignal,
   ): Promise<boolean> {
-    const { clock, watcher, settings } = this.deps;
+    const { clock, watcher } = this.deps;
     const since = clock.now();
     registration?.wake();
     const done = new AbortController();
@@ -327,7 +331,7 @@ export class Pipeline {
           () => true,
           () => false,
         ),
-        clock.sleep(settings.pollMaxMs * 2, both).then(
+        clock.sleep(boundMs, both).then(
           () => false,
           () => false,
         ),

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Midjourney } from '../../src/generation/index.js';
-import type { SimFault, Simulator } from '../../src/simulator/index.js';
+import type { SimFault, SimJobRecord, Simulator } from '../../src/simulator/index.js';
 import { clientFor, interactionPosts, outcomeOf, startFastSimulator } from './helpers/simulator.js';
 
 const MESSAGES = 'GET /channels/{channel_id}/messages';
@@ -79,13 +79,23 @@ describe('outcomes under faults', () => {
       // Faults are consumed by requests: keep a small backlog, not an ever-growing one.
       if (next && faults.pending().length < 2) faults.add(next);
     }, 150);
-    const outcomes = await Promise.all(prompts.map((p) => outcomeOf(client.imagine(p))));
+    const world = sim;
+    // What the simulator had done for the job when its outcome was reported: the truth to compare with.
+    const truthAtReport = new Map<string, SimJobRecord[]>();
+    const outcomes = await Promise.all(
+      prompts.map((p) =>
+        outcomeOf(client.imagine(p)).then((outcome) => {
+          truthAtReport.set(p, structuredClone(world.jobs.filter((j) => j.prompt === p)));
+          return outcome;
+        }),
+      ),
+    );
     clearInterval(injector);
     const stats = sim.stats();
     const wrong: string[] = [];
     let completed = 0;
     for (const [i, prompt] of prompts.entries()) {
-      const runs = sim.jobs.filter((j) => j.prompt === prompt);
+      const runs = truthAtReport.get(prompt) ?? [];
       const { result, error } = outcomes[i] ?? {};
       const reported = result ? 'completed' : `${(error as Error).name}: ${(error as Error).message}`;
       const simulated = runs.map((r) => r.state).join(',') || 'not run';
@@ -95,7 +105,7 @@ describe('outcomes under faults', () => {
       if (runs[0]?.state === 'completed') completed += 1;
       // One paid job per call, at most one resend, and the outcome the simulator saw.
       const truthful =
-        runs.length <= 1 &&
+        sim.jobs.filter((j) => j.prompt === prompt).length <= 1 &&
         posts <= 2 &&
         (runs[0]?.state === 'completed'
           ? result?.messageId === runs[0].resultMessageId
