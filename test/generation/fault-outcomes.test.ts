@@ -65,7 +65,12 @@ describe('outcomes under faults', () => {
       // A shared per-resource limit on the channel's messages: 429s every client meets.
       rateLimits: { shared: { [MESSAGES]: { limit: 4, windowMs: 30_000 } } },
     });
-    mj = clientFor(sim, watch, { requestTimeoutMs: 400, jobTimeoutMs: 20_000, notSeenTimeoutMs: 4_000 });
+    mj = clientFor(sim, watch, {
+      requestTimeoutMs: 400,
+      ambiguousGraceMs: 1_000,
+      jobTimeoutMs: 20_000,
+      notSeenTimeoutMs: 3_000,
+    });
     const client = mj;
     const prompts = Array.from({ length: JOBS }, (_, i) => `a lighthouse number ${i + 1} at dusk`);
     // Faults keep coming for as long as the jobs run: one every 150 ms (two pending at most), a gateway fault every 1.5 s.
