@@ -94,6 +94,9 @@ describe('correlate: text rules', () => {
     ['a different prompt', waiting(sf(10), 'a blue fox --ar 3:2'), 'none'],
     ['another user', waiting(sf(10), 'a red fox --ar 3:2', OTHER_USER_ID), 'none'],
     ['a message before the recorded last message', waiting(sf(4), 'a red fox --ar 3:2'), 'none'],
+    // The boundary is strict: the recorded message itself was in the channel before the job.
+    ['the recorded last message itself', waiting(sf(5), 'a red fox --ar 3:2'), 'none'],
+    ['the first message after the recorded one', waiting(sf(6), 'a red fox --ar 3:2'), 'match'],
     [
       'a message not from Midjourney',
       {

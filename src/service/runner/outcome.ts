@@ -4,6 +4,7 @@
  * the circuit breaker. Errors are recognised by `name` / `code`, which are stable contracts,
  * rather than by class identity.
  */
+import { classifyError } from '../../error-kind.js';
 import { isAbortError } from '../../util/abort.js';
 import type { JobOutcomeError, JobRecord } from '../jobs/job.js';
 import { checkJsonLimits, METADATA_LIMITS } from '../jobs/json-limits.js';
@@ -68,36 +69,17 @@ export const CANCELLED_OUTCOME: JobOutcomeError = Object.freeze({
  */
 export type FailureKind = 'fatal' | 'transport' | 'outcome' | 'neutral';
 
-// By name and code (stable contracts of src/discord/rest/errors.ts and src/midjourney/errors.ts),
-// so errors from another copy of the package, or test doubles, classify the same.
-const FATAL_NAMES = new Set(['TokenInvalidError']);
-const FATAL_CODES = new Set(['TOKEN_INVALID']);
-const TRANSPORT_NAMES = new Set([
-  'DiscordHTTPError',
-  'DiscordNetworkError',
-  'DiscordTimeoutError',
-  'DiscordProtocolError',
-  'RateLimitedError',
-  'CloudflareBanError',
-  'InvalidRequestLimitError',
-]);
-
+/** The same classification as `mjw imagine` and the batch outcome (src/error-kind.ts). */
 export function classifyFailure(error: unknown): FailureKind {
-  if (!(error instanceof Error)) return 'neutral';
-  const { name } = error;
-  const code = (error as { code?: unknown }).code;
-  const status = (error as { status?: unknown }).status;
-  if (FATAL_NAMES.has(name) || (typeof code === 'string' && FATAL_CODES.has(code))) return 'fatal';
-  if (name === 'DiscordAPIError') {
-    if (status === 401) return 'fatal';
-    // 4xx answers prove Discord is up (the request was wrong); 5xx with a JSON body do not.
-    return typeof status === 'number' && status >= 500 ? 'transport' : 'outcome';
+  const kind = classifyError(error);
+  switch (kind.family) {
+    case 'discord':
+      return kind.health === 'answered' ? 'outcome' : (kind.health ?? 'transport');
+    case 'midjourney':
+      return 'outcome';
+    default:
+      return 'neutral';
   }
-  if (TRANSPORT_NAMES.has(name)) return 'transport';
-  if (isAbortError(error)) return 'neutral';
-  // Midjourney outcome errors (MidjourneyError and its subclasses) carry a code and the prompt.
-  if (typeof code === 'string' && 'prompt' in error) return 'outcome';
-  return 'neutral';
 }
 
 /** The generator's "nothing of this job is in the channel" rejection from `resume`. */
