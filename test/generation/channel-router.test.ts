@@ -221,7 +221,7 @@ describe('ChannelRouter after a job ends', () => {
     // No nonce, no footer: the interaction id decides between two identical prompts.
     router.handleMessage(bareRefusal(sf(11), sf(902)), 'gateway');
     router.handleMessage(bareRefusal(sf(12), sf(901)), 'gateway');
-    expect(told('a')).toEqual(['m:' + sf(10), 'm:' + sf(12)]);
-    expect(told('b')).toEqual(['interaction', 'm:' + sf(11)]);
+    expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(12)}`]);
+    expect(told('b')).toEqual(['interaction', `m:${sf(11)}`]);
   });
 });
