@@ -14,6 +14,7 @@ import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
 import { decideOutcome, validateScriptRule } from './decide.js';
+import { EvidencePolicy } from './evidence.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -83,6 +84,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private readonly timers: Timers;
   private readonly slots: SlotPool<Job>;
   private readonly player: JobPlayer;
+  private readonly evidence: EvidencePolicy;
 
   constructor(
     private readonly world: SimWorld,
@@ -92,11 +94,14 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.state = options.accountState;
     this.timers = new Timers(world.clock);
     this.slots = new SlotPool(options);
+    // Its own random source: varying evidence never changes which outcomes a seed plays.
+    this.evidence = new EvidencePolicy(options.evidence);
     this.player = new JobPlayer(
       world,
       () => this.options,
       this.timers,
       (job, state) => this.finish(job, state),
+      this.evidence,
     );
   }
 
@@ -303,7 +308,9 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   /** Answers an interaction that is not a job (mode switch, captcha, refused button) after the usual delay. */
   private reply(interaction: AcceptedInteraction, draft: BotMessageDraft, ephemeral = true): void {
-    this.timers.after(this.options.answerDelayMs, () => postReply(this.world, interaction, draft, ephemeral));
+    this.timers.after(this.options.answerDelayMs, () =>
+      postReply(this.world, interaction, draft, ephemeral, this.evidence.next()),
+    );
   }
 
   private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {
