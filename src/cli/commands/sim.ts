@@ -6,7 +6,7 @@ import { startSimulator } from '../../simulator/index.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
 
-const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--verbose]
+const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--evidence-seed N] [--verbose]
 
 Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
 prints the variables that point a client at it. Runs until Ctrl-C.
@@ -15,12 +15,16 @@ Options:
   --port N        port to listen on (default 8787; 0 picks a free one)
   --time-scale N  simulated time runs N times faster: jobs, heartbeats, rate-limit windows (default 1)
   --seed N        seed of the simulator's and the bot's random choices (default 1)
+  --evidence-seed N
+                  vary which evidence each bot message carries (footer, interaction objects, nonce
+                  on later messages, reply reference), drawn from N; default: the same on every message
   --verbose       print one line per request to stderr`;
 
 interface SimArgs {
   port: number;
   timeScale: number;
   seed: number;
+  evidenceSeed: number | undefined;
   verbose: boolean;
 }
 
@@ -44,6 +48,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       port: { type: 'string' },
       'time-scale': { type: 'string' },
       seed: { type: 'string' },
+      'evidence-seed': { type: 'string' },
       verbose: { type: 'boolean' },
     },
     false,
@@ -70,6 +75,16 @@ export function parseSimArgs(argv: string[]): SimArgs {
       (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
       'an integer in 0..4294967295',
     ),
+    evidenceSeed:
+      values['evidence-seed'] === undefined
+        ? undefined
+        : number(
+            'evidence-seed',
+            values['evidence-seed'] as string,
+            0,
+            (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
+            'an integer in 0..4294967295',
+          ),
     verbose: values.verbose === true,
   };
 }
@@ -105,7 +120,10 @@ export const simCommand: Command = {
       port: args.port,
       timeScale: args.timeScale,
       seed: args.seed,
-      bot: { seed: args.seed },
+      bot: {
+        seed: args.seed,
+        ...(args.evidenceSeed === undefined ? {} : { evidence: { seed: args.evidenceSeed } }),
+      },
       ...(args.verbose
         ? {
             onRequest: (entry) =>
