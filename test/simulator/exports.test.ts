@@ -8,6 +8,7 @@ describe('simulator exports', () => {
     expect(Object.keys(simulator).sort()).toEqual(
       [
         'ACKNOWLEDGE_DEADLINE_MS',
+        'DEFAULT_EVIDENCE',
         'DEFAULT_RATE_LIMITS',
         'DEFAULT_SIMULATOR_OPTIONS',
         'DEFAULT_USER',
