@@ -4,6 +4,7 @@
  * the nonce or not, `message_reference` / `referenced_message` / `interacted_message_id`, with
  * several jobs of one user in flight, identical prompts included.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { APIMessage } from '../../src/discord/types.js';
 import {
@@ -330,5 +331,56 @@ describe('interaction ids narrow the text rule', () => {
     ];
     const m = refusal(sf(10), 'cat', false, replyFields({ interactionId: sf(102), via: 'metadata' }));
     expect(decide(m, jobs)).toEqual({ type: 'match', jobId: 'b', reason: 'interaction' });
+  });
+});
+
+describe('property: a refusal never reaches another job, and reaches its own once the rest is known', () => {
+  const arbitraryJob = fc.record({
+    prompt: fc.constantFrom('cat', 'dog'),
+    started: fc.boolean(),
+    known: fc.boolean(),
+  });
+  const scenario = fc.record({
+    others: fc.array(arbitraryJob, { maxLength: 5 }),
+    ownerPrompt: fc.constantFrom('cat', 'dog'),
+    ownerKnown: fc.boolean(),
+    ownerAt: fc.nat(5),
+    footer: fc.boolean(),
+    withNonce: fc.boolean(),
+    via: fc.constantFrom<Via>('metadata', 'legacy', 'both'),
+  });
+
+  it('holds for every mix of evidence and jobs in flight', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const specs = [...s.others];
+        const at = Math.min(s.ownerAt, specs.length);
+        specs.splice(at, 0, { prompt: s.ownerPrompt, started: false, known: s.ownerKnown });
+        // A started job showed its first message, which carried its interaction id.
+        const jobs = specs.map((spec, i) =>
+          job({
+            id: `j${i}`,
+            prompt: spec.prompt,
+            seq: i,
+            nonce: sf(500 + i),
+            started: spec.started,
+            ...(spec.known || spec.started ? { interactionId: sf(100 + i) } : {}),
+          }),
+        );
+        const m = refusal(sf(50), s.ownerPrompt, s.footer, {
+          ...replyFields({ interactionId: sf(100 + at), via: s.via }),
+          ...(s.withNonce ? { nonce: sf(500 + at) } : {}),
+        });
+        const decision = decide(m, jobs);
+        const owner = `j${at}`;
+        if (decision.type === 'match') expect(decision.jobId).toBe(owner);
+        if (decision.type === 'defer') expect(decision.jobIds).toContain(owner);
+        const othersUnknown = jobs.some((j) => j.id !== owner && j.interactionId === undefined);
+        if (!othersUnknown || s.withNonce || s.ownerKnown) {
+          expect(decision).toMatchObject({ type: 'match', jobId: owner });
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
