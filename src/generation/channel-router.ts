@@ -338,8 +338,10 @@ export class ChannelRouter {
       });
       return;
     }
-    if (decision.type === 'none') return;
     const { message, parsed } = observed;
+    // Decided now (a poll re-listed it): it must not be routed again from the deferred list.
+    this.deferred.delete(message.id);
+    if (decision.type === 'none') return;
     this.bound.set(message.id, {
       jobId: decision.jobId,
       message,

@@ -224,4 +224,22 @@ describe('ChannelRouter after a job ends', () => {
     expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(12)}`]);
     expect(told('b')).toEqual(['interaction', `m:${sf(11)}`]);
   });
+
+  it('delivers a held notice once, when a later poll lists it again and decides it', () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    add({ id: 'b', prompt: 'dog', seq: 2 });
+    const floor = sf(1);
+    router.applySnapshot([bareRefusal(sf(10), sf(900))], full(floor));
+    router.applySnapshot(
+      [bareRefusal(sf(10), sf(900)), { ...waiting(sf(11), 'dog'), ...answers(sf(901)) }],
+      full(floor),
+    );
+    router.resolveDeferred(Number.POSITIVE_INFINITY);
+    router.applySnapshot(
+      [bareRefusal(sf(10), sf(900)), { ...waiting(sf(11), 'dog'), ...answers(sf(901)) }],
+      full(floor),
+    );
+    expect(told('a')).toEqual([`m:${sf(10)}`]);
+  });
 });

@@ -24,13 +24,16 @@ async function ready(s: Simulator, url = s.gatewayUrl) {
   return client;
 }
 
+/** The test client sends no heartbeats: keep the simulated interval far longer than a test. */
+const QUIET_GATEWAY = { heartbeatIntervalMs: 100_000_000 };
+
 async function messages(s: Simulator): Promise<APIMessage[]> {
   return (await api(s, 'GET', `/channels/${s.channelId}/messages?limit=100`)).json as APIMessage[];
 }
 
 describe('READY', () => {
   it.each(['9', '10'])('reports the API version the connection asked for (v=%s)', async (v) => {
-    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false } });
+    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, gateway: QUIET_GATEWAY });
     const url = new URL(sim.gatewayUrl);
     url.searchParams.set('v', v);
     const client = await ready(sim, url.toString());
@@ -40,7 +43,7 @@ describe('READY', () => {
 
 describe('replies', () => {
   it('an imagine reply carries interaction_metadata (with its owners) and the deprecated interaction', async () => {
-    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false } });
+    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, gateway: QUIET_GATEWAY });
     const client = await ready(sim);
     const payload = imaginePayload(sim, 'a red fox');
     await api(sim, 'POST', '/interactions', { body: payload });
@@ -63,7 +66,7 @@ describe('replies', () => {
   });
 
   it('an upscale replies to its grid: type 19, a full message_reference, referenced_message, interacted_message_id, half the side', async () => {
-    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false } });
+    sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, gateway: QUIET_GATEWAY });
     const s = sim;
     const client = await ready(s);
     await api(s, 'POST', '/interactions', { body: imaginePayload(s, 'a red fox') });
