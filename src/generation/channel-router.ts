@@ -322,6 +322,7 @@ export class ChannelRouter {
           return entry && messageRole(entry.parsed) === 'first' ? entry.jobId : undefined;
         },
         final,
+        heldInteractionIds: this.heldInteractionIds(observed.message.id),
       },
     );
     if (decision.type === 'defer') {
@@ -363,6 +364,17 @@ export class ChannelRouter {
   }
 
   /** What a bound message teaches about its job: its UUID, its interaction id, how far it got. */
+  /** Interaction ids of the other messages held until a job's first message decides them. */
+  private heldInteractionIds(except: Snowflake): Snowflake[] {
+    const ids: Snowflake[] = [];
+    for (const [id, entry] of this.deferred) {
+      if (id === except || entry.waitingFor !== 'first-message') continue;
+      const interactionId = interactionOf(entry.observed.message)?.id;
+      if (interactionId !== undefined) ids.push(interactionId);
+    }
+    return ids;
+  }
+
   private noteRole(jobId: string, message: APIMessage, parsed: ParsedMessage): void {
     const job = this.jobs.get(jobId)?.correlation;
     if (!job) return;

@@ -40,6 +40,12 @@
  *       when that is not known yet the decision is deferred until the deletion is seen, and only
  *       then, or when deferring no longer helps, falls back to submission order.
  *     Ambiguity is only ever resolved among jobs with the same prompt: never across prompts.
+ *  Order of interactions: Discord numbers interactions as it receives them and we send a user's
+ *  jobs one at a time in submission order, so interaction ids grow with submission order. A job
+ *  whose interaction id is unknown cannot own an id smaller than that of a job submitted before
+ *  it, nor larger than that of one submitted after it; and with k of our held messages carrying
+ *  smaller interaction ids, at least k waiting jobs come before the owner (as many after for
+ *  larger ones). This only ever removes candidates (rules 4 for first messages and notices, 5).
  *  5. interaction, for a message without a readable prompt (a notice without the footer, the
  *     plain-text failure): it belongs to the job still waiting for its first message (no
  *     interaction id known, not started or its progress message vanished, no result) when that
@@ -104,6 +110,11 @@ export interface CorrelationContext {
   replyOwner?: (messageId: Snowflake) => string | undefined;
   /** No more evidence is worth waiting for: break remaining same-prompt ties by submission order. */
   final: boolean;
+  /**
+   * Interaction ids of our messages held for want of evidence (each is one of the jobs still
+   * waiting for its first message): what the order rule counts. Default none.
+   */
+  heldInteractionIds?: readonly Snowflake[];
 }
 
 export type MatchReason = 'nonce' | 'interaction' | 'message-id' | 'reply' | 'job-id' | 'text' | 'sole-job';
@@ -261,6 +272,36 @@ function kindAccepts(job: CorrelationJob, role: MessageRole, parsed: ParsedMessa
   return job.kind !== 'upscale';
 }
 
+/**
+ * The order rule (see the file comment): whether `job`, whose interaction id is unknown, can own
+ * interaction `id` given the ids of the other jobs and of the held messages.
+ */
+export function orderAllows(
+  job: CorrelationJob,
+  id: Snowflake,
+  jobs: readonly CorrelationJob[],
+  held: readonly Snowflake[] = [],
+): boolean {
+  if (job.interactionId !== undefined) return job.interactionId === id;
+  for (const other of jobs) {
+    if (other.interactionId === undefined || other === job) continue;
+    const order = compareSnowflakes(other.interactionId, id);
+    if (other.seq < job.seq && order > 0) return false;
+    if (other.seq > job.seq && order < 0) return false;
+  }
+  const unknown = jobs.filter((j) => j.interactionId === undefined).sort(bySeq);
+  const position = unknown.indexOf(job);
+  // Held ids of jobs already known say nothing about the waiting ones.
+  const others = new Set(held.filter((h) => h !== id && !jobs.some((j) => j.interactionId === h)));
+  let before = 0;
+  let after = 0;
+  for (const h of others) {
+    if (compareSnowflakes(h, id) < 0) before += 1;
+    else after += 1;
+  }
+  return position >= before && unknown.length - 1 - position >= after;
+}
+
 /** Rule 5: no message of the job revealed its interaction yet, and none may still come first. */
 function awaitsFirstMessage(job: CorrelationJob): boolean {
   return job.interactionId === undefined && !job.hasResult && (!job.started || job.replaced);
@@ -300,11 +341,16 @@ export function correlate(
   if (context.userId === undefined || addressee !== context.userId) return { type: 'none' };
   const role = messageRole(parsed);
   if (role === 'ignore') return { type: 'none' };
+  const interactionId = evidence?.id;
   const fitting = jobs.filter(
     (job) =>
       isAfter(message.id, job.afterMessageId) &&
       kindAccepts(job, role, parsed) &&
-      fitsInteraction(job, evidence, repliedTo),
+      fitsInteraction(job, evidence, repliedTo) &&
+      (interactionId === undefined ||
+        role === 'grid' ||
+        role === 'upscale' ||
+        orderAllows(job, interactionId, jobs, context.heldInteractionIds)),
   );
 
   const echoed = echoedPromptOf(parsed);

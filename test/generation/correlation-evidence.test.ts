@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { APIMessage } from '../../src/discord/types.js';
+import type { APIMessage, Snowflake } from '../../src/discord/types.js';
 import {
   type CorrelationContext,
   type CorrelationJob,
@@ -382,5 +382,53 @@ describe('property: a refusal never reaches another job, and reaches its own onc
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the order of interactions (ids grow with submission order)', () => {
+  const four = () => [1, 2, 3, 4].map((i) => job({ id: `j${i}`, prompt: 'cat', seq: i, nonce: sf(500 + i) }));
+
+  it.each<[string, () => CorrelationJob[], APIMessage, Snowflake[], ReturnType<typeof decide>]>([
+    [
+      'a first message after a held refusal with a smaller id skips the earliest job',
+      four,
+      Object.assign(waiting(sf(20), 'cat'), replyFields({ interactionId: sf(102) })),
+      [sf(101)],
+      { type: 'match', jobId: 'j2', reason: 'text' },
+    ],
+    [
+      'a refusal whose id is below a later job’s known id goes to the only earlier waiting job',
+      () => [
+        job({ id: 'a', prompt: 'cat', seq: 1 }),
+        job({ id: 'b', prompt: 'cat', seq: 2, started: true, interactionId: sf(102) }),
+        job({ id: 'c', prompt: 'cat', seq: 3 }),
+      ],
+      refusal(sf(20), 'cat', false, replyFields({ interactionId: sf(101) })),
+      [],
+      { type: 'match', jobId: 'a', reason: 'sole-job' },
+    ],
+    [
+      'a refusal whose id is above an earlier job’s known id skips the jobs before it',
+      () => [
+        job({ id: 'a', prompt: 'cat', seq: 1 }),
+        job({ id: 'b', prompt: 'cat', seq: 2, started: true, interactionId: sf(102) }),
+        job({ id: 'c', prompt: 'cat', seq: 3 }),
+      ],
+      refusal(sf(20), 'cat', false, replyFields({ interactionId: sf(103) })),
+      [],
+      { type: 'match', jobId: 'c', reason: 'sole-job' },
+    ],
+    [
+      'an id above that of a job submitted later fits no earlier job -> none',
+      () => [
+        job({ id: 'a', prompt: 'cat', seq: 1 }),
+        job({ id: 'b', prompt: 'cat', seq: 2, interactionId: sf(100) }),
+      ],
+      refusal(sf(20), 'cat', false, replyFields({ interactionId: sf(101) })),
+      [sf(100)],
+      { type: 'none' },
+    ],
+  ])('%s', (_name, jobs, m, held, expected) => {
+    expect(decide(m, jobs(), { heldInteractionIds: held })).toEqual(expected);
   });
 });

@@ -120,3 +120,32 @@ describe.each([
     expect(mj.stats().jobsInFlight).toBe(3);
   });
 });
+
+describe.each(['poll', 'gateway'] as const)('identical prompts, one refused, no footer (%s)', (watch) => {
+  it('gives the refusal to the job Midjourney refused and the results to the others', async () => {
+    onTestFailed(() => {
+      console.error(`evidence seed ${SEED}: replay with MJW_SIM_EVIDENCE_SEED=${SEED}`);
+    });
+    const sim = await startFastSimulator({
+      bot: { publicNotices: watch === 'poll', evidence: { footer: false, seed: SEED } },
+    });
+    // Midjourney refuses the first of four identical prompts only (e.g. a momentary queue limit).
+    sim.bot.script({ match: 'twin lighthouses', outcome: 'queue-full', times: 1 });
+    const mj = clientFor(sim, watch, { notSeenTimeoutMs: 0, jobTimeoutMs: 10_000 });
+    try {
+      const outcomes = await Promise.all(
+        [1, 2, 3, 4].map(() => outcomeOf(mj.imagine('twin lighthouses --ar 3:2'))),
+      );
+      const refused = sim.jobs.find((j) => j.outcome === 'queue-full');
+      const [first, ...rest] = outcomes;
+      expect(first?.error).toBeInstanceOf(QueueFullError);
+      for (const other of rest) expect(other.error, String(other.error)).toBeUndefined();
+      const ids = rest.map((o) => o.result?.jobId);
+      expect(new Set(ids).size).toBe(3);
+      expect(ids).not.toContain(refused?.id);
+    } finally {
+      await mj.close();
+      await sim.close();
+    }
+  });
+});
