@@ -23,7 +23,12 @@
  *  message id (strictly), and fit the job's interaction: the same command (`interaction_metadata
  *  .name`, e.g. `imagine`; a button press is a component interaction, type 3), the same source
  *  message for a button (`interacted_message_id`, else the message replied to), and not another
- *  interaction id than the one the job is known by.
+ *  interaction id than the one the job is known by. For first messages and notices, also the
+ *  order of interactions: Discord numbers interactions as it receives them and we send a user's
+ *  jobs one at a time in submission order, so a job whose interaction id is unknown cannot own an
+ *  id smaller than that of a job submitted before it, nor larger than that of one submitted after
+ *  it; and with k of our held messages carrying smaller interaction ids (each another waiting
+ *  job's), at least k waiting jobs come before the owner (as many after it for larger ones).
  *  4. text, for a new message whose prompt can be read (the content, else a notice's footer): of
  *     a kind the job can produce (a grid for imagine / reroll / variation, "Image #n" for the
  *     matching upscale), and whose echoed prompt matches the job's prompt after normalisation.
@@ -31,7 +36,8 @@
  *     - Midjourney's job UUID: a job whose UUID is known takes its own result and no other;
  *     - a reply to a button's source message only goes to jobs started from that message;
  *     - a first message (waiting, progress) goes to the earliest submitted job that has none
- *       yet: Midjourney starts a user's jobs in submission order;
+ *       yet (among those the order of interactions allows): Midjourney starts a user's jobs in
+ *       submission order;
  *     - a notice that is a reply follows rule 5 among them (the one whose progress message
  *       vanished, it died: output filter; else the only one waiting for its first message; else
  *       deferred); a notice that says nothing of its interaction goes to the job whose progress
@@ -40,19 +46,14 @@
  *       when that is not known yet the decision is deferred until the deletion is seen, and only
  *       then, or when deferring no longer helps, falls back to submission order.
  *     Ambiguity is only ever resolved among jobs with the same prompt: never across prompts.
- *  Order of interactions: Discord numbers interactions as it receives them and we send a user's
- *  jobs one at a time in submission order, so interaction ids grow with submission order. A job
- *  whose interaction id is unknown cannot own an id smaller than that of a job submitted before
- *  it, nor larger than that of one submitted after it; and with k of our held messages carrying
- *  smaller interaction ids, at least k waiting jobs come before the owner (as many after for
- *  larger ones). This only ever removes candidates (rules 4 for first messages and notices, 5).
  *  5. interaction, for a message without a readable prompt (a notice without the footer, the
  *     plain-text failure): it belongs to the job still waiting for its first message (no
  *     interaction id known, not started or its progress message vanished, no result) when that
  *     job is the only one that fits. With several, the message is deferred until later evidence
- *     decides (a job's own first message reveals its interaction id, a deletion, a job ending at
- *     its deadline) and never guessed, even at the end: a refusal given to the wrong job swaps
- *     two outcomes.
+ *     decides (a job's own first message reveals its interaction id; a job ends after showing
+ *     one) and never guessed, even at the end: a refusal given to the wrong job swaps two
+ *     outcomes. When a candidate ends having shown nothing (its deadline), the router never
+ *     delivers the message at all.
  */
 import { type APIMessage, InteractionType, type Snowflake } from '../discord/types.js';
 import { promptsMatch } from '../midjourney/normalize.js';
