@@ -135,4 +135,30 @@ describe('evidence policy', () => {
     expect(notice?.interaction_metadata).toBeUndefined();
     expect(notice?.interaction).toMatchObject({ type: 2, name: 'imagine', user: { id: s.userId } });
   });
+
+  it('puts the nonce on the first reply only when asked (nonceOnLater: false); the interaction id stays', async () => {
+    sim = await startSimulator({
+      timeScale: 500,
+      rateLimits: { enabled: false },
+      gateway: QUIET_GATEWAY,
+      bot: { fastSlots: 1, evidence: { nonceOnLater: false } },
+    });
+    const s = sim;
+    const client = await ready(s);
+    await api(s, 'POST', '/interactions', { body: imaginePayload(s, 'a first fox') });
+    const second = imaginePayload(s, 'a second fox');
+    await api(s, 'POST', '/interactions', { body: second });
+    const queued = (await client.waitForDispatch('MESSAGE_CREATE', (d) => d.nonce === second.nonce))
+      .d as unknown as APIMessage;
+    expect(queued.embeds[0]?.title).toBe('Job queued');
+    const interactionId = queued.interaction_metadata?.id;
+    const waiting = (
+      await client.waitForDispatch(
+        'MESSAGE_CREATE',
+        (d) => (d as unknown as APIMessage).interaction_metadata?.id === interactionId && d.id !== queued.id,
+      )
+    ).d as unknown as APIMessage;
+    expect(waiting.content).toContain('Waiting to start');
+    expect(waiting.nonce).toBeUndefined();
+  });
 });

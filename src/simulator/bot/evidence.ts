@@ -24,7 +24,11 @@ export interface MessageEvidence {
   footer: boolean;
   /** Which of Discord's two interaction objects a reply carries. Default 'both'. */
   interaction: 'metadata' | 'legacy' | 'both';
-  /** Later messages of a job carry the interaction nonce too, not only the first reply. Default false. */
+  /**
+   * Later messages of a job carry the interaction nonce too, not only the first reply. Default
+   * false; unless the caller fixes it or gives a seed, the job's later replies (a notice after its
+   * waiting message) keep the nonce as they always did.
+   */
   nonceOnLater: boolean;
   /** A button job's messages reply to the pressed message (type 19, `message_reference`). Default true. */
   reference: boolean;
@@ -51,6 +55,11 @@ export class EvidencePolicy {
 
   constructor(private readonly options: EvidenceOptions = {}) {
     this.random = options.seed === undefined ? undefined : seededRandom(options.seed);
+  }
+
+  /** Whether the nonce rule was asked for (a seed, or `nonceOnLater` fixed): see MessageEvidence. */
+  get strictNonce(): boolean {
+    return this.options.seed !== undefined || this.options.nonceOnLater !== undefined;
   }
 
   /** The seed in use, for failure messages (undefined: no variation). */

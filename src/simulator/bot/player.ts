@@ -233,11 +233,11 @@ export class JobPlayer {
         : answers
           ? MessageType.ChatInputCommand
           : MessageType.Default;
-    if (answers) {
-      full.nonce = record.nonce;
-      Object.assign(full, interactionFields(interaction, job.user, evidence));
-    } else if (evidence.nonceOnLater) {
-      full.nonce = record.nonce;
+    if (answers) Object.assign(full, interactionFields(interaction, job.user, evidence));
+    // The first reply carries the nonce; later messages only when the draw says so.
+    const later = job.nonceSent === true && (this.evidence.strictNonce || !answers);
+    if (!later || evidence.nonceOnLater) {
+      if (answers || later) full.nonce = record.nonce;
     }
     if (!evidence.footer && full.embeds) full.embeds = withoutFooters(full.embeds);
     if (ephemeral) full.flags = MessageFlags.Ephemeral;
@@ -245,6 +245,7 @@ export class JobPlayer {
       ? this.world.postEphemeral(record.channelId, record.userId, full)
       : this.world.postMessage(record.channelId, full);
     record.messageIds.push(message.id);
+    if (full.nonce !== undefined) job.nonceSent = true;
     return message;
   }
 
