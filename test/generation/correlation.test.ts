@@ -143,7 +143,11 @@ describe('correlate: two jobs with the same prompt', () => {
   it('defers a result while no progress message has vanished, then falls back to submission order', () => {
     const a = job({ id: 'a', prompt: 'cat', seq: 1, started: true });
     const b = job({ id: 'b', prompt: 'cat', seq: 2, started: true });
-    expect(decide(done(sf(20), 'cat', uuid(2)), [a, b])).toEqual({ type: 'defer', jobIds: ['a', 'b'] });
+    expect(decide(done(sf(20), 'cat', uuid(2)), [a, b])).toEqual({
+      type: 'defer',
+      jobIds: ['a', 'b'],
+      waitingFor: 'deletion',
+    });
     expect(decide(done(sf(20), 'cat', uuid(2)), [a, b], { final: true })).toMatchObject({
       type: 'match',
       jobId: 'a',

@@ -74,6 +74,8 @@ describe('startSimulator with the Midjourney bot', () => {
     sim = await startSimulator({
       timeScale: 500,
       rateLimits: { enabled: false },
+      // The test client sends no heartbeats: at this time scale Discord's interval is 82 ms.
+      gateway: { heartbeatIntervalMs: 100_000_000 },
       bot: { faults: { botDown: true } },
     });
     const { client } = await TestGatewayClient.ready(sim.gatewayUrl, sim.token);
