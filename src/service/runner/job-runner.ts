@@ -65,6 +65,18 @@ export interface JobRunnerOptions {
    * claimed. Default true; false on a cluster worker, where queued jobs arrive through the queue.
    */
   adoptQueued?: boolean;
+  /**
+   * Cluster worker: errors that mean "this worker can no longer drive the job" (its account's
+   * lease was lost or handed back, no account is held here) rather than an outcome of the job.
+   * Such a job is handed back: it stays stored as it stands and its claim is released, for the
+   * holder of the account (or any worker) to carry on. Default none.
+   */
+  handsBack?: (error: unknown) => boolean;
+  /**
+   * Cluster worker: whether this runner can follow a job from its ticket (it drives the account
+   * the ticket names). A job it cannot follow is left to the worker that can. Default always.
+   */
+  canResume?: (ticket: SubmissionTicket) => boolean;
 }
 
 /** What `drive` found: the job ended here, was driven by another instance, or was already over. */
@@ -114,6 +126,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
   private readonly drives: boolean;
   private readonly adoptQueued: boolean;
+  private readonly handsBack: (error: unknown) => boolean;
+  private readonly canResume: (ticket: SubmissionTicket) => boolean;
+  /** Jobs handed back (see `handsBack`): forgotten here without a verdict. */
+  private readonly handedBack = new WeakSet<ActiveJob>();
 
   constructor(options: JobRunnerOptions) {
     super();
@@ -128,6 +144,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.dispatch = options.dispatch;
     this.drives = options.drives ?? true;
     this.adoptQueued = options.adoptQueued ?? true;
+    this.handsBack = options.handsBack ?? (() => false);
+    this.canResume = options.canResume ?? (() => true);
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
       throw new RangeError(
         `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
@@ -368,7 +386,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     } finally {
       if (
         this.active.get(job.id) === job &&
-        (isTerminal(job.record.status) || this.closing || job.claimLost !== null)
+        (isTerminal(job.record.status) || this.closing || job.claimLost !== null || this.handedBack.has(job))
       ) {
         await this.forget(job);
       }
@@ -385,6 +403,13 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // for the next start or the new owner to carry on.
     if (this.closing || job.claimLost !== null) {
       job.permit?.release();
+      return;
+    }
+    // This worker can no longer drive it (its account was handed on): another worker carries on.
+    if (!job.cancelRequested && this.handsBack(error)) {
+      job.permit?.release();
+      this.handedBack.add(job);
+      this.logger.info({ jobId: job.id, status: job.record.status }, 'job handed back to the cluster');
       return;
     }
     if (job.cancelRequested) {
@@ -519,6 +544,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (this.active.has(listed.id)) continue;
       // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
       if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
+      // Its ticket names an account another worker drives: that worker follows it.
+      if (listed.ticket !== null && !this.canResume(listed.ticket)) continue;
       if ((await this.adopt(listed.id, report)) === 'elsewhere') elsewhere += 1;
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
@@ -537,6 +564,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     if (record === undefined || isTerminal(record.status)) {
       await this.store.releaseClaim(claim);
       return 'finished';
+    }
+    if (record.ticket !== null && !this.canResume(record.ticket)) {
+      await this.store.releaseClaim(claim);
+      return 'elsewhere';
     }
     const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
     const source = parent?.result ?? undefined;
