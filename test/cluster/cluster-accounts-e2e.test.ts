@@ -35,6 +35,7 @@ const SPACING_MS = 350;
  * show gaps near zero, again and again.
  */
 const ARRIVAL_JITTER_MS = 150;
+// (Stalls of this process's own event loop, measured in the test, are added back on top.)
 const JOBS = 200;
 const ACCOUNTS = 6;
 const WORKERS = 3;
@@ -57,6 +58,21 @@ describe.skipIf(env === undefined)(
     });
 
     it('finishes every job once, keeps each token spaced, spreads the jobs, and keeps a disabled account silent', async () => {
+      // This process's event loop stalls, as [end, length] pairs, measured on a 10 ms tick.
+      const stalls: [number, number][] = [];
+      let tick = Date.now();
+      const ticker = setInterval(() => {
+        const now = Date.now();
+        if (now - tick > 30) stalls.push([now, now - tick - 10]);
+        tick = now;
+      }, 10);
+      const stalledBefore = (time: number): number => {
+        let worst = 0;
+        for (const [end, length] of stalls) {
+          if (end >= time && end - length - 10 <= time) worst = Math.max(worst, length);
+        }
+        return worst;
+      };
       const sims = simAccounts(ACCOUNTS);
       const setup = await startBatchSim({
         users: sims.init.users,
@@ -206,9 +222,12 @@ describe.skipIf(env === undefined)(
             // connection, which the simulator accepts on its busy event loop before it reads the
             // request: its arrival lags its pass through the gate more than any other call's.
             if (a.route === 'GET /users/@me') continue;
-            if (b.time - a.time < closest.gap) {
+            // The simulator reads arrival times on this process's event loop: when it was stalled
+            // just before `a` was read, `a` is stamped late by up to that stall.
+            const gap = b.time - a.time + stalledBefore(a.time);
+            if (gap < closest.gap) {
               closest = {
-                gap: b.time - a.time,
+                gap,
                 what: `user ${user}: ${a.route} (${a.status}) then ${b.route} (${b.status}) at ${b.time}`,
               };
             }
@@ -239,6 +258,7 @@ describe.skipIf(env === undefined)(
         const body = JSON.stringify(shown);
         for (const account of sims.accounts) expect(body).not.toContain(account.user.token);
       } finally {
+        clearInterval(ticker);
         for (const child of children) child.process.kill('SIGTERM');
         await Promise.all(children.map((c) => c.exited));
         await setup.close();

@@ -157,7 +157,14 @@ export class LeasedAccounts {
       keys: this.options.keys,
       ...(this.options.minSpacingMs === undefined ? {} : { minSpacingMs: this.options.minSpacingMs }),
     });
-    const opened = await this.options.open(account, gate);
+    let opened: OpenedAccount;
+    try {
+      opened = await this.options.open(account, gate);
+    } catch (error) {
+      // Let the account go: the balancer forgets the lease in its next round and tries again.
+      await lease.release();
+      throw error;
+    }
     if (!lease.held) {
       await opened.close();
       return;
