@@ -34,7 +34,12 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { CircuitBreaker } from './protection/circuit-breaker.js';
 import { registerProxyRoutes } from './proxy/routes.js';
-import { JobRunner, type JobRunnerEvents, type RecoveryReport } from './runner/job-runner.js';
+import {
+  JobRunner,
+  type JobRunnerEvents,
+  type JobRunnerOptions,
+  type RecoveryReport,
+} from './runner/job-runner.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { attachJobNotifier } from './webhooks/job-notifier.js';
 import { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';
@@ -78,6 +83,10 @@ export interface ServiceClusterOptions {
   drives: boolean;
   /** Every node's job changes: SSE streams listen here rather than to this node's runner alone. */
   changes?: EventEmitter<JobRunnerEvents>;
+  /** A worker: errors that hand a job back to the cluster (JobRunnerOptions.handsBack). */
+  handsBack?: JobRunnerOptions['handsBack'];
+  /** A worker: the tickets it can follow (JobRunnerOptions.canResume). */
+  canResume?: JobRunnerOptions['canResume'];
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -127,7 +136,13 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     claimTtlMs: config.jobClaimTtlMs,
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
     ...(options.cluster
-      ? { dispatch: options.cluster.dispatch, drives: options.cluster.drives, adoptQueued: false }
+      ? {
+          dispatch: options.cluster.dispatch,
+          drives: options.cluster.drives,
+          adoptQueued: false,
+          ...(options.cluster.handsBack ? { handsBack: options.cluster.handsBack } : {}),
+          ...(options.cluster.canResume ? { canResume: options.cluster.canResume } : {}),
+        }
       : {}),
   });
   await runner.init();

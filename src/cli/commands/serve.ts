@@ -101,7 +101,14 @@ async function run(ctx: CommandContext): Promise<number> {
   logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
   // A cluster node: the account lease in Redis is the one driver per token, cluster-wide.
   if (serviceConfig.redisUrl !== null) {
-    return runClusterNode(ctx, { config, serviceConfig, logger, listen: true, say });
+    return runClusterNode(ctx, {
+      config,
+      serviceConfig,
+      accounts: accounts.accounts,
+      logger,
+      listen: true,
+      say,
+    });
   }
 
   // One local driver per token: refused before the client, the gateway or the port are opened.

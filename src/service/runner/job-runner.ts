@@ -90,6 +90,18 @@ export interface JobRunnerOptions {
    * claimed. Default true; false on a cluster worker, where queued jobs arrive through the queue.
    */
   adoptQueued?: boolean;
+  /**
+   * Cluster worker: errors that mean "this worker can no longer drive the job" (its account's
+   * lease was lost or handed back, no account is held here) rather than an outcome of the job.
+   * Such a job is handed back: it stays stored as it stands and its claim is released, for the
+   * holder of the account (or any worker) to carry on. Default none.
+   */
+  handsBack?: (error: unknown) => boolean;
+  /**
+   * Cluster worker: whether this runner can follow a job from its ticket (it drives the account
+   * the ticket names). A job it cannot follow is left to the worker that can. Default always.
+   */
+  canResume?: (ticket: SubmissionTicket) => boolean;
 }
 
 /** What `drive` found: the job ended here, was driven by another instance, or was already over. */
@@ -139,6 +151,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
   private readonly drives: boolean;
   private readonly adoptQueued: boolean;
+  private readonly handsBack: (error: unknown) => boolean;
+  private readonly canResume: (ticket: SubmissionTicket) => boolean;
+  /** Jobs handed back (see `handsBack`): forgotten here without a verdict. */
+  private readonly handedBack = new WeakSet<ActiveJob>();
 
   constructor(options: JobRunnerOptions) {
     super();
@@ -153,6 +169,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.dispatch = options.dispatch;
     this.drives = options.drives ?? true;
     this.adoptQueued = options.adoptQueued ?? true;
+    this.handsBack = options.handsBack ?? (() => false);
+    this.canResume = options.canResume ?? (() => true);
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
       throw new RangeError(
         `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
@@ -442,7 +460,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     } finally {
       if (
         this.active.get(job.id) === job &&
-        (isTerminal(job.record.status) || this.closing || job.claimLost !== null)
+        (isTerminal(job.record.status) || this.closing || job.claimLost !== null || this.handedBack.has(job))
       ) {
         await this.forget(job);
       }
@@ -459,6 +477,13 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // for the next start or the new owner to carry on.
     if (this.closing || job.claimLost !== null) {
       job.permit?.release();
+      return;
+    }
+    // This worker can no longer drive it (its account was handed on): another worker carries on.
+    if (!job.cancelRequested && this.handsBack(error)) {
+      job.permit?.release();
+      this.handedBack.add(job);
+      this.logger.info({ jobId: job.id, status: job.record.status }, 'job handed back to the cluster');
       return;
     }
     if (job.cancelRequested) {
@@ -596,6 +621,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (this.active.has(listed.id)) continue;
       // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
       if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
+      // Its ticket names an account another worker drives: that worker follows it.
+      if (listed.ticket !== null && !this.canResume(listed.ticket)) continue;
       try {
         if ((await this.adopt(listed.id, report, listed)) === 'elsewhere') elsewhere += 1;
       } catch (error) {
@@ -663,6 +690,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       await this.failClaimed({ ...record, metadata: null }, recordInvalidOutcome(invalid), claim);
       report.failed += 1;
       return 'finished';
+    }
+    if (record.ticket !== null && !this.canResume(record.ticket)) {
+      await this.store.releaseClaim(claim);
+      return 'elsewhere';
     }
     const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
     const source = parent?.result ?? undefined;
