@@ -18,7 +18,8 @@ import type { AccountLease } from './account-lease.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type ClusterKeys, clusterKeys } from './keys.js';
 
-// KEYS[1] lease, KEYS[2] last-send; ARGV[1] `<owner>|<fence>`, ARGV[2] spacing µs, ARGV[3] memory ms.
+// KEYS[1] lease, KEYS[2] last-send, KEYS[3] send log; ARGV[1] `<owner>|<fence>`, ARGV[2] spacing µs,
+// ARGV[3] memory ms, ARGV[4] send log length.
 // Returns {-1} when the lease is not ours, {wait µs} when too soon, {0, now µs} when passed.
 const PASS = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
@@ -28,7 +29,12 @@ local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 local wait = last + tonumber(ARGV[2]) - now
 if wait > 0 then return {wait} end
 redis.call('SET', KEYS[2], string.format('%.0f', now), 'PX', ARGV[3])
+redis.call('LPUSH', KEYS[3], ARGV[1] .. '|' .. string.format('%.0f', now))
+redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)
 return {0, string.format('%.0f', now)}`;
+
+/** Calls kept in an account's send log. */
+export const SEND_LOG_LENGTH = 1_000;
 
 export interface FencedSendGateOptions {
   redis: Redis;
@@ -65,13 +71,15 @@ export class FencedSendGate implements SendGate {
       try {
         answer = await this.redis.eval(
           PASS,
-          2,
+          3,
           this.keys.lease(this.lease.accountId),
           this.keys.lastSend(this.lease.accountId),
+          this.keys.sendLog(this.lease.accountId),
           this.lease.holderValue,
           this.spacingUs,
           // Remembered a little longer than any spacing: after that, any call is far enough apart.
           Math.max(60_000, Math.ceil(this.spacingUs / 1_000) * 10),
+          SEND_LOG_LENGTH,
         );
       } catch (error) {
         throw new ClusterUnavailableError(
@@ -91,4 +99,27 @@ export class FencedSendGate implements SendGate {
       await this.clock.sleep(Math.ceil(code / 1_000), signal);
     }
   }
+}
+
+/** One call in an account's send log. */
+export interface LoggedSend {
+  owner: string;
+  fence: number;
+  /** Redis time of the call's start, µs. */
+  atUs: number;
+}
+
+/** The account's newest calls, oldest first, from the send log the gate keeps in Redis. */
+export async function readSendLog(
+  redis: Redis,
+  accountId: string,
+  keys: ClusterKeys = clusterKeys(),
+): Promise<LoggedSend[]> {
+  const entries = await redis.lrange(keys.sendLog(accountId), 0, -1);
+  return entries
+    .map((entry) => {
+      const [owner = '', fence = '0', at = '0'] = entry.split('|');
+      return { owner, fence: Number(fence), atUs: Number(at) };
+    })
+    .reverse();
 }

@@ -28,5 +28,11 @@ export {
   isHandBackError,
   LeaseLostError,
 } from './errors.js';
-export { FencedSendGate, type FencedSendGateOptions } from './fenced-send-gate.js';
+export {
+  FencedSendGate,
+  type FencedSendGateOptions,
+  type LoggedSend,
+  readSendLog,
+  SEND_LOG_LENGTH,
+} from './fenced-send-gate.js';
 export { type ClusterKeys, clusterKeys, DEFAULT_KEY_PREFIX } from './keys.js';

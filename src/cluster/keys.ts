@@ -11,6 +11,11 @@ export interface ClusterKeys {
   fence(accountId: string): string;
   /** When (Redis server time, ms) the account's token last started a Discord call. */
   lastSend(accountId: string): string;
+  /**
+   * The account's send log: the newest calls' `<owner>|<fence>|<Redis time µs>`, capped (an
+   * audit trail: who sent, under which lease, when, on the one clock every worker shares).
+   */
+  sendLog(accountId: string): string;
   /** The account's health, cluster-wide: JSON `{ state, reason, at, message, rev }` (no TTL). */
   accountState(accountId: string): string;
   /** The holder's latest view of the account (slots, jobs today, limiter): JSON, with the lease TTL. */
@@ -29,6 +34,7 @@ export function clusterKeys(prefix: string = DEFAULT_KEY_PREFIX): ClusterKeys {
     lease: (accountId) => `${tag(accountId)}:lease`,
     fence: (accountId) => `${tag(accountId)}:fence`,
     lastSend: (accountId) => `${tag(accountId)}:last-send`,
+    sendLog: (accountId) => `${tag(accountId)}:send-log`,
     accountState: (accountId) => `${tag(accountId)}:state`,
     accountView: (accountId) => `${tag(accountId)}:view`,
     accounts: () => `${prefix}:accounts`,
