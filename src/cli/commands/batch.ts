@@ -195,6 +195,10 @@ async function runOwned(
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
     );
+    if (args.download === undefined)
+      say(
+        'the image URLs point at the built-in simulator and stop working when this command exits; add --download <dir> to keep the images',
+      );
   }
   const progress = new ProgressReporter({ stream: ctx.stderr });
   const before = opened.requestStats();

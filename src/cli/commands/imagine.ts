@@ -186,9 +186,9 @@ async function open(
   ctx.stderr.write(
     'mjw imagine: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n',
   );
-  // The simulator's notices are ephemeral as on Discord: only the gateway sees them.
-  const watch = args.watch ?? (ctx.env.MJ_WATCH === undefined ? 'gateway' : config.watch);
-  return openSimulatedClient({ config, overrides: { watch } });
+  // Watched over the gateway as every command does against the simulator; only an explicit
+  // --watch changes it (MJ_WATCH does not: one behaviour across commands).
+  return openSimulatedClient({ config, overrides: args.watch ? { watch: args.watch } : {} });
 }
 
 function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {
@@ -234,6 +234,10 @@ async function run(ctx: CommandContext): Promise<number> {
     });
     line.done();
     printResult(ctx, args, result);
+    if (config.credentials === null)
+      ctx.stderr.write(
+        'mjw imagine: the image URL points at the built-in simulator and stops working now that this command exits\n',
+      );
     return ExitCode.Ok;
   } catch (error) {
     line.done();
