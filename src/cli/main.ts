@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from './command.js';
+import { didYouMean } from './suggest.js';
 
 interface CommandEntry {
   summary: string;
@@ -55,17 +56,51 @@ export function helpText(): string {
     'Commands:',
     ...lines,
     '',
-    "Run `mjw <command> --help` for a command's options. Configuration comes from the environment",
+    "Run `mjw help <command>` (or `mjw <command> --help`) for a command's options. Configuration comes from the environment",
     'and .env (see .env.example); with no DISCORD_TOKEN the commands use the built-in simulator.',
   ].join('\n');
+}
+
+/** The `--json` object for a failure that happened before (or outside) the command's own output. */
+function failureJson(error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const own = (e as { code?: unknown }).code;
+  const code = e instanceof UsageError ? 'USAGE' : typeof own === 'string' ? own : 'ERROR';
+  return `${JSON.stringify({ ok: false, error: { name: e.name, code, message: e.message, retryable: false } })}\n`;
+}
+
+function unknownCommand(name: string): string {
+  return `mjw: unknown command "${name}".${didYouMean(name, Object.keys(COMMANDS))} Run \`mjw help\` for the list of commands.`;
 }
 
 /** Runs one command line; returns the exit code. Exported for tests. */
 export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // With --json, stdout carries exactly one JSON object whatever happens, usage errors included.
+  const json = rest.includes('--json');
+  const fail = (error: unknown, human: string, code: ExitCode): ExitCode => {
+    ctx.stderr.write(`${human}\n`);
+    if (json) ctx.stdout.write(failureJson(error));
+    return code;
+  };
+  if (name === undefined || name === '--help' || name === '-h') {
     ctx.stdout.write(`${helpText()}\n`);
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (name === 'help') {
+    // `mjw help <command>`: that command's usage.
+    const topic = rest[0];
+    if (topic === undefined) {
+      ctx.stdout.write(`${helpText()}\n`);
+      return ExitCode.Ok;
+    }
+    const entry = COMMANDS[topic];
+    if (entry === undefined) {
+      ctx.stderr.write(`${unknownCommand(topic)}\n`);
+      return ExitCode.Usage;
+    }
+    ctx.stdout.write(`${(await entry.load()).usage}\n`);
+    return ExitCode.Ok;
   }
   if (name === '--version' || name === '-v') {
     ctx.stdout.write(`${version()}\n`);
@@ -73,8 +108,7 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>):
   }
   const entry = COMMANDS[name];
   if (entry === undefined) {
-    ctx.stderr.write(`mjw: unknown command "${name}"\n\n${helpText()}\n`);
-    return ExitCode.Usage;
+    return fail(new UsageError(`unknown command "${name}"`), unknownCommand(name), ExitCode.Usage);
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -85,12 +119,16 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>):
     return await command.run({ ...ctx, argv: rest });
   } catch (error) {
     if (error instanceof UsageError) {
-      ctx.stderr.write(`mjw ${name}: ${error.message}\n\n${command.usage}\n`);
-      return ExitCode.Usage;
+      return fail(error, `mjw ${name}: ${error.message}\n\n${command.usage}`, ExitCode.Usage);
     }
-    if (error instanceof ConfigError) {
-      ctx.stderr.write(`mjw ${name}: ${error.message}\n`);
-      return ExitCode.Usage;
+    if (error instanceof ConfigError) return fail(error, `mjw ${name}: ${error.message}`, ExitCode.Usage);
+    if (json) {
+      // Still one object on stdout; the stack goes to stderr for the bug report.
+      return fail(
+        error,
+        `mjw ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        ExitCode.Failure,
+      );
     }
     throw error;
   }
