@@ -4,8 +4,8 @@
  * the command's usage and exits 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../util/suggest.js';
 import { UsageError } from './command.js';
-import { didYouMean } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
+import { environmentWarnings } from '../config/index.js';
+import { didYouMean } from '../util/suggest.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from './command.js';
-import { didYouMean } from './suggest.js';
 
 interface CommandEntry {
   summary: string;
@@ -115,6 +116,7 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>):
     ctx.stdout.write(`${command.usage}\n`);
     return ExitCode.Ok;
   }
+  for (const warning of environmentWarnings({ env: ctx.env })) ctx.stderr.write(`mjw: warning: ${warning}\n`);
   try {
     return await command.run({ ...ctx, argv: rest });
   } catch (error) {

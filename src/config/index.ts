@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { parseDotenv } from './dotenv.js';
 import { ConfigError } from './errors.js';
+import { unknownVariableWarnings } from './known-variables.js';
 import { EnvReader, isLoopbackHost } from './reader.js';
 
+export { parseDotenv } from './dotenv.js';
 export { ConfigError } from './errors.js';
+export { KNOWN_VARIABLES, unknownVariableWarnings } from './known-variables.js';
 export { EnvReader, isLoopbackHost } from './reader.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,10 +78,36 @@ export function readEnvironment(options: LoadConfigOptions = {}): Record<string,
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.envFile === undefined) return env;
     throw new ConfigError([`${file}: cannot read the env file (${(error as Error).message})`]);
   }
-  for (const [key, value] of Object.entries(parseEnv(text))) {
+  // Our own parser: a malformed line is an error naming its line, never a swallowed variable.
+  const parsed = parseDotenv(text, file);
+  if (parsed.problems.length > 0) throw new ConfigError(parsed.problems);
+  for (const [key, value] of Object.entries(parsed.values)) {
     if (env[key] === undefined) env[key] = value;
   }
   return env;
+}
+
+/**
+ * Warnings about the environment that are not errors: `MJ_*` / `MJW_*` names nothing reads (typos),
+ * with the `.env` line they come from. Never throws: errors are loadConfig's to report.
+ */
+export function environmentWarnings(options: LoadConfigOptions = {}): string[] {
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
+  const origins: Record<string, string> = {};
+  const file = options.envFile ?? '.env';
+  if (file !== false) {
+    try {
+      const parsed = parseDotenv(readFileSync(file, 'utf8'), file);
+      for (const [key, value] of Object.entries(parsed.values)) {
+        if (env[key] !== undefined) continue;
+        env[key] = value;
+        origins[key] = `${file}:${parsed.lines[key]}`;
+      }
+    } catch {
+      // Unreadable: loadConfig says so.
+    }
+  }
+  return unknownVariableWarnings(env, origins);
 }
 
 /**
