@@ -26,20 +26,26 @@ export function parseDotenv(text: string, file = '.env'): ParsedDotenv {
     const line = index + 1;
     const trimmed = row.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const problem = (what: string): void => {
-      out.problems.push(`${file}:${line}: ${what}`);
-    };
-    const body = trimmed.replace(/^export\s+/, '');
-    const eq = body.indexOf('=');
-    if (eq < 0) return problem('expected NAME=value (no "=" on this line)');
-    const name = body.slice(0, eq).trim();
-    if (!NAME.test(name)) return problem(`"${name.slice(0, 40)}" is not a variable name`);
-    const value = readValue(body.slice(eq + 1).trim());
-    if (typeof value !== 'string') return problem(`${name}: ${value.error}`);
-    out.values[name] = value;
-    out.lines[name] = line;
+    const read = readLine(trimmed);
+    if ('error' in read) {
+      out.problems.push(`${file}:${line}: ${read.error}`);
+      return;
+    }
+    out.values[read.name] = read.value;
+    out.lines[read.name] = line;
   });
   return out;
+}
+
+function readLine(trimmed: string): { name: string; value: string } | { error: string } {
+  const body = trimmed.replace(/^export\s+/, '');
+  const eq = body.indexOf('=');
+  if (eq < 0) return { error: 'expected NAME=value (no "=" on this line)' };
+  const name = body.slice(0, eq).trim();
+  if (!NAME.test(name)) return { error: `"${name.slice(0, 40)}" is not a variable name` };
+  const value = readValue(body.slice(eq + 1).trim());
+  if (typeof value !== 'string') return { error: `${name}: ${value.error}` };
+  return { name, value };
 }
 
 function readValue(raw: string): string | { error: string } {
