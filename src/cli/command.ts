@@ -23,6 +23,12 @@ export interface CommandContext {
   stderr: Writable & { isTTY?: boolean };
   /** Aborts on SIGINT / SIGTERM (the router installs the handlers). */
   signal: AbortSignal;
+  /**
+   * Aborts on the second SIGINT / SIGTERM, for a command with `finishesInFlight` (the first one
+   * asks it to finish what is in flight, the second to abort that too). Other commands exit at once
+   * on the second signal.
+   */
+  force?: AbortSignal;
 }
 
 export interface Command {
@@ -32,6 +38,8 @@ export interface Command {
   /** Full usage text for `mjw <name> --help`. */
   usage: string;
   run(ctx: CommandContext): Promise<number>;
+  /** True when the command reads `ctx.force`: the second signal then aborts it instead of exiting. */
+  finishesInFlight?: boolean;
 }
 
 /** Raised for bad command-line usage; the router prints it with the command's usage, exit 2. */

@@ -75,7 +75,12 @@ function unknownCommand(name: string): string {
 }
 
 /** Runs one command line; returns the exit code. Exported for tests. */
-export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
+export async function runCli(
+  argv: string[],
+  ctx: Omit<CommandContext, 'argv'>,
+  /** Told which command runs (the signal handlers ask whether it finishes jobs in flight). */
+  onCommand?: (command: Command) => void,
+): Promise<number> {
   const [name, ...rest] = argv;
   // With --json, stdout carries exactly one JSON object whatever happens, usage errors included.
   const json = rest.includes('--json');
@@ -116,6 +121,7 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>):
     ctx.stdout.write(`${command.usage}\n`);
     return ExitCode.Ok;
   }
+  onCommand?.(command);
   for (const warning of environmentWarnings({ env: ctx.env })) ctx.stderr.write(`mjw: warning: ${warning}\n`);
   try {
     return await command.run({ ...ctx, argv: rest });
@@ -136,17 +142,29 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'argv'>):
   }
 }
 
-/** Aborts on the first SIGINT / SIGTERM so commands drain; a second one exits at once. */
-function installSignalHandlers(controller: AbortController): void {
+/**
+ * Aborts `graceful` on the first SIGINT / SIGTERM so commands drain. The second one aborts `force`
+ * when the running command handles it (`finishesInFlight`), else exits at once; a third always does.
+ */
+function installSignalHandlers(
+  graceful: AbortController,
+  force: AbortController,
+  running: () => Command | undefined,
+): void {
   let received = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;
+    if (received === 2 && running()?.finishesInFlight === true) {
+      process.stderr.write(`\nmjw: second ${signal}, aborting the jobs in flight (again to exit now)\n`);
+      force.abort(new DOMException(`Interrupted twice by ${signal}`, 'AbortError'));
+      return;
+    }
     if (received > 1) {
-      process.stderr.write(`\nmjw: second ${signal}, exiting now\n`);
+      process.stderr.write(`\nmjw: ${signal} again, exiting now\n`);
       process.exit(130);
     }
-    process.stderr.write(`\nmjw: ${signal} received, finishing jobs in flight (again to exit now)\n`);
-    controller.abort(new Error(`Interrupted by ${signal}`));
+    process.stderr.write(`\nmjw: ${signal} received, finishing jobs in flight (again to stop)\n`);
+    graceful.abort(new Error(`Interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -155,14 +173,23 @@ function installSignalHandlers(controller: AbortController): void {
 /** The process entry: bin/mjw.js calls this. */
 export async function main(): Promise<void> {
   const controller = new AbortController();
-  installSignalHandlers(controller);
+  const force = new AbortController();
+  let running: Command | undefined;
+  installSignalHandlers(controller, force, () => running);
   try {
-    process.exitCode = await runCli(process.argv.slice(2), {
-      env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      signal: controller.signal,
-    });
+    process.exitCode = await runCli(
+      process.argv.slice(2),
+      {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signal: controller.signal,
+        force: force.signal,
+      },
+      (command) => {
+        running = command;
+      },
+    );
   } catch (error) {
     process.stderr.write(`mjw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = ExitCode.Failure;

@@ -39,7 +39,11 @@ Options:
   --timeout <ms>    Hard deadline for the job (default MJ_JOB_TIMEOUT_MS, 10 min).
   --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
 
-Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator.
+Ctrl-C waits for the job in flight to finish (its result is printed as usual); a second Ctrl-C
+aborts it (AbortError, exit 1); a third exits at once.
+
+Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator
+(watched over the gateway; the image URL stops working when the command exits).
 With a Discord token it first takes the token's lease (see MJW_LOCK_DIR): while another mjw process
 drives the same token on this machine it is refused with TokenInUseError naming that process.
 Exit codes: 0 success; 2 bad usage or configuration; 3 a Midjourney outcome (moderation, queue
@@ -227,9 +231,19 @@ async function run(ctx: CommandContext): Promise<number> {
   const { client, close } = opened;
   const line = new ProgressLine(ctx.stderr);
   watchProgress(client, line);
+  // Ctrl-C finishes the job in flight (the router says so); a second one aborts it. Without a
+  // `force` signal (a caller of runCli that has none), the first abort stops the job.
+  const stop = ctx.force ?? ctx.signal;
+  if (ctx.force !== undefined) {
+    ctx.signal.addEventListener(
+      'abort',
+      () => line.update('interrupted: waiting for the job in flight to finish (Ctrl-C again to abort it)'),
+      { once: true },
+    );
+  }
   try {
     const result = await client.imagine(args.prompt, {
-      signal: ctx.signal,
+      signal: stop,
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
     });
     line.done();
@@ -252,4 +266,5 @@ export const imagineCommand: Command = {
   summary: 'Generate one prompt and wait for its outcome (--json for one machine-readable line)',
   usage: USAGE,
   run,
+  finishesInFlight: true,
 };
