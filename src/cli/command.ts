@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Exit codes every command uses; a contract for scripts. */
 export const ExitCode = {
@@ -19,6 +19,8 @@ export interface CommandContext {
   /** Arguments after the command name. */
   argv: string[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Where `mjw batch -` reads its prompts; process.stdin when absent. */
+  stdin?: Readable;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   /** Aborts on SIGINT / SIGTERM (the router installs the handlers). */

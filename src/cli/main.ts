@@ -181,6 +181,7 @@ export async function main(): Promise<void> {
       process.argv.slice(2),
       {
         env: process.env,
+        stdin: process.stdin,
         stdout: process.stdout,
         stderr: process.stderr,
         signal: controller.signal,
