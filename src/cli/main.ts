@@ -59,6 +59,8 @@ export function helpText(): string {
     '',
     "Run `mjw help <command>` (or `mjw <command> --help`) for a command's options. Configuration comes from the environment",
     'and .env (see .env.example); with no DISCORD_TOKEN the commands use the built-in simulator.',
+    'Every command takes --verbose (LOG_LEVEL=debug) and honours LOG_LEVEL; logs go to stderr, as',
+    'human lines on a terminal and as JSON lines otherwise (imagine, batch and start: always human).',
   ].join('\n');
 }
 
@@ -122,9 +124,16 @@ export async function runCli(
     return ExitCode.Ok;
   }
   onCommand?.(command);
-  for (const warning of environmentWarnings({ env: ctx.env })) ctx.stderr.write(`mjw: warning: ${warning}\n`);
+  // `--verbose` on any command is LOG_LEVEL=debug (sim keeps its own --verbose: request lines).
+  let args = rest;
+  let env = ctx.env;
+  if (name !== 'sim' && rest.includes('--verbose')) {
+    args = rest.filter((arg) => arg !== '--verbose');
+    env = { ...ctx.env, LOG_LEVEL: 'debug' };
+  }
+  for (const warning of environmentWarnings({ env })) ctx.stderr.write(`mjw: warning: ${warning}\n`);
   try {
-    return await command.run({ ...ctx, argv: rest });
+    return await command.run({ ...ctx, env, argv: args });
   } catch (error) {
     if (error instanceof UsageError) {
       return fail(error, `mjw ${name}: ${error.message}\n\n${command.usage}`, ExitCode.Usage);

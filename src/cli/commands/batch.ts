@@ -21,6 +21,7 @@ import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { anySignal } from '../../util/abort.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { createCliLogger } from '../logger.js';
 import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input|-> --out <results.jsonl> [--format txt|jsonl|csv] [--concurrency N]
@@ -202,7 +203,19 @@ async function runOwned(
   for (const lost of [owned.lock.lost, owned.lease.lost]) {
     lost?.addEventListener('abort', () => say(`stopping: ${(lost.reason as Error).message}`), { once: true });
   }
-  const opened = await openGenerator(config, args.concurrency ?? config.concurrentJobs, owned.accounts);
+  // Human lines: this stderr also carries the progress bar and the command's own messages.
+  const logger = createCliLogger(ctx, {
+    level: config.logLevel,
+    name: 'mjw-batch',
+    format: 'pretty',
+    secrets: [config.credentials?.token ?? '', ...(owned.accounts ?? []).map((a) => a.token)],
+  });
+  const opened = await openGenerator(
+    config,
+    args.concurrency ?? config.concurrentJobs,
+    owned.accounts,
+    logger,
+  );
   const concurrency = args.concurrency ?? opened.capacity;
   if (opened.simulated) {
     say(

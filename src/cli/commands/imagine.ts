@@ -25,6 +25,7 @@ import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { createCliLogger } from '../logger.js';
 import { leaseConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
@@ -166,12 +167,19 @@ async function open(
   args: ImagineArgs,
   ctx: CommandContext,
 ): Promise<{ client: Midjourney; close(): Promise<void> }> {
+  // Human lines: this stderr also carries the progress line (stdout keeps the result alone).
+  const logger = createCliLogger(ctx, {
+    level: config.logLevel,
+    name: 'mjw-imagine',
+    format: 'pretty',
+    secrets: [config.credentials?.token ?? ''],
+  });
   if (config.credentials) {
     // One local driver per token, taken before the client exists (TokenInUseError otherwise).
     const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
     let client: Midjourney;
     try {
-      client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+      client = Midjourney.fromConfig(config, { logger, ...(args.watch ? { watch: args.watch } : {}) });
     } catch (error) {
       await lease?.release();
       throw error;
@@ -192,7 +200,7 @@ async function open(
   );
   // Watched over the gateway as every command does against the simulator; only an explicit
   // --watch changes it (MJ_WATCH does not: one behaviour across commands).
-  return openSimulatedClient({ config, overrides: args.watch ? { watch: args.watch } : {} });
+  return openSimulatedClient({ config, overrides: { logger, ...(args.watch ? { watch: args.watch } : {}) } });
 }
 
 function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {

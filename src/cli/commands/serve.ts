@@ -17,10 +17,11 @@ import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { openServiceGenerator } from '../../service/open-generator.js';
 import { startService } from '../../service/start.js';
 import { anySignal } from '../../util/abort.js';
-import { createLogger, type Logger } from '../../util/logger.js';
+import type { Logger } from '../../util/logger.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { commandSay, createCliLogger } from '../logger.js';
 import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
@@ -86,7 +87,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`mjw serve: ${dbProblem}\n`);
     return ExitCode.Usage;
   }
-  const logger = createLogger({
+  const logger = createCliLogger(ctx, {
     level: config.logLevel,
     name: 'mjw-serve',
     secrets: [
@@ -95,9 +96,7 @@ async function run(ctx: CommandContext): Promise<number> {
       ...serviceConfig.apiKeys.map((k) => k.key),
     ],
   });
-  const say = (message: string): void => {
-    ctx.stderr.write(`mjw serve: ${message}\n`);
-  };
+  const say = commandSay(ctx, 'mjw serve');
   if (simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',

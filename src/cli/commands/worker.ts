@@ -5,10 +5,10 @@
  */
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import { loadServiceConfig } from '../../config/service.js';
-import { createLogger } from '../../util/logger.js';
 import { parseCommandLine } from '../args.js';
 import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode } from '../command.js';
+import { commandSay, createCliLogger } from '../logger.js';
 
 const USAGE = `Usage: mjw worker
 
@@ -24,18 +24,16 @@ async function run(ctx: CommandContext): Promise<number> {
   const env = readEnvironment({ env: ctx.env });
   const config = loadConfig({ env, envFile: false });
   const serviceConfig = loadServiceConfig(env, { worker: true });
-  const say = (message: string): void => {
-    ctx.stderr.write(`mjw worker: ${message}\n`);
-  };
-  if (serviceConfig.redisUrl === null) {
-    say('MJW_REDIS_URL is not set: a worker serves a cluster on Redis (for one process, use `mjw serve`)');
-    return ExitCode.Usage;
-  }
-  const logger = createLogger({
+  const logger = createCliLogger(ctx, {
     level: config.logLevel,
     name: 'mjw-worker',
     secrets: [config.credentials?.token ?? '', ...serviceConfig.apiKeys.map((k) => k.key)],
   });
+  const say = commandSay(ctx, 'mjw worker');
+  if (serviceConfig.redisUrl === null) {
+    say('MJW_REDIS_URL is not set: a worker serves a cluster on Redis (for one process, use `mjw serve`)');
+    return ExitCode.Usage;
+  }
   return runClusterNode(ctx, { config, serviceConfig, logger, listen: false, say });
 }
 
