@@ -89,6 +89,8 @@ describe('unknown MJ_* / MJW_* variables', () => {
       named.add(m[1] as string);
     // Prefixes, completed in config/service.ts (`${prefix}_REQUESTS`, `_WINDOW_MS`, `_BURST`).
     const prefixes = new Set(['MJW_RATE_LIMIT', 'MJW_SUBMIT_RATE_LIMIT']);
+    const example = parseDotenv(readFileSync(new URL('.env.example', root), 'utf8'), '.env.example');
+    expect(example.problems).toEqual([]);
     const missing = [...named].filter((name) => !KNOWN_VARIABLES.has(name) && !prefixes.has(name));
     expect(missing).toEqual([]);
   });
