@@ -41,6 +41,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
+/** Commands that send prompts: `--precheck` (MJ_PRECHECK=on) applies to them. */
+const PRECHECK_COMMANDS = new Set(['start', 'imagine', 'batch', 'serve', 'worker']);
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -61,6 +64,8 @@ export function helpText(): string {
     'and .env (see .env.example); with no DISCORD_TOKEN the commands use the built-in simulator.',
     'Every command takes --verbose (LOG_LEVEL=debug) and honours LOG_LEVEL; logs go to stderr, as',
     'human lines on a terminal and as JSON lines otherwise (imagine, batch and start: always human).',
+    'start, imagine, batch, serve and worker take --precheck (MJ_PRECHECK=on): prompts Midjourney would',
+    'certainly refuse (banned words, unknown parameters) fail locally with a typed error, nothing sent.',
   ].join('\n');
 }
 
@@ -128,8 +133,13 @@ export async function runCli(
   let args = rest;
   let env = ctx.env;
   if (name !== 'sim' && rest.includes('--verbose')) {
-    args = rest.filter((arg) => arg !== '--verbose');
-    env = { ...ctx.env, LOG_LEVEL: 'debug' };
+    args = args.filter((arg) => arg !== '--verbose');
+    env = { ...env, LOG_LEVEL: 'debug' };
+  }
+  // `--precheck` on the commands that send prompts is MJ_PRECHECK=on.
+  if (PRECHECK_COMMANDS.has(name) && args.includes('--precheck')) {
+    args = args.filter((arg) => arg !== '--precheck');
+    env = { ...env, MJ_PRECHECK: 'on' };
   }
   for (const warning of environmentWarnings({ env })) ctx.stderr.write(`mjw: warning: ${warning}\n`);
   try {

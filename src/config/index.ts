@@ -51,6 +51,19 @@ export interface Config {
   readonly submitGapMaxMs: number;
   readonly dailyJobCap: number;
   readonly logLevel: LogLevel;
+  /**
+   * The local prompt pre-check (MJ_PRECHECK, on when MJ_BANNED_WORDS_FILE is set): refused prompts
+   * fail with a typed error before anything is sent. `bannedWords` are the file's, added to the
+   * default list. Absent means off.
+   */
+  readonly precheck?: PrecheckConfig;
+}
+
+export interface PrecheckConfig {
+  readonly enabled: boolean;
+  /** From MJ_BANNED_WORDS_FILE: one word or phrase a line, `#` comments. */
+  readonly bannedWords: readonly string[];
+  readonly bannedWordsFile: string | null;
 }
 
 export const DEFAULT_API_BASE_URL = 'https://discord.com/api/v10';
@@ -160,6 +173,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
+  const precheck = readPrecheck(r);
   const config: Config = {
     credentials:
       token !== undefined && guildId !== undefined && channelId !== undefined
@@ -184,10 +198,32 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     submitGapMaxMs,
     dailyJobCap: r.integer('MJ_DAILY_JOB_CAP', 0, { min: 0, max: 100_000 }),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    precheck,
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   if (config.credentials) Object.freeze(config.credentials);
   return Object.freeze(config);
+}
+
+function readPrecheck(r: EnvReader): PrecheckConfig {
+  const file = r.optionalString('MJ_BANNED_WORDS_FILE') ?? null;
+  const mode = r.oneOf('MJ_PRECHECK', ['on', 'off'] as const, file === null ? 'off' : 'on');
+  let bannedWords: string[] = [];
+  if (file !== null) {
+    try {
+      bannedWords = readFileSync(file, 'utf8')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    } catch (error) {
+      r.problem(`MJ_BANNED_WORDS_FILE: cannot read ${file} (${(error as Error).message})`);
+    }
+  }
+  return Object.freeze({
+    enabled: mode === 'on',
+    bannedWords: Object.freeze(bannedWords),
+    bannedWordsFile: file,
+  });
 }
 
 /** The configuration as safe to print: the token replaced. */

@@ -24,6 +24,8 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'MJ_SUBMIT_GAP_MIN_MS',
   'MJ_SUBMIT_GAP_MAX_MS',
   'MJ_DAILY_JOB_CAP',
+  'MJ_PRECHECK',
+  'MJ_BANNED_WORDS_FILE',
   // Ownership
   'MJW_LOCK_DIR',
   // Batch (config/batch.ts)

@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config/index.js';
 import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js';
-import { DEFAULT_GENERATION_SETTINGS } from '../generation/options.js';
+import { DEFAULT_GENERATION_SETTINGS, settingsFromConfig } from '../generation/options.js';
 import type { Simulator } from './simulator-api.js';
 
 /**
@@ -48,7 +48,10 @@ export function simulatedClientOptions(
   const d = DEFAULT_GENERATION_SETTINGS;
   const c = config;
   const shrink = (ms: number): number => Math.max(1, Math.round(ms / timeScale));
+  const fromConfig = c ? settingsFromConfig(c) : {};
   return {
+    // The pre-check as configured (MJ_PRECHECK): refused locally, before the simulator sees it.
+    ...(fromConfig.precheck ? { precheck: fromConfig.precheck } : {}),
     token: simulator.token,
     apiBaseUrl: simulator.apiBaseUrl,
     gatewayUrl: simulator.gatewayUrl,
