@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import pRetry, { AbortError } from 'p-retry';
 import { type Dispatcher, request } from 'undici';
-import { splitGrid } from '../util/png.js';
+import { gridSplitter } from '../util/grid-splitter.js';
 import { DownloadError } from './errors.js';
 import { createLimiter, type Limiter } from './limit.js';
 
@@ -27,6 +27,8 @@ export interface DownloaderOptions {
   timeoutMs?: number;
   /** undici dispatcher (tests, proxies). Default the global one. */
   dispatcher?: Dispatcher;
+  /** Cuts a grid into four; default the shared worker thread (`gridSplitter`), off the event loop. */
+  splitGrid?: (data: Buffer) => Promise<Buffer[]>;
 }
 
 export const DEFAULT_DOWNLOADER_OPTIONS = Object.freeze({
@@ -41,7 +43,10 @@ export const DEFAULT_DOWNLOADER_OPTIONS = Object.freeze({
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export class Downloader {
-  private readonly options: Required<Omit<DownloaderOptions, 'dispatcher'>> & { dispatcher?: Dispatcher };
+  private readonly options: Required<Omit<DownloaderOptions, 'dispatcher' | 'splitGrid'>> & {
+    dispatcher?: Dispatcher;
+  };
+  private readonly splitGrid: (data: Buffer) => Promise<Buffer[]>;
   private readonly limit: Limiter;
   private madeDir = false;
   /** Attempts made (first tries and retries), for the summary and tests. */
@@ -50,6 +55,7 @@ export class Downloader {
   constructor(options: DownloaderOptions) {
     this.options = { ...DEFAULT_DOWNLOADER_OPTIONS, ...options };
     this.limit = createLimiter(this.options.concurrency);
+    this.splitGrid = options.splitGrid ?? ((data) => gridSplitter.split(data));
   }
 
   /**
@@ -66,7 +72,7 @@ export class Downloader {
     const files = [join(this.options.dir, `${name}${ext}`)];
     await atomicWrite(files[0] as string, body);
     if (grid && this.options.split) {
-      const parts = splitGrid(body);
+      const parts = await this.splitGrid(body);
       for (const [index, part] of parts.entries()) {
         const file = join(this.options.dir, `${name}-${index + 1}.png`);
         await atomicWrite(file, part);

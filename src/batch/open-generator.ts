@@ -9,6 +9,7 @@ import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../simulator/simulated-client.js';
+import type { Logger } from '../util/logger.js';
 
 /** Simulated ms per real ms when no credentials are configured: a 40 s job takes 2 s. */
 export const SIMULATOR_TIME_SCALE = DEFAULT_SIMULATED_TIME_SCALE;
@@ -35,9 +36,12 @@ export async function openGenerator(
   concurrentJobs: number = config.concurrentJobs,
   /** From an accounts file: the batch runs on an AccountPool of them (their own slots apply). */
   accounts?: readonly AccountConfig[],
+  /** The client's logger (LOG_LEVEL in the CLI); silent by default. */
+  logger?: Logger,
 ): Promise<OpenedGenerator> {
+  const logged = logger ? { logger } : {};
   if (accounts !== undefined && accounts.length > 0) {
-    const pool = accountPoolFromConfig(config, accounts);
+    const pool = accountPoolFromConfig(config, accounts, logged);
     return {
       generator: pool,
       capacity: pool.capacity,
@@ -47,7 +51,7 @@ export async function openGenerator(
     };
   }
   if (config.credentials) {
-    const generator = Midjourney.fromConfig(config, { concurrentJobs });
+    const generator = Midjourney.fromConfig(config, { concurrentJobs, ...logged });
     return {
       generator,
       capacity: concurrentJobs,
@@ -59,7 +63,7 @@ export async function openGenerator(
   const { client, close } = await openSimulatedClient({
     config,
     timeScale: SIMULATOR_TIME_SCALE,
-    overrides: { concurrentJobs },
+    overrides: { concurrentJobs, ...logged },
   });
   return {
     generator: client,

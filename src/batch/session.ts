@@ -131,8 +131,7 @@ async function runLocked(
     writeHeader = header.fingerprint !== fingerprint;
     for (const record of parsed.records) applyRecord(states, record);
   } else {
-    if (options.resume)
-      throw new BatchJournalError('nothing to resume: the journal does not exist', journalPath);
+    // `--resume` on a first run starts it: there is nothing to continue, and nothing to refuse.
     if (await nonEmpty(options.out)) {
       throw new BatchJournalError(
         `${options.out} already holds results but has no journal beside it; choose another --out or remove it`,

@@ -4,6 +4,7 @@
  * the command's usage and exits 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../util/suggest.js';
 import { UsageError } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -22,7 +23,14 @@ export function parseCommandLine<const O extends Options>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const message = (error as Error).message;
+    // "Unknown option '--colour'. To specify a positional argument ...": name the nearest flag.
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown !== null) {
+      const hint = didYouMean(unknown[2] as string, Object.keys(options), (name) => `--${name}`);
+      throw new UsageError(`Unknown option '${unknown[1]}${unknown[2]}'.${hint}`);
+    }
+    throw new UsageError(message);
   }
 }
 

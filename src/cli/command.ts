@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Exit codes every command uses; a contract for scripts. */
 export const ExitCode = {
@@ -19,10 +19,18 @@ export interface CommandContext {
   /** Arguments after the command name. */
   argv: string[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Where `mjw batch -` reads its prompts; process.stdin when absent. */
+  stdin?: Readable;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   /** Aborts on SIGINT / SIGTERM (the router installs the handlers). */
   signal: AbortSignal;
+  /**
+   * Aborts on the second SIGINT / SIGTERM, for a command with `finishesInFlight` (the first one
+   * asks it to finish what is in flight, the second to abort that too). Other commands exit at once
+   * on the second signal.
+   */
+  force?: AbortSignal;
 }
 
 export interface Command {
@@ -32,6 +40,8 @@ export interface Command {
   /** Full usage text for `mjw <name> --help`. */
   usage: string;
   run(ctx: CommandContext): Promise<number>;
+  /** True when the command reads `ctx.force`: the second signal then aborts it instead of exiting. */
+  finishesInFlight?: boolean;
 }
 
 /** Raised for bad command-line usage; the router prints it with the command's usage, exit 2. */

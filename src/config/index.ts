@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { parseDotenv } from './dotenv.js';
 import { ConfigError } from './errors.js';
+import { unknownVariableWarnings } from './known-variables.js';
 import { EnvReader, isLoopbackHost } from './reader.js';
 
+export { parseDotenv } from './dotenv.js';
 export { ConfigError } from './errors.js';
+export { KNOWN_VARIABLES, unknownVariableWarnings } from './known-variables.js';
 export { EnvReader, isLoopbackHost } from './reader.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -48,6 +51,19 @@ export interface Config {
   readonly submitGapMaxMs: number;
   readonly dailyJobCap: number;
   readonly logLevel: LogLevel;
+  /**
+   * The local prompt pre-check (MJ_PRECHECK, on when MJ_BANNED_WORDS_FILE is set): refused prompts
+   * fail with a typed error before anything is sent. `bannedWords` are the file's, added to the
+   * default list. Absent means off.
+   */
+  readonly precheck?: PrecheckConfig;
+}
+
+export interface PrecheckConfig {
+  readonly enabled: boolean;
+  /** From MJ_BANNED_WORDS_FILE: one word or phrase a line, `#` comments. */
+  readonly bannedWords: readonly string[];
+  readonly bannedWordsFile: string | null;
 }
 
 export const DEFAULT_API_BASE_URL = 'https://discord.com/api/v10';
@@ -75,10 +91,36 @@ export function readEnvironment(options: LoadConfigOptions = {}): Record<string,
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.envFile === undefined) return env;
     throw new ConfigError([`${file}: cannot read the env file (${(error as Error).message})`]);
   }
-  for (const [key, value] of Object.entries(parseEnv(text))) {
+  // Our own parser: a malformed line is an error naming its line, never a swallowed variable.
+  const parsed = parseDotenv(text, file);
+  if (parsed.problems.length > 0) throw new ConfigError(parsed.problems);
+  for (const [key, value] of Object.entries(parsed.values)) {
     if (env[key] === undefined) env[key] = value;
   }
   return env;
+}
+
+/**
+ * Warnings about the environment that are not errors: `MJ_*` / `MJW_*` names nothing reads (typos),
+ * with the `.env` line they come from. Never throws: errors are loadConfig's to report.
+ */
+export function environmentWarnings(options: LoadConfigOptions = {}): string[] {
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
+  const origins: Record<string, string> = {};
+  const file = options.envFile ?? '.env';
+  if (file !== false) {
+    try {
+      const parsed = parseDotenv(readFileSync(file, 'utf8'), file);
+      for (const [key, value] of Object.entries(parsed.values)) {
+        if (env[key] !== undefined) continue;
+        env[key] = value;
+        origins[key] = `${file}:${parsed.lines[key]}`;
+      }
+    } catch {
+      // Unreadable: loadConfig says so.
+    }
+  }
+  return unknownVariableWarnings(env, origins);
 }
 
 /**
@@ -131,6 +173,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
+  const precheck = readPrecheck(r);
   const config: Config = {
     credentials:
       token !== undefined && guildId !== undefined && channelId !== undefined
@@ -155,10 +198,32 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     submitGapMaxMs,
     dailyJobCap: r.integer('MJ_DAILY_JOB_CAP', 0, { min: 0, max: 100_000 }),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    precheck,
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   if (config.credentials) Object.freeze(config.credentials);
   return Object.freeze(config);
+}
+
+function readPrecheck(r: EnvReader): PrecheckConfig {
+  const file = r.optionalString('MJ_BANNED_WORDS_FILE') ?? null;
+  const mode = r.oneOf('MJ_PRECHECK', ['on', 'off'] as const, file === null ? 'off' : 'on');
+  let bannedWords: string[] = [];
+  if (file !== null) {
+    try {
+      bannedWords = readFileSync(file, 'utf8')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    } catch (error) {
+      r.problem(`MJ_BANNED_WORDS_FILE: cannot read ${file} (${(error as Error).message})`);
+    }
+  }
+  return Object.freeze({
+    enabled: mode === 'on',
+    bannedWords: Object.freeze(bannedWords),
+    bannedWordsFile: file,
+  });
 }
 
 /** The configuration as safe to print: the token replaced. */

@@ -11,7 +11,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
-import { type Config, type LoadConfigOptions, loadConfig } from '../config/index.js';
+import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from '../config/index.js';
 
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
@@ -134,8 +134,22 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     });
   }
 
-  /** A client for a loaded configuration (credentials required), with optional overrides. */
+  /**
+   * A client for a loaded configuration (credentials required), with optional overrides. Without
+   * credentials (and no token and channel given as overrides) it throws a ConfigError naming the
+   * DISCORD_* variables to set, rather than an option error about `channelId`.
+   */
   static fromConfig(config: Config, overrides: Omit<MidjourneyOptions, 'config'> = {}): Midjourney {
+    if (config.credentials === null) {
+      const missing = [
+        ...(overrides.token === undefined && overrides.rest === undefined
+          ? ['DISCORD_TOKEN: required (the Discord user token)']
+          : []),
+        ...(overrides.guildId === undefined ? ['DISCORD_GUILD_ID: required (the server id)'] : []),
+        ...(overrides.channelId === undefined ? ['DISCORD_CHANNEL_ID: required (the channel id)'] : []),
+      ];
+      if (missing.length > 0 && overrides.channelId === undefined) throw new ConfigError(missing);
+    }
     return new Midjourney({ ...overrides, config });
   }
 

@@ -6,6 +6,7 @@
 import type { Config, WatchMode } from '../config/index.js';
 import { MIDJOURNEY_APPLICATION_ID } from '../config/index.js';
 import type { Snowflake } from '../discord/types.js';
+import { DEFAULT_BANNED_WORDS } from '../midjourney/constants.js';
 import type { PrecheckOptions } from '../midjourney/precheck.js';
 import { isSnowflake } from '../util/snowflake.js';
 import { GenerationOptionsError } from './errors.js';
@@ -99,6 +100,9 @@ export function settingsFromConfig(config: Config): Partial<GenerationSettings> 
       : {}),
     applicationId: config.applicationId,
     watch: config.watch,
+    ...(config.precheck?.enabled
+      ? { precheck: { bannedWords: [...DEFAULT_BANNED_WORDS, ...config.precheck.bannedWords] } }
+      : {}),
     pollMinMs: config.pollMinMs,
     pollMaxMs: config.pollMaxMs,
     jobTimeoutMs: config.jobTimeoutMs,

@@ -55,3 +55,18 @@ export const OUTDATED_COMMAND_ERROR = 'INTERACTION_APPLICATION_COMMAND_INVALID_V
 
 /** Midjourney's job ids are UUIDs (v4 shape, lower-case hex). */
 export const JOB_ID_PATTERN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * The pre-check's default banned words (MJ_PRECHECK=on): a short list of words Midjourney is
+ * observed to refuse outright with "Banned prompt", not its full, unpublished and changing list.
+ * MJ_BANNED_WORDS_FILE adds to it; Midjourney stays the judge of everything else.
+ */
+export const DEFAULT_BANNED_WORDS: readonly string[] = Object.freeze([
+  'gore',
+  'nsfw',
+  'nude',
+  'naked',
+  'bloody',
+  'torture',
+  'xxx',
+]);

@@ -3,12 +3,14 @@
  * per-client limits, webhooks, the circuit breaker, health and metrics, and the Fastify app with
  * the /v1, midjourney-proxy and ops routes. Every outside dependency is an option.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { AccountDirectory } from '../accounts/types.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
+import { routeTemplate } from '../discord/rest/routes.js';
 import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
@@ -191,9 +193,10 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   });
   const detachJobMetrics = observeJobs(runner, serviceMetrics);
   const detachTelemetry = options.telemetry?.({
-    response: (route, status) => serviceMetrics.discordRequests.inc({ route, status }),
+    // Templates, not ids: one series per endpoint, however many channels and accounts.
+    response: (route, status) => serviceMetrics.discordRequests.inc({ route: routeTemplate(route), status }),
     rateLimited: (scope) => serviceMetrics.discordRateLimited.inc({ scope }),
-    retry: (route) => serviceMetrics.discordRetries.inc({ route }),
+    retry: (route) => serviceMetrics.discordRetries.inc({ route: routeTemplate(route) }),
   });
   const hub = new JobEventHub(options.cluster?.changes ?? runner);
   // Expired Idempotency-Keys are deleted at start and then hourly (or each TTL, if shorter).
@@ -271,6 +274,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       await runner.close();
       detachNotifier();
       detachJobMetrics();
+      serviceMetrics.close();
       detachTelemetry?.();
       await webhooks.close();
       limiters.requests.close();

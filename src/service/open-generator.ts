@@ -11,7 +11,11 @@ import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
 import { RestClient, type SendGate } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
-import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../simulator/simulated-client.js';
+import {
+  DEFAULT_SIMULATED_TIME_SCALE,
+  SIMULATED_WATCH,
+  simulatedClientOptions,
+} from '../simulator/simulated-client.js';
 import type { Logger } from '../util/logger.js';
 import type { OpenedAccount } from './cluster/leased-accounts.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
@@ -81,9 +85,9 @@ export async function openServiceGenerator(
     logger,
     limiterOptions: { minSpacingMs: settings.minRequestSpacingMs ?? 50 },
   });
-  const gateway =
-    config.watch === 'gateway' ? new GatewayClient({ token: sim.token, url: sim.gatewayUrl }) : undefined;
-  const generator = new Midjourney({ ...settings, rest, ...(gateway ? { gateway } : {}), logger });
+  // The gateway, as every command uses against the simulator (SIMULATED_WATCH).
+  const gateway = new GatewayClient({ token: sim.token, url: sim.gatewayUrl });
+  const generator = new Midjourney({ ...settings, watch: SIMULATED_WATCH, rest, gateway, logger });
   return {
     generator,
     ...midjourneyProbe({ midjourney: generator, rest, gateway }),
@@ -91,7 +95,7 @@ export async function openServiceGenerator(
     simulated: true,
     close: async () => {
       await generator.close();
-      await gateway?.close();
+      await gateway.close();
       await rest.close();
       await sim.close();
     },

@@ -1,6 +1,6 @@
 /**
  * `startService`: the service as `mjw serve` runs it: the given store, else a SQLite store at
- * `config.dbPath` when one is set, else memory; unfinished work recovered; listening.
+ * `config.dbPath` when one is set, else memory; listening, then unfinished work recovered.
  */
 import type { ServiceConfig } from '../config/service.js';
 import { buildService, type Service, type ServiceOptions } from './app.js';
@@ -15,7 +15,7 @@ export interface StartedService {
   close(): Promise<void>;
 }
 
-/** Builds the service (SQLite at `config.dbPath` unless a store is given), recovers, listens. */
+/** Builds the service (SQLite at `config.dbPath` unless a store is given), listens, then recovers. */
 export async function startService(
   options: ServiceOptions & { config?: Partial<ServiceConfig> },
 ): Promise<StartedService> {
@@ -27,8 +27,10 @@ export async function startService(
     closeStore: options.closeStore ?? options.store === undefined,
   });
   try {
-    const recovered = await service.recover();
+    // Listen first: a port in use fails before any recovered job is resubmitted to Discord, and
+    // clients can read the stored jobs while recovery runs.
     const url = await service.listen();
+    const recovered = await service.recover();
     return { service, url, recovered, close: () => service.close() };
   } catch (error) {
     await service.close();

@@ -7,8 +7,15 @@
  */
 import type { Config } from '../config/index.js';
 import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js';
-import { DEFAULT_GENERATION_SETTINGS } from '../generation/options.js';
+import { DEFAULT_GENERATION_SETTINGS, settingsFromConfig } from '../generation/options.js';
 import type { Simulator } from './simulator-api.js';
+
+/**
+ * How a client watches the built-in simulator: the gateway, whatever MJ_WATCH says. Polling cannot
+ * see ephemeral notices, so an invalid prompt would be an inferred pre-moderation there and an
+ * InvalidRequestError over the gateway.
+ */
+export const SIMULATED_WATCH = 'gateway' as const;
 
 /** Simulated ms per real ms by default: a 45 s job takes about 2 s. */
 export const DEFAULT_SIMULATED_TIME_SCALE = 20;
@@ -41,14 +48,19 @@ export function simulatedClientOptions(
   const d = DEFAULT_GENERATION_SETTINGS;
   const c = config;
   const shrink = (ms: number): number => Math.max(1, Math.round(ms / timeScale));
+  const fromConfig = c ? settingsFromConfig(c) : {};
   return {
+    // The pre-check as configured (MJ_PRECHECK): refused locally, before the simulator sees it.
+    ...(fromConfig.precheck ? { precheck: fromConfig.precheck } : {}),
     token: simulator.token,
     apiBaseUrl: simulator.apiBaseUrl,
     gatewayUrl: simulator.gatewayUrl,
     guildId: simulator.guildId,
     channelId: simulator.channelId,
     userId: simulator.userId,
-    watch: c?.watch ?? d.watch,
+    // Always the gateway: the simulator's notices are ephemeral as on Discord, visible only there,
+    // so every command (imagine, start, batch, serve) meets the same outcomes for the same prompt.
+    watch: SIMULATED_WATCH,
     // Loopback only: the 350 ms floor protects Discord, not the simulator.
     minRequestSpacingMs: Math.min(c?.minRequestSpacingMs ?? 350, 50),
     pollMinMs: shrink(c?.pollMinMs ?? d.pollMinMs),

@@ -1,6 +1,6 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { BatchInputError, BatchJournalError } from '../../src/batch/errors.js';
+import { BatchInputError } from '../../src/batch/errors.js';
 import type { JournalRecord } from '../../src/batch/journal-records.js';
 import { runBatch } from '../../src/batch/session.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
@@ -142,16 +142,24 @@ describe('journal and output checks', () => {
     expect(report.outcomes).toEqual({ success: 3 });
   });
 
-  it('refuses --resume without a journal, and an output file without its journal', async () => {
+  it('starts a first run given --resume, and refuses an output file without its journal', async () => {
+    const first = await batchFiles(prompts(1));
+    const started = await runBatch({
+      input: first.input,
+      out: first.out,
+      generator: new FakeGenerator(),
+      resume: true,
+    });
+    expect(started.resume.resumed).toBe(false);
+    expect(await resultLines(first.out)).toHaveLength(1);
     const files = await batchFiles(prompts(1));
     const gen = new FakeGenerator();
-    await expect(
-      runBatch({ input: files.input, out: files.out, generator: gen, resume: true }),
-    ).rejects.toThrowError(BatchJournalError);
     await writeFile(files.out, '{"id":"x"}\n');
-    await expect(runBatch({ input: files.input, out: files.out, generator: gen })).rejects.toThrowError(
-      /already holds results but has no journal/,
-    );
+    for (const resume of [false, true]) {
+      await expect(
+        runBatch({ input: files.input, out: files.out, generator: gen, resume }),
+      ).rejects.toThrowError(/already holds results but has no journal/);
+    }
     expect(gen.sent).toHaveLength(0);
   });
 

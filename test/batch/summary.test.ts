@@ -1,6 +1,11 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { estimateRemainingMs, formatProgressLine, ProgressReporter } from '../../src/batch/progress.js';
+import {
+  estimateRemainingMs,
+  fitProgressBar,
+  formatProgressLine,
+  ProgressReporter,
+} from '../../src/batch/progress.js';
 import type { BatchProgress, BatchRunReport } from '../../src/batch/runner.js';
 import { formatDuration, formatSummary, percentile } from '../../src/batch/summary.js';
 
@@ -95,6 +100,33 @@ describe('summary', () => {
 });
 
 describe('progress', () => {
+  it.each([200, 80, 60, 40, 20])('fits the bar in %i columns, one spare', (columns) => {
+    const big = progress({ total: 12_345, finished: 6_789, succeeded: 6_000, failed: 789, running: 24 });
+    const line = fitProgressBar(big, 3_600_000, columns);
+    expect(line.length).toBeLessThanOrEqual(columns - 1);
+    expect(line).toContain('%');
+  });
+
+  it('keeps the full bar when it fits, and draws to the stream width', () => {
+    expect(fitProgressBar(progress(), 20_000, 200)).toMatch(/^\[#{10}-{14}\] 40% 4\/10 finished/);
+    const chunks: string[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          chunks.push(chunk.toString());
+          done();
+        },
+      }),
+      { isTTY: true, columns: 50 },
+    );
+    const reporter = new ProgressReporter({ stream, now: () => 20_000 });
+    reporter.update(progress());
+    reporter.done();
+    const erase = '\r\x1b[2K';
+    for (const chunk of chunks)
+      for (const line of chunk.replaceAll(erase, '\n').split('\n')) expect(line.length).toBeLessThan(50);
+  });
+
   it("estimates the time left at this run's rate", () => {
     expect(estimateRemainingMs(progress({ finishedThisRun: 0 }), 10_000)).toBeUndefined();
     // 4 done in 20 s, 6 left: 30 s.
@@ -125,7 +157,7 @@ describe('progress', () => {
   });
 
   it('redraws one bar in place on a TTY', () => {
-    const out = sink(true);
+    const out = Object.assign(sink(true), { columns: 120 });
     let now = 0;
     const reporter = new ProgressReporter({ stream: out, now: () => now });
     reporter.update(progress({ finished: 5, finishedThisRun: 5 }));

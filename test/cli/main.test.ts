@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +62,16 @@ describe('mjw', () => {
     expect(outcomes.match(/^ {2}success /gm)).toHaveLength(3);
     expect(outcomes).toMatch(/^ {2}PreModerationError +a bloody battlefield/m);
     expect(outcomes.match(/^ {2}InvalidRequestError /gm)).toHaveLength(2);
+    // The results file it named is kept, and the images are saved beside it (the URLs died).
+    const named = /results in (\S+), images in (\S+)\n/.exec(stderr);
+    expect(named).not.toBeNull();
+    const lines = readFileSync(named?.[1] as string, 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(6);
+    expect(readdirSync(named?.[2] as string).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+    expect(outcomes.match(/^ {2}success .*\.png$/gm)).toHaveLength(3);
+    expect(stdout).toContain('the images are saved locally');
   });
 
   it('runs from the bin launcher', () => {

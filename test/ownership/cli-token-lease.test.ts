@@ -76,7 +76,8 @@ describe('composition roots take the token lease', () => {
       }),
     );
     expect(code).toBe(ExitCode.Failure);
-    expect(stderr.text).toContain(`mjw serve: this Discord token is already driven by pid ${process.pid}`);
+    // On a pipe, serve's stderr is JSON lines throughout (its own messages included).
+    expect(stderr.text).toContain(`"msg":"this Discord token is already driven by pid ${process.pid}`);
     expect(stdout.text).toBe('');
     expect(stderr.text).not.toContain(TOKEN);
   });

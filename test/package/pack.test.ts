@@ -139,7 +139,8 @@ describe('the published package', () => {
     expect(existsSync(join(project, 'node_modules/midjourney-worker/examples/prompts.txt'))).toBe(true);
     // Exit 0 (execFileSync throws otherwise), and every example prompt reached an outcome.
     const out = run('npx', ['--no-install', 'mjw', 'start'], project, 180_000);
-    const outcomes = out.split(/^Outcomes$/m)[1] ?? '';
+    // The outcome rows end at the first blank line (a note on the saved images follows).
+    const outcomes = (out.split(/^Outcomes$/m)[1] ?? '').replace(/^\n/, '').split('\n\n')[0] ?? '';
     const rows = outcomes.split('\n').filter((line) => line.trim() !== '');
     expect(rows).toHaveLength(6);
     for (const row of rows) expect(row).toMatch(/^ {2}(success|[A-Z]\w+Error) /);

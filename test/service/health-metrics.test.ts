@@ -130,6 +130,39 @@ describe('GET /metrics', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('labels Discord calls by route template, and exposes the process: CPU, memory, event-loop lag, GC', async () => {
+    let sink: DiscordTelemetrySink | undefined;
+    t = await startTestService({
+      telemetry: (s) => {
+        sink = s;
+        return () => {
+          sink = undefined;
+        };
+      },
+    });
+    sink!.response('GET /channels/1234567890123456789/messages/:id', 200);
+    sink!.response('GET /channels/9876543210987654321/messages/:id', 200);
+    sink!.retry('POST /interactions/1234567890123456789/:token/callback');
+    const text: string = (await t.alice.get('/metrics')).body;
+    expect(text).toContain(
+      'mjw_discord_requests_total{route="GET /channels/:channel_id/messages/:id",status="200"} 2',
+    );
+    expect(text).toContain(
+      'mjw_discord_retries_total{route="POST /interactions/:interaction_id/:token/callback"} 1',
+    );
+    expect(text).not.toMatch(/route="[^"]*\d{16}/);
+    for (const pattern of [
+      /^# TYPE process_cpu_seconds_total counter$/m,
+      /^process_cpu_seconds_total \d+(\.\d+)?(e-?\d+)?$/m,
+      /^process_resident_memory_bytes [1-9]\d*$/m,
+      /^nodejs_heap_size_used_bytes [1-9]\d*$/m,
+      /^nodejs_eventloop_lag_seconds\{stat="p99"\} /m,
+      /^# TYPE nodejs_gc_duration_seconds histogram$/m,
+      /^process_start_time_seconds \d{10}$/m,
+    ])
+      expect(text).toMatch(pattern);
+  });
+
   it('can be made public', async () => {
     t = await startTestService({ config: { metricsPublic: true } });
     expect((await t.anonymous.get('/metrics')).status).toBe(200);

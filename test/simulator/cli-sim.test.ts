@@ -1,4 +1,5 @@
 /** `mjw sim`: starts the simulator, prints working variables, stops on the signal. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,14 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.js';
 import { parseSimArgs, simCommand } from '../../src/cli/commands/sim.js';
+import { shellQuote } from '../../src/cli/env-lines.js';
+import { loadConfig } from '../../src/config/index.js';
 import { call } from './helpers/http.js';
+
+/** The shell's reading of one single-quoted (or bare) value. */
+function unquote(value: string): string {
+  return value.startsWith("'") ? value.slice(1, -1).replaceAll("'\\''", "'") : value;
+}
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -38,7 +46,7 @@ describe('mjw sim', () => {
         .text()
         .split('\n')
         .filter((line) => /^[A-Z_]+=/.test(line))
-        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+        .map((line) => [line.slice(0, line.indexOf('=')), unquote(line.slice(line.indexOf('=') + 1))]),
     );
     expect(Object.keys(env)).toEqual([
       'DISCORD_API_BASE_URL',
@@ -47,11 +55,20 @@ describe('mjw sim', () => {
       'DISCORD_GUILD_ID',
       'DISCORD_CHANNEL_ID',
       'MJ_APPLICATION_ID',
+      'MJ_WATCH',
       'MJ_MIN_REQUEST_SPACING_MS',
       'MJ_POLL_MIN_MS',
       'MJ_POLL_MAX_MS',
       'MJ_JOB_TIMEOUT_MS',
+      'MJ_CONFIRM_WINDOW_MS',
+      'MJ_NOT_SEEN_TIMEOUT_MS',
+      'MJ_AMBIGUOUS_GRACE_MS',
+      'MJ_RESUME_GRACE_MS',
     ]);
+    // Quoted: an unquoted `&` would background the rest of the line under eval.
+    expect(stdout.text()).toMatch(/^DISCORD_GATEWAY_URL='ws:\/\/127\.0\.0\.1:\d+\/\?v=10&encoding=json'$/m);
+    expect(env.MJ_NOT_SEEN_TIMEOUT_MS).toBe('6000');
+    expect(env.MJ_CONFIRM_WINDOW_MS).toBe('300');
     expect(env.DISCORD_API_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v10$/);
     expect(env.DISCORD_GATEWAY_URL).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?v=10&encoding=json$/);
     expect(env.MJ_MIN_REQUEST_SPACING_MS).toBe('35');
@@ -137,5 +154,42 @@ describe('mjw sim', () => {
   it('takes an evidence seed', () => {
     expect(parseSimArgs(['--evidence-seed', '42']).evidenceSeed).toBe(42);
     expect(() => parseSimArgs(['--evidence-seed', '-1'])).toThrow(/--evidence-seed/);
+  });
+
+  it('--env-file writes variables that sh sources and loadConfig reads as printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mjw-sim-env-'));
+    const file = join(dir, 'sim.env');
+    const stdout = capture();
+    const controller = new AbortController();
+    const run = simCommand.run({
+      argv: ['--port', '0', '--time-scale', '20', '--env-file', file],
+      env: {},
+      stdout: stdout.stream,
+      stderr: capture().stream,
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 5_000;
+    while (!stdout.text().includes('MJ_RESUME_GRACE_MS') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    controller.abort();
+    await expect(run).resolves.toBe(0);
+    expect(stdout.text()).toContain(`# also written to ${file}`);
+    const sourced = execFileSync('sh', ['-c', `set -a; . '${file}'; echo "$DISCORD_GATEWAY_URL|$MJ_WATCH"`], {
+      encoding: 'utf8',
+    });
+    expect(sourced.trim()).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?v=10&encoding=json\|gateway$/);
+    const config = loadConfig({ env: {}, envFile: file });
+    expect(config.gatewayUrl).toMatch(/encoding=json$/);
+    expect(config.watch).toBe('gateway');
+    expect(config.notSeenTimeoutMs).toBe(3_000);
+    expect(config.credentials).not.toBeNull();
+  });
+
+  it('quotes only what needs quoting', () => {
+    expect(shellQuote('http://127.0.0.1:1/api/v10')).toBe('http://127.0.0.1:1/api/v10');
+    expect(shellQuote('ws://h/?v=10&encoding=json')).toBe(`'ws://h/?v=10&encoding=json'`);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('')).toBe(`''`);
   });
 });

@@ -25,15 +25,46 @@ const PARSERS: Readonly<Record<string, (text: string, file: string) => ParsedLin
 
 export const INPUT_EXTENSIONS = Object.keys(PARSERS);
 
-/** Parses text already read; exported for tests and for callers holding the text in memory. */
-export function parseInput(text: string, file: string, options: { strict?: boolean } = {}): BatchInput {
-  const parser = PARSERS[extname(file).toLowerCase()];
+/** What `--format` accepts: the input types, named without the dot. */
+export const INPUT_FORMATS = ['txt', 'jsonl', 'csv'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** The name `-` reads standard input; problems then name `<stdin>`. */
+export const STDIN_INPUT = '-';
+
+export interface ReadInputOptions {
+  /** Refuse the whole input if any line is invalid. */
+  strict?: boolean;
+  /** The input type, when the name's extension does not say (stdin: txt by default). */
+  format?: InputFormat;
+  /** Where `-` is read from; process.stdin by default. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+function parserFor(file: string, format: InputFormat | undefined) {
+  const parser =
+    format !== undefined
+      ? PARSERS[`.${format}`]
+      : file === STDIN_INPUT
+        ? parseTxt
+        : PARSERS[extname(file).toLowerCase()];
   if (parser === undefined) {
     throw new BatchInputError(
-      `${file}: unsupported input type "${extname(file) || '(none)'}" (expected ${INPUT_EXTENSIONS.join(', ')})`,
+      `${file}: unsupported input type "${extname(file) || '(none)'}" (expected ${INPUT_EXTENSIONS.join(', ')}; --format ${INPUT_FORMATS.join('|')} names it)`,
       file,
     );
   }
+  return parser;
+}
+
+/** Parses text already read; exported for tests and for callers holding the text in memory. */
+export function parseInput(
+  text: string,
+  file: string,
+  options: { strict?: boolean; format?: InputFormat } = {},
+): BatchInput {
+  const parser = parserFor(file, options.format);
+  if (file === STDIN_INPUT) file = '<stdin>';
   const parsed = parser(text.startsWith('\uFEFF') ? text.slice(1) : text, file);
   const problems = [...parsed.problems];
   const prompts: BatchPrompt[] = [];
@@ -65,15 +96,22 @@ export function parseInput(text: string, file: string, options: { strict?: boole
   return { file, prompts, problems };
 }
 
-export async function readInput(file: string, options: { strict?: boolean } = {}): Promise<BatchInput> {
-  if (PARSERS[extname(file).toLowerCase()] === undefined) parseInput('', file);
+export async function readInput(file: string, options: ReadInputOptions = {}): Promise<BatchInput> {
+  parserFor(file, options.format);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text =
+      file === STDIN_INPUT ? await readAll(options.stdin ?? process.stdin) : await readFile(file, 'utf8');
   } catch (error) {
     throw new BatchInputError(`${file}: cannot read the input (${(error as Error).message})`, file, [], {
       cause: error,
     });
   }
   return parseInput(text, file, options);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BatchInputError, BatchJournalError, formatProblem, JournalLockedError } from '../../batch/errors.js';
-import { type BatchInput, readInput } from '../../batch/input/read-input.js';
+import { type BatchInput, INPUT_FORMATS, type InputFormat, readInput } from '../../batch/input/read-input.js';
 import { JournalLock } from '../../batch/journal-lock.js';
 import { openGenerator } from '../../batch/open-generator.js';
 import { ProgressReporter } from '../../batch/progress.js';
@@ -21,17 +21,20 @@ import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { anySignal } from '../../util/abort.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { createCliLogger } from '../logger.js';
 import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
-const USAGE = `Usage: mjw batch <input> --out <results.jsonl> [--concurrency N] [--download <dir>] [--split]
-                 [--retry <outcomes>] [--resume] [--strict]
+const USAGE = `Usage: mjw batch <input|-> --out <results.jsonl> [--format txt|jsonl|csv] [--concurrency N]
+                 [--download <dir>] [--split] [--retry <outcomes>] [--resume] [--strict]
 
 Runs every prompt of <input> (.txt: one prompt a line, # comments; .jsonl: {"id"?, "prompt",
 "actions"?: ["U1", ...], "meta"?}; .csv: a "prompt" column, an optional "id" column, the rest kept
-as meta) and writes one JSON line per prompt to --out as it finishes.
+as meta) and writes one JSON line per prompt to --out as it finishes. "-" reads standard input
+(txt unless --format says otherwise).
 
 Options:
   --out <file>         Result file (required). The journal is <file>.journal.
+  --format <type>      txt, jsonl or csv: the input's type when its name has no extension (or for -).
   --concurrency <n>    Jobs in flight at once (default: MJ_CONCURRENT_JOBS, 3; with MJ_ACCOUNTS_FILE, every account's slots).
   --download <dir>     Save each image to <dir>, named from the prompt id.
   --split              With --download, also cut each 2x2 grid into <id>-1.png ... <id>-4.png.
@@ -39,7 +42,7 @@ Options:
                        queue-full, timeout, job-failed, unknown, output-filter, duplicate-images,
                        discord, error. Moderation is never retried.
   --resume             Continue the journal even if the input changed (prompts matched by id).
-                       Re-running the same command resumes without it.
+                       Re-running the same command resumes without it; on a first run it starts.
   --strict             Refuse the whole input if any line is invalid (default: skip bad lines).
 
 Every line is validated before anything is sent. Interrupt with Ctrl-C to stop submitting and let
@@ -63,6 +66,7 @@ interface BatchArgs {
   retry?: Set<string>;
   resume: boolean;
   strict: boolean;
+  format?: InputFormat;
 }
 
 const BATCH_OPTIONS = {
@@ -73,6 +77,7 @@ const BATCH_OPTIONS = {
   retry: { type: 'string' },
   resume: { type: 'boolean' },
   strict: { type: 'boolean' },
+  format: { type: 'string' },
 } as const;
 
 /** Parses the command line; throws UsageError naming the problem. */
@@ -98,6 +103,11 @@ export function parseBatchArgs(argv: string[]): BatchArgs {
   if (concurrency !== undefined) args.concurrency = concurrency;
   if (values.download !== undefined) args.download = values.download;
   if (args.split && args.download === undefined) throw new UsageError('--split needs --download <dir>');
+  if (values.format !== undefined) {
+    if (!(INPUT_FORMATS as readonly string[]).includes(values.format))
+      throw new UsageError(`--format: expected ${INPUT_FORMATS.join(', ')}, got "${values.format}"`);
+    args.format = values.format as InputFormat;
+  }
   if (values.retry !== undefined) {
     const retry = parseRetryOutcomes(values.retry);
     if (!retry.ok) throw new UsageError(retry.reason);
@@ -137,7 +147,11 @@ async function run(ctx: CommandContext): Promise<number> {
   // Validate every line before starting anything (a simulator, a connection).
   let input: BatchInput;
   try {
-    input = await readInput(args.input, { strict: args.strict });
+    input = await readInput(args.input, {
+      strict: args.strict,
+      ...(args.format ? { format: args.format } : {}),
+      ...(ctx.stdin ? { stdin: ctx.stdin } : {}),
+    });
   } catch (error) {
     if (error instanceof BatchInputError) {
       say(error.message);
@@ -189,12 +203,28 @@ async function runOwned(
   for (const lost of [owned.lock.lost, owned.lease.lost]) {
     lost?.addEventListener('abort', () => say(`stopping: ${(lost.reason as Error).message}`), { once: true });
   }
-  const opened = await openGenerator(config, args.concurrency ?? config.concurrentJobs, owned.accounts);
+  // Human lines: this stderr also carries the progress bar and the command's own messages.
+  const logger = createCliLogger(ctx, {
+    level: config.logLevel,
+    name: 'mjw-batch',
+    format: 'pretty',
+    secrets: [config.credentials?.token ?? '', ...(owned.accounts ?? []).map((a) => a.token)],
+  });
+  const opened = await openGenerator(
+    config,
+    args.concurrency ?? config.concurrentJobs,
+    owned.accounts,
+    logger,
+  );
   const concurrency = args.concurrency ?? opened.capacity;
   if (opened.simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
     );
+    if (args.download === undefined)
+      say(
+        'the image URLs point at the built-in simulator and stop working when this command exits; add --download <dir> to keep the images',
+      );
   }
   const progress = new ProgressReporter({ stream: ctx.stderr });
   const before = opened.requestStats();
@@ -228,6 +258,7 @@ async function runOwned(
       signal: anySignal(ctx.signal, owned.lease.lost) as AbortSignal,
       onInput: (batchInput, resume) => {
         for (const problem of batchInput.problems) say(`skipped ${formatProblem(problem)}`);
+        if (args.resume && !resume.resumed) say('--resume: no journal yet, starting a new run');
         if (resume.resumed) {
           say(
             `resuming: ${resume.alreadyFinished} of ${batchInput.prompts.length} already finished, ${resume.inFlight} to look for before resubmitting`,

@@ -13,6 +13,7 @@ import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { createCliLogger } from '../logger.js';
 import { leaseConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
@@ -27,7 +28,11 @@ Options:
   --timeout <ms>    Hard deadline for the job (default MJ_JOB_TIMEOUT_MS, 10 min).
   --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
 
-Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator.
+Ctrl-C waits for the job in flight to finish (its result is printed as usual); a second Ctrl-C
+aborts it (AbortError, exit 1); a third exits at once.
+
+Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator
+(watched over the gateway; the image URL stops working when the command exits).
 With a Discord token it first takes the token's lease (see MJW_LOCK_DIR): while another mjw process
 drives the same token on this machine it is refused with TokenInUseError naming that process.
 Exit codes: 0 success; 2 bad usage or configuration; 3 a Midjourney outcome (moderation, queue
@@ -146,12 +151,19 @@ async function open(
   args: ImagineArgs,
   ctx: CommandContext,
 ): Promise<{ client: Midjourney; close(): Promise<void> }> {
+  // Human lines: this stderr also carries the progress line (stdout keeps the result alone).
+  const logger = createCliLogger(ctx, {
+    level: config.logLevel,
+    name: 'mjw-imagine',
+    format: 'pretty',
+    secrets: [config.credentials?.token ?? ''],
+  });
   if (config.credentials) {
     // One local driver per token, taken before the client exists (TokenInUseError otherwise).
     const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
     let client: Midjourney;
     try {
-      client = Midjourney.fromConfig(config, args.watch ? { watch: args.watch } : {});
+      client = Midjourney.fromConfig(config, { logger, ...(args.watch ? { watch: args.watch } : {}) });
     } catch (error) {
       await lease?.release();
       throw error;
@@ -170,9 +182,9 @@ async function open(
   ctx.stderr.write(
     'mjw imagine: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n',
   );
-  // The simulator's notices are ephemeral as on Discord: only the gateway sees them.
-  const watch = args.watch ?? (ctx.env.MJ_WATCH === undefined ? 'gateway' : config.watch);
-  return openSimulatedClient({ config, overrides: { watch } });
+  // Watched over the gateway as every command does against the simulator; only an explicit
+  // --watch changes it (MJ_WATCH does not: one behaviour across commands).
+  return openSimulatedClient({ config, overrides: { logger, ...(args.watch ? { watch: args.watch } : {}) } });
 }
 
 function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {
@@ -211,13 +223,27 @@ async function run(ctx: CommandContext): Promise<number> {
   const { client, close } = opened;
   const line = new ProgressLine(ctx.stderr);
   watchProgress(client, line);
+  // Ctrl-C finishes the job in flight (the router says so); a second one aborts it. Without a
+  // `force` signal (a caller of runCli that has none), the first abort stops the job.
+  const stop = ctx.force ?? ctx.signal;
+  if (ctx.force !== undefined) {
+    ctx.signal.addEventListener(
+      'abort',
+      () => line.update('interrupted: waiting for the job in flight to finish (Ctrl-C again to abort it)'),
+      { once: true },
+    );
+  }
   try {
     const result = await client.imagine(args.prompt, {
-      signal: ctx.signal,
+      signal: stop,
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
     });
     line.done();
     printResult(ctx, args, result);
+    if (config.credentials === null)
+      ctx.stderr.write(
+        'mjw imagine: the image URL points at the built-in simulator and stops working now that this command exits\n',
+      );
     return ExitCode.Ok;
   } catch (error) {
     line.done();
@@ -232,4 +258,5 @@ export const imagineCommand: Command = {
   summary: 'Generate one prompt and wait for its outcome (--json for one machine-readable line)',
   usage: USAGE,
   run,
+  finishesInFlight: true,
 };

@@ -3,6 +3,8 @@
  * SQLite and recovered after a restart; with no Discord credentials it runs against an in-process
  * simulator. Runs until SIGINT / SIGTERM, then stops accepting and leaves jobs in flight stored.
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type AccountConfig, describeAccounts, loadAccountsConfig } from '../../config/accounts.js';
 import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
 import {
@@ -12,14 +14,14 @@ import {
   type ServiceConfigOverrides,
 } from '../../config/service.js';
 import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
-import type { TokenLease } from '../../ownership/token-lease.js';
 import { openServiceGenerator } from '../../service/open-generator.js';
 import { startService } from '../../service/start.js';
 import { anySignal } from '../../util/abort.js';
-import { createLogger, type Logger } from '../../util/logger.js';
+import type { Logger } from '../../util/logger.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
+import { commandSay, createCliLogger } from '../logger.js';
 import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
@@ -41,7 +43,9 @@ the built-in simulator (nothing is sent to Discord) and, unless --db or MJW_DB_P
 its jobs in memory, since the simulator's channel does not survive a restart either.
 
 With a Discord token it holds the token's lease while it runs (see MJW_LOCK_DIR): it refuses to
-start (exit 1, TokenInUseError naming the holder) while another mjw process drives that token.`;
+start (exit 1, TokenInUseError naming the holder) while another mjw process drives that token.
+A port in use, an address not of this machine or a --db in a missing folder: a one-line reason, exit 2.
+It listens before it recovers the jobs a previous run left unfinished.`;
 
 /** Parses the command line; throws UsageError naming the problem. */
 export function parseServeArgs(argv: string[]): ServiceConfigOverrides {
@@ -79,7 +83,12 @@ async function run(ctx: CommandContext): Promise<number> {
   if (simulated && overrides.dbPath === undefined && env.MJW_DB_PATH === undefined)
     overrides.dbPath = ':memory:';
   const serviceConfig = loadServiceConfig(env, overrides);
-  const logger = createLogger({
+  const dbProblem = jobStoreProblem(serviceConfig.dbPath);
+  if (dbProblem !== undefined) {
+    ctx.stderr.write(`mjw serve: ${dbProblem}\n`);
+    return ExitCode.Usage;
+  }
+  const logger = createCliLogger(ctx, {
     level: config.logLevel,
     name: 'mjw-serve',
     secrets: [
@@ -88,9 +97,7 @@ async function run(ctx: CommandContext): Promise<number> {
       ...serviceConfig.apiKeys.map((k) => k.key),
     ],
   });
-  const say = (message: string): void => {
-    ctx.stderr.write(`mjw serve: ${message}\n`);
-  };
+  const say = commandSay(ctx, 'mjw serve');
   if (simulated) {
     say(
       'no Discord credentials configured: running against the built-in simulator (nothing is sent to Discord)',
@@ -166,7 +173,10 @@ async function serveLeased(
     });
   } catch (error) {
     await opened.close();
-    throw error;
+    const problem = listenProblem(error, serviceConfig);
+    if (problem === undefined) throw error;
+    say(problem);
+    return ExitCode.Usage;
   }
   const { recovered } = started;
   if (recovered.resumed + recovered.submitted + recovered.failed + recovered.webhooks > 0) {
@@ -187,6 +197,36 @@ async function serveLeased(
   await opened.close();
   logger.flush();
   return leaseLost?.aborted ? ExitCode.Failure : ExitCode.Ok;
+}
+
+/** Why the job store cannot be opened at `dbPath`, before anything starts; undefined when it can. */
+export function jobStoreProblem(dbPath: string): string | undefined {
+  if (dbPath === ':memory:') return undefined;
+  const dir = dirname(resolve(dbPath));
+  if (!existsSync(dir)) {
+    return `--db ${dbPath}: the folder ${dir} does not exist; create it (mkdir -p ${dir}) or pass another path (":memory:" keeps nothing)`;
+  }
+  if (existsSync(dbPath) && statSync(dbPath).isDirectory())
+    return `--db ${dbPath}: is a folder, expected a file path`;
+  return undefined;
+}
+
+/** A plain sentence for the failures of listening and of opening the store; undefined otherwise. */
+export function listenProblem(
+  error: unknown,
+  config: Pick<ServiceConfig, 'host' | 'port' | 'dbPath'>,
+): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE')
+    return `cannot listen on ${where}: the port is in use (another mjw serve?); pick another with --port or MJW_PORT (0 picks a free one)`;
+  if (code === 'EACCES')
+    return `cannot listen on ${where}: permission denied (ports under 1024 need privileges); pick another with --port or MJW_PORT`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return `cannot listen on ${where}: ${config.host} is not an address of this machine; pick another with --host or MJW_HOST`;
+  if (error instanceof Error && error.name === 'SqliteError')
+    return `cannot open the job store ${config.dbPath}: ${error.message}`;
+  return undefined;
 }
 
 export const serveCommand: Command = {

@@ -4,6 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DISCORD_MIN_REQUEST_SPACING_MS, MIDJOURNEY_APPLICATION_ID } from '../../config/index.js';
+import { DEFAULT_GENERATION_SETTINGS } from '../../generation/options.js';
 import {
   MAX_SIM_ACCOUNTS,
   type SimAccounts,
@@ -13,11 +15,14 @@ import {
 } from '../../simulator/index.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
+import { envLine } from '../env-lines.js';
 
-const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]] [--evidence-seed N] [--verbose]
+const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]]
+               [--evidence-seed N] [--env-file path] [--verbose]
 
 Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
-prints the variables that point a client at it. Runs until Ctrl-C.
+prints every variable that points a client at it, shell-quoted so they can be pasted into a shell
+or sourced from --env-file (\`set -a; . ./sim.env; set +a\`). Runs until Ctrl-C.
 
 Options:
   --port N        port to listen on (default 8787; 0 picks a free one)
@@ -29,6 +34,7 @@ Options:
   --evidence-seed N
                   vary which evidence each bot message carries (footer, interaction objects, nonce
                   on later messages, reply reference), drawn from N; default: the same on every message
+  --env-file path also write the variables to this file (dotenv format, mode 0600), e.g. .env
   --verbose       print one line per request to stderr`;
 
 /** Where `--accounts` writes the accounts file by default (in the working directory). */
@@ -43,6 +49,8 @@ interface SimArgs {
   /** `--accounts N`: that many users, each in its own channel. */
   accounts?: number;
   accountsFile?: string;
+  /** `--env-file path`: where the variables are written too. */
+  envFile?: string;
 }
 
 function number(
@@ -68,6 +76,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       accounts: { type: 'string' },
       'accounts-file': { type: 'string' },
       'evidence-seed': { type: 'string' },
+      'env-file': { type: 'string' },
       verbose: { type: 'boolean' },
     },
     false,
@@ -89,7 +98,11 @@ export function parseSimArgs(argv: string[]): SimArgs {
           (n) => Number.isInteger(n) && n >= 1 && n <= MAX_SIM_ACCOUNTS,
           `an integer in 1..${MAX_SIM_ACCOUNTS}`,
         );
+  const envFile = values['env-file'] as string | undefined;
+  if (envFile !== undefined && envFile.trim() === '')
+    throw new UsageError('--env-file: expected a file path, got ""');
   return {
+    ...(envFile === undefined ? {} : { envFile }),
     ...(accounts === undefined ? {} : { accounts, accountsFile: accountsFile ?? DEFAULT_SIM_ACCOUNTS_FILE }),
     port: number(
       'port',
@@ -126,23 +139,34 @@ export function parseSimArgs(argv: string[]): SimArgs {
   };
 }
 
-/** Client settings scaled to the simulator: pacing and polling shrink with its time. */
-function clientEnvironment(
+/**
+ * Every variable a client needs to target the simulator: its account and URLs, the gateway (the
+ * simulator's notices are ephemeral, as on Discord), and every pacing and orchestrator duration
+ * divided by the time scale (not-seen timeout, confirm window, graces included), each clamped to
+ * what the configuration accepts. Values are shell-quoted.
+ */
+export function clientEnvironment(
   sim: { apiBaseUrl: string; gatewayUrl: string; token: string; guildId: string; channelId: string },
   timeScale: number,
 ): string[] {
+  const d = DEFAULT_GENERATION_SETTINGS;
   const scaled = (ms: number, min: number): number => Math.max(min, Math.round(ms / timeScale));
   return [
-    `DISCORD_API_BASE_URL=${sim.apiBaseUrl}`,
-    `DISCORD_GATEWAY_URL=${sim.gatewayUrl}`,
-    `DISCORD_TOKEN=${sim.token}`,
-    `DISCORD_GUILD_ID=${sim.guildId}`,
-    `DISCORD_CHANNEL_ID=${sim.channelId}`,
-    'MJ_APPLICATION_ID=936929561302675456',
-    `MJ_MIN_REQUEST_SPACING_MS=${scaled(350, 0)}`,
-    `MJ_POLL_MIN_MS=${scaled(3_000, 1)}`,
-    `MJ_POLL_MAX_MS=${scaled(5_000, 1)}`,
-    `MJ_JOB_TIMEOUT_MS=${scaled(600_000, 1_000)}`,
+    envLine('DISCORD_API_BASE_URL', sim.apiBaseUrl),
+    envLine('DISCORD_GATEWAY_URL', sim.gatewayUrl),
+    envLine('DISCORD_TOKEN', sim.token),
+    envLine('DISCORD_GUILD_ID', sim.guildId),
+    envLine('DISCORD_CHANNEL_ID', sim.channelId),
+    envLine('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
+    envLine('MJ_WATCH', 'gateway'),
+    envLine('MJ_MIN_REQUEST_SPACING_MS', scaled(DISCORD_MIN_REQUEST_SPACING_MS, 0)),
+    envLine('MJ_POLL_MIN_MS', scaled(d.pollMinMs, 1)),
+    envLine('MJ_POLL_MAX_MS', scaled(d.pollMaxMs, 1)),
+    envLine('MJ_JOB_TIMEOUT_MS', scaled(d.jobTimeoutMs, 1_000)),
+    envLine('MJ_CONFIRM_WINDOW_MS', scaled(d.confirmWindowMs, 0)),
+    envLine('MJ_NOT_SEEN_TIMEOUT_MS', scaled(d.notSeenTimeoutMs, 100)),
+    envLine('MJ_AMBIGUOUS_GRACE_MS', scaled(d.ambiguousGraceMs, 100)),
+    envLine('MJ_RESUME_GRACE_MS', scaled(d.resumeGraceMs, 100)),
   ];
 }
 
@@ -181,15 +205,30 @@ export const simCommand: Command = {
       await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
       accountLines = [
         `# ${several.accounts.length} accounts (${slots} slots each, one channel each) written to ${path}:`,
-        `MJ_ACCOUNTS_FILE=${path}`,
+        envLine('MJ_ACCOUNTS_FILE', path),
       ];
+    }
+    const variables = [...clientEnvironment(sim, args.timeScale), ...accountLines];
+    let written: string[] = [];
+    if (args.envFile !== undefined) {
+      const path = resolve(args.envFile);
+      await writeFile(
+        path,
+        [
+          `# mjw sim on ${sim.cdnBaseUrl} (time scale ${args.timeScale}), written ${new Date().toISOString()}`,
+          ...variables,
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+      written = [`# also written to ${path}`];
     }
     ctx.stdout.write(
       [
         `# midjourney-worker simulator on ${sim.cdnBaseUrl} (time scale ${args.timeScale}); Ctrl-C to stop.`,
         "# The token below is the simulator's own, not a Discord secret. Paste these into .env or export them:",
-        ...clientEnvironment(sim, args.timeScale),
-        ...accountLines,
+        ...written,
+        ...variables,
         '',
       ].join('\n'),
     );

@@ -6,10 +6,10 @@
 import { loadAccountsConfig } from '../../config/accounts.js';
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import { loadServiceConfig } from '../../config/service.js';
-import { createLogger } from '../../util/logger.js';
 import { parseCommandLine } from '../args.js';
 import { runClusterNode } from '../cluster-run.js';
 import { type Command, type CommandContext, ExitCode } from '../command.js';
+import { commandSay, createCliLogger } from '../logger.js';
 
 const USAGE = `Usage: mjw worker
 
@@ -28,14 +28,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const config = loadConfig({ env, envFile: false });
   const serviceConfig = loadServiceConfig(env, { worker: true });
   const accounts = loadAccountsConfig(env, config);
-  const say = (message: string): void => {
-    ctx.stderr.write(`mjw worker: ${message}\n`);
-  };
-  if (serviceConfig.redisUrl === null) {
-    say('MJW_REDIS_URL is not set: a worker serves a cluster on Redis (for one process, use `mjw serve`)');
-    return ExitCode.Usage;
-  }
-  const logger = createLogger({
+  const logger = createCliLogger(ctx, {
     level: config.logLevel,
     name: 'mjw-worker',
     secrets: [
@@ -44,6 +37,11 @@ async function run(ctx: CommandContext): Promise<number> {
       ...serviceConfig.apiKeys.map((k) => k.key),
     ],
   });
+  const say = commandSay(ctx, 'mjw worker');
+  if (serviceConfig.redisUrl === null) {
+    say('MJW_REDIS_URL is not set: a worker serves a cluster on Redis (for one process, use `mjw serve`)');
+    return ExitCode.Usage;
+  }
   return runClusterNode(ctx, {
     config,
     serviceConfig,

@@ -71,3 +71,16 @@ export function routeFor(method: HttpMethod, path: string): Route {
     path: `/${pathParts.join('/')}`,
   };
 }
+
+/**
+ * A route key with every id templated, the major parameter included
+ * (`GET /channels/123/messages/:id` → `GET /channels/:channel_id/messages/:id`): a metrics label
+ * with a bounded set of values, one per endpoint, whatever the channels and accounts.
+ */
+export function routeTemplate(key: string): string {
+  return key
+    .replace(/\/(channels|guilds|webhooks|interactions)\/\d{16,20}(?=\/|$)/, (_m, resource: string) => {
+      return `/${resource}/:${resource.replace(/s$/, '')}_id`;
+    })
+    .replace(/\/\d{16,20}(?=\/|$)/g, '/:id');
+}

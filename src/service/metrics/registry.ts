@@ -79,6 +79,22 @@ export class Gauge extends Family {
   }
 }
 
+/** A counter whose value is read at scrape time (CPU seconds, from the process). */
+export class CollectedCounter extends Family {
+  constructor(
+    name: string,
+    help: string,
+    private readonly collect: (set: (value: number, labels?: Labels) => void) => void,
+  ) {
+    super(name, help, 'counter');
+  }
+  render(): string[] {
+    const lines = this.header();
+    this.collect((value, labels = {}) => lines.push(`${this.name}${labelKey(labels)} ${formatValue(value)}`));
+    return lines;
+  }
+}
+
 export class Histogram extends Family {
   private readonly series = new Map<
     string,

@@ -4,6 +4,7 @@
  * `gauges`, so they are never stale.
  */
 import type { AccountView } from '../../accounts/types.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { Counter, Gauge, Histogram, type Labels, MetricsRegistry } from './registry.js';
 
 /** Live values read at each scrape. */
@@ -144,6 +145,14 @@ export class ServiceMetrics {
     );
     const accounts = gauges.accounts;
     if (accounts) this.registerAccountGauges(() => accounts.call(gauges));
+    this.stopProcessMetrics = registerProcessMetrics(r);
+  }
+
+  private readonly stopProcessMetrics: () => void;
+
+  /** Stops the process monitors (event-loop delay, GC observer). */
+  close(): void {
+    this.stopProcessMetrics();
   }
 
   /** Per-account series, labelled `account` (the account's id, never its token). */
