@@ -21,6 +21,14 @@ import { buildComponentInteraction, buildImagineInteraction } from '../midjourne
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
+import { CommandRunner } from './commands/command-runner.js';
+import type {
+  BlendOptions,
+  CommandOptions,
+  DescribeResult,
+  ImageInput,
+  ShortenResult,
+} from './commands/types.js';
 import { indexedAction, planAction } from './actions.js';
 import type { ChannelWatcher } from './channel-watcher.js';
 import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
@@ -63,6 +71,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly logger: Logger;
   private readonly life = new AbortController();
   private readonly session: DiscordSession;
+  private readonly commands: CommandRunner;
   private closing: Promise<void> | undefined;
 
   constructor(options: MidjourneyOptions) {
@@ -130,6 +139,21 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       session: (signal) => this.session.current(signal),
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
+      debug: (message) => this.debug(message),
+    });
+    this.commands = new CommandRunner({
+      api: this.rest,
+      command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
+      refreshCommands: (signal) => this.resolver.refresh(signal ? { signal } : {}),
+      session: (signal) => this.session.current(signal),
+      settings: this.settings,
+      clock: this.clock,
+      random,
+      closing: this.life.signal,
+      images: {
+        ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
+        ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
+      },
       debug: (message) => this.debug(message),
     });
   }
@@ -249,6 +273,24 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       ...(imageIndex !== undefined ? { imageIndex } : {}),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * `/describe`: uploads the image (a path, bytes, a `data:` URL or an http(s) URL, checked first:
+   * ImageInputError) and resolves with Midjourney's four prompts and the buttons that imagine them.
+   */
+  describe(image: ImageInput, options: CommandOptions = {}): Promise<DescribeResult> {
+    return this.commands.describe(image, options);
+  }
+
+  /** `/blend`: 2–5 images into one grid (`dimensions` portrait, square or landscape). */
+  blend(images: readonly ImageInput[], options: BlendOptions = {}): Promise<GenerationResult> {
+    return this.commands.blend(images, options);
+  }
+
+  /** `/shorten`: the prompt's important tokens and five shorter prompts. */
+  shorten(prompt: string, options: CommandOptions = {}): Promise<ShortenResult> {
+    return this.commands.shorten(prompt, options);
   }
 
   /** Lifts a halt after an account-fatal notice (once a person has fixed the account). */

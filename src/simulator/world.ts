@@ -61,6 +61,19 @@ export interface AcceptedInteraction {
   user: APIUser;
   /** When the HTTP layer accepted it (simulated ms). */
   receivedAt: number;
+  /** The uploaded files its attachment options (type 11) point at, now served by the CDN. */
+  attachments?: AcceptedAttachment[];
+}
+
+/** An uploaded file an interaction option refers to. */
+export interface AcceptedAttachment {
+  /** The option naming it (`image`, `image1`...). */
+  option: string;
+  filename: string;
+  /** Signed CDN URL, as Discord shows the file in messages. */
+  url: string;
+  size: number;
+  contentType: string;
 }
 
 /** The bot's side of the seam. */

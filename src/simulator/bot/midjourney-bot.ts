@@ -15,7 +15,15 @@ import type { AcceptedInteraction, BotMessageDraft, SimBot, SimWorld } from '../
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
-import { decideOutcome, validateScriptRule } from './decide.js';
+import { decideOutcome, takeRule, validateScriptRule } from './decide.js';
+import {
+  describeComponents,
+  describeEmbed,
+  describePrompts,
+  shortenComponents,
+  shortenEmbed,
+  shortenPrompt,
+} from './image-commands.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -26,7 +34,7 @@ import {
   resolveBotOptions,
 } from './options.js';
 import { JobPlayer } from './player.js';
-import { parsePrompt } from './prompt.js';
+import { findBannedWord, parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
 import { postReply } from './reply.js';
 import { SlotPool } from './slots.js';
@@ -201,6 +209,10 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       );
       return;
     }
+    if (name === 'describe' || name === 'shorten' || name === 'blend') {
+      this.imageCommand(interaction, payload);
+      return;
+    }
     const mode = MODE_COMMANDS[name];
     if (mode !== undefined) {
       this.options.mode = mode;
@@ -208,6 +220,65 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       return;
     }
     this.reply(interaction, { content: FAILED_TEXT }, false);
+  }
+
+  /**
+   * `/describe`, `/shorten` and `/blend`. The account state, the banned words (for images: in the
+   * file names) and the scripted rules (matched on the file names or the prompt) decide first; a
+   * refusal is a notice without a footer. Describe and shorten answer with one message edited
+   * into an embed (image-commands.ts); blend runs as a grid job of kind `blend`.
+   */
+  private imageCommand(interaction: AcceptedInteraction, payload: ApplicationCommandInteractionPayload): void {
+    const name = payload.data.name;
+    const files = interaction.attachments ?? [];
+    const promptOption = payload.data.options.find((option) => option.name === 'prompt')?.value ?? '';
+    const subject = name === 'shorten' ? String(promptOption) : files.map((f) => f.filename).join(' ');
+    const state = this.accountState(interaction.user.id);
+    if (state !== 'active' && state !== 'credits-exhausted' && isNoticeOutcome(state)) {
+      this.replyNotice(interaction, state, '');
+      return;
+    }
+    if (name !== 'shorten' && files.length === 0) {
+      this.replyNotice(interaction, 'invalid-request', 'Please attach an image.');
+      return;
+    }
+    if (name === 'shorten' && subject.trim() === '') {
+      this.replyNotice(interaction, 'empty-prompt', 'Please provide a prompt to shorten.');
+      return;
+    }
+    const banned = findBannedWord(subject, this.options.bannedWords);
+    const rule = banned === undefined ? takeRule(this.rules, subject) : undefined;
+    if (banned !== undefined || (rule !== undefined && isNoticeOutcome(rule.outcome))) {
+      const outcome = banned !== undefined ? 'pre-moderation' : (rule!.outcome as NoticeOutcome);
+      const title = outcome === 'pre-moderation' && name !== 'shorten' ? 'Banned image prompt' : undefined;
+      this.replyNotice(interaction, outcome, '', title);
+      return;
+    }
+    if (rule?.outcome === 'never-answer') return;
+    if (name === 'blend') {
+      const dimensions = payload.data.options.find((option) => option.name === 'dimensions')?.value;
+      const raw = `${files.map((f) => f.url).join(' ')} ${dimensions ?? '--ar 1:1'}`;
+      const prompt = parsePrompt(raw, { suffix: this.options.echoSuffix, dropDefaults: false });
+      this.submit(
+        createJob(interaction, { kind: 'blend', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        false,
+      );
+      return;
+    }
+    const o = this.options;
+    this.timers.after(o.answerDelayMs, () => {
+      const first = postReply(this.world, interaction, { content: '', embeds: [] }, false);
+      this.timers.after(o.waitingMs, () => {
+        const answer =
+          name === 'describe'
+            ? {
+                embeds: [describeEmbed(describePrompts(files[0]!.filename, files[0]!.size), files[0]!.url)],
+                components: describeComponents(),
+              }
+            : { embeds: [shortenEmbed(shortenPrompt(subject))], components: shortenComponents() };
+        this.world.editMessage(payload.channel_id, first.id, answer);
+      });
+    });
   }
 
   private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
@@ -336,9 +407,16 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.timers.after(this.options.answerDelayMs, () => postReply(this.world, interaction, draft, ephemeral));
   }
 
-  private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {
-    const notice = buildNotice(outcome, { jobId: '', prompt: '', detail }, this.options.publicNotices);
+  private replyNotice(
+    interaction: AcceptedInteraction,
+    outcome: NoticeOutcome,
+    detail: string,
+    title?: string,
+  ): void {
+    const context = detail === '' ? { jobId: '', prompt: '' } : { jobId: '', prompt: '', detail };
+    const notice = buildNotice(outcome, context, this.options.publicNotices);
     delete notice.embed.footer;
+    if (title !== undefined) notice.embed.title = title;
     this.reply(interaction, { embeds: [notice.embed], components: notice.components }, notice.ephemeral);
   }
 }

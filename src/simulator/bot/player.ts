@@ -217,7 +217,7 @@ export class JobPlayer {
     if (answers) {
       full.nonce = record.nonce;
       full.interaction_metadata = { id: interaction.id, type: interaction.payload.type, user: job.user };
-      if (!isButton) full.interaction_metadata.name = 'imagine';
+      if (!isButton) full.interaction_metadata.name = job.record.kind === 'blend' ? 'blend' : 'imagine';
     }
     if (isButton && job.sourceMessageId !== undefined && full.message_reference === undefined) {
       full.message_reference = { message_id: job.sourceMessageId, channel_id: record.channelId };

@@ -1,5 +1,5 @@
 /** Answers to interactions that are not jobs: mode switches, captcha presses, refused buttons. */
-import { InteractionType, MessageFlags, MessageType } from '../../discord/types.js';
+import { type APIMessage, InteractionType, MessageFlags, MessageType } from '../../discord/types.js';
 import type { AcceptedInteraction, BotMessageDraft, SimWorld } from '../world.js';
 
 /** Posts the answer with the interaction's nonce and metadata, ephemeral unless asked otherwise. */
@@ -8,7 +8,7 @@ export function postReply(
   interaction: AcceptedInteraction,
   draft: BotMessageDraft,
   ephemeral: boolean,
-): void {
+): APIMessage {
   const { payload, user } = interaction;
   const full: BotMessageDraft = {
     ...draft,
@@ -21,8 +21,7 @@ export function postReply(
     full.interaction_metadata!.name = payload.data.name;
   if (ephemeral) {
     full.flags = MessageFlags.Ephemeral;
-    world.postEphemeral(payload.channel_id, user.id, full);
-  } else {
-    world.postMessage(payload.channel_id, full);
+    return world.postEphemeral(payload.channel_id, user.id, full);
   }
+  return world.postMessage(payload.channel_id, full);
 }

@@ -6,6 +6,7 @@ import {
   getGuildCommandIndex,
   searchChannelCommands,
 } from './handlers/command-index.js';
+import { createAttachmentSlots } from './handlers/attachments.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';
 import { getCurrentUser } from './handlers/users.js';
@@ -20,6 +21,12 @@ export const API_ROUTES = new RouteTable<Handler>([
     handler: getChannelMessages,
   },
   { method: 'POST', path: '/interactions', handler: createInteraction },
+  {
+    method: 'POST',
+    path: '/channels/{channel_id}/attachments',
+    major: 'channel_id',
+    handler: createAttachmentSlots,
+  },
   {
     method: 'GET',
     path: '/guilds/{guild_id}/application-command-index',
@@ -42,3 +49,6 @@ export const API_ROUTES = new RouteTable<Handler>([
 
 /** The CDN's route template, as the request log and faults name it. */
 export const CDN_ROUTE = 'GET /attachments/{path}';
+
+/** The upload host's route template (Discord's is Google Cloud Storage; no token). */
+export const UPLOAD_ROUTE = 'PUT /upload/{path}';
