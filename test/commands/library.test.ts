@@ -31,7 +31,7 @@ afterAll(async () => {
   await images?.close();
 });
 
-const routes = (): string[] => sim.requests.map((r) => `${r.method} ${r.route}`);
+const routes = (): string[] => sim.requests.map((r) => r.route);
 
 describe('describe', () => {
   it('uploads a local file and returns the four prompts with their buttons', async () => {
@@ -50,8 +50,11 @@ describe('describe', () => {
       'PUT /upload/{path}',
       'POST /interactions',
     ]);
-    const interaction = sim.requests.find((r) => r.route === '/interactions' || r.route.endsWith(' /interactions'));
-    expect(interaction).toBeDefined();
+    const interaction = sim.requests.find((r) => r.route === 'POST /interactions');
+    const data = (interaction?.body as { data: { name: string; options: unknown[]; attachments: { uploaded_filename: string }[] } }).data;
+    expect(data.name).toBe('describe');
+    expect(data.options).toEqual([{ type: 11, name: 'image', value: '0' }]);
+    expect(data.attachments[0]?.uploaded_filename).toMatch(/^[0-9a-f-]{36}\/mjw-describe-\d+\.png$/);
   });
 
   it('takes bytes, a data: URL and an http URL (through the URL policy)', async () => {
