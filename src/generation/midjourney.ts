@@ -22,6 +22,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
 import { CommandRunner } from './commands/command-runner.js';
+import { composeImagePrompt, flattenRefs, type ImagePromptRefs } from './commands/image-prompt.js';
 import type {
   BlendOptions,
   CommandOptions,
@@ -273,6 +274,26 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       ...(imageIndex !== undefined ? { imageIndex } : {}),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * `/imagine` with image prompts and references: every image is checked (ImageInputError), then
+   * uploaded and shown in the channel, and its CDN URL goes into the prompt (image prompts first,
+   * then `--sref`, `--cref`, `--oref`). The rest is `imagine`.
+   */
+  async imagineWithImages(
+    prompt: string,
+    refs: ImagePromptRefs,
+    options: JobOptions = {},
+  ): Promise<GenerationResult> {
+    const { inputs, split } = flattenRefs(refs);
+    const urls = await this.commands.hostImages(inputs, options.signal ? { signal: options.signal } : {});
+    return this.imagine(composeImagePrompt(prompt, split(urls)), options);
+  }
+
+  /** Uploads images and returns their CDN URLs, for prompts composed by hand. */
+  hostImages(images: readonly ImageInput[], options: CommandOptions = {}): Promise<string[]> {
+    return this.commands.hostImages(images, options);
   }
 
   /**

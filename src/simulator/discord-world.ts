@@ -76,6 +76,15 @@ export class DiscordWorld implements SimWorld {
     return structuredClone(message);
   }
 
+  /** A message a user posts (`POST /channels/{id}/messages`): stored and dispatched like the bot's. */
+  postUserMessage(channelId: Snowflake, author: APIUser, draft: BotMessageDraft): APIMessage {
+    const message = this.build(channelId, draft);
+    message.author = structuredClone(author);
+    this.deps.messages.insert(message);
+    this.deps.gateway.dispatch('all', 'MESSAGE_CREATE', this.forGateway(message, draft.nonce));
+    return this.signed(message);
+  }
+
   postEphemeral(channelId: Snowflake, userId: Snowflake, draft: BotMessageDraft): APIMessage {
     const message = this.build(channelId, draft);
     message.flags |= MessageFlags.Ephemeral;

@@ -117,6 +117,42 @@ describe('blend', () => {
   });
 });
 
+describe('imagine with images', () => {
+  it('uploads image prompts and references and puts their CDN URLs in the prompt', async () => {
+    sim.clearRequests();
+    const result = await mj.imagineWithImages('a fox in the snow --ar 3:2', {
+      images: [redPng()],
+      sref: [dataUrl(gridPng())],
+      cref: [`${images.url}/fox.png`],
+    });
+    expect(result.kind).toBe('imagine');
+    // The image prompt becomes an s.mj.run link in Midjourney's echo; then one --sref, one --cref.
+    expect(result.echoedPrompt).toMatch(
+      /^<https:\/\/s\.mj\.run\/\S+> a fox in the snow --ar 3:2 --sref \S+image\.png\S* --cref \S+fox\.png\S*$/,
+    );
+    expect(sim.requests.filter((r) => r.method !== 'GET').map((r) => r.route)).toEqual([
+      'POST /channels/{channel_id}/attachments',
+      'PUT /upload/{path}',
+      'PUT /upload/{path}',
+      'PUT /upload/{path}',
+      'POST /channels/{channel_id}/messages',
+      'POST /interactions',
+    ]);
+    const sent = sim.requests.find((r) => r.route === 'POST /interactions')?.body as {
+      data: { options: { value: string }[] };
+    };
+    expect(sent.data.options[0]?.value).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/.+ a fox in the snow --ar 3:2 --sref http/);
+  });
+
+  it('sends nothing when one of the images is bad', async () => {
+    sim.clearRequests();
+    await expect(mj.imagineWithImages('a fox', { images: [redPng()], sref: [Buffer.from('nope')] })).rejects.toBeInstanceOf(
+      ImageInputError,
+    );
+    expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
 describe('shorten', () => {
   it('returns the weighted tokens and five shorter prompts', async () => {
     const result = await mj.shorten('a lighthouse in the style of expert watercolor, dramatic sky at dusk');

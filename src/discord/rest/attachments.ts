@@ -16,8 +16,8 @@
  */
 import { type Dispatcher, request } from 'undici';
 import { WorkerError } from '../../errors.js';
-import type { Decoder } from '../decode/index.js';
-import type { Snowflake } from '../types.js';
+import { type Decoder, decodeMessage } from '../decode/index.js';
+import type { APIMessage, Snowflake } from '../types.js';
 import type { RequestOptions } from './api.js';
 import type { RestRequest } from './client.js';
 
@@ -68,6 +68,25 @@ export function requestAttachmentSlots(
     path: `/channels/${channelId}/attachments`,
     body: { files },
     decode: slotsDecoder,
+  });
+}
+
+/**
+ * `POST /channels/{id}/messages` showing uploaded files: Discord answers with the message, whose
+ * `attachments[].url` are CDN URLs an `/imagine` prompt can use as image prompts or references.
+ */
+export function postUploadedFiles(
+  rest: RestRequester,
+  channelId: Snowflake,
+  files: readonly { id: string; filename: string; uploaded_filename: string }[],
+  options: RequestOptions = {},
+): Promise<APIMessage> {
+  return rest.request({
+    ...options,
+    method: 'POST',
+    path: `/channels/${channelId}/messages`,
+    body: { content: '', attachments: files },
+    decode: decodeMessage,
   });
 }
 

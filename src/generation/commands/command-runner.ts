@@ -16,7 +16,7 @@
  * as InferredPreModerationError, as for `/imagine`.
  */
 import type { RestRequester } from '../../discord/rest/attachments.js';
-import { requestAttachmentSlots, uploadToSlot } from '../../discord/rest/attachments.js';
+import { postUploadedFiles, requestAttachmentSlots, uploadToSlot } from '../../discord/rest/attachments.js';
 import type { APIApplicationCommand, APIMessage, Snowflake } from '../../discord/types.js';
 import { ValidationError } from '../../errors.js';
 import { type ImageInput, type ImageLoadOptions, type LoadedImage, loadImages } from '../../images/image-source.js';
@@ -114,6 +114,33 @@ export class CommandRunner {
         matcher: blendMatcher(loaded.length),
       };
     });
+  }
+
+  /**
+   * Makes images usable in an `/imagine` prompt: checks and uploads them, then posts them in the
+   * channel (`POST /channels/{id}/messages`, through the limiter) and returns their CDN URLs, in
+   * order. Nothing is uploaded unless every image passes the checks.
+   */
+  async hostImages(images: readonly ImageInput[], options: CommandOptions = {}): Promise<string[]> {
+    if (images.length === 0) return [];
+    if (images.length > 10) {
+      throw new ValidationError('Too many images', [`images: at most 10 per prompt, got ${images.length}`]);
+    }
+    const loaded = await this.load(images, options);
+    const signal = anySignal(options.signal, this.deps.closing);
+    const attachments = await this.upload(loaded, signal);
+    const message = await postUploadedFiles(
+      this.deps.api as RestApi & RestRequester,
+      this.deps.settings.channelId,
+      attachments,
+      signal ? { signal } : {},
+    );
+    if (message.attachments.length !== loaded.length) {
+      throw new ValidationError('Discord did not show every uploaded image', [
+        `attachments: expected ${loaded.length}, got ${message.attachments.length}`,
+      ]);
+    }
+    return message.attachments.map((a) => a.url);
   }
 
   private load(images: readonly ImageInput[], options: CommandOptions): Promise<LoadedImage[]> {

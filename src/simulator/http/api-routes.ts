@@ -7,6 +7,7 @@ import {
   searchChannelCommands,
 } from './handlers/command-index.js';
 import { createAttachmentSlots } from './handlers/attachments.js';
+import { createMessage } from './handlers/create-message.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';
 import { getCurrentUser } from './handlers/users.js';
@@ -19,6 +20,12 @@ export const API_ROUTES = new RouteTable<Handler>([
     path: '/channels/{channel_id}/messages',
     major: 'channel_id',
     handler: getChannelMessages,
+  },
+  {
+    method: 'POST',
+    path: '/channels/{channel_id}/messages',
+    major: 'channel_id',
+    handler: createMessage,
   },
   { method: 'POST', path: '/interactions', handler: createInteraction },
   {
