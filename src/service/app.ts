@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { AccountDirectory } from '../accounts/types.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
+import { isCommandGenerator } from '../generation/commands/types.js';
 import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
@@ -21,6 +22,7 @@ import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
+import { registerCommandRoutes } from './http/routes-commands.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -214,8 +216,10 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     channelId: options.channelId ?? 'default',
     accounts: options.accounts,
     shutdown: shutdown.signal,
+    commands: isCommandGenerator(options.generator) ? options.generator : undefined,
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
+  await app.register(async (scope) => registerCommandRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   app.get('/health', async (_request, reply) => {

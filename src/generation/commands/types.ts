@@ -4,6 +4,7 @@
 import type { Snowflake } from '../../discord/types.js';
 import type { ShortenToken } from '../../midjourney/command-answers.js';
 import type { ImageInput } from '../../images/image-source.js';
+import type { GenerationResult } from '../types.js';
 
 export type { ImageInput } from '../../images/image-source.js';
 export type { ShortenToken, TokenWeight } from '../../midjourney/command-answers.js';
@@ -65,3 +66,24 @@ export interface ShortenResult extends CommandAnswerBase {
 
 /** Where `describe` or `blend` images come from; a list for blend (2–5). */
 export type DescribeInput = ImageInput;
+
+/** What a client that runs these commands offers (`Midjourney` does); the service checks for it. */
+export interface CommandGenerator {
+  describe(image: ImageInput, options?: CommandOptions): Promise<DescribeResult>;
+  blend(images: readonly ImageInput[], options?: BlendOptions): Promise<GenerationResult>;
+  shorten(prompt: string, options?: CommandOptions): Promise<ShortenResult>;
+  /** Uploads images and returns their CDN URLs (for image prompts). */
+  hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
+}
+
+export function isCommandGenerator(value: unknown): value is CommandGenerator {
+  const v = value as Partial<Record<keyof CommandGenerator, unknown>> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.describe === 'function' &&
+    typeof v.blend === 'function' &&
+    typeof v.shorten === 'function' &&
+    typeof v.hostImages === 'function'
+  );
+}

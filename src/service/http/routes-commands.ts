@@ -1,0 +1,89 @@
+/**
+ * /v1/describe, /v1/blend and /v1/shorten: the commands that answer within seconds, run while the
+ * request waits (no job record; the answer is the body). Images are checked before anything is
+ * sent (../commands/request-images.ts). A generator without these commands (an account pool,
+ * for now) answers 501.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
+import { type ServiceContext, takeSubmission } from '../context.js';
+import { commandFailure } from '../commands/error-body.js';
+import { loadRequestImages } from '../commands/request-images.js';
+
+const image = { type: 'string', minLength: 1, maxLength: 20_000_000 } as const;
+
+const describeBody = {
+  type: 'object',
+  required: ['image'],
+  additionalProperties: false,
+  properties: { image },
+} as const;
+
+const blendBody = {
+  type: 'object',
+  required: ['images'],
+  additionalProperties: false,
+  properties: {
+    images: { type: 'array', minItems: 2, maxItems: 5, items: image },
+    dimensions: { type: 'string', enum: ['portrait', 'square', 'landscape'] },
+  },
+} as const;
+
+const shortenBody = {
+  type: 'object',
+  required: ['prompt'],
+  additionalProperties: false,
+  properties: { prompt: { type: 'string', minLength: 1, maxLength: 6_000, pattern: '\\S' } },
+} as const;
+
+export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  /** Runs one command for the caller, or answers the failure. */
+  const run = async (
+    reply: FastifyReply,
+    clientId: string,
+    work: (commands: CommandGenerator) => Promise<unknown>,
+  ): Promise<FastifyReply> => {
+    const commands = ctx.commands;
+    if (commands === undefined) {
+      return reply.code(501).send({
+        error: {
+          name: 'NotImplemented',
+          code: 'COMMAND_UNSUPPORTED',
+          message: 'This service runs on a generator without describe / blend / shorten (an account pool)',
+        },
+      });
+    }
+    takeSubmission(ctx, clientId);
+    try {
+      return reply.code(200).send(await work(commands));
+    } catch (error) {
+      const failure = commandFailure(error);
+      if (failure === undefined) throw error;
+      return reply.code(failure.status).send(failure.body);
+    }
+  };
+
+  app.post<{ Body: { image: string } }>('/v1/describe', { schema: { body: describeBody } }, (request, reply) =>
+    run(reply, request.clientId, async (commands) => {
+      const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
+      return commands.describe(loaded!, { signal: ctx.shutdown });
+    }),
+  );
+
+  app.post<{ Body: { images: string[]; dimensions?: BlendDimensions } }>(
+    '/v1/blend',
+    { schema: { body: blendBody } },
+    (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        const loaded = await loadRequestImages(ctx, request.body.images, 'images');
+        return commands.blend(loaded, {
+          signal: ctx.shutdown,
+          ...(request.body.dimensions ? { dimensions: request.body.dimensions } : {}),
+        });
+      }),
+  );
+
+  app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>
+    run(reply, request.clientId, (commands) => commands.shorten(request.body.prompt, { signal: ctx.shutdown })),
+  );
+}
