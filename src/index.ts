@@ -32,6 +32,7 @@ export { ConfigError, describeConfig, loadConfig } from './config/index.js';
 export type { GatewayClientEvents, GatewayClientOptions, GatewayState } from './discord/gateway/index.js';
 // Discord gateway.
 export { GatewayClient, GatewayError, isGatewayError } from './discord/gateway/index.js';
+export { AttachmentUploadError } from './discord/rest/attachments.js';
 export type {
   DiscordApi,
   RateLimiterEvents,
@@ -61,6 +62,19 @@ export {
 } from './discord/rest/index.js';
 // Errors common to every layer, and configuration.
 export { isWorkerError, ValidationError, WorkerError } from './errors.js';
+export type { ImagePromptRefs } from './generation/commands/image-prompt.js';
+export { composeImagePrompt } from './generation/commands/image-prompt.js';
+// describe / blend / shorten and image prompts.
+export type {
+  BlendDimensions,
+  BlendOptions,
+  CommandGenerator,
+  CommandOptions,
+  DescribeResult,
+  ShortenResult,
+  ShortenToken,
+  TokenWeight,
+} from './generation/commands/types.js';
 export {
   DailyCapReachedError,
   GenerationOptionsError,
@@ -92,22 +106,15 @@ export type {
 // Generation: the Midjourney client and its contract.
 // The restart rule: what a job that may already have been sent becomes after a restart.
 export { createMidjourney, Midjourney, restartAction, resumeEvidenceOf } from './generation/index.js';
-// describe / blend / shorten and image prompts.
 export type {
-  BlendDimensions,
-  BlendOptions,
-  CommandGenerator,
-  CommandOptions,
-  DescribeResult,
-  ShortenResult,
-  ShortenToken,
-  TokenWeight,
-} from './generation/commands/types.js';
-export type { ImagePromptRefs } from './generation/commands/image-prompt.js';
-export { composeImagePrompt } from './generation/commands/image-prompt.js';
-export type { ImageInput, ImageInputErrorCode, ImageLoadOptions, ImageType, ImageUrlPolicy, LoadedImage } from './images/index.js';
+  ImageInput,
+  ImageInputErrorCode,
+  ImageLoadOptions,
+  ImageType,
+  ImageUrlPolicy,
+  LoadedImage,
+} from './images/index.js';
 export { ImageInputError, isImageInputError, loadImage, sniffImageType } from './images/index.js';
-export { AttachmentUploadError } from './discord/rest/attachments.js';
 export { parseDescribeAnswer, parseShortenAnswer } from './midjourney/command-answers.js';
 export type {
   AccountNoticeReason,

@@ -21,6 +21,9 @@ import { buildComponentInteraction, buildImagineInteraction } from '../midjourne
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
+import { indexedAction, planAction } from './actions.js';
+import type { ChannelWatcher } from './channel-watcher.js';
+import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
 import { CommandRunner } from './commands/command-runner.js';
 import { composeImagePrompt, flattenRefs, type ImagePromptRefs } from './commands/image-prompt.js';
 import type {
@@ -30,9 +33,6 @@ import type {
   ImageInput,
   ShortenResult,
 } from './commands/types.js';
-import { indexedAction, planAction } from './actions.js';
-import type { ChannelWatcher } from './channel-watcher.js';
-import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
 import { GatewayWatcher } from './gateway-watcher.js';
 import {
   type GenerationSettings,

@@ -70,7 +70,11 @@ export async function loadImage(input: ImageInput, options: ImageLoadOptions = {
     return checked(Buffer.from(input.bytes), input.filename ?? 'bytes', name, maxBytes);
   }
   if (typeof input !== 'string' || input.trim() === '') {
-    throw new ImageInputError('IMAGE_UNREADABLE', String(input), 'expected a path, a URL, a data: URL or bytes');
+    throw new ImageInputError(
+      'IMAGE_UNREADABLE',
+      String(input),
+      'expected a path, a URL, a data: URL or bytes',
+    );
   }
   const text = input.trim();
   if (/^data:/i.test(text)) return checked(decodeDataUrl(text, maxBytes), 'data:', 'image', maxBytes);
@@ -79,7 +83,10 @@ export async function loadImage(input: ImageInput, options: ImageLoadOptions = {
 }
 
 /** Loads several images; the first refusal rejects (nothing is uploaded before all pass). */
-export function loadImages(inputs: readonly ImageInput[], options: ImageLoadOptions = {}): Promise<LoadedImage[]> {
+export function loadImages(
+  inputs: readonly ImageInput[],
+  options: ImageLoadOptions = {},
+): Promise<LoadedImage[]> {
   return Promise.all(inputs.map((input) => loadImage(input, options)));
 }
 
@@ -110,12 +117,20 @@ function safeName(name: string): string {
 function decodeDataUrl(text: string, maxBytes: number): Buffer {
   const match = /^data:([^;,]*)(;base64)?,(.*)$/is.exec(text);
   if (!match || match[2] === undefined) {
-    throw new ImageInputError('IMAGE_UNREADABLE', 'data:', 'expected a base64 data: URL (data:image/png;base64,...)');
+    throw new ImageInputError(
+      'IMAGE_UNREADABLE',
+      'data:',
+      'expected a base64 data: URL (data:image/png;base64,...)',
+    );
   }
   const payload = (match[3] ?? '').replace(/\s+/g, '');
   // Base64 is 4/3 the size: refuse before decoding something far too big.
   if (Math.floor((payload.length * 3) / 4) > maxBytes + 3) {
-    throw new ImageInputError('IMAGE_TOO_LARGE', 'data:', `about ${Math.floor((payload.length * 3) / 4)} bytes, the limit is ${maxBytes}`);
+    throw new ImageInputError(
+      'IMAGE_TOO_LARGE',
+      'data:',
+      `about ${Math.floor((payload.length * 3) / 4)} bytes, the limit is ${maxBytes}`,
+    );
   }
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) {
     throw new ImageInputError('IMAGE_UNREADABLE', 'data:', 'the payload is not base64');

@@ -41,13 +41,16 @@ export interface CommandInteractionInput {
   nonce?: Snowflake;
 }
 
-export function buildCommandInteraction(input: CommandInteractionInput): ApplicationCommandInteractionPayload {
+export function buildCommandInteraction(
+  input: CommandInteractionInput,
+): ApplicationCommandInteractionPayload {
   const { command } = input;
   const problems: string[] = [];
   if (!command || !isSnowflake(command.id ?? '') || !isSnowflake(command.version ?? '')) {
     problems.push('command: needs the discovered command with id and version');
   }
-  if (!isSnowflake(input.channelId ?? '')) problems.push(`channelId: not a snowflake (${String(input.channelId)})`);
+  if (!isSnowflake(input.channelId ?? ''))
+    problems.push(`channelId: not a snowflake (${String(input.channelId)})`);
   if (input.guildId !== undefined && !isSnowflake(input.guildId)) {
     problems.push(`guildId: not a snowflake (${input.guildId})`);
   }

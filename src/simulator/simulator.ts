@@ -19,9 +19,9 @@ import { SimRateLimiter } from './rate-limit/sim-rate-limiter.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { ScaledClock } from './sim-clock.js';
 import type { Simulator } from './simulator-api.js';
-import { UploadStore } from './store/upload-store.js';
 import { AttachmentStore } from './store/attachment-store.js';
 import { MessageStore } from './store/message-store.js';
+import { UploadStore } from './store/upload-store.js';
 import { ChannelDirectory, midjourneyBotUser, UserDirectory } from './users.js';
 import type { SimBot, SimWorld } from './world.js';
 

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
 import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
-import type { Command } from '../../src/cli/command.js';
 import { gridPng, redPng } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjw-cli-commands-'));

@@ -11,10 +11,13 @@ export const gridPng = (): Buffer =>
     [200, 10, 10],
     [200, 200, 10],
   ]);
-export const dataUrl = (bytes: Buffer, mime = 'image/png'): string => `data:${mime};base64,${bytes.toString('base64')}`;
+export const dataUrl = (bytes: Buffer, mime = 'image/png'): string =>
+  `data:${mime};base64,${bytes.toString('base64')}`;
 
 /** Serves `files` by path on 127.0.0.1; anything else 404. */
-export async function imageServer(files: Record<string, Buffer>): Promise<{ url: string; close(): Promise<void> }> {
+export async function imageServer(
+  files: Record<string, Buffer>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const body = files[req.url ?? ''];
     if (body === undefined) return void res.writeHead(404).end();

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Midjourney } from '../../src/generation/index.js';
 import { ImageInputError } from '../../src/images/errors.js';
 import { PreModerationError } from '../../src/midjourney/errors.js';
-import type { Simulator } from '../../src/simulator/index.js';
 import { WebhookTargetPolicy } from '../../src/service/webhooks/target-policy.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import { clientFor, startFastSimulator } from '../generation/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
 
@@ -42,7 +42,11 @@ describe('describe', () => {
     expect(result.kind).toBe('describe');
     expect(result.prompts).toHaveLength(4);
     for (const prompt of result.prompts) expect(prompt).toMatch(/--ar 1:1$/);
-    expect(result.buttons).toMatchObject({ 1: 'MJ::Job::PicReader::1', 4: 'MJ::Job::PicReader::4', all: 'MJ::Job::PicReader::all' });
+    expect(result.buttons).toMatchObject({
+      1: 'MJ::Job::PicReader::1',
+      4: 'MJ::Job::PicReader::4',
+      all: 'MJ::Job::PicReader::all',
+    });
     expect(result.imageUrl).toMatch(/\/attachments\/.+\.png\?ex=/);
     const order = routes().filter((r) => !r.startsWith('GET '));
     expect(order).toEqual([
@@ -51,7 +55,11 @@ describe('describe', () => {
       'POST /interactions',
     ]);
     const interaction = sim.requests.find((r) => r.route === 'POST /interactions');
-    const data = (interaction?.body as { data: { name: string; options: unknown[]; attachments: { uploaded_filename: string }[] } }).data;
+    const data = (
+      interaction?.body as {
+        data: { name: string; options: unknown[]; attachments: { uploaded_filename: string }[] };
+      }
+    ).data;
     expect(data.name).toBe('describe');
     expect(data.options).toEqual([{ type: 11, name: 'image', value: '0' }]);
     expect(data.attachments[0]?.uploaded_filename).toMatch(/^[0-9a-f-]{36}\/mjw-describe-\d+\.png$/);
@@ -85,7 +93,9 @@ describe('describe', () => {
       // The default policy: loopback and private addresses are forbidden.
       const forbidden = await small.describe(`${images.url}/fox.png`).catch((error: unknown) => error);
       expect((forbidden as ImageInputError).code).toBe('IMAGE_URL_FORBIDDEN');
-      const metadata = await small.describe('http://169.254.169.254/latest/image.png').catch((e: unknown) => e);
+      const metadata = await small
+        .describe('http://169.254.169.254/latest/image.png')
+        .catch((e: unknown) => e);
       expect((metadata as ImageInputError).code).toBe('IMAGE_URL_FORBIDDEN');
     } finally {
       await small.close();
@@ -94,7 +104,9 @@ describe('describe', () => {
   });
 
   it('reports the moderation notice as a typed error', async () => {
-    const error = await mj.describe({ bytes: redPng(), filename: 'forbidden-thing.png' }).catch((e: unknown) => e);
+    const error = await mj
+      .describe({ bytes: redPng(), filename: 'forbidden-thing.png' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreModerationError);
     expect((error as PreModerationError).notice).toMatch(/Banned image prompt/);
   });
@@ -113,7 +125,9 @@ describe('blend', () => {
 
   it('checks the count and the dimensions first', async () => {
     await expect(mj.blend([redPng()])).rejects.toThrow(/2 to 5 images/);
-    await expect(mj.blend([redPng(), redPng()], { dimensions: 'round' as 'square' })).rejects.toThrow(/dimensions/);
+    await expect(mj.blend([redPng(), redPng()], { dimensions: 'round' as 'square' })).rejects.toThrow(
+      /dimensions/,
+    );
   });
 });
 
@@ -141,14 +155,16 @@ describe('imagine with images', () => {
     const sent = sim.requests.find((r) => r.route === 'POST /interactions')?.body as {
       data: { options: { value: string }[] };
     };
-    expect(sent.data.options[0]?.value).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/.+ a fox in the snow --ar 3:2 --sref http/);
+    expect(sent.data.options[0]?.value).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/attachments\/.+ a fox in the snow --ar 3:2 --sref http/,
+    );
   });
 
   it('sends nothing when one of the images is bad', async () => {
     sim.clearRequests();
-    await expect(mj.imagineWithImages('a fox', { images: [redPng()], sref: [Buffer.from('nope')] })).rejects.toBeInstanceOf(
-      ImageInputError,
-    );
+    await expect(
+      mj.imagineWithImages('a fox', { images: [redPng()], sref: [Buffer.from('nope')] }),
+    ).rejects.toBeInstanceOf(ImageInputError);
     expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });

@@ -1,14 +1,18 @@
 /** The pure parts: magic bytes, data: URLs, answer parsing, payloads, prompt composition, matching. */
 import { describe, expect, it } from 'vitest';
-import { BLEND_DIMENSIONS } from '../../src/generation/commands/types.js';
+import type { APIMessage, APIMessageInteractionMetadata } from '../../src/discord/types.js';
+import { ValidationError } from '../../src/errors.js';
 import { describeMatcher, isOurReply } from '../../src/generation/commands/answer-match.js';
 import { composeImagePrompt, flattenRefs } from '../../src/generation/commands/image-prompt.js';
+import { BLEND_DIMENSIONS } from '../../src/generation/commands/types.js';
 import { loadImage } from '../../src/images/image-source.js';
 import { sniffImageType } from '../../src/images/sniff.js';
-import { parseDescribeAnswer, parseShortenAnswer, parseTokens } from '../../src/midjourney/command-answers.js';
+import {
+  parseDescribeAnswer,
+  parseShortenAnswer,
+  parseTokens,
+} from '../../src/midjourney/command-answers.js';
 import { buildCommandInteraction } from '../../src/midjourney/command-payloads.js';
-import type { APIMessage } from '../../src/discord/types.js';
-import { ValidationError } from '../../src/errors.js';
 import { dataUrl, redPng } from './helpers.js';
 
 const bytes = (...values: (number | string)[]): Uint8Array =>
@@ -50,7 +54,12 @@ describe('loadImage', () => {
   });
 
   it('refuses URLs the policy forbids, without fetching them', async () => {
-    for (const url of ['http://127.0.0.1/a.png', 'http://10.0.0.1/a.png', 'http://[::1]/a.png', 'http://169.254.169.254/']) {
+    for (const url of [
+      'http://127.0.0.1/a.png',
+      'http://10.0.0.1/a.png',
+      'http://[::1]/a.png',
+      'http://169.254.169.254/',
+    ]) {
       await expect(loadImage(url)).rejects.toMatchObject({ code: 'IMAGE_URL_FORBIDDEN' });
     }
   });
@@ -58,7 +67,9 @@ describe('loadImage', () => {
   it('caps the size of every kind of input', async () => {
     const big = redPng();
     await expect(loadImage(big, { maxBytes: 10 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
-    await expect(loadImage(dataUrl(big), { maxBytes: 10 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    await expect(loadImage(dataUrl(big), { maxBytes: 10 })).rejects.toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+    });
   });
 });
 
@@ -90,19 +101,29 @@ describe('parseDescribeAnswer', () => {
             image: { url: 'https://cdn.discordapp.com/attachments/1/2/cat.png' },
           },
         ],
-        components: [buttonRow('MJ::Job::PicReader::1', 'MJ::Job::PicReader::2'), buttonRow('MJ::Picread::Retry', 'MJ::Job::PicReader::all')],
+        components: [
+          buttonRow('MJ::Job::PicReader::1', 'MJ::Job::PicReader::2'),
+          buttonRow('MJ::Picread::Retry', 'MJ::Job::PicReader::all'),
+        ],
       }),
     );
     expect(answer).toEqual({
       prompts: ['a cat, --ar 1:1', 'a dog', 'a bird --v 6', 'a fish'],
       imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png',
-      buttons: { 1: 'MJ::Job::PicReader::1', 2: 'MJ::Job::PicReader::2', all: 'MJ::Job::PicReader::all', retry: 'MJ::Picread::Retry' },
+      buttons: {
+        1: 'MJ::Job::PicReader::1',
+        2: 'MJ::Job::PicReader::2',
+        all: 'MJ::Job::PicReader::all',
+        retry: 'MJ::Picread::Retry',
+      },
     });
   });
 
   it('is undefined while the reply is still empty, and for a notice', () => {
     expect(parseDescribeAnswer(message({}))).toBeUndefined();
-    expect(parseDescribeAnswer(message({ embeds: [{ title: 'Banned image prompt', description: '1️⃣ x' }] }))).toBeUndefined();
+    expect(
+      parseDescribeAnswer(message({ embeds: [{ title: 'Banned image prompt', description: '1️⃣ x' }] })),
+    ).toBeUndefined();
   });
 });
 
@@ -121,7 +142,11 @@ describe('parseShortenAnswer', () => {
       'draftsmanship',
       'toonami',
     ]);
-    expect(answer?.tokens.filter((t) => t.weight === 'dropped').map((t) => t.text)).toEqual(['style', 'expert', 'dadaistic']);
+    expect(answer?.tokens.filter((t) => t.weight === 'dropped').map((t) => t.text)).toEqual([
+      'style',
+      'expert',
+      'dadaistic',
+    ]);
     expect(answer?.buttons).toEqual({ 1: 'MJ::Job::PromptAnalyzer::1' });
   });
 
@@ -144,7 +169,12 @@ describe('buildCommandInteraction', () => {
     type: 1,
     options: [{ type: 11, name: 'image', description: '', required: true }],
   };
-  const base = { channelId: '1100000000000000200', guildId: '1100000000000000100', sessionId: 'abc', nonce: '1300000000000000001' };
+  const base = {
+    channelId: '1100000000000000200',
+    guildId: '1100000000000000100',
+    sessionId: 'abc',
+    nonce: '1300000000000000001',
+  };
 
   it('points the attachment option at data.attachments', () => {
     const payload = buildCommandInteraction({
@@ -177,7 +207,9 @@ describe('image prompts', () => {
     const { inputs, split } = flattenRefs({ images: ['a', 'b'], sref: ['c'], cref: ['d'], oref: 'e' });
     expect(inputs).toEqual(['a', 'b', 'c', 'd', 'e']);
     const urls = split(['u1', 'u2', 'u3', 'u4', 'u5']);
-    expect(composeImagePrompt('  a fox --ar 3:2 ', urls)).toBe('u1 u2 a fox --ar 3:2 --sref u3 --cref u4 --oref u5');
+    expect(composeImagePrompt('  a fox --ar 3:2 ', urls)).toBe(
+      'u1 u2 a fox --ar 3:2 --sref u3 --cref u4 --oref u5',
+    );
     expect(composeImagePrompt('a fox', split([]))).toBe('a fox');
   });
 
@@ -190,7 +222,12 @@ describe('answer matching', () => {
   const ctx = { nonce: '1300000000000000001', userId: '1100000000000000001' };
   const reply = (name: string, userId: string, nonce?: string) =>
     message({
-      interaction_metadata: { id: '1', type: 2, name, user: { id: userId, username: 'u' } } as APIMessage['interaction_metadata'],
+      interaction_metadata: {
+        id: '1',
+        type: 2,
+        name,
+        user: { id: userId, username: 'u' },
+      } as APIMessageInteractionMetadata,
       ...(nonce === undefined ? {} : { nonce }),
     });
 

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { startTestService, type TestService, waitForStatus } from '../service/helpers/service.js';
 import { generatorFor } from '../service/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
-import { startSimulator } from '../../src/simulator/index.js';
 
 let sim: Simulator;
 let t: TestService;
@@ -76,7 +76,9 @@ describe('/v1', () => {
   });
 
   it('refuses bad images, forbidden URLs and moderated prompts with typed codes', async () => {
-    const notImage = await t.alice.post('/v1/describe', { image: Buffer.from('plain text').toString('base64') });
+    const notImage = await t.alice.post('/v1/describe', {
+      image: Buffer.from('plain text').toString('base64'),
+    });
     expect(notImage.status).toBe(400);
     expect(notImage.body.error.code).toBe('IMAGE_NOT_AN_IMAGE');
     // A path is never read from the server's disk: it is taken as base64, which is no image.

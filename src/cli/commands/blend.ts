@@ -18,7 +18,9 @@ Options:
 
 const DIMENSIONS = ['portrait', 'square', 'landscape'];
 
-export function parseBlendArgs(argv: string[]): CommonArgs & { images: string[]; dimensions: BlendDimensions } {
+export function parseBlendArgs(
+  argv: string[],
+): CommonArgs & { images: string[]; dimensions: BlendDimensions } {
   const { values, positionals } = parseCommandLine(argv, {
     json: { type: 'boolean' },
     timeout: { type: 'string' },

@@ -19,7 +19,8 @@ export interface CommonArgs {
 export function parseTimeout(value: string | undefined, args: CommonArgs): void {
   if (value === undefined) return;
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 1) throw new UsageError(`--timeout: expected a positive integer of ms, got "${value}"`);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new UsageError(`--timeout: expected a positive integer of ms, got "${value}"`);
   args.timeoutMs = ms;
 }
 

@@ -15,8 +15,12 @@ Options:
   --timeout <ms>    Deadline (default MJ_JOB_TIMEOUT_MS).`;
 
 export function parseDescribeArgs(argv: string[]): CommonArgs & { image: string } {
-  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, timeout: { type: 'string' } });
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <image>' : 'expected one image');
+  const { values, positionals } = parseCommandLine(argv, {
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'missing <image>' : 'expected one image');
   const args = { image: positionals[0] as string, json: values.json ?? false };
   parseTimeout(values.timeout, args);
   return args;

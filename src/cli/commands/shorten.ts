@@ -14,7 +14,10 @@ Options:
   --timeout <ms>    Deadline (default MJ_JOB_TIMEOUT_MS).`;
 
 export function parseShortenArgs(argv: string[]): CommonArgs & { prompt: string } {
-  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, timeout: { type: 'string' } });
+  const { values, positionals } = parseCommandLine(argv, {
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'missing "<prompt>"' : 'expected one quoted prompt');
   }

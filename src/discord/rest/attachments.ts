@@ -51,7 +51,11 @@ const slotsDecoder: Decoder<AttachmentSlot[]> = (value) => {
         throw new Error(`attachments[${i}].${key}: expected a non-empty string`);
       }
     }
-    return { id: String(slot.id ?? i), upload_url: String(slot.upload_url), upload_filename: String(slot.upload_filename) };
+    return {
+      id: String(slot.id ?? i),
+      upload_url: String(slot.upload_url),
+      upload_filename: String(slot.upload_filename),
+    };
   });
 };
 

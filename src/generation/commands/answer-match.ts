@@ -50,7 +50,11 @@ export interface AnswerMatcher<T> {
 const PENDING = { kind: 'pending' } as const;
 
 /** Rule 1. */
-export function isOurReply(message: APIMessage, name: string, ctx: Pick<MatchContext, 'userId' | 'nonce'>): boolean {
+export function isOurReply(
+  message: APIMessage,
+  name: string,
+  ctx: Pick<MatchContext, 'userId' | 'nonce'>,
+): boolean {
   const meta = message.interaction_metadata;
   if (meta?.name !== name || meta.user?.id !== ctx.userId) return false;
   return message.nonce === undefined || message.nonce === null || String(message.nonce) === ctx.nonce;
@@ -83,7 +87,12 @@ export const describeMatcher: AnswerMatcher<DescribeResult> = {
       if (error) return { kind: 'error', error };
       const answer = parseDescribeAnswer(message);
       if (!answer) continue;
-      const value: DescribeResult = { kind: 'describe', ...base(message, ctx), prompts: answer.prompts, buttons: answer.buttons };
+      const value: DescribeResult = {
+        kind: 'describe',
+        ...base(message, ctx),
+        prompts: answer.prompts,
+        buttons: answer.buttons,
+      };
       if (answer.imageUrl) value.imageUrl = answer.imageUrl;
       return { kind: 'answer', value };
     }
@@ -103,7 +112,14 @@ export function shortenMatcher(prompt: string): AnswerMatcher<ShortenResult> {
         if (!answer) continue;
         return {
           kind: 'answer',
-          value: { kind: 'shorten', ...base(message, ctx), prompt, tokens: answer.tokens, prompts: answer.prompts, buttons: answer.buttons },
+          value: {
+            kind: 'shorten',
+            ...base(message, ctx),
+            prompt,
+            tokens: answer.tokens,
+            prompts: answer.prompts,
+            buttons: answer.buttons,
+          },
         };
       }
       return PENDING;
@@ -139,7 +155,9 @@ export function blendMatcher(images: number): AnswerMatcher<GenerationResult> {
         const parsed = parseMessage(message);
         if (!parsed.fromMidjourney || parsed.userId !== ctx.userId || parsed.prompt === undefined) continue;
         const ours =
-          state.echo !== undefined ? promptsMatch(state.echo, parsed.prompt) : isBlendEcho(parsed.prompt, images);
+          state.echo !== undefined
+            ? promptsMatch(state.echo, parsed.prompt)
+            : isBlendEcho(parsed.prompt, images);
         if (!ours) continue;
         const c = classify({ type: 'message', message, parsed });
         if (c.outcome === 'success' && parsed.imageUrl) {

@@ -19,14 +19,19 @@ import type { RestRequester } from '../../discord/rest/attachments.js';
 import { postUploadedFiles, requestAttachmentSlots, uploadToSlot } from '../../discord/rest/attachments.js';
 import type { APIApplicationCommand, APIMessage, Snowflake } from '../../discord/types.js';
 import { ValidationError } from '../../errors.js';
-import { type ImageInput, type ImageLoadOptions, type LoadedImage, loadImages } from '../../images/image-source.js';
-import { isOutdatedCommandError } from '../../midjourney/commands.js';
+import {
+  type ImageInput,
+  type ImageLoadOptions,
+  type LoadedImage,
+  loadImages,
+} from '../../images/image-source.js';
 import {
   buildCommandInteraction,
   type CommandOptionValue,
   OptionType,
   type UploadedAttachment,
 } from '../../midjourney/command-payloads.js';
+import { isOutdatedCommandError } from '../../midjourney/commands.js';
 import { anySignal } from '../../util/abort.js';
 import type { Clock } from '../../util/clock.js';
 import { generateSnowflake } from '../../util/snowflake.js';
@@ -77,7 +82,9 @@ export class CommandRunner {
 
   async shorten(prompt: string, options: CommandOptions = {}): Promise<ShortenResult> {
     if (typeof prompt !== 'string' || prompt.trim() === '') {
-      throw new ValidationError('Invalid prompt', [`prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`]);
+      throw new ValidationError('Invalid prompt', [
+        `prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`,
+      ]);
     }
     const result = await this.run('shorten', options, async () => ({
       options: [{ type: OptionType.String, name: 'prompt', value: prompt }],
@@ -91,7 +98,9 @@ export class CommandRunner {
   async blend(images: readonly ImageInput[], options: BlendOptions = {}): Promise<GenerationResult> {
     const problems: string[] = [];
     if (!Array.isArray(images) || images.length < 2 || images.length > 5) {
-      problems.push(`images: /blend takes 2 to 5 images, got ${Array.isArray(images) ? images.length : typeof images}`);
+      problems.push(
+        `images: /blend takes 2 to 5 images, got ${Array.isArray(images) ? images.length : typeof images}`,
+      );
     }
     const dimensions = options.dimensions ?? 'square';
     if (!(dimensions in BLEND_DIMENSIONS)) {
@@ -149,15 +158,29 @@ export class CommandRunner {
   }
 
   /** Upload slots through the limiter, then the PUTs (no token: not spaced, see attachments.ts). */
-  private async upload(images: readonly LoadedImage[], signal: AbortSignal | undefined): Promise<UploadedAttachment[]> {
+  private async upload(
+    images: readonly LoadedImage[],
+    signal: AbortSignal | undefined,
+  ): Promise<UploadedAttachment[]> {
     if (images.length === 0) return [];
     const rest = this.deps.api as RestApi & Partial<RestRequester>;
     if (typeof rest.request !== 'function') {
-      throw new ValidationError('Cannot upload images', ['rest: this DiscordApi has no request() (use a RestClient)']);
+      throw new ValidationError('Cannot upload images', [
+        'rest: this DiscordApi has no request() (use a RestClient)',
+      ]);
     }
     const requester = rest as RestApi & RestRequester;
-    const files = images.map((image, i) => ({ id: String(i), filename: image.filename, file_size: image.bytes.length }));
-    const slots = await requestAttachmentSlots(requester, this.deps.settings.channelId, files, signal ? { signal } : {});
+    const files = images.map((image, i) => ({
+      id: String(i),
+      filename: image.filename,
+      file_size: image.bytes.length,
+    }));
+    const slots = await requestAttachmentSlots(
+      requester,
+      this.deps.settings.channelId,
+      files,
+      signal ? { signal } : {},
+    );
     if (slots.length !== images.length) {
       throw new ValidationError('Discord returned the wrong number of upload slots', [
         `attachments: expected ${images.length}, got ${slots.length}`,
@@ -196,7 +219,9 @@ export class CommandRunner {
     if (deps.closing.aborted) throw new GeneratorClosedError();
     const timeoutMs = options.timeoutMs ?? deps.settings.jobTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-      throw new ValidationError('Invalid command options', [`timeoutMs: expected a positive integer of ms, got ${String(timeoutMs)}`]);
+      throw new ValidationError('Invalid command options', [
+        `timeoutMs: expected a positive integer of ms, got ${String(timeoutMs)}`,
+      ]);
     }
     const signal = anySignal(options.signal, deps.closing);
     const release = await this.turn(name).acquire(signal);
@@ -282,7 +307,8 @@ export class CommandRunner {
       if (verdict.kind === 'error') throw verdict.error;
       const left = job.deadline - clock.now();
       if (left <= 0) throw new InferredPreModerationError(job.prompt, clock.now() - job.submittedAt);
-      const jitter = settings.pollMinMs + deps.random() * Math.max(0, settings.pollMaxMs - settings.pollMinMs);
+      const jitter =
+        settings.pollMinMs + deps.random() * Math.max(0, settings.pollMaxMs - settings.pollMinMs);
       await clock.sleep(Math.min(left, Math.round(jitter)), job.signal);
     }
   }

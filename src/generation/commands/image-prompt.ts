@@ -43,7 +43,11 @@ export function flattenRefs(refs: ImagePromptRefs): {
         at += n;
         return [...out];
       };
-      const out: ImagePromptUrls = { images: take(images.length), sref: take(sref.length), cref: take(cref.length) };
+      const out: ImagePromptUrls = {
+        images: take(images.length),
+        sref: take(sref.length),
+        cref: take(cref.length),
+      };
       const [o] = take(oref.length);
       if (o !== undefined) out.oref = o;
       return out;

@@ -2,8 +2,8 @@
  * The public shapes of `/describe`, `/blend` and `/shorten`: what the calls take and return.
  */
 import type { Snowflake } from '../../discord/types.js';
-import type { ShortenToken } from '../../midjourney/command-answers.js';
 import type { ImageInput } from '../../images/image-source.js';
+import type { ShortenToken } from '../../midjourney/command-answers.js';
 import type { GenerationResult } from '../types.js';
 
 export type { ImageInput } from '../../images/image-source.js';

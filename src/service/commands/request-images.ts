@@ -18,7 +18,11 @@ export function toImageInput(text: string, field: string): string {
   if (/^data:/i.test(value) || /^https?:\/\//i.test(value)) return value;
   const compact = value.replace(/\s+/g, '');
   if (compact.length > 0 && BASE64.test(compact)) return `data:application/octet-stream;base64,${compact}`;
-  throw new ImageError('IMAGE_UNREADABLE', field, 'expected a data: URL, base64 or an http(s) URL') as ImageInputError;
+  throw new ImageError(
+    'IMAGE_UNREADABLE',
+    field,
+    'expected a data: URL, base64 or an http(s) URL',
+  ) as ImageInputError;
 }
 
 /** Loads and checks every image (all or nothing), as `{bytes, filename}` for the generator. */

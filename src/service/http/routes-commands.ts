@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
-import { type ServiceContext, takeSubmission } from '../context.js';
 import { commandFailure } from '../commands/error-body.js';
 import { loadRequestImages } from '../commands/request-images.js';
+import { type ServiceContext, takeSubmission } from '../context.js';
 
 const image = { type: 'string', minLength: 1, maxLength: 20_000_000 } as const;
 
@@ -63,11 +63,14 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
     }
   };
 
-  app.post<{ Body: { image: string } }>('/v1/describe', { schema: { body: describeBody } }, (request, reply) =>
-    run(reply, request.clientId, async (commands) => {
-      const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
-      return commands.describe(loaded!, { signal: ctx.shutdown });
-    }),
+  app.post<{ Body: { image: string } }>(
+    '/v1/describe',
+    { schema: { body: describeBody } },
+    (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
+        return commands.describe(loaded!, { signal: ctx.shutdown });
+      }),
   );
 
   app.post<{ Body: { images: string[]; dimensions?: BlendDimensions } }>(
@@ -84,6 +87,8 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
   );
 
   app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>
-    run(reply, request.clientId, (commands) => commands.shorten(request.body.prompt, { signal: ctx.shutdown })),
+    run(reply, request.clientId, (commands) =>
+      commands.shorten(request.body.prompt, { signal: ctx.shutdown }),
+    ),
   );
 }

@@ -9,8 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import type { BlendDimensions, DescribeResult, ShortenResult } from '../../generation/commands/types.js';
 import type { GenerationResult } from '../../generation/types.js';
 import { isImageInputError } from '../../images/errors.js';
-import { type ServiceContext, takeSubmission } from '../context.js';
 import { loadRequestImages } from '../commands/request-images.js';
+import { type ServiceContext, takeSubmission } from '../context.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
 import type { ProxyButton } from './task-view.js';
@@ -47,7 +47,9 @@ const describeAnswer = (r: DescribeResult) => {
 
 const shortenAnswer = (r: ShortenResult) => {
   const tokens = r.tokens
-    .map((t) => (t.weight === 'important' ? `**${t.text}**` : t.weight === 'dropped' ? `~~${t.text}~~` : t.text))
+    .map((t) =>
+      t.weight === 'important' ? `**${t.text}**` : t.weight === 'dropped' ? `~~${t.text}~~` : t.text,
+    )
     .join(' ');
   const list = r.prompts.map((p, i) => `${i + 1}️⃣ ${p}`).join('\n\n');
   return {
@@ -89,7 +91,8 @@ export async function registerProxyCommandRoutes(
     try {
       run = await prepare();
     } catch (error) {
-      if (isImageInputError(error)) return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
+      if (isImageInputError(error))
+        return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
       throw error;
     }
     takeSubmission(ctx, clientId);
@@ -99,7 +102,11 @@ export async function registerProxyCommandRoutes(
 
   app.post<{ Body: { base64?: string; link?: string; notifyHook?: string; state?: string } }>(
     '/mj/submit/describe',
-    { schema: { body: { type: 'object', properties: { base64: image, link: image, notifyHook: hook, state } } } },
+    {
+      schema: {
+        body: { type: 'object', properties: { base64: image, link: image, notifyHook: hook, state } },
+      },
+    },
     async (request) => {
       const body = request.body ?? {};
       const source = body.base64?.trim() || body.link?.trim();
@@ -146,7 +153,8 @@ export async function registerProxyCommandRoutes(
         request.clientId,
         async () => {
           const loaded = await loadRequestImages(ctx, images, 'base64Array');
-          return async () => blendAnswer(await ctx.commands!.blend(loaded, { dimensions, signal: ctx.shutdown }));
+          return async () =>
+            blendAnswer(await ctx.commands!.blend(loaded, { dimensions, signal: ctx.shutdown }));
         },
         'BLEND',
         '/blend',
@@ -159,7 +167,10 @@ export async function registerProxyCommandRoutes(
     '/mj/submit/shorten',
     {
       schema: {
-        body: { type: 'object', properties: { prompt: { type: 'string', maxLength: 6_000 }, notifyHook: hook, state } },
+        body: {
+          type: 'object',
+          properties: { prompt: { type: 'string', maxLength: 6_000 }, notifyHook: hook, state },
+        },
       },
     },
     async (request) => {

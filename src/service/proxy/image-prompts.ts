@@ -13,9 +13,15 @@ export function imagePromptsOf(body: { base64?: string; base64Array?: string[] }
 }
 
 /** The image URLs joined by spaces, or the SubmitResult that refuses them. */
-export async function hostImagePrompts(ctx: ServiceContext, images: readonly string[]): Promise<string | SubmitResult> {
+export async function hostImagePrompts(
+  ctx: ServiceContext,
+  images: readonly string[],
+): Promise<string | SubmitResult> {
   if (ctx.commands === undefined) {
-    return result(ProxyCode.ValidationError, 'image prompts (base64, base64Array) need a single-account service');
+    return result(
+      ProxyCode.ValidationError,
+      'image prompts (base64, base64Array) need a single-account service',
+    );
   }
   if (images.length > 5) return result(ProxyCode.ValidationError, 'base64Array holds at most 5 images');
   try {
@@ -23,7 +29,8 @@ export async function hostImagePrompts(ctx: ServiceContext, images: readonly str
     const urls = await ctx.commands.hostImages(loaded, { signal: ctx.shutdown });
     return urls.join(' ');
   } catch (error) {
-    if (isImageInputError(error)) return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
+    if (isImageInputError(error))
+      return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
     throw error;
   }
 }

@@ -21,8 +21,20 @@ export const NUMBER_EMOJI = ['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️�
 /** Midjourney's embed colour for describe / shorten answers (a neutral grey-blue). */
 const ANSWER_COLOR = 3_092_790;
 
-const SUBJECTS = ['a lighthouse', 'a red fox', 'a quiet harbour', 'an old library', 'a glass teapot', 'a mountain road'];
-const STYLES = ['in the style of soft watercolor', 'cinematic lighting', 'muted pastel tones', 'highly detailed ink drawing'];
+const SUBJECTS = [
+  'a lighthouse',
+  'a red fox',
+  'a quiet harbour',
+  'an old library',
+  'a glass teapot',
+  'a mountain road',
+];
+const STYLES = [
+  'in the style of soft watercolor',
+  'cinematic lighting',
+  'muted pastel tones',
+  'highly detailed ink drawing',
+];
 const MOODS = ['at dusk', 'in morning fog', 'under neon rain', 'on a summer afternoon'];
 
 function hash(text: string): number {
@@ -72,7 +84,22 @@ export function describeComponents(): APIActionRowComponent[] {
 }
 
 /** Words that carry little: struck through in "Important tokens", dropped from short prompts. */
-const FILLER = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'at', 'with', 'and', 'style', 'very', 'by', 'for', 'to']);
+const FILLER = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'in',
+  'on',
+  'at',
+  'with',
+  'and',
+  'style',
+  'very',
+  'by',
+  'for',
+  'to',
+]);
 
 export interface ShortenAnswer {
   /** The prompt with `**kept**`, plain and `~~dropped~~` words. */
@@ -82,7 +109,10 @@ export interface ShortenAnswer {
 }
 
 export function shortenPrompt(prompt: string): ShortenAnswer {
-  const words = prompt.replace(/\s+--\S+(\s+[^-\s]\S*)?/g, '').split(/\s+/).filter((w) => w !== '');
+  const words = prompt
+    .replace(/\s+--\S+(\s+[^-\s]\S*)?/g, '')
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const marked = words.map((word, i) => {
     const bare = word.replace(/[^\p{L}\p{N}'-]/gu, '').toLowerCase();
     if (bare === '' || FILLER.has(bare)) return { word, bare, mark: 'dropped' as const };

@@ -228,7 +228,10 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
    * refusal is a notice without a footer. Describe and shorten answer with one message edited
    * into an embed (image-commands.ts); blend runs as a grid job of kind `blend`.
    */
-  private imageCommand(interaction: AcceptedInteraction, payload: ApplicationCommandInteractionPayload): void {
+  private imageCommand(
+    interaction: AcceptedInteraction,
+    payload: ApplicationCommandInteractionPayload,
+  ): void {
     const name = payload.data.name;
     const files = interaction.attachments ?? [];
     const promptOption = payload.data.options.find((option) => option.name === 'prompt')?.value ?? '';

@@ -1,12 +1,12 @@
 /** The API routes the simulated Discord serves, relative to `/api/v10`. */
 
 import type { Handler } from './handler-context.js';
+import { createAttachmentSlots } from './handlers/attachments.js';
 import {
   getChannelCommandIndex,
   getGuildCommandIndex,
   searchChannelCommands,
 } from './handlers/command-index.js';
-import { createAttachmentSlots } from './handlers/attachments.js';
 import { createMessage } from './handlers/create-message.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';

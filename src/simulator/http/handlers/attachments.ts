@@ -4,9 +4,9 @@
  * answer `{attachments: [{id, upload_url, upload_filename}]}` (see upload-store.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { SIM_UPLOAD_MAX_BYTES } from '../../store/upload-store.js';
 import { DiscordErrors, FieldError, FormErrors } from '../discord-errors.js';
 import { type Handler, isIdLike, isRecord } from '../handler-context.js';
-import { SIM_UPLOAD_MAX_BYTES } from '../../store/upload-store.js';
 
 /** Discord allows ten attachments per message. */
 const MAX_FILES = 10;
@@ -16,7 +16,8 @@ export const createAttachmentSlots: Handler = ({ state, user, params, body }) =>
   const errors = new FormErrors();
   if (!isIdLike(channelId)) errors.add(['channel_id'], FieldError.notSnowflake(channelId));
   const files = isRecord(body) ? body.files : undefined;
-  if (!Array.isArray(files)) errors.add(['files'], files === undefined ? FieldError.required : FieldError.notArray);
+  if (!Array.isArray(files))
+    errors.add(['files'], files === undefined ? FieldError.required : FieldError.notArray);
   else if (files.length === 0 || files.length > MAX_FILES) errors.add(['files'], FieldError.max(MAX_FILES));
   else {
     files.forEach((file: unknown, i) => {

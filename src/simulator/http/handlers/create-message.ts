@@ -32,7 +32,9 @@ export const createMessage: Handler = ({ state, user, params, body }) => {
     const slot = typeof name === 'string' ? state.uploads.uploaded(name, user.user.id) : undefined;
     if (slot?.bytes === undefined) {
       return invalidFormBody({
-        attachments: { [String(i)]: { _errors: [{ code: 'ATTACHMENT_NOT_FOUND', message: 'Unknown upload' }] } },
+        attachments: {
+          [String(i)]: { _errors: [{ code: 'ATTACHMENT_NOT_FOUND', message: 'Unknown upload' }] },
+        },
       });
     }
     const id = state.world.nextSnowflake();

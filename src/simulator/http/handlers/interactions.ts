@@ -8,7 +8,7 @@ import type { ApplicationCommandInteractionPayload } from '../../../discord/type
 import type { SimState } from '../../sim-state.js';
 import type { AcceptedAttachment, AcceptedInteraction } from '../../world.js';
 import { invalidFormBody, type SimResponse } from '../discord-errors.js';
-import { isRecord, type Handler } from '../handler-context.js';
+import { type Handler, isRecord } from '../handler-context.js';
 import { validateInteraction } from '../interaction-validator.js';
 
 const ATTACHMENT_OPTION = 11;
@@ -58,7 +58,8 @@ function resolveAttachments(
     if (slot === undefined || slot.bytes === undefined) {
       return attachmentProblem(`Attachment "${entry.uploaded_filename}" was not uploaded`);
     }
-    const filename = typeof entry.filename === 'string' && entry.filename !== '' ? entry.filename : slot.filename;
+    const filename =
+      typeof entry.filename === 'string' && entry.filename !== '' ? entry.filename : slot.filename;
     const path = `attachments/${payload.channel_id}/${state.world.nextSnowflake()}/${filename.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
     state.world.storeAttachment(path, slot.bytes);
     out.push({
