@@ -57,6 +57,13 @@ describe('/v1', () => {
     }
   });
 
+  it('takes images larger than the API's 64 KiB body limit', async () => {
+    const big = Buffer.concat([redPng(), Buffer.alloc(200_000, 7)]);
+    const { status, body } = await t.alice.post('/v1/describe', { image: dataUrl(big) });
+    expect(status).toBe(200);
+    expect(body.prompts).toHaveLength(4);
+  });
+
   it('blends two images into a grid', async () => {
     const { status, body } = await t.alice.post('/v1/blend', {
       images: [dataUrl(redPng()), gridPng().toString('base64')],

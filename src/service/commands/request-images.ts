@@ -39,3 +39,12 @@ export async function loadRequestImages(
   });
   return loaded.map((image) => ({ bytes: image.bytes, filename: image.filename }));
 }
+
+/**
+ * The body limit of routes that carry images: a 10 MiB image is about 13.4 MiB of base64, far
+ * over the API's 64 KiB default, so these routes take up to 16 MiB (or MJW_BODY_LIMIT_BYTES when
+ * larger). Per-key rate limits still apply.
+ */
+export function imageBodyLimit(ctx: ServiceContext): number {
+  return Math.max(ctx.config.bodyLimitBytes, 16 * 1024 * 1024);
+}

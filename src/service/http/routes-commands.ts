@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
 import { commandFailure } from '../commands/error-body.js';
-import { loadRequestImages } from '../commands/request-images.js';
+import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 
 const image = { type: 'string', minLength: 1, maxLength: 20_000_000 } as const;
@@ -65,7 +65,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.post<{ Body: { image: string } }>(
     '/v1/describe',
-    { schema: { body: describeBody } },
+    { schema: { body: describeBody }, bodyLimit: imageBodyLimit(ctx) },
     (request, reply) =>
       run(reply, request.clientId, async (commands) => {
         const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
@@ -75,7 +75,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.post<{ Body: { images: string[]; dimensions?: BlendDimensions } }>(
     '/v1/blend',
-    { schema: { body: blendBody } },
+    { schema: { body: blendBody }, bodyLimit: imageBodyLimit(ctx) },
     (request, reply) =>
       run(reply, request.clientId, async (commands) => {
         const loaded = await loadRequestImages(ctx, request.body.images, 'images');

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BlendDimensions, DescribeResult, ShortenResult } from '../../generation/commands/types.js';
 import type { GenerationResult } from '../../generation/types.js';
 import { isImageInputError } from '../../images/errors.js';
-import { loadRequestImages } from '../commands/request-images.js';
+import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
@@ -103,6 +103,7 @@ export async function registerProxyCommandRoutes(
   app.post<{ Body: { base64?: string; link?: string; notifyHook?: string; state?: string } }>(
     '/mj/submit/describe',
     {
+      bodyLimit: imageBodyLimit(ctx),
       schema: {
         body: { type: 'object', properties: { base64: image, link: image, notifyHook: hook, state } },
       },
@@ -127,6 +128,7 @@ export async function registerProxyCommandRoutes(
   app.post<{ Body: { base64Array?: string[]; dimensions?: string; notifyHook?: string; state?: string } }>(
     '/mj/submit/blend',
     {
+      bodyLimit: imageBodyLimit(ctx),
       schema: {
         body: {
           type: 'object',

@@ -6,6 +6,7 @@
  * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { imageBodyLimit } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
@@ -126,7 +127,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
     '/mj/submit/imagine',
-    { schema: { body: imagineSchema } },
+    { schema: { body: imagineSchema }, bodyLimit: imageBodyLimit(ctx) },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
