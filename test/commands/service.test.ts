@@ -57,7 +57,7 @@ describe('/v1', () => {
     }
   });
 
-  it('takes images larger than the API's 64 KiB body limit', async () => {
+  it('takes images larger than the 64 KiB body limit of the API', async () => {
     const big = Buffer.concat([redPng(), Buffer.alloc(200_000, 7)]);
     const { status, body } = await t.alice.post('/v1/describe', { image: dataUrl(big) });
     expect(status).toBe(200);
