@@ -75,6 +75,21 @@ describe('/v1', () => {
     expect(body.imageUrl).toMatch(/\.png\?ex=/);
   });
 
+  it('imagines with image prompts and references, uploaded at submit', async () => {
+    const { status, body } = await t.alice.post('/v1/imagine', {
+      prompt: 'a fox in the snow',
+      images: [dataUrl(redPng())],
+      sref: [`${images.url}/fox.png`],
+    });
+    expect(status).toBe(202);
+    const job = await waitForStatus(t.started.service.runner, body.id, 'terminal');
+    expect(job.status).toBe('succeeded');
+    expect(job.prompt).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+ a fox in the snow --sref http:\/\/\S+fox\.png\S*$/);
+    const refused = await t.alice.post('/v1/imagine', { prompt: 'a fox', cref: ['aGVsbG8='] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('IMAGE_NOT_AN_IMAGE');
+  });
+
   it('shortens a prompt', async () => {
     const { status, body } = await t.alice.post('/v1/shorten', { prompt: 'a lighthouse in the fog at dusk' });
     expect(status).toBe(200);

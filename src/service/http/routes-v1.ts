@@ -4,6 +4,8 @@
  * Idempotency-Key (idempotency.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withImagePrompts } from '../commands/image-prompts.js';
+import { imageBodyLimit } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
@@ -73,16 +75,19 @@ async function sendIdempotent(
 const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer(job), jobId: job.id });
 
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.post<{ Body: ImagineBody }>('/v1/imagine', { schema: { body: imagineBody } }, async (request, reply) =>
+  const imagineOptions = { schema: { body: imagineBody }, bodyLimit: imageBodyLimit(ctx) };
+  app.post<{ Body: ImagineBody }>('/v1/imagine', imagineOptions, async (request, reply) =>
     sendIdempotent(ctx, request, reply, async (reservation) => {
       takeSubmission(ctx, request.clientId);
       const { prompt, webhookUrl, metadata } = request.body;
       const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
+      // Image prompts and references are uploaded now; the job's prompt carries their CDN URLs.
+      const full = await withImagePrompts(ctx, prompt.trim(), request.body);
       const job = await ctx.runner.submit(
         {
           clientId: request.clientId,
           kind: 'imagine',
-          prompt: prompt.trim(),
+          prompt: full,
           webhookUrl: checkedUrl,
           metadata: metadata ?? null,
         },
