@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { withImagePrompts } from '../commands/image-prompts.js';
-import { imageBodyLimit } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
@@ -75,8 +74,7 @@ async function sendIdempotent(
 const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer(job), jobId: job.id });
 
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  const imagineOptions = { schema: { body: imagineBody }, bodyLimit: imageBodyLimit(ctx) };
-  app.post<{ Body: ImagineBody }>('/v1/imagine', imagineOptions, async (request, reply) =>
+  app.post<{ Body: ImagineBody }>('/v1/imagine', { schema: { body: imagineBody } }, async (request, reply) =>
     sendIdempotent(ctx, request, reply, async (reservation) => {
       takeSubmission(ctx, request.clientId);
       const { prompt, webhookUrl, metadata } = request.body;

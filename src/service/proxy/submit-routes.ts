@@ -6,7 +6,6 @@
  * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { imageBodyLimit } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
@@ -127,7 +126,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
     '/mj/submit/imagine',
-    { schema: { body: imagineSchema }, bodyLimit: imageBodyLimit(ctx) },
+    { schema: { body: imagineSchema } },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
