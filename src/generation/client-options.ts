@@ -42,6 +42,8 @@ export interface MidjourneyOptions extends Partial<GenerationSettings> {
   logger?: Logger;
   /** Our Discord user id, when known (skips `GET /users/@me`). */
   userId?: Snowflake;
+  /** The DM channel with the Midjourney bot (seeds); default: opened with `POST /users/@me/channels`. */
+  dmChannelId?: Snowflake;
   /** Largest image accepted by describe / blend, in bytes. Default 10 MiB. */
   imageMaxBytes?: number;
   /**

@@ -31,6 +31,7 @@ import type {
   CommandOptions,
   DescribeResult,
   ImageInput,
+  SeedResult,
   ShortenResult,
 } from './commands/types.js';
 import { GatewayWatcher } from './gateway-watcher.js';
@@ -151,6 +152,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       clock: this.clock,
       random,
       closing: this.life.signal,
+      // The bot's user id is its application id (both 936929561302675456 for Midjourney).
+      botUserId: this.settings.applicationId,
+      dmChannelId: options.dmChannelId,
       images: {
         ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
         ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
@@ -307,6 +311,11 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   /** `/blend`: 2–5 images into one grid (`dimensions` portrait, square or landscape). */
   blend(images: readonly ImageInput[], options: BlendOptions = {}): Promise<GenerationResult> {
     return this.commands.blend(images, options);
+  }
+
+  /** The seed of a finished result: reacts ✉️ and reads Midjourney's DM. */
+  seed(source: GenerationResult, options: CommandOptions = {}): Promise<SeedResult> {
+    return this.commands.seed(source, options);
   }
 
   /** `/shorten`: the prompt's important tokens and five shorter prompts. */

@@ -11,7 +11,7 @@ export type {
   SimJobRecord,
   SimJobState,
 } from './bot/index.js';
-export { createMidjourneyBot } from './bot/index.js';
+export { createMidjourneyBot, seedOf } from './bot/index.js';
 export {
   HELPER_APPLICATION_ID,
   MIDJOURNEY_IMAGINE_ID,

@@ -11,7 +11,7 @@ import type { Midjourney } from '../../src/generation/index.js';
 import { ImageInputError } from '../../src/images/errors.js';
 import { PreModerationError } from '../../src/midjourney/errors.js';
 import { WebhookTargetPolicy } from '../../src/service/webhooks/target-policy.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import { seedOf, type Simulator } from '../../src/simulator/index.js';
 import { clientFor, startFastSimulator } from '../generation/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
 
@@ -166,6 +166,31 @@ describe('imagine with images', () => {
       mj.imagineWithImages('a fox', { images: [redPng()], sref: [Buffer.from('nope')] }),
     ).rejects.toBeInstanceOf(ImageInputError);
     expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('seed', () => {
+  it('reacts ✉️ on a result and reads the seed from the bot\'s DM', async () => {
+    const grid = await mj.imagine('a lighthouse for a seed');
+    sim.clearRequests();
+    const seed = await mj.seed(grid);
+    expect(seed.jobId).toBe(grid.jobId);
+    expect(seed.seed).toBe(String(seedOf(grid.jobId)));
+    expect(sim.requests.filter((r) => r.method !== 'GET').map((r) => r.route)).toEqual([
+      'POST /users/@me/channels',
+      'PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me',
+    ]);
+    const reaction = sim.requests.find((r) => r.method === 'PUT');
+    expect(reaction?.path).toContain('/reactions/%E2%9C%89%EF%B8%8F/@me?location=Message&type=0');
+    // The DM carries the job id; a second seed reuses the DM channel and matches by job id.
+    const other = await mj.imagine('another lighthouse for a seed');
+    expect((await mj.seed(other)).seed).toBe(String(seedOf(other.jobId)));
+  });
+
+  it('refuses a source that is not a result', async () => {
+    await expect(mj.seed({ ...({} as Parameters<Midjourney['seed']>[0]), messageId: 'x', jobId: 'y' })).rejects.toThrow(
+      /not a snowflake/,
+    );
   });
 });
 

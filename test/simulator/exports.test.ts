@@ -26,6 +26,7 @@ describe('simulator exports', () => {
         'isSimulatorOptionsError',
         'openSimulatedClient',
         'resolveSimulatorOptions',
+        'seedOf',
         'simAccounts',
         'simAccountsFile',
         'startSimulator',

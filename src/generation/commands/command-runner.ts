@@ -17,6 +17,7 @@
  */
 import type { RestRequester } from '../../discord/rest/attachments.js';
 import { postUploadedFiles, requestAttachmentSlots, uploadToSlot } from '../../discord/rest/attachments.js';
+import { addReaction, openDmChannel } from '../../discord/rest/reactions.js';
 import type { APIApplicationCommand, APIMessage, Snowflake } from '../../discord/types.js';
 import { ValidationError } from '../../errors.js';
 import {
@@ -32,6 +33,7 @@ import {
   type UploadedAttachment,
 } from '../../midjourney/command-payloads.js';
 import { isOutdatedCommandError } from '../../midjourney/commands.js';
+import { JobTimeoutError } from '../../midjourney/errors.js';
 import { anySignal } from '../../util/abort.js';
 import type { Clock } from '../../util/clock.js';
 import { generateSnowflake } from '../../util/snowflake.js';
@@ -47,8 +49,12 @@ import {
   type BlendOptions,
   type CommandOptions,
   type DescribeResult,
+  type SeedResult,
   type ShortenResult,
 } from './types.js';
+
+/** The ✉️ reaction Midjourney answers with the seed. */
+const SEED_EMOJI = '✉️';
 
 export interface CommandRunnerDeps {
   api: RestApi;
@@ -62,6 +68,10 @@ export interface CommandRunnerDeps {
   closing: AbortSignal;
   /** Size cap and URL policy for images. */
   images: ImageLoadOptions;
+  /** The Midjourney bot's user id (its DM channel carries seeds). */
+  botUserId: Snowflake;
+  /** The DM channel with the bot, when configured; else opened with `POST /users/@me/channels`. */
+  dmChannelId?: Snowflake | undefined;
   debug: (message: string) => void;
 }
 
@@ -150,6 +160,56 @@ export class CommandRunner {
       ]);
     }
     return message.attachments.map((a) => a.url);
+  }
+
+  /**
+   * The seed of a finished result: reacts ✉️ on its message, then reads the DM channel with the
+   * bot for `**Job ID**: <uuid>` and `**seed** <digits>` (the DM is matched by the job id, never by
+   * order). Reactions and DM reads go through the limiter like every Discord call.
+   */
+  async seed(
+    source: { messageId: Snowflake; channelId: Snowflake; jobId: string },
+    options: CommandOptions = {},
+  ): Promise<SeedResult> {
+    const { deps } = this;
+    if (deps.closing.aborted) throw new GeneratorClosedError();
+    const problems: string[] = [];
+    if (!/^\d{16,20}$/.test(String(source?.messageId))) problems.push('messageId: not a snowflake');
+    if (!/^[0-9a-f-]{36}$/i.test(String(source?.jobId))) problems.push('jobId: not a Midjourney job UUID');
+    if (problems.length > 0) throw new ValidationError('Cannot ask for the seed', problems);
+    const timeoutMs = options.timeoutMs ?? deps.settings.jobTimeoutMs;
+    const signal = anySignal(options.signal, deps.closing);
+    const rest = deps.api as RestApi & RestRequester;
+    const release = await this.turn('seed').acquire(signal);
+    try {
+      const dm = deps.dmChannelId ?? (await openDmChannel(rest, deps.botUserId, signal ? { signal } : {})).id;
+      const newest = await deps.api.getMessages(dm, { limit: 1 }, signal ? { signal } : {});
+      const after = newest[0]?.id;
+      const submittedAt = deps.clock.now();
+      await addReaction(rest, source.channelId, source.messageId, SEED_EMOJI, signal ? { signal } : {});
+      const pattern = new RegExp(`\\*\\*Job ID\\*\\*:\\s*${source.jobId}[\\s\\S]*?\\*\\*seed\\*\\*\\s*(\\d+)`, 'i');
+      for (;;) {
+        const page = await deps.api.getMessages(
+          dm,
+          after === undefined ? { limit: 50 } : { after, limit: 50 },
+          signal ? { signal } : {},
+        );
+        for (const message of page) {
+          const found = pattern.exec(message.content ?? '');
+          if (found?.[1] && message.author?.id === deps.botUserId) {
+            return { jobId: source.jobId, seed: found[1], messageId: message.id, dmChannelId: dm };
+          }
+        }
+        const left = submittedAt + timeoutMs - deps.clock.now();
+        if (left <= 0) {
+          throw new JobTimeoutError({ prompt: `seed of ${source.jobId}`, jobId: source.jobId, timeoutMs });
+        }
+        const { pollMinMs, pollMaxMs } = deps.settings;
+        await deps.clock.sleep(Math.min(left, Math.round(pollMinMs + deps.random() * (pollMaxMs - pollMinMs))), signal);
+      }
+    } finally {
+      release();
+    }
   }
 
   private load(images: readonly ImageInput[], options: CommandOptions): Promise<LoadedImage[]> {

@@ -74,6 +74,8 @@ export interface CommandGenerator {
   shorten(prompt: string, options?: CommandOptions): Promise<ShortenResult>;
   /** Uploads images and returns their CDN URLs (for image prompts). */
   hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
+  /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
+  seed(source: GenerationResult, options?: CommandOptions): Promise<SeedResult>;
 }
 
 export function isCommandGenerator(value: unknown): value is CommandGenerator {
@@ -84,6 +86,18 @@ export function isCommandGenerator(value: unknown): value is CommandGenerator {
     typeof v.describe === 'function' &&
     typeof v.blend === 'function' &&
     typeof v.shorten === 'function' &&
-    typeof v.hostImages === 'function'
+    typeof v.hostImages === 'function' &&
+    typeof v.seed === 'function'
   );
+}
+
+/** What the ✉️ reaction revealed about a finished job. */
+export interface SeedResult {
+  /** Midjourney's job UUID. */
+  jobId: string;
+  /** The seed, as digits (up to 4294967295); reuse it with `--seed`. */
+  seed: string;
+  /** The DM message that carried it. */
+  messageId: Snowflake;
+  dmChannelId: Snowflake;
 }

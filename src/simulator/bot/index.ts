@@ -12,3 +12,4 @@ export type {
   SimJobState,
 } from './types.js';
 export { ACCOUNT_STATES, JOB_OUTCOMES } from './types.js';
+export { isSeedEmoji, SEED_EMOJI, seedContent, seedOf } from './seed.js';

@@ -11,7 +11,7 @@ import {
   type MessageComponentInteractionPayload,
 } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
-import type { AcceptedInteraction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
+import type { AcceptedInteraction, AddedReaction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
@@ -37,6 +37,7 @@ import { JobPlayer } from './player.js';
 import { findBannedWord, parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
 import { postReply } from './reply.js';
+import { isSeedEmoji, seedContent } from './seed.js';
 import { SlotPool } from './slots.js';
 import { Timers } from './timers.js';
 import {
@@ -124,6 +125,18 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     } else {
       this.button(interaction, interaction.payload);
     }
+  }
+
+  /** ✉️ on one of the user's finished results: the seed arrives by DM (seed.ts). */
+  handleReaction(reaction: AddedReaction): void {
+    if (this.timers.isStopped || !isSeedEmoji(reaction.emoji)) return;
+    const job = this.order.find((j) => j.record.resultMessageId === reaction.messageId);
+    if (job === undefined || job.record.userId !== reaction.user.id) return;
+    this.timers.after(this.options.answerDelayMs, () => {
+      this.world.postDirectMessage?.(reaction.user.id, {
+        content: seedContent(job.record.echo, job.record.id),
+      });
+    });
   }
 
   stop(): void {

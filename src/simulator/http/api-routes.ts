@@ -8,6 +8,8 @@ import {
   searchChannelCommands,
 } from './handlers/command-index.js';
 import { createMessage } from './handlers/create-message.js';
+import { createDirectMessage } from './handlers/direct-messages.js';
+import { addReaction } from './handlers/reactions.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';
 import { getCurrentUser } from './handlers/users.js';
@@ -15,6 +17,13 @@ import { RouteTable } from './routes.js';
 
 export const API_ROUTES = new RouteTable<Handler>([
   { method: 'GET', path: '/users/@me', handler: getCurrentUser },
+  { method: 'POST', path: '/users/@me/channels', handler: createDirectMessage },
+  {
+    method: 'PUT',
+    path: '/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me',
+    major: 'channel_id',
+    handler: addReaction,
+  },
   {
     method: 'GET',
     path: '/channels/{channel_id}/messages',
