@@ -71,6 +71,7 @@ export type {
   CommandGenerator,
   CommandOptions,
   DescribeResult,
+  SeedResult,
   ShortenResult,
   ShortenToken,
   TokenWeight,

@@ -314,7 +314,10 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   }
 
   /** The seed of a finished result: reacts ✉️ and reads Midjourney's DM. */
-  seed(source: GenerationResult, options: CommandOptions = {}): Promise<SeedResult> {
+  seed(
+    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
+    options: CommandOptions = {},
+  ): Promise<SeedResult> {
     return this.commands.seed(source, options);
   }
 

@@ -11,7 +11,7 @@ import type { Midjourney } from '../../src/generation/index.js';
 import { ImageInputError } from '../../src/images/errors.js';
 import { PreModerationError } from '../../src/midjourney/errors.js';
 import { WebhookTargetPolicy } from '../../src/service/webhooks/target-policy.js';
-import { seedOf, type Simulator } from '../../src/simulator/index.js';
+import { type Simulator, seedOf } from '../../src/simulator/index.js';
 import { clientFor, startFastSimulator } from '../generation/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
 
@@ -170,7 +170,7 @@ describe('imagine with images', () => {
 });
 
 describe('seed', () => {
-  it('reacts ✉️ on a result and reads the seed from the bot\'s DM', async () => {
+  it("reacts ✉️ on a result and reads the seed from the bot's DM", async () => {
     const grid = await mj.imagine('a lighthouse for a seed');
     sim.clearRequests();
     const seed = await mj.seed(grid);
@@ -188,9 +188,9 @@ describe('seed', () => {
   });
 
   it('refuses a source that is not a result', async () => {
-    await expect(mj.seed({ ...({} as Parameters<Midjourney['seed']>[0]), messageId: 'x', jobId: 'y' })).rejects.toThrow(
-      /not a snowflake/,
-    );
+    await expect(
+      mj.seed({ ...({} as Parameters<Midjourney['seed']>[0]), messageId: 'x', jobId: 'y' }),
+    ).rejects.toThrow(/not a snowflake/);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
+import { seedOf, startSimulator } from '../../src/simulator/index.js';
 import { startTestService, type TestService, waitForStatus } from '../service/helpers/service.js';
 import { generatorFor } from '../service/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
@@ -84,10 +84,27 @@ describe('/v1', () => {
     expect(status).toBe(202);
     const job = await waitForStatus(t.started.service.runner, body.id, 'terminal');
     expect(job.status).toBe('succeeded');
-    expect(job.prompt).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+ a fox in the snow --sref http:\/\/\S+fox\.png\S*$/);
+    expect(job.prompt).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+ a fox in the snow --sref http:\/\/\S+fox\.png\S*$/,
+    );
     const refused = await t.alice.post('/v1/imagine', { prompt: 'a fox', cref: ['aGVsbG8='] });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('IMAGE_NOT_AN_IMAGE');
+  });
+
+  it('reads the seed of a succeeded job', async () => {
+    const { body } = await t.alice.post('/v1/imagine', { prompt: 'a seeded lighthouse' });
+    const job = await waitForStatus(t.started.service.runner, body.id, 'terminal');
+    const seed = await t.alice.post(`/v1/jobs/${body.id}/seed`, {});
+    expect(seed.status).toBe(200);
+    expect(seed.body).toMatchObject({
+      id: body.id,
+      jobId: job.result?.jobId,
+      seed: String(seedOf(job.result!.jobId)),
+    });
+    const proxy = await t.alice.get(`/mj/task/${body.id}/image-seed`);
+    expect(proxy.body).toMatchObject({ code: 1, result: String(seedOf(job.result!.jobId)) });
+    expect((await t.bob.post(`/v1/jobs/${body.id}/seed`, {})).status).toBe(404);
   });
 
   it('shortens a prompt', async () => {

@@ -29,7 +29,11 @@ export interface DmChannel {
   id: Snowflake;
 }
 
-export function openDmChannel(rest: RestRequester, recipientId: Snowflake, options: RequestOptions = {}): Promise<DmChannel> {
+export function openDmChannel(
+  rest: RestRequester,
+  recipientId: Snowflake,
+  options: RequestOptions = {},
+): Promise<DmChannel> {
   return rest.request({
     ...options,
     method: 'POST',

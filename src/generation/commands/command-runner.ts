@@ -187,7 +187,10 @@ export class CommandRunner {
       const after = newest[0]?.id;
       const submittedAt = deps.clock.now();
       await addReaction(rest, source.channelId, source.messageId, SEED_EMOJI, signal ? { signal } : {});
-      const pattern = new RegExp(`\\*\\*Job ID\\*\\*:\\s*${source.jobId}[\\s\\S]*?\\*\\*seed\\*\\*\\s*(\\d+)`, 'i');
+      const pattern = new RegExp(
+        `\\*\\*Job ID\\*\\*:\\s*${source.jobId}[\\s\\S]*?\\*\\*seed\\*\\*\\s*(\\d+)`,
+        'i',
+      );
       for (;;) {
         const page = await deps.api.getMessages(
           dm,
@@ -205,7 +208,10 @@ export class CommandRunner {
           throw new JobTimeoutError({ prompt: `seed of ${source.jobId}`, jobId: source.jobId, timeoutMs });
         }
         const { pollMinMs, pollMaxMs } = deps.settings;
-        await deps.clock.sleep(Math.min(left, Math.round(pollMinMs + deps.random() * (pollMaxMs - pollMinMs))), signal);
+        await deps.clock.sleep(
+          Math.min(left, Math.round(pollMinMs + deps.random() * (pollMaxMs - pollMinMs))),
+          signal,
+        );
       }
     } finally {
       release();

@@ -75,7 +75,10 @@ export interface CommandGenerator {
   /** Uploads images and returns their CDN URLs (for image prompts). */
   hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
   /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
-  seed(source: GenerationResult, options?: CommandOptions): Promise<SeedResult>;
+  seed(
+    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
+    options?: CommandOptions,
+  ): Promise<SeedResult>;
 }
 
 export function isCommandGenerator(value: unknown): value is CommandGenerator {

@@ -9,6 +9,9 @@ import type { BlendDimensions, CommandGenerator } from '../../generation/command
 import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
+import { JobStateError } from '../errors.js';
+import { ownedJob } from './routes-v1.js';
+import { jobIdParams } from './schemas.js';
 
 const image = { type: 'string', minLength: 1, maxLength: 20_000_000 } as const;
 
@@ -84,6 +87,23 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
           ...(request.body.dimensions ? { dimensions: request.body.dimensions } : {}),
         });
       }),
+  );
+
+  // The seed of a succeeded job of the caller: ✉️ on its result, then Midjourney's DM.
+  app.post<{ Params: { id: string } }>(
+    '/v1/jobs/:id/seed',
+    { schema: { params: jobIdParams } },
+    async (request, reply) => {
+      const job = await ownedJob(ctx, request, request.params.id);
+      if (job.status !== 'succeeded' || job.result === null) {
+        throw new JobStateError(job.id, job.status, 'only a succeeded job has a seed');
+      }
+      const result = job.result;
+      return run(reply, request.clientId, async (commands) => ({
+        id: job.id,
+        ...(await commands.seed(result, { signal: ctx.shutdown })),
+      }));
+    },
   );
 
   app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>

@@ -11,6 +11,8 @@ import type { GenerationResult } from '../../generation/types.js';
 import { isImageInputError } from '../../images/errors.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
+import { UnknownJobError } from '../errors.js';
+import { ownedJob } from '../http/routes-v1.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
 import type { ProxyButton } from './task-view.js';
@@ -164,6 +166,34 @@ export async function registerProxyCommandRoutes(
       );
     },
   );
+
+  // midjourney-proxy's image-seed: the seed of a SUCCESS task, in `result` (✉️ reaction + DM).
+  app.get<{ Params: { id: string } }>('/mj/task/:id/image-seed', async (request, reply) => {
+    let job: Awaited<ReturnType<typeof ownedJob>>;
+    try {
+      job = await ownedJob(ctx, request, request.params.id);
+    } catch (error) {
+      if (!(error instanceof UnknownJobError)) throw error;
+      return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
+    }
+    if (job.status !== 'succeeded' || job.result === null) {
+      return result(ProxyCode.ValidationError, 'only a SUCCESS task has a seed');
+    }
+    if (ctx.commands === undefined)
+      return result(ProxyCode.Failure, 'image-seed is not available on this service');
+    try {
+      const seed = await ctx.commands.seed(job.result, { signal: ctx.shutdown });
+      return result(ProxyCode.Success, 'Success', seed.seed, { jobId: seed.jobId });
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown };
+      return result(
+        ProxyCode.Failure,
+        String(e.message ?? error),
+        null,
+        typeof e.code === 'string' ? { code: e.code } : {},
+      );
+    }
+  });
 
   app.post<{ Body: { prompt?: string; notifyHook?: string; state?: string } }>(
     '/mj/submit/shorten',

@@ -2,6 +2,7 @@ export type { MidjourneyBot } from './midjourney-bot.js';
 export { createMidjourneyBot } from './midjourney-bot.js';
 export type { MidjourneyBotFaults, MidjourneyBotInput, MidjourneyBotOptions } from './options.js';
 export { BotOptionsError, DEFAULT_MIDJOURNEY_BOT_OPTIONS, resolveBotOptions } from './options.js';
+export { isSeedEmoji, SEED_EMOJI, seedContent, seedOf } from './seed.js';
 export type {
   AccountState,
   BotMode,
@@ -12,4 +13,3 @@ export type {
   SimJobState,
 } from './types.js';
 export { ACCOUNT_STATES, JOB_OUTCOMES } from './types.js';
-export { isSeedEmoji, SEED_EMOJI, seedContent, seedOf } from './seed.js';

@@ -9,9 +9,9 @@ import {
 } from './handlers/command-index.js';
 import { createMessage } from './handlers/create-message.js';
 import { createDirectMessage } from './handlers/direct-messages.js';
-import { addReaction } from './handlers/reactions.js';
 import { createInteraction } from './handlers/interactions.js';
 import { getChannelMessages } from './handlers/messages.js';
+import { addReaction } from './handlers/reactions.js';
 import { getCurrentUser } from './handlers/users.js';
 import { RouteTable } from './routes.js';
 

@@ -13,7 +13,8 @@ export const createDirectMessage: Handler = ({ state, user, body }) => {
   const invalid = errors.response();
   if (invalid) return invalid;
   const bot = state.world.botUser;
-  if (recipient !== bot.id) return { status: 400, body: { code: 50007, message: 'Cannot send messages to this user' } };
+  if (recipient !== bot.id)
+    return { status: 400, body: { code: 50007, message: 'Cannot send messages to this user' } };
   const id = state.world.openDirectMessage(user.user.id);
   return { status: 200, body: { id, type: 1, last_message_id: null, recipients: [bot] } };
 };
