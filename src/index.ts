@@ -151,6 +151,8 @@ export {
   QueueFullError,
   UnknownOutcomeError,
 } from './midjourney/index.js';
+export type { AccountInfo } from './midjourney/info-answer.js';
+export { parseInfoAnswer } from './midjourney/info-answer.js';
 export type { FileLockOptions, LockHolder, TokenIdentity, TokenLeaseOptions } from './ownership/index.js';
 // Ownership across processes: one local driver per token (what the CLI takes), file locks.
 export {

@@ -33,6 +33,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Shorten a prompt: its important tokens and five shorter prompts',
     load: async () => (await import('./commands/shorten.js')).shortenCommand,
   },
+  info: {
+    summary: "Show the account's /info: plan, mode, fast time remaining, jobs",
+    load: async () => (await import('./commands/info.js')).infoCommand,
+  },
   batch: {
     summary: 'Run a file of prompts with the slots kept full; resumable after a crash',
     load: async () => (await import('./commands/batch.js')).batchCommand,

@@ -17,6 +17,7 @@ import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import { ValidationError } from '../errors.js';
 import { CommandResolver } from '../midjourney/commands.js';
+import type { AccountInfo } from '../midjourney/info-answer.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -155,6 +156,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       // The bot's user id is its application id (both 936929561302675456 for Midjourney).
       botUserId: this.settings.applicationId,
       dmChannelId: options.dmChannelId,
+      gateway: this.gateway,
       images: {
         ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
         ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
@@ -319,6 +321,11 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     options: CommandOptions = {},
   ): Promise<SeedResult> {
     return this.commands.seed(source, options);
+  }
+
+  /** `/info`: plan, job mode, fast time remaining, jobs queued and running. Needs `watch: 'gateway'`. */
+  info(options: CommandOptions = {}): Promise<AccountInfo> {
+    return this.commands.info(options);
   }
 
   /** `/shorten`: the prompt's important tokens and five shorter prompts. */

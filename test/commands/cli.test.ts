@@ -11,6 +11,7 @@ import type { Command } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
 import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
+import { infoCommand } from '../../src/cli/commands/info.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
 import { gridPng, redPng } from './helpers.js';
 
@@ -63,6 +64,12 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     expect(code).toBe(0);
     expect(json.prompts).toHaveLength(5);
     expect(json.tokens[0]).toEqual({ text: 'a', weight: 'dropped' });
+  });
+
+  it('info prints the account facts (over the gateway)', async () => {
+    const { code, json } = await mjw(infoCommand, ['--json']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, jobMode: 'Fast', running: 0 });
   });
 
   it('refuses a bad image with exit 2 before sending, and bad usage', async () => {

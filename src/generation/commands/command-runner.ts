@@ -15,6 +15,9 @@
  * same limiter); ephemeral refusals never appear there, so silence until the deadline is reported
  * as InferredPreModerationError, as for `/imagine`.
  */
+
+import type { GatewayDispatch } from '../../discord/gateway/events.js';
+import type { GatewayClient } from '../../discord/gateway/index.js';
 import type { RestRequester } from '../../discord/rest/attachments.js';
 import { postUploadedFiles, requestAttachmentSlots, uploadToSlot } from '../../discord/rest/attachments.js';
 import { addReaction, openDmChannel } from '../../discord/rest/reactions.js';
@@ -34,6 +37,7 @@ import {
 } from '../../midjourney/command-payloads.js';
 import { isOutdatedCommandError } from '../../midjourney/commands.js';
 import { JobTimeoutError } from '../../midjourney/errors.js';
+import { type AccountInfo, parseInfoAnswer } from '../../midjourney/info-answer.js';
 import { anySignal } from '../../util/abort.js';
 import type { Clock } from '../../util/clock.js';
 import { generateSnowflake } from '../../util/snowflake.js';
@@ -72,6 +76,8 @@ export interface CommandRunnerDeps {
   botUserId: Snowflake;
   /** The DM channel with the bot, when configured; else opened with `POST /users/@me/channels`. */
   dmChannelId?: Snowflake | undefined;
+  /** The gateway, when watching over it: `/info` answers privately and is only seen there. */
+  gateway?: GatewayClient | undefined;
   debug: (message: string) => void;
 }
 
@@ -214,6 +220,63 @@ export class CommandRunner {
         );
       }
     } finally {
+      release();
+    }
+  }
+
+  /**
+   * `/info`: the account's plan, mode, fast time and jobs. Midjourney answers privately (flag 64),
+   * so the answer is read from the gateway (`watch: 'gateway'`): the reply carrying our nonce, or
+   * naming `/info` and our user, with a "Your info" embed.
+   */
+  async info(options: CommandOptions = {}): Promise<AccountInfo> {
+    const { deps } = this;
+    const gateway = deps.gateway;
+    if (gateway === undefined) {
+      throw new ValidationError('Cannot read /info', [
+        'watch: /info is answered privately, only over the gateway; use watch: "gateway"',
+      ]);
+    }
+    if (deps.closing.aborted) throw new GeneratorClosedError();
+    const timeoutMs = options.timeoutMs ?? deps.settings.jobTimeoutMs;
+    const signal = anySignal(options.signal, deps.closing);
+    const release = await this.turn('info').acquire(signal);
+    let listener: ((event: GatewayDispatch) => void) | undefined;
+    const stopTimer = new AbortController();
+    try {
+      const session = await deps.session(signal);
+      const nonce = generateSnowflake();
+      const answer = new Promise<AccountInfo>((resolve) => {
+        listener = (event) => {
+          if (event.name !== 'MESSAGE_CREATE' && event.name !== 'MESSAGE_UPDATE') return;
+          const message = event.data as Partial<APIMessage>;
+          const meta = message.interaction_metadata;
+          const ours =
+            (message.nonce !== undefined && String(message.nonce) === nonce) ||
+            (meta?.name === 'info' && meta.user?.id === session.userId);
+          if (!ours) return;
+          const info = parseInfoAnswer({ embeds: message.embeds ?? [] });
+          if (info) resolve(info);
+        };
+        gateway.on('dispatch', listener);
+      });
+      const command = await deps.command('info', signal);
+      const payload = buildCommandInteraction({
+        ...(deps.settings.guildId !== undefined ? { guildId: deps.settings.guildId } : {}),
+        channelId: deps.settings.channelId,
+        sessionId: session.sessionId,
+        command,
+        options: [],
+        nonce,
+      });
+      await deps.api.createInteraction(payload, signal ? { signal } : {});
+      const timeout = deps.clock.sleep(timeoutMs, anySignal(signal, stopTimer.signal)).then(() => {
+        throw new JobTimeoutError({ prompt: '/info', timeoutMs });
+      });
+      return await Promise.race([answer, timeout]);
+    } finally {
+      stopTimer.abort();
+      if (listener) gateway.off('dispatch', listener);
       release();
     }
   }

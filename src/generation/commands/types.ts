@@ -4,6 +4,7 @@
 import type { Snowflake } from '../../discord/types.js';
 import type { ImageInput } from '../../images/image-source.js';
 import type { ShortenToken } from '../../midjourney/command-answers.js';
+import type { AccountInfo } from '../../midjourney/info-answer.js';
 import type { GenerationResult } from '../types.js';
 
 export type { ImageInput } from '../../images/image-source.js';
@@ -74,6 +75,8 @@ export interface CommandGenerator {
   shorten(prompt: string, options?: CommandOptions): Promise<ShortenResult>;
   /** Uploads images and returns their CDN URLs (for image prompts). */
   hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
+  /** `/info` (over the gateway). */
+  info?(options?: CommandOptions): Promise<AccountInfo>;
   /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
   seed(
     source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,

@@ -5,6 +5,7 @@
  * for now) answers 501.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ValidationError } from '../../errors.js';
 import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
 import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
@@ -104,6 +105,15 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         ...(await commands.seed(result, { signal: ctx.shutdown })),
       }));
     },
+  );
+
+  // /info of the service's account (answered privately: the service must watch over the gateway).
+  app.get('/v1/info', async (request, reply) =>
+    run(reply, request.clientId, async (commands) => {
+      if (commands.info === undefined)
+        throw new ValidationError('Cannot read /info', ['generator: no info()']);
+      return commands.info({ signal: ctx.shutdown });
+    }),
   );
 
   app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>

@@ -24,6 +24,7 @@ import {
   shortenEmbed,
   shortenPrompt,
 } from './image-commands.js';
+import { infoEmbed } from './info.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -220,6 +221,23 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         createJob(interaction, { kind: 'imagine', prompt, label: '', result: 'grid' }, this.newJobFields()),
         true,
       );
+      return;
+    }
+    if (name === 'info') {
+      const userId = interaction.user.id;
+      const slots = this.slotsOf(userId);
+      const embed = infoEmbed({
+        user: interaction.user,
+        mode: this.options.mode,
+        accountState: this.accountState(userId),
+        running: slots.runningCount,
+        queuedFast: this.options.mode === 'relaxed' ? 0 : slots.queuedCount,
+        queuedRelax: this.options.mode === 'relaxed' ? slots.queuedCount : 0,
+        jobs: this.order.filter((job) => job.record.userId === userId).length,
+        stealth: this.options.stealth,
+      });
+      // Private, as Midjourney answers /info: only the user's gateway sessions see it.
+      this.reply(interaction, { embeds: [embed] }, true);
       return;
     }
     if (name === 'describe' || name === 'shorten' || name === 'blend') {
