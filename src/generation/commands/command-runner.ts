@@ -57,6 +57,9 @@ import {
   type ShortenResult,
 } from './types.js';
 
+/** How many times `/info` is asked before giving up. */
+const INFO_ATTEMPTS = 3;
+
 /** The ✉️ reaction Midjourney answers with the seed. */
 const SEED_EMOJI = '✉️';
 
@@ -245,14 +248,14 @@ export class CommandRunner {
     const stopTimer = new AbortController();
     try {
       const session = await deps.session(signal);
-      const nonce = generateSnowflake();
+      const nonces = new Set<string>();
       const answer = new Promise<AccountInfo>((resolve) => {
         listener = (event) => {
           if (event.name !== 'MESSAGE_CREATE' && event.name !== 'MESSAGE_UPDATE') return;
           const message = event.data as Partial<APIMessage>;
           const meta = message.interaction_metadata;
           const ours =
-            (message.nonce !== undefined && String(message.nonce) === nonce) ||
+            (message.nonce !== undefined && nonces.has(String(message.nonce))) ||
             (meta?.name === 'info' && meta.user?.id === session.userId);
           if (!ours) return;
           const info = parseInfoAnswer({ embeds: message.embeds ?? [] });
@@ -260,20 +263,35 @@ export class CommandRunner {
         };
         gateway.on('dispatch', listener);
       });
-      const command = await deps.command('info', signal);
-      const payload = buildCommandInteraction({
-        ...(deps.settings.guildId !== undefined ? { guildId: deps.settings.guildId } : {}),
-        channelId: deps.settings.channelId,
-        sessionId: session.sessionId,
-        command,
-        options: [],
-        nonce,
-      });
-      await deps.api.createInteraction(payload, signal ? { signal } : {});
-      const timeout = deps.clock.sleep(timeoutMs, anySignal(signal, stopTimer.signal)).then(() => {
-        throw new JobTimeoutError({ prompt: '/info', timeoutMs });
-      });
-      return await Promise.race([answer, timeout]);
+      // A private answer missed while the gateway reconnects is gone for good; /info is a free
+      // read, so it is asked again (up to INFO_ATTEMPTS times within the deadline).
+      const attemptMs = Math.max(1_000, Math.floor(timeoutMs / INFO_ATTEMPTS));
+      const started = deps.clock.now();
+      for (let attempt = 1; ; attempt += 1) {
+        const nonce = generateSnowflake();
+        nonces.add(nonce);
+        const command = await deps.command('info', signal);
+        const payload = buildCommandInteraction({
+          ...(deps.settings.guildId !== undefined ? { guildId: deps.settings.guildId } : {}),
+          channelId: deps.settings.channelId,
+          sessionId: (await deps.session(signal)).sessionId,
+          command,
+          options: [],
+          nonce,
+        });
+        await deps.api.createInteraction(payload, signal ? { signal } : {});
+        const left = timeoutMs - (deps.clock.now() - started);
+        const wait = attempt >= INFO_ATTEMPTS ? left : Math.min(left, attemptMs);
+        const waited = deps.clock
+          .sleep(Math.max(0, wait), anySignal(signal, stopTimer.signal))
+          .then(() => undefined);
+        const info = await Promise.race([answer, waited]);
+        if (info !== undefined) return info;
+        if (deps.clock.now() - started >= timeoutMs || attempt >= INFO_ATTEMPTS) {
+          throw new JobTimeoutError({ prompt: '/info', timeoutMs });
+        }
+        deps.debug(`/info: no answer after ${wait} ms, asking again`);
+      }
     } finally {
       stopTimer.abort();
       if (listener) gateway.off('dispatch', listener);
