@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferredPreModerationError } from '../../src/generation/errors.js';
 import type { Midjourney } from '../../src/generation/index.js';
 import { ImageInputError } from '../../src/images/errors.js';
 import { PreModerationError } from '../../src/midjourney/errors.js';
@@ -103,6 +104,20 @@ describe('describe', () => {
     expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('infers pre-moderation when a private refusal leaves the channel silent (REST polling)', async () => {
+    const quiet = await startFastSimulator({ bot: { bannedWords: ['forbidden'] } });
+    const polling = clientFor(quiet, 'poll');
+    try {
+      const error = await polling
+        .describe({ bytes: redPng(), filename: 'forbidden.png' }, { timeoutMs: 1_500 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InferredPreModerationError);
+    } finally {
+      await polling.close();
+      await quiet.close();
+    }
+  });
+
   it('reports the moderation notice as a typed error', async () => {
     const error = await mj
       .describe({ bytes: redPng(), filename: 'forbidden-thing.png' })
@@ -121,6 +136,14 @@ describe('blend', () => {
     expect(result.actions).toMatchObject({ U1: expect.stringContaining('MJ::JOB::upsample::1::') });
     const job = sim.jobs.find((j) => j.kind === 'blend');
     expect(job?.id).toBe(result.jobId);
+  });
+
+  it('reports a banned image in a blend as a typed error, before any job starts', async () => {
+    const error = await mj
+      .blend([{ bytes: redPng(), filename: 'forbidden.png' }, gridPng()])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreModerationError);
+    expect((error as PreModerationError).notice).toMatch(/Banned image prompt/);
   });
 
   it('checks the count and the dimensions first', async () => {
