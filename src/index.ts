@@ -61,6 +61,13 @@ export {
   TokenInvalidError,
 } from './discord/rest/index.js';
 // Errors common to every layer, and configuration.
+export {
+  classifyError,
+  type DiscordHealth,
+  type ErrorFamily,
+  type ErrorKind,
+  isDiscordFailure,
+} from './error-kind.js';
 export { isWorkerError, ValidationError, WorkerError } from './errors.js';
 export type { ImagePromptRefs } from './generation/commands/image-prompt.js';
 export { composeImagePrompt } from './generation/commands/image-prompt.js';

@@ -23,6 +23,7 @@ import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerCommandRoutes } from './http/routes-commands.js';
+import { registerHealthRoutes } from './http/routes-health.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -201,7 +202,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     auth,
     limiter: limiters.requests,
     metrics: serviceMetrics,
-    publicPaths: new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    shutdown: shutdown.signal,
   });
 
   const ctx: ServiceContext = {
@@ -222,10 +224,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   await app.register(async (scope) => registerCommandRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
-  app.get('/health', async (_request, reply) => {
-    const report = await health.report();
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
-  });
+  registerHealthRoutes(app, { health, auth });
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );

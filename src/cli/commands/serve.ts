@@ -25,7 +25,8 @@ import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
 
 Serves the HTTP API: POST /v1/imagine, GET /v1/jobs[/:id[/events]], POST /v1/jobs/:id/actions,
-DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /health and GET /metrics.
+DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /livez, GET /readyz,
+GET /health and GET /metrics.
 
 Options:
   --port <n>     Port to listen on (default MJW_PORT, 8080; 0 picks a free one).

@@ -55,7 +55,8 @@ export function isOurReply(
   name: string,
   ctx: Pick<MatchContext, 'userId' | 'nonce'>,
 ): boolean {
-  const meta = message.interaction_metadata;
+  // `interaction_metadata`, or the deprecated `interaction` object some replies carry alone.
+  const meta = message.interaction_metadata ?? message.interaction;
   if (meta?.name !== name || meta.user?.id !== ctx.userId) return false;
   return message.nonce === undefined || message.nonce === null || String(message.nonce) === ctx.nonce;
 }

@@ -253,7 +253,7 @@ export class CommandRunner {
         listener = (event) => {
           if (event.name !== 'MESSAGE_CREATE' && event.name !== 'MESSAGE_UPDATE') return;
           const message = event.data as Partial<APIMessage>;
-          const meta = message.interaction_metadata;
+          const meta = message.interaction_metadata ?? message.interaction;
           const ours =
             (message.nonce !== undefined && nonces.has(String(message.nonce))) ||
             (meta?.name === 'info' && meta.user?.id === session.userId);

@@ -12,6 +12,10 @@
  * (the claim expired and another runner took the job) stops this runner driving that job before
  * it sends anything more. After `recover` has run once, the heartbeat also adopts jobs whose
  * owner died (claim expired) or stopped (claim released), through the same resume path.
+ *
+ * One job's failure never takes the process down: each job runs under a last-resort handler
+ * (`crashed`), generator events and change listeners are guarded, job updates never reject, and
+ * a job whose stored record cannot be run fails alone (JOB_RECORD_INVALID) under its claim.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
@@ -21,21 +25,42 @@ import type {
   Generator,
   JobOptions,
   JobRef,
+  ProgressInfo,
   SubmissionTicket,
 } from '../../generation/types.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
-import { JobStateError, ServiceBusyError, ServiceClosingError, UnknownJobError } from '../errors.js';
+import {
+  CircuitOpenError,
+  JobStateError,
+  ServiceBusyError,
+  ServiceClosingError,
+  UnknownJobError,
+} from '../errors.js';
 import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
-import { createJobRecord, isTerminal, JobIdFactory, type JobRecord, type NewJob } from '../jobs/job.js';
+import {
+  createJobRecord,
+  isTerminal,
+  JobIdFactory,
+  type JobOutcomeError,
+  type JobRecord,
+  type NewJob,
+} from '../jobs/job.js';
 import { type JobClaim, JobExistsError, MAX_CLAIM_TTL_MS } from '../jobs/job-claim.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
 import { ClaimHeartbeat } from './claim-heartbeat.js';
-import type { JobRunnerEvents } from './job-events.js';
-import { CANCELLED_OUTCOME, classifyFailure, toOutcomeError } from './outcome.js';
+import type { JobEventType, JobRunnerEvents } from './job-events.js';
+import {
+  CANCELLED_OUTCOME,
+  classifyFailure,
+  crashOutcome,
+  invalidRecordReason,
+  recordInvalidOutcome,
+  toOutcomeError,
+} from './outcome.js';
 import { afterResumeError, planRecovery, sendConfirmed } from './recovery.js';
 
 export type { JobEventType, JobRunnerEvents } from './job-events.js';
@@ -154,12 +179,49 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return n;
   }
 
+  /**
+   * Logs a failure on a path nobody awaits. Even the logger may fail on a strange error (a
+   * `toJSON` that throws): that must not end the process either.
+   */
+  private logFailure(fields: Record<string, unknown>, message: string): void {
+    try {
+      this.logger.error(fields, message);
+    } catch {
+      // Nothing more can be done about it here.
+    }
+  }
+
+  /**
+   * Tells every `change` listener, each on its own: one that throws (a closed SSE socket, a
+   * webhook body that cannot be built) is logged and neither stops the others nor the job.
+   */
+  private announce(job: JobRecord, type: JobEventType): void {
+    for (const listener of this.listeners('change')) {
+      try {
+        listener(job, type);
+      } catch (error) {
+        this.logFailure({ err: error, jobId: job.id, type }, 'a job change listener failed');
+      }
+    }
+  }
+
+  /** Wraps a generator event handler: it runs inside the generator's emit, which must not throw. */
+  private guard<A extends unknown[]>(event: string, handler: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        this.logFailure({ err: error, event }, 'could not handle a generator event');
+      }
+    };
+  }
+
   private listen(): () => void {
     const byRef = (ref: JobRef): ActiveJob | undefined => {
       const id = this.byRef.get(ref.id);
       return id === undefined ? undefined : this.active.get(id);
     };
-    const onSubmitted = (ref: JobRef, ticket: SubmissionTicket): void => {
+    const onSubmitted = this.guard('submitted', (ref: JobRef, ticket: SubmissionTicket): void => {
       const id = this.byNonce.get(ticket.nonce);
       const job = id === undefined ? undefined : this.active.get(id);
       if (job === undefined) return;
@@ -167,16 +229,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       // Discord accepted the interaction: the breaker has its verdict, the job its proof of sending.
       job.permit?.success();
       if (job.record.status === 'submitting') void job.update({ status: 'submitted' }, 'status');
-    };
-    const onQueued = (ref: JobRef, notice: string): void => {
+    });
+    const onQueued = this.guard('queued', (ref: JobRef, notice: string): void => {
       void byRef(ref)?.update({ notice }, 'notice');
-    };
-    const onStarted = (ref: JobRef): void => {
+    });
+    const onStarted = this.guard('started', (ref: JobRef): void => {
       const job = byRef(ref);
       if (job && job.record.status !== 'running' && !isTerminal(job.record.status)) {
         void job.update({ status: 'running', startedAt: job.record.startedAt ?? this.clock.now() }, 'status');
       }
-    };
+    });
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
     this.generator.on('started', onStarted);
@@ -220,24 +282,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     const dispatch = this.dispatch as (job: JobRecord) => Promise<void>;
     const [record, claim] = await this.insertClaimed(input, options.reservation);
     await this.store.releaseClaim(claim);
-    this.emit('change', structuredClone(record), 'status');
+    this.announce(structuredClone(record), 'status');
     try {
       await dispatch(record);
     } catch (error) {
-      const now = this.clock.now();
-      const failed: JobRecord = {
-        ...record,
-        status: 'failed',
-        error: toOutcomeError(error),
-        finishedAt: now,
-        updatedAt: now,
-      };
       const lateClaim = await this.store.claim(record.id, this.instanceId, this.claimTtlMs);
-      if (lateClaim !== null) {
-        await this.store.saveClaimed(failed, lateClaim);
-        await this.store.releaseClaim(lateClaim);
-        this.emit('change', failed, 'failed');
-      }
+      if (lateClaim !== null) await this.failClaimed(record, toOutcomeError(error), lateClaim);
       throw error;
     }
     return structuredClone(record);
@@ -293,10 +343,34 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       store: this.store,
       clock: this.clock,
       logger: this.logger,
-      announce: (snapshot, type) => this.emit('change', snapshot, type),
+      announce: (snapshot, type) => this.announce(snapshot, type),
     });
     this.active.set(record.id, job);
-    job.done = this.run(job, mode, source);
+    // Nobody awaits `done` in the normal course: a rejection here would end the process.
+    job.done = this.run(job, mode, source).catch((error: unknown) => this.crashed(job, error));
+  }
+
+  /**
+   * The last line of defence for one job: `run` itself threw (a bug, a store or generator that
+   * breaks its contract). The job fails with the error's outcome; the process and the other jobs
+   * carry on.
+   */
+  private async crashed(job: ActiveJob, error: unknown): Promise<void> {
+    this.logFailure({ err: error, jobId: job.id }, 'job crashed in the runner');
+    try {
+      job.permit?.release();
+      if (!isTerminal(job.record.status) && !this.closing && job.claimLost === null) {
+        await job.finish({ status: 'failed', error: crashOutcome(error), previewUrl: null }, 'failed');
+      }
+    } catch (secondary) {
+      this.logFailure({ err: secondary, jobId: job.id }, 'could not record the crashed job');
+    } finally {
+      if (this.active.get(job.id) === job) {
+        await this.forget(job).catch((forgetError: unknown) => {
+          this.logFailure({ err: forgetError, jobId: job.id }, 'could not release the crashed job');
+        });
+      }
+    }
   }
 
   private async run(job: ActiveJob, mode: Mode, source?: GenerationResult): Promise<void> {
@@ -319,7 +393,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         if (!stored)
           throw job.claimLost ?? new Error(`Job ${job.id}: could not store the ticket; not sending`);
       },
-      onProgress: (progress) => {
+      onProgress: this.guard('progress', (progress: ProgressInfo) => {
         if (isTerminal(job.record.status)) return;
         void job.update(
           {
@@ -332,7 +406,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           },
           'progress',
         );
-      },
+      }),
     };
     try {
       let result: GenerationResult;
@@ -431,7 +505,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     await job.flushed();
     if (job.claimLost === null) {
       await this.store.releaseClaim(job.claim).catch((error: unknown) => {
-        this.logger.warn({ err: error, jobId: job.id }, 'could not release job claim');
+        this.logFailure({ err: error, jobId: job.id }, 'could not release job claim');
       });
     }
   }
@@ -504,7 +578,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
 
   /**
    * Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one
-   * twice: each is claimed first, and one claimed live by another instance is left to it.
+   * twice: each is claimed first, and one claimed live by another instance is left to it. One
+   * job that cannot be recovered (a record over the metadata limits or that cannot be copied, a
+   * store or generator that throws for it) is failed on its own under its claim; the others and
+   * the process carry on.
    */
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
@@ -519,40 +596,79 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (this.active.has(listed.id)) continue;
       // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
       if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
-      if ((await this.adopt(listed.id, report)) === 'elsewhere') elsewhere += 1;
+      try {
+        if ((await this.adopt(listed.id, report, listed)) === 'elsewhere') elsewhere += 1;
+      } catch (error) {
+        // Not claimed, or no circuit permit: nothing was written; a later adoption tries again.
+        this.logFailure({ err: error, jobId: listed.id }, 'could not adopt job; left for a later attempt');
+      }
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
     return report;
   }
 
-  /** Claims one unfinished job and starts it here by the restart rule (recovery.ts). */
-  private async adopt(id: string, report: RecoveryReport): Promise<'started' | DriveResult> {
+  /**
+   * Claims one unfinished job and starts it here by the restart rule (recovery.ts). Once the
+   * claim is held, a job that cannot be started (an unusable stored record, a store read that
+   * throws) is failed alone under the claim (JOB_RECORD_INVALID for an unusable record).
+   * Rejects, holding no claim, when the claim itself cannot be had or the circuit is open
+   * (CircuitOpenError): the job stays as stored for a later attempt. `listed` is the job as
+   * listed, the fallback when the read under the claim throws.
+   */
+  private async adopt(
+    id: string,
+    report: RecoveryReport,
+    listed?: JobRecord,
+  ): Promise<'started' | DriveResult> {
     const claim = await this.store.claim(id, this.instanceId, this.claimTtlMs);
     if (claim === null) {
       const stored = await this.store.get(id);
       return stored === undefined || isTerminal(stored.status) ? 'finished' : 'elsewhere';
     }
-    // Read again under the claim: the previous owner may have moved it on since the listing.
-    const record = await this.store.get(id);
-    if (record === undefined || isTerminal(record.status)) {
-      await this.store.releaseClaim(claim);
+    let known = listed;
+    try {
+      // Read again under the claim: the previous owner may have moved it on since the listing.
+      const record = await this.store.get(id);
+      if (record === undefined || isTerminal(record.status)) {
+        await this.store.releaseClaim(claim);
+        return 'finished';
+      }
+      known = record;
+      return await this.startAdopted(record, claim, report);
+    } catch (error) {
+      // The circuit is open: not the job's fault; its claim was given back for a later attempt.
+      if (error instanceof CircuitOpenError) throw error;
+      this.logFailure({ err: error, jobId: id }, 'could not recover job');
+      if (known === undefined) {
+        // Nothing to write the failure onto: leave the job for a later attempt.
+        await this.store.releaseClaim(claim).catch(() => undefined);
+        throw error;
+      }
+      await this.failClaimed(known, crashOutcome(error), claim);
+      report.failed += 1;
+      return 'finished';
+    }
+  }
+
+  /** Starts a claimed, unfinished job by the restart rule, or fails it when it cannot be run. */
+  private async startAdopted(
+    record: JobRecord,
+    claim: JobClaim,
+    report: RecoveryReport,
+  ): Promise<'started' | DriveResult> {
+    const invalid = invalidRecordReason(record);
+    if (invalid !== undefined) {
+      this.logFailure({ jobId: record.id, reason: invalid }, 'stored job record is unusable');
+      // Its metadata is what made it unusable: drop it so the failure itself can be stored.
+      await this.failClaimed({ ...record, metadata: null }, recordInvalidOutcome(invalid), claim);
+      report.failed += 1;
       return 'finished';
     }
     const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
     const source = parent?.result ?? undefined;
     const step = planRecovery(record, source !== undefined);
     if (step.kind === 'fail') {
-      const now = this.clock.now();
-      const failed: JobRecord = {
-        ...record,
-        status: 'failed',
-        error: toOutcomeError(new Error(step.reason)),
-        finishedAt: now,
-        updatedAt: now,
-      };
-      await this.store.saveClaimed(failed, claim);
-      await this.store.releaseClaim(claim);
-      this.emit('change', failed, 'failed');
+      await this.failClaimed(record, toOutcomeError(new Error(step.reason)), claim);
       report.failed += 1;
       return 'finished';
     }
@@ -561,7 +677,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       try {
         permit = this.breaker.acquire();
       } catch (error) {
-        await this.store.releaseClaim(claim);
+        // The circuit is open: give the job back for a later attempt (a breaker that breaks its
+        // contract fails the job in `adopt` instead).
+        if (error instanceof CircuitOpenError) await this.store.releaseClaim(claim).catch(() => undefined);
         throw error;
       }
       this.start({ ...record, status: 'queued', ticket: null }, claim, 'submit', permit, source);
@@ -571,6 +689,27 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       report.resumed += 1;
     }
     return 'started';
+  }
+
+  /**
+   * Stores `record` as failed with `error` under `claim` (a fenced write), announces it, and
+   * releases the claim. A store failure is logged, not thrown: the job stays unfinished for a
+   * later attempt.
+   */
+  private async failClaimed(record: JobRecord, error: JobOutcomeError, claim: JobClaim): Promise<void> {
+    const now = this.clock.now();
+    const failed: JobRecord = { ...record, status: 'failed', error, finishedAt: now, updatedAt: now };
+    try {
+      await this.store.saveClaimed(failed, claim);
+    } catch (storeError) {
+      this.logFailure({ err: storeError, jobId: record.id }, 'could not store the failed job');
+      return;
+    } finally {
+      await this.store.releaseClaim(claim).catch((releaseError: unknown) => {
+        this.logFailure({ err: releaseError, jobId: record.id }, 'could not release job claim');
+      });
+    }
+    this.announce(failed, 'failed');
   }
 
   /** Resolves when no job is in flight (tests and draining). */

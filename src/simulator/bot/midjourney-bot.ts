@@ -16,6 +16,7 @@ import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
 import { decideOutcome, takeRule, validateScriptRule } from './decide.js';
+import { EvidencePolicy } from './evidence.js';
 import {
   describeComponents,
   describeEmbed,
@@ -99,6 +100,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   /** Slots are per account, as Midjourney's plans are: one pool per user. */
   private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
+  private readonly evidence: EvidencePolicy;
 
   constructor(
     private readonly world: SimWorld,
@@ -107,11 +109,14 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.random = options.random ?? seededRandom(options.seed);
     this.state = options.accountState;
     this.timers = new Timers(world.clock);
+    // Its own random source: varying evidence never changes which outcomes a seed plays.
+    this.evidence = new EvidencePolicy(options.evidence);
     this.player = new JobPlayer(
       world,
       () => this.options,
       this.timers,
       (job, state) => this.finish(job, state),
+      this.evidence,
     );
   }
 
@@ -301,7 +306,13 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     }
     const o = this.options;
     this.timers.after(o.answerDelayMs, () => {
-      const first = postReply(this.world, interaction, { content: '', embeds: [] }, false);
+      const first = postReply(
+        this.world,
+        interaction,
+        { content: '', embeds: [] },
+        false,
+        this.evidence.next(),
+      );
       this.timers.after(o.waitingMs, () => {
         const answer =
           name === 'describe'
@@ -438,7 +449,9 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   /** Answers an interaction that is not a job (mode switch, captcha, refused button) after the usual delay. */
   private reply(interaction: AcceptedInteraction, draft: BotMessageDraft, ephemeral = true): void {
-    this.timers.after(this.options.answerDelayMs, () => postReply(this.world, interaction, draft, ephemeral));
+    this.timers.after(this.options.answerDelayMs, () =>
+      postReply(this.world, interaction, draft, ephemeral, this.evidence.next()),
+    );
   }
 
   private replyNotice(
