@@ -118,6 +118,19 @@ describe('describe', () => {
     }
   });
 
+  it('matches replies that carry only the legacy interaction object', async () => {
+    const legacy = await startFastSimulator({ bot: { evidence: { interaction: 'legacy' } } });
+    const client = clientFor(legacy, 'poll');
+    try {
+      expect((await client.describe(redPng())).prompts).toHaveLength(4);
+      expect((await client.shorten('a red fox at dusk')).prompts).toHaveLength(5);
+      expect((await client.blend([redPng(), gridPng()])).kind).toBe('blend');
+    } finally {
+      await client.close();
+      await legacy.close();
+    }
+  });
+
   it('reports the moderation notice as a typed error', async () => {
     const error = await mj
       .describe({ bytes: redPng(), filename: 'forbidden-thing.png' })
