@@ -33,6 +33,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Shorten a prompt: its important tokens and five shorter prompts',
     load: async () => (await import('./commands/shorten.js')).shortenCommand,
   },
+  seed: {
+    summary: "Print a finished job's seed (reacts ✉️, reads Midjourney's DM)",
+    load: async () => (await import('./commands/seed.js')).seedCommand,
+  },
   info: {
     summary: "Show the account's /info: plan, mode, fast time remaining, jobs",
     load: async () => (await import('./commands/info.js')).infoCommand,

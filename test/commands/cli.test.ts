@@ -12,7 +12,10 @@ import { UsageError } from '../../src/cli/command.js';
 import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
 import { infoCommand } from '../../src/cli/commands/info.js';
+import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
+import { seedOf } from '../../src/simulator/index.js';
+import { startBatchSim } from '../batch/support/sim.js';
 import { gridPng, redPng } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjw-cli-commands-'));
@@ -70,6 +73,37 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     const { code, json } = await mjw(infoCommand, ['--json']);
     expect(code).toBe(0);
     expect(json).toMatchObject({ ok: true, jobMode: 'Fast', running: 0 });
+  });
+
+  it('seed prints the seed of a job run on a configured account', async () => {
+    const setup = await startBatchSim();
+    const lockDir = mkdtempSync(join(tmpdir(), 'mjw-seed-lock-'));
+    try {
+      const grid = await setup.client().imagine('a lighthouse for the seed command');
+      const env = { ...setup.env, MJW_LOCK_DIR: lockDir };
+      let out = '';
+      const stdout = new PassThrough();
+      stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const code = await seedCommand.run({
+        argv: [grid.jobId, '--message', grid.messageId, '--json'],
+        env,
+        stdout,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+      });
+      expect(code).toBe(0);
+      expect(JSON.parse(out.trim())).toMatchObject({
+        ok: true,
+        jobId: grid.jobId,
+        seed: String(seedOf(grid.jobId)),
+      });
+    } finally {
+      await setup.close();
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+    expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
   });
 
   it('refuses a bad image with exit 2 before sending, and bad usage', async () => {
