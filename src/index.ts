@@ -32,6 +32,7 @@ export { ConfigError, describeConfig, loadConfig } from './config/index.js';
 export type { GatewayClientEvents, GatewayClientOptions, GatewayState } from './discord/gateway/index.js';
 // Discord gateway.
 export { GatewayClient, GatewayError, isGatewayError } from './discord/gateway/index.js';
+export { AttachmentUploadError } from './discord/rest/attachments.js';
 export type {
   DiscordApi,
   RateLimiterEvents,
@@ -68,6 +69,20 @@ export {
   isDiscordFailure,
 } from './error-kind.js';
 export { isWorkerError, ValidationError, WorkerError } from './errors.js';
+export type { ImagePromptRefs } from './generation/commands/image-prompt.js';
+export { composeImagePrompt } from './generation/commands/image-prompt.js';
+// describe / blend / shorten and image prompts.
+export type {
+  BlendDimensions,
+  BlendOptions,
+  CommandGenerator,
+  CommandOptions,
+  DescribeResult,
+  SeedResult,
+  ShortenResult,
+  ShortenToken,
+  TokenWeight,
+} from './generation/commands/types.js';
 export {
   DailyCapReachedError,
   GenerationOptionsError,
@@ -99,6 +114,16 @@ export type {
 // Generation: the Midjourney client and its contract.
 // The restart rule: what a job that may already have been sent becomes after a restart.
 export { createMidjourney, Midjourney, restartAction, resumeEvidenceOf } from './generation/index.js';
+export type {
+  ImageInput,
+  ImageInputErrorCode,
+  ImageLoadOptions,
+  ImageType,
+  ImageUrlPolicy,
+  LoadedImage,
+} from './images/index.js';
+export { ImageInputError, isImageInputError, loadImage, sniffImageType } from './images/index.js';
+export { parseDescribeAnswer, parseShortenAnswer } from './midjourney/command-answers.js';
 export type {
   AccountNoticeReason,
   Classification,
@@ -133,6 +158,8 @@ export {
   QueueFullError,
   UnknownOutcomeError,
 } from './midjourney/index.js';
+export type { AccountInfo } from './midjourney/info-answer.js';
+export { parseInfoAnswer } from './midjourney/info-answer.js';
 export type { FileLockOptions, LockHolder, TokenIdentity, TokenLeaseOptions } from './ownership/index.js';
 // Ownership across processes: one local driver per token (what the CLI takes), file locks.
 export {

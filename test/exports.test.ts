@@ -42,6 +42,14 @@ describe('public API', () => {
       'UnknownAccountError',
       'verifyWebhookSignature',
       'signWebhook',
+      'ImageInputError',
+      'isImageInputError',
+      'loadImage',
+      'sniffImageType',
+      'composeImagePrompt',
+      'parseDescribeAnswer',
+      'parseShortenAnswer',
+      'AttachmentUploadError',
     ] as const) {
       expect(typeof api[name], name).toBe('function');
     }
@@ -67,6 +75,14 @@ describe('public API', () => {
     expectTypeOf<api.AccountPool>().toMatchTypeOf<api.Generator>();
     expectTypeOf<api.AccountPool['imagine']>().returns.resolves.toEqualTypeOf<api.GenerationResult>();
     expectTypeOf<api.JobOptions['account']>().toEqualTypeOf<string | undefined>();
+  });
+
+  it('types describe, blend and shorten', () => {
+    expectTypeOf<api.Midjourney['describe']>().returns.resolves.toEqualTypeOf<api.DescribeResult>();
+    expectTypeOf<api.Midjourney['shorten']>().returns.resolves.toEqualTypeOf<api.ShortenResult>();
+    expectTypeOf<api.Midjourney['blend']>().returns.resolves.toEqualTypeOf<api.GenerationResult>();
+    expectTypeOf<api.Midjourney>().toMatchTypeOf<api.CommandGenerator>();
+    expectTypeOf<api.ImageInputError['code']>().toEqualTypeOf<api.ImageInputErrorCode>();
   });
 
   it('types imagine as resolving to a GenerationResult', () => {

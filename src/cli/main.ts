@@ -23,6 +23,26 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Generate one prompt and wait for its outcome (--json for one machine-readable line)',
     load: async () => (await import('./commands/imagine.js')).imagineCommand,
   },
+  describe: {
+    summary: 'Describe an image: four prompts Midjourney writes for it',
+    load: async () => (await import('./commands/describe.js')).describeCommand,
+  },
+  blend: {
+    summary: 'Blend 2-5 images into one grid',
+    load: async () => (await import('./commands/blend.js')).blendCommand,
+  },
+  shorten: {
+    summary: 'Shorten a prompt: its important tokens and five shorter prompts',
+    load: async () => (await import('./commands/shorten.js')).shortenCommand,
+  },
+  seed: {
+    summary: "Print a finished job's seed (reacts ✉️, reads Midjourney's DM)",
+    load: async () => (await import('./commands/seed.js')).seedCommand,
+  },
+  info: {
+    summary: "Show the account's /info: plan, mode, fast time remaining, jobs",
+    load: async () => (await import('./commands/info.js')).infoCommand,
+  },
   batch: {
     summary: 'Run a file of prompts with the slots kept full; resumable after a crash',
     load: async () => (await import('./commands/batch.js')).batchCommand,

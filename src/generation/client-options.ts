@@ -7,6 +7,7 @@ import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import type { RateLimiterStats } from '../discord/rest/rate-limiter-types.js';
 import type { Snowflake } from '../discord/types.js';
+import type { ImageUrlPolicy } from '../images/image-source.js';
 import type { Clock, Random } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { WatcherStats } from './channel-watcher.js';
@@ -41,6 +42,15 @@ export interface MidjourneyOptions extends Partial<GenerationSettings> {
   logger?: Logger;
   /** Our Discord user id, when known (skips `GET /users/@me`). */
   userId?: Snowflake;
+  /** The DM channel with the Midjourney bot (seeds); default: opened with `POST /users/@me/channels`. */
+  dmChannelId?: Snowflake;
+  /** Largest image accepted by describe / blend, in bytes. Default 10 MiB. */
+  imageMaxBytes?: number;
+  /**
+   * Which image URLs describe / blend may fetch. Default: public addresses only (the service's
+   * webhook target policy, loaded on first use).
+   */
+  imageUrlPolicy?: ImageUrlPolicy;
 }
 
 export interface GenerationStats {

@@ -17,6 +17,7 @@ import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import { ValidationError } from '../errors.js';
 import { CommandResolver } from '../midjourney/commands.js';
+import type { AccountInfo } from '../midjourney/info-answer.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -24,6 +25,16 @@ import { AccountGuard } from './account-guard.js';
 import { indexedAction, planAction } from './actions.js';
 import type { ChannelWatcher } from './channel-watcher.js';
 import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
+import { CommandRunner } from './commands/command-runner.js';
+import { composeImagePrompt, flattenRefs, type ImagePromptRefs } from './commands/image-prompt.js';
+import type {
+  BlendOptions,
+  CommandOptions,
+  DescribeResult,
+  ImageInput,
+  SeedResult,
+  ShortenResult,
+} from './commands/types.js';
 import { GatewayWatcher } from './gateway-watcher.js';
 import {
   type GenerationSettings,
@@ -63,6 +74,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly logger: Logger;
   private readonly life = new AbortController();
   private readonly session: DiscordSession;
+  private readonly commands: CommandRunner;
   private closing: Promise<void> | undefined;
 
   constructor(options: MidjourneyOptions) {
@@ -130,6 +142,25 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       session: (signal) => this.session.current(signal),
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
+      debug: (message) => this.debug(message),
+    });
+    this.commands = new CommandRunner({
+      api: this.rest,
+      command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
+      refreshCommands: (signal) => this.resolver.refresh(signal ? { signal } : {}),
+      session: (signal) => this.session.current(signal),
+      settings: this.settings,
+      clock: this.clock,
+      random,
+      closing: this.life.signal,
+      // The bot's user id is its application id (both 936929561302675456 for Midjourney).
+      botUserId: this.settings.applicationId,
+      dmChannelId: options.dmChannelId,
+      gateway: this.gateway,
+      images: {
+        ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
+        ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
+      },
       debug: (message) => this.debug(message),
     });
   }
@@ -263,6 +294,57 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       ...(imageIndex !== undefined ? { imageIndex } : {}),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * `/imagine` with image prompts and references: every image is checked (ImageInputError), then
+   * uploaded and shown in the channel, and its CDN URL goes into the prompt (image prompts first,
+   * then `--sref`, `--cref`, `--oref`). The rest is `imagine`.
+   */
+  async imagineWithImages(
+    prompt: string,
+    refs: ImagePromptRefs,
+    options: JobOptions = {},
+  ): Promise<GenerationResult> {
+    const { inputs, split } = flattenRefs(refs);
+    const urls = await this.commands.hostImages(inputs, options.signal ? { signal: options.signal } : {});
+    return this.imagine(composeImagePrompt(prompt, split(urls)), options);
+  }
+
+  /** Uploads images and returns their CDN URLs, for prompts composed by hand. */
+  hostImages(images: readonly ImageInput[], options: CommandOptions = {}): Promise<string[]> {
+    return this.commands.hostImages(images, options);
+  }
+
+  /**
+   * `/describe`: uploads the image (a path, bytes, a `data:` URL or an http(s) URL, checked first:
+   * ImageInputError) and resolves with Midjourney's four prompts and the buttons that imagine them.
+   */
+  describe(image: ImageInput, options: CommandOptions = {}): Promise<DescribeResult> {
+    return this.commands.describe(image, options);
+  }
+
+  /** `/blend`: 2–5 images into one grid (`dimensions` portrait, square or landscape). */
+  blend(images: readonly ImageInput[], options: BlendOptions = {}): Promise<GenerationResult> {
+    return this.commands.blend(images, options);
+  }
+
+  /** The seed of a finished result: reacts ✉️ and reads Midjourney's DM. */
+  seed(
+    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
+    options: CommandOptions = {},
+  ): Promise<SeedResult> {
+    return this.commands.seed(source, options);
+  }
+
+  /** `/info`: plan, job mode, fast time remaining, jobs queued and running. Needs `watch: 'gateway'`. */
+  info(options: CommandOptions = {}): Promise<AccountInfo> {
+    return this.commands.info(options);
+  }
+
+  /** `/shorten`: the prompt's important tokens and five shorter prompts. */
+  shorten(prompt: string, options: CommandOptions = {}): Promise<ShortenResult> {
+    return this.commands.shorten(prompt, options);
   }
 
   /** Lifts a halt after an account-fatal notice (once a person has fixed the account). */

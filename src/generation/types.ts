@@ -8,7 +8,7 @@ import type { Snowflake } from '../discord/types.js';
 export type GenerationMode = 'fast' | 'relax' | 'turbo';
 
 /** What a job was: the first generation, or a button on an earlier result. */
-export type JobKind = 'imagine' | 'upscale' | 'variation' | 'reroll';
+export type JobKind = 'imagine' | 'upscale' | 'variation' | 'reroll' | 'blend';
 
 /** Buttons a caller can press on a result: `U1`–`U4`, `V1`–`V4`, `reroll`, and the others Midjourney shows. */
 export type JobAction = string;

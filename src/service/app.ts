@@ -11,6 +11,7 @@ import type { Dispatcher } from 'undici';
 import type { AccountDirectory } from '../accounts/types.js';
 import { loadServiceConfig, type ServiceConfig } from '../config/service.js';
 import { routeTemplate } from '../discord/rest/routes.js';
+import { isCommandGenerator } from '../generation/commands/types.js';
 import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
@@ -23,6 +24,7 @@ import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
+import { registerCommandRoutes } from './http/routes-commands.js';
 import { registerHealthRoutes } from './http/routes-health.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
@@ -234,8 +236,10 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     channelId: options.channelId ?? 'default',
     accounts: options.accounts,
     shutdown: shutdown.signal,
+    commands: isCommandGenerator(options.generator) ? options.generator : undefined,
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
+  await app.register(async (scope) => registerCommandRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   registerHealthRoutes(app, { health, auth });

@@ -1,6 +1,7 @@
 /** What the route plugins share: built once by `buildService`. */
 import type { AccountDirectory } from '../accounts/types.js';
 import type { ServiceConfig } from '../config/service.js';
+import type { CommandGenerator } from '../generation/commands/types.js';
 import { RateLimitError } from './errors.js';
 import type { JobEventHub } from './http/sse.js';
 import type { JobStore } from './jobs/job-store.js';
@@ -25,6 +26,8 @@ export interface ServiceContext {
   accounts?: AccountDirectory | undefined;
   /** Aborts when the service closes (ends SSE streams). */
   shutdown: AbortSignal;
+  /** describe / blend / shorten / image uploads, when the generator offers them (`Midjourney`). */
+  commands?: CommandGenerator | undefined;
 }
 
 /**

@@ -18,6 +18,22 @@ export const NIJI_APPLICATION_ID = '1022952195194359889';
 export const HELPER_APPLICATION_ID = '1100000000000000900';
 
 const PROMPT_OPTION = [{ type: 3, name: 'prompt', description: 'The prompt to imagine', required: true }];
+/** Discord's attachment option type. */
+const ATTACHMENT = 11;
+const DESCRIBE_OPTIONS = [
+  { type: ATTACHMENT, name: 'image', description: 'The image to describe', required: true },
+];
+/** `/blend`: two images required, three more optional, then the dimensions (`--ar 2:3|1:1|3:2`). */
+const BLEND_OPTIONS = [
+  ...[1, 2, 3, 4, 5].map((i) => ({
+    type: ATTACHMENT,
+    name: `image${i}`,
+    description: `Image #${i}`,
+    required: i <= 2,
+  })),
+  { type: 3, name: 'dimensions', description: 'The dimensions of the image', required: false },
+];
+const SHORTEN_OPTIONS = [{ type: 3, name: 'prompt', description: 'The prompt to shorten', required: true }];
 
 function command(
   applicationId: Snowflake,
@@ -97,8 +113,24 @@ export class CommandRegistry {
         '1237876415471554624',
         'describe',
         'Writes a prompt based on your image.',
+        DESCRIBE_OPTIONS,
       ),
-      command(mj, '1062880104792997970', '1237876415471554625', 'blend', 'Blend images together seamlessly!'),
+      command(
+        mj,
+        '1062880104792997970',
+        '1237876415471554625',
+        'blend',
+        'Blend images together seamlessly!',
+        BLEND_OPTIONS,
+      ),
+      command(
+        mj,
+        '1121575372539039774',
+        '1237876415471554630',
+        'shorten',
+        'Analyzes and shortens a prompt.',
+        SHORTEN_OPTIONS,
+      ),
       command(
         mj,
         '972289487818334209',

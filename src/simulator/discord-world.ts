@@ -76,6 +76,34 @@ export class DiscordWorld implements SimWorld {
     return structuredClone(message);
   }
 
+  /** The user's DM channel with the bot (`POST /users/@me/channels`), opened on first use. */
+  openDirectMessage(userId: Snowflake): Snowflake {
+    const known = this.deps.channels.dmOf(userId);
+    if (known !== undefined) return known;
+    const id = this.nextSnowflake();
+    this.deps.channels.addDm(id, userId);
+    this.deps.messages.addChannel(id);
+    return id;
+  }
+
+  /** The bot writes to a user in their DM channel; MESSAGE_CREATE reaches that user only. */
+  postDirectMessage(userId: Snowflake, draft: BotMessageDraft): APIMessage {
+    const channelId = this.openDirectMessage(userId);
+    const message = this.build(channelId, draft);
+    this.deps.messages.insert(message);
+    this.deps.gateway.dispatch({ userId }, 'MESSAGE_CREATE', this.forGateway(message, draft.nonce));
+    return structuredClone(message);
+  }
+
+  /** A message a user posts (`POST /channels/{id}/messages`): stored and dispatched like the bot's. */
+  postUserMessage(channelId: Snowflake, author: APIUser, draft: BotMessageDraft): APIMessage {
+    const message = this.build(channelId, draft);
+    message.author = structuredClone(author);
+    this.deps.messages.insert(message);
+    this.deps.gateway.dispatch('all', 'MESSAGE_CREATE', this.forGateway(message, draft.nonce));
+    return this.signed(message);
+  }
+
   postEphemeral(channelId: Snowflake, userId: Snowflake, draft: BotMessageDraft): APIMessage {
     const message = this.build(channelId, draft);
     message.flags |= MessageFlags.Ephemeral;
@@ -173,13 +201,14 @@ export class DiscordWorld implements SimWorld {
 
   private build(channelId: Snowflake, draft: BotMessageDraft): APIMessage {
     const guildId = this.deps.channels.guild(channelId);
-    if (guildId === undefined) throw new SimulatorUnknownChannelError(channelId);
+    const dm = guildId === undefined && this.deps.channels.dmUser(channelId) !== undefined;
+    if (guildId === undefined && !dm) throw new SimulatorUnknownChannelError(channelId);
     const { nonce: _nonce, ...fields } = draft;
     const content = draft.content ?? '';
     const message: APIMessage = {
       id: this.nextSnowflake(),
       channel_id: channelId,
-      guild_id: guildId,
+      ...(guildId === undefined ? {} : { guild_id: guildId }),
       type: 0,
       author: this.deps.users.botUser,
       content,
@@ -207,7 +236,7 @@ export class DiscordWorld implements SimWorld {
         type: 0,
         ...message.message_reference,
         channel_id: message.message_reference?.channel_id ?? channelId,
-        guild_id: guildId,
+        ...(guildId === undefined ? {} : { guild_id: guildId }),
       };
       message.referenced_message = this.referenced(channelId, referenced);
     }

@@ -13,7 +13,7 @@ export type {
   SimJobRecord,
   SimJobState,
 } from './bot/index.js';
-export { createMidjourneyBot, DEFAULT_EVIDENCE } from './bot/index.js';
+export { createMidjourneyBot, DEFAULT_EVIDENCE, seedOf } from './bot/index.js';
 export {
   HELPER_APPLICATION_ID,
   MIDJOURNEY_IMAGINE_ID,

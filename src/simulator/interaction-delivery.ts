@@ -6,7 +6,7 @@
 import type { Snowflake } from '../discord/types.js';
 import type { DispatchSink } from './discord-world.js';
 import type { ScaledClock } from './sim-clock.js';
-import type { AcceptedInteraction, SimBot } from './world.js';
+import type { AcceptedInteraction, AddedReaction, SimBot } from './world.js';
 
 /** Discord's deadline for an application to acknowledge an interaction. */
 export const ACKNOWLEDGE_DEADLINE_MS = 3_000;
@@ -52,6 +52,15 @@ export class InteractionDelivery {
     this.current = undefined;
     if (failed) this.failLater(target, event, reason ?? 'The application did not respond');
     else this.deps.gateway.dispatch(target, 'INTERACTION_SUCCESS', event);
+  }
+
+  /** A reaction on a message: the bot hears of it (Midjourney answers ✉️ with the seed by DM). */
+  deliverReaction(reaction: AddedReaction): void {
+    try {
+      this.bot?.handleReaction?.(reaction);
+    } catch (error) {
+      this.deps.onBotError(error);
+    }
   }
 
   /** SimWorld.failInteraction: only the interaction being handled can be declined. */

@@ -21,6 +21,7 @@ import { ScaledClock } from './sim-clock.js';
 import type { Simulator } from './simulator-api.js';
 import { AttachmentStore } from './store/attachment-store.js';
 import { MessageStore } from './store/message-store.js';
+import { UploadStore } from './store/upload-store.js';
 import { ChannelDirectory, midjourneyBotUser, UserDirectory } from './users.js';
 import type { SimBot, SimWorld } from './world.js';
 
@@ -61,6 +62,7 @@ export async function startSimulator(
     undefined,
     options.attachmentRetention,
   );
+  const uploads = new UploadStore();
   const faults = new FaultController(options.faults);
   const gateway = new GatewayServer({
     users,
@@ -101,7 +103,7 @@ export async function startSimulator(
   });
   const log = new RequestLog(options.requestLogLimit, () => options.users.map((u) => u.token));
   const http = new SimHttpServer({
-    state: { world, users, channels, commands, delivery, clock },
+    state: { world, users, channels, commands, delivery, clock, uploads, uploadBaseUrl: () => origin },
     limiter,
     invalidRequests,
     faults,

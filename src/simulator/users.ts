@@ -83,8 +83,26 @@ export class ChannelDirectory {
     for (const id of channelIds) this.guildOf.set(id, guildId);
   }
 
+  /** DM channels with the bot: channel -> the user. */
+  private readonly dmUsers = new Map<Snowflake, Snowflake>();
+
   has(channelId: Snowflake): boolean {
-    return this.guildOf.has(channelId);
+    return this.guildOf.has(channelId) || this.dmUsers.has(channelId);
+  }
+
+  /** The user's DM channel with the bot, if opened. */
+  dmOf(userId: Snowflake): Snowflake | undefined {
+    for (const [channelId, user] of this.dmUsers) if (user === userId) return channelId;
+    return undefined;
+  }
+
+  /** The user of a DM channel (undefined for a guild channel). */
+  dmUser(channelId: Snowflake): Snowflake | undefined {
+    return this.dmUsers.get(channelId);
+  }
+
+  addDm(channelId: Snowflake, userId: Snowflake): void {
+    this.dmUsers.set(channelId, userId);
   }
 
   guild(channelId: Snowflake): Snowflake | undefined {

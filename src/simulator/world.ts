@@ -54,6 +54,17 @@ export interface SimWorld {
    * Optional so that test doubles of the world need not implement it.
    */
   failInteraction?(interactionId: Snowflake, reason?: string): boolean;
+  /** Writes to a user in their DM channel with the bot (the seed after a ✉️ reaction). Optional for test doubles. */
+  postDirectMessage?(userId: Snowflake, draft: BotMessageDraft): APIMessage;
+}
+
+/** A reaction a user added to a message (`PUT .../reactions/{emoji}/@me`). */
+export interface AddedReaction {
+  channelId: Snowflake;
+  messageId: Snowflake;
+  /** The emoji, decoded (`✉️`). */
+  emoji: string;
+  user: APIUser;
 }
 
 /** An interaction accepted by the HTTP layer (already validated, 204 sent or about to be). */
@@ -64,12 +75,27 @@ export interface AcceptedInteraction {
   user: APIUser;
   /** When the HTTP layer accepted it (simulated ms). */
   receivedAt: number;
+  /** The uploaded files its attachment options (type 11) point at, now served by the CDN. */
+  attachments?: AcceptedAttachment[];
+}
+
+/** An uploaded file an interaction option refers to. */
+export interface AcceptedAttachment {
+  /** The option naming it (`image`, `image1`...). */
+  option: string;
+  filename: string;
+  /** Signed CDN URL, as Discord shows the file in messages. */
+  url: string;
+  size: number;
+  contentType: string;
 }
 
 /** The bot's side of the seam. */
 export interface SimBot {
   /** Called for every accepted interaction addressed to the bot's application. */
   handleInteraction(interaction: AcceptedInteraction): void;
+  /** Called when a user reacts to one of the bot's messages. Optional. */
+  handleReaction?(reaction: AddedReaction): void;
   /** Cancels every timer; no message is posted after this. */
   stop(): void;
 }

@@ -27,6 +27,7 @@ describe('simulator exports', () => {
         'isSimulatorOptionsError',
         'openSimulatedClient',
         'resolveSimulatorOptions',
+        'seedOf',
         'simAccounts',
         'simAccountsFile',
         'startSimulator',

@@ -4,6 +4,7 @@
  * `Retry-After` when they say when), anything else into a logged 500 that reveals nothing.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isImageInputError } from '../../images/errors.js';
 import {
   BadRequestError,
   BodyTooLargeError,
@@ -90,6 +91,8 @@ export function retryAfterSeconds(error: unknown): number | undefined {
 /** The /v1 error handler: `{ error: { name, code, message, ...facts } }`. */
 export function sendV1Error(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
   const e = normaliseError(error, bodyLimit, request.headers['content-type']);
+  // An image refused before anything was sent: 400 with its own code (IMAGE_NOT_AN_IMAGE, ...).
+  if (isImageInputError(e)) return reply.code(400).send({ error: e.toJSON() });
   if (e instanceof ServiceError) {
     request.refusalCode = e.code;
     const retryAfter = retryAfterSeconds(e);

@@ -4,6 +4,7 @@
  * Idempotency-Key (idempotency.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withImagePrompts } from '../commands/image-prompts.js';
 import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
@@ -89,8 +90,9 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
             {
               clientId: request.clientId,
               kind: 'imagine',
-              prompt: prompt.trim(),
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
+              // Image prompts and references are uploaded now; the job's prompt carries their CDN URLs.
+              prompt: await withImagePrompts(ctx, prompt.trim(), request.body),
               metadata: metadata ?? null,
             },
             undefined,

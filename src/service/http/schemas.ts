@@ -14,6 +14,9 @@ const webhookUrl = { type: 'string', minLength: 1, maxLength: 2_048 } as const;
 
 export const PROMPT_MAX_LENGTH = 6_000;
 
+/** Image prompts and references: `data:` URLs, base64 or http(s) URLs (../commands/request-images.ts). */
+const imageList = { type: 'array', maxItems: 5, items: { type: 'string', minLength: 1 } } as const;
+
 export const imagineBody = {
   type: 'object',
   required: ['prompt'],
@@ -22,6 +25,10 @@ export const imagineBody = {
     prompt: { type: 'string', minLength: 1, maxLength: PROMPT_MAX_LENGTH, pattern: '\\S' },
     webhookUrl,
     metadata,
+    images: imageList,
+    sref: imageList,
+    cref: imageList,
+    oref: { type: 'string', minLength: 1 },
   },
 } as const;
 
@@ -56,6 +63,14 @@ export interface ImagineBody {
   prompt: string;
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
+  /** Image prompts, placed before the text. */
+  images?: string[];
+  /** Style references (`--sref`). */
+  sref?: string[];
+  /** Character references (`--cref`). */
+  cref?: string[];
+  /** Omni reference (`--oref`). */
+  oref?: string;
 }
 
 export interface ActionBody {

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { registerProxyAccountRoutes } from './account-routes.js';
+import { registerProxyCommandRoutes } from './command-routes.js';
+import { CommandTaskTable } from './command-tasks.js';
 import { sendProxyError } from './submit-result.js';
 import { registerProxySubmitRoutes } from './submit-routes.js';
 import { registerProxyTaskRoutes } from './task-routes.js';
@@ -15,7 +17,9 @@ export async function registerProxyRoutes(app: FastifyInstance, ctx: ServiceCont
   app.setErrorHandler((error, request, reply) =>
     sendProxyError(error, request, reply, ctx.config.bodyLimitBytes),
   );
+  const commandTasks = new CommandTaskTable();
   await registerProxySubmitRoutes(app, ctx);
-  await registerProxyTaskRoutes(app, ctx);
+  await registerProxyCommandRoutes(app, ctx, commandTasks);
+  await registerProxyTaskRoutes(app, ctx, commandTasks);
   await registerProxyAccountRoutes(app, ctx);
 }

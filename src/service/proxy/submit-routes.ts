@@ -13,6 +13,7 @@ import { ownedJob } from '../http/routes-v1.js';
 import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
+import { hostImagePrompts, imagePromptsOf } from './image-prompts.js';
 import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
 
@@ -132,18 +133,20 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         const body = request.body ?? {};
         const prompt = body.prompt?.trim() ?? '';
         if (prompt === '') return invalidBody(request, 'prompt is required');
-        if (body.base64 || (body.base64Array?.length ?? 0) > 0) {
-          return invalidBody(
-            request,
-            'image prompts (base64, base64Array) are not supported; use image URLs in the prompt',
-          );
-        }
         const notify = await notifyHookOf(body);
         if (notify !== null && typeof notify !== 'string') return notify;
+        // Image prompts: checked, uploaded and shown in the channel; their CDN URLs lead the prompt.
+        const images = imagePromptsOf(body);
+        let full = prompt;
+        if (images.length > 0) {
+          const hosted = await hostImagePrompts(ctx, images);
+          if (typeof hosted !== 'string') return hosted;
+          full = `${hosted} ${prompt}`;
+        }
         return submit(request, reservation, {
           clientId: request.clientId,
           kind: 'imagine',
-          prompt,
+          prompt: full,
           webhookUrl: notify,
           webhookFormat: 'midjourney-proxy',
           metadata: body.state === undefined ? null : { state: body.state },

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { UnknownJobError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
+import type { CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
 
@@ -14,12 +15,19 @@ const listSchema = {
   properties: { ids: { type: 'array', maxItems: 1_000, items: { type: 'string', maxLength: 32 } } },
 } as const;
 
-export async function registerProxyTaskRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export async function registerProxyTaskRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  commandTasks?: CommandTaskTable,
+): Promise<void> {
   app.get<{ Params: { id: string } }>('/mj/task/:id/fetch', async (request, reply) => {
     try {
       return toProxyTask(await ownedJob(ctx, request, request.params.id));
     } catch (error) {
       if (!(error instanceof UnknownJobError)) throw error;
+      // DESCRIBE / BLEND / SHORTEN tasks are not store jobs (command-tasks.ts).
+      const task = commandTasks?.get(request.params.id, request.clientId);
+      if (task !== undefined) return task;
       return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
     }
   });

@@ -8,7 +8,14 @@ import type { JobKind } from '../../generation/types.js';
 import type { JobRecord, JobStatus } from '../jobs/job.js';
 
 export type ProxyTaskStatus = 'NOT_START' | 'SUBMITTED' | 'IN_PROGRESS' | 'FAILURE' | 'SUCCESS';
-export type ProxyTaskAction = 'IMAGINE' | 'UPSCALE' | 'VARIATION' | 'REROLL';
+export type ProxyTaskAction =
+  | 'IMAGINE'
+  | 'UPSCALE'
+  | 'VARIATION'
+  | 'REROLL'
+  | 'BLEND'
+  | 'DESCRIBE'
+  | 'SHORTEN';
 
 export interface ProxyButton {
   customId: string;
@@ -53,6 +60,7 @@ export const PROXY_ACTION: Record<JobKind, ProxyTaskAction> = {
   upscale: 'UPSCALE',
   variation: 'VARIATION',
   reroll: 'REROLL',
+  blend: 'BLEND',
 };
 
 /** Midjourney's button faces: the label or emoji Discord shows for each action. */

@@ -4,6 +4,7 @@ export type { MidjourneyBot } from './midjourney-bot.js';
 export { createMidjourneyBot } from './midjourney-bot.js';
 export type { MidjourneyBotFaults, MidjourneyBotInput, MidjourneyBotOptions } from './options.js';
 export { BotOptionsError, DEFAULT_MIDJOURNEY_BOT_OPTIONS, resolveBotOptions } from './options.js';
+export { isSeedEmoji, SEED_EMOJI, seedContent, seedOf } from './seed.js';
 export type {
   AccountState,
   BotMode,

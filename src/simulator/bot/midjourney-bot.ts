@@ -11,12 +11,21 @@ import {
   type MessageComponentInteractionPayload,
 } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
-import type { AcceptedInteraction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
+import type { AcceptedInteraction, AddedReaction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
-import { decideOutcome, validateScriptRule } from './decide.js';
+import { decideOutcome, takeRule, validateScriptRule } from './decide.js';
 import { EvidencePolicy } from './evidence.js';
+import {
+  describeComponents,
+  describeEmbed,
+  describePrompts,
+  shortenComponents,
+  shortenEmbed,
+  shortenPrompt,
+} from './image-commands.js';
+import { infoEmbed } from './info.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -27,9 +36,10 @@ import {
   resolveBotOptions,
 } from './options.js';
 import { JobPlayer } from './player.js';
-import { parsePrompt } from './prompt.js';
+import { findBannedWord, parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
 import { postReply } from './reply.js';
+import { isSeedEmoji, seedContent } from './seed.js';
 import { SlotPool } from './slots.js';
 import { Timers } from './timers.js';
 import {
@@ -123,6 +133,18 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     }
   }
 
+  /** ✉️ on one of the user's finished results: the seed arrives by DM (seed.ts). */
+  handleReaction(reaction: AddedReaction): void {
+    if (this.timers.isStopped || !isSeedEmoji(reaction.emoji)) return;
+    const job = this.order.find((j) => j.record.resultMessageId === reaction.messageId);
+    if (job === undefined || job.record.userId !== reaction.user.id) return;
+    this.timers.after(this.options.answerDelayMs, () => {
+      this.world.postDirectMessage?.(reaction.user.id, {
+        content: seedContent(job.record.echo, job.record.id),
+      });
+    });
+  }
+
   stop(): void {
     this.timers.stop();
     for (const slots of this.slotsByUser.values()) slots.clear();
@@ -206,6 +228,27 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       );
       return;
     }
+    if (name === 'info') {
+      const userId = interaction.user.id;
+      const slots = this.slotsOf(userId);
+      const embed = infoEmbed({
+        user: interaction.user,
+        mode: this.options.mode,
+        accountState: this.accountState(userId),
+        running: slots.runningCount,
+        queuedFast: this.options.mode === 'relaxed' ? 0 : slots.queuedCount,
+        queuedRelax: this.options.mode === 'relaxed' ? slots.queuedCount : 0,
+        jobs: this.order.filter((job) => job.record.userId === userId).length,
+        stealth: this.options.stealth,
+      });
+      // Private, as Midjourney answers /info: only the user's gateway sessions see it.
+      this.reply(interaction, { embeds: [embed] }, true);
+      return;
+    }
+    if (name === 'describe' || name === 'shorten' || name === 'blend') {
+      this.imageCommand(interaction, payload);
+      return;
+    }
     const mode = MODE_COMMANDS[name];
     if (mode !== undefined) {
       this.options.mode = mode;
@@ -213,6 +256,74 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       return;
     }
     this.reply(interaction, { content: FAILED_TEXT }, false);
+  }
+
+  /**
+   * `/describe`, `/shorten` and `/blend`. The account state, the banned words (for images: in the
+   * file names) and the scripted rules (matched on the file names or the prompt) decide first; a
+   * refusal is a notice without a footer. Describe and shorten answer with one message edited
+   * into an embed (image-commands.ts); blend runs as a grid job of kind `blend`.
+   */
+  private imageCommand(
+    interaction: AcceptedInteraction,
+    payload: ApplicationCommandInteractionPayload,
+  ): void {
+    const name = payload.data.name;
+    const files = interaction.attachments ?? [];
+    const promptOption = payload.data.options.find((option) => option.name === 'prompt')?.value ?? '';
+    const subject = name === 'shorten' ? String(promptOption) : files.map((f) => f.filename).join(' ');
+    const state = this.accountState(interaction.user.id);
+    if (state !== 'active' && state !== 'credits-exhausted' && isNoticeOutcome(state)) {
+      this.replyNotice(interaction, state, '');
+      return;
+    }
+    if (name !== 'shorten' && files.length === 0) {
+      this.replyNotice(interaction, 'invalid-request', 'Please attach an image.');
+      return;
+    }
+    if (name === 'shorten' && subject.trim() === '') {
+      this.replyNotice(interaction, 'empty-prompt', 'Please provide a prompt to shorten.');
+      return;
+    }
+    const banned = findBannedWord(subject, this.options.bannedWords);
+    const rule = banned === undefined ? takeRule(this.rules, subject) : undefined;
+    if (banned !== undefined || (rule !== undefined && isNoticeOutcome(rule.outcome))) {
+      const outcome = banned !== undefined ? 'pre-moderation' : (rule!.outcome as NoticeOutcome);
+      const title = outcome === 'pre-moderation' && name !== 'shorten' ? 'Banned image prompt' : undefined;
+      this.replyNotice(interaction, outcome, '', title);
+      return;
+    }
+    if (rule?.outcome === 'never-answer') return;
+    if (name === 'blend') {
+      const dimensions = payload.data.options.find((option) => option.name === 'dimensions')?.value;
+      const raw = `${files.map((f) => f.url).join(' ')} ${dimensions ?? '--ar 1:1'}`;
+      const prompt = parsePrompt(raw, { suffix: this.options.echoSuffix, dropDefaults: false });
+      this.submit(
+        createJob(interaction, { kind: 'blend', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        false,
+      );
+      return;
+    }
+    const o = this.options;
+    this.timers.after(o.answerDelayMs, () => {
+      const first = postReply(
+        this.world,
+        interaction,
+        { content: '', embeds: [] },
+        false,
+        this.evidence.next(),
+      );
+      this.timers.after(o.waitingMs, () => {
+        const answer =
+          name === 'describe'
+            ? {
+                embeds: [describeEmbed(describePrompts(files[0]!.filename, files[0]!.size), files[0]!.url)],
+                components: describeComponents(),
+              }
+            : { embeds: [shortenEmbed(shortenPrompt(subject))], components: shortenComponents() };
+        this.world.editMessage(payload.channel_id, first.id, answer);
+      });
+    });
   }
 
   private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
@@ -343,9 +454,16 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     );
   }
 
-  private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {
-    const notice = buildNotice(outcome, { jobId: '', prompt: '', detail }, this.options.publicNotices);
+  private replyNotice(
+    interaction: AcceptedInteraction,
+    outcome: NoticeOutcome,
+    detail: string,
+    title?: string,
+  ): void {
+    const context = detail === '' ? { jobId: '', prompt: '' } : { jobId: '', prompt: '', detail };
+    const notice = buildNotice(outcome, context, this.options.publicNotices);
     delete notice.embed.footer;
+    if (title !== undefined) notice.embed.title = title;
     this.reply(interaction, { embeds: [notice.embed], components: notice.components }, notice.ephemeral);
   }
 }

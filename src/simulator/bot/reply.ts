@@ -1,5 +1,11 @@
 /** Answers to interactions that are not jobs: mode switches, captcha presses, refused buttons. */
-import { type APIEmbed, InteractionType, MessageFlags, MessageType } from '../../discord/types.js';
+import {
+  type APIEmbed,
+  type APIMessage,
+  InteractionType,
+  MessageFlags,
+  MessageType,
+} from '../../discord/types.js';
 import type { AcceptedInteraction, BotMessageDraft, SimWorld } from '../world.js';
 import { interactionFields, type MessageEvidence } from './evidence.js';
 
@@ -13,7 +19,7 @@ export function postReply(
   draft: BotMessageDraft,
   ephemeral: boolean,
   evidence: MessageEvidence,
-): void {
+): APIMessage {
   const { payload, user } = interaction;
   const full: BotMessageDraft = {
     ...draft,
@@ -32,10 +38,9 @@ export function postReply(
   if (!evidence.footer && full.embeds) full.embeds = withoutFooters(full.embeds);
   if (ephemeral) {
     full.flags = MessageFlags.Ephemeral;
-    world.postEphemeral(payload.channel_id, user.id, full);
-  } else {
-    world.postMessage(payload.channel_id, full);
+    return world.postEphemeral(payload.channel_id, user.id, full);
   }
+  return world.postMessage(payload.channel_id, full);
 }
 
 /** The embeds without their `/imagine <prompt>` footers (other footers stay). */

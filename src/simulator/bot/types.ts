@@ -82,7 +82,8 @@ export type SimJobKind =
   | 'low_variation'
   | 'reroll'
   | 'zoom'
-  | 'pan';
+  | 'pan'
+  | 'blend';
 
 /** A per-prompt directive for tests: the first rule whose `match` hits the prompt decides the outcome. */
 export interface ScriptRule {

@@ -9,12 +9,12 @@ export const MAX_BODY_BYTES = 1 << 20;
 
 export type BodyResult = { kind: 'ok'; body: unknown } | { kind: 'invalid-json' } | { kind: 'too-large' };
 
-export async function readRaw(request: IncomingMessage): Promise<Buffer | undefined> {
+export async function readRaw(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
+    if (size > limit) return undefined;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -12,10 +12,11 @@ import type { RateLimitScope, SimRateLimiter } from '../rate-limit/sim-rate-limi
 import type { RequestLog, RequestLogEntry } from '../request-log.js';
 import type { SimState } from '../sim-state.js';
 import type { AttachmentStore } from '../store/attachment-store.js';
-import { API_ROUTES, CDN_ROUTE } from './api-routes.js';
+import { SIM_UPLOAD_MAX_BYTES } from '../store/upload-store.js';
+import { API_ROUTES, CDN_ROUTE, UPLOAD_ROUTE } from './api-routes.js';
 import { DiscordErrors, type SimResponse } from './discord-errors.js';
 import { cloudflare429, proxyError, type RawResponse } from './proxy-responses.js';
-import { readBody } from './read-body.js';
+import { readBody, readRaw } from './read-body.js';
 
 export interface HttpStats {
   requests: number;
@@ -82,12 +83,15 @@ export class SimHttpServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const apiPath = /^\/api\/v(?:9|10)(\/.*)$/.exec(url.pathname)?.[1];
     const cdn = apiPath === undefined && /^\/(media\/)?attachments\//.test(url.pathname);
+    const upload = apiPath === undefined && url.pathname.startsWith('/upload/');
     const match = apiPath === undefined ? undefined : API_ROUTES.match(method, apiPath);
     const route =
       match === undefined
         ? cdn
           ? CDN_ROUTE
-          : `${method} ${url.pathname}`
+          : upload
+            ? UPLOAD_ROUTE
+            : `${method} ${url.pathname}`
         : match.kind === 'not-found'
           ? `${method} ${apiPath}`
           : match.route;
@@ -139,6 +143,17 @@ export class SimHttpServer {
       });
       res.end(method === 'HEAD' ? undefined : file.body);
       return finish(file.status);
+    }
+    if (upload) {
+      // The upload host: no token, no Discord rate limits; the bytes go to the slot.
+      if (method !== 'PUT') return raw({ status: 405, headers: {}, body: 'Method Not Allowed' });
+      const bytes = await readRaw(req, SIM_UPLOAD_MAX_BYTES);
+      if (bytes === undefined) return raw({ status: 413, headers: {}, body: 'Payload Too Large' });
+      const name = decodeURIComponent(url.pathname.slice('/upload/'.length));
+      const stored = deps.state.uploads.put(name, bytes, String(req.headers['content-type'] ?? ''));
+      if (stored === 'unknown') return raw({ status: 404, headers: {}, body: 'No such upload' });
+      if (stored === 'size-mismatch') return raw({ status: 400, headers: {}, body: 'Size mismatch' });
+      return raw({ status: 200, headers: {}, body: '' });
     }
     if (match === undefined)
       return raw({ status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' });

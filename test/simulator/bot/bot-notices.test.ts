@@ -139,7 +139,7 @@ describe('other commands', () => {
   it('answers an unknown command with the plain-text failure', () => {
     const world = new FakeWorld();
     const bot = createMidjourneyBot(world, TIMING);
-    bot.handleInteraction(command('describe'));
+    bot.handleInteraction(command('tune'));
     world.clock.advance(1_000);
     expect(world.summary()).toEqual(['post@1000 Failed to process your command :c']);
   });

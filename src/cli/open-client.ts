@@ -1,0 +1,46 @@
+/**
+ * Opens the client a one-shot command drives: the configured Discord account (after taking the
+ * token's lease), or, without credentials, the built-in simulator (said on stderr).
+ */
+import { type Config, readEnvironment, type WatchMode } from '../config/index.js';
+import { Midjourney } from '../generation/midjourney.js';
+import { openSimulatedClient } from '../simulator/simulated-client.js';
+import type { CommandContext } from './command.js';
+import { leaseConfiguredToken } from './token-lease.js';
+
+export interface OpenedClient {
+  client: Midjourney;
+  close(): Promise<void>;
+}
+
+export async function openClient(
+  name: string,
+  config: Config,
+  ctx: CommandContext,
+  watch?: WatchMode,
+): Promise<OpenedClient> {
+  if (config.credentials) {
+    const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
+    let client: Midjourney;
+    try {
+      client = Midjourney.fromConfig(config, watch ? { watch } : {});
+    } catch (error) {
+      await lease?.release();
+      throw error;
+    }
+    return {
+      client,
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await lease?.release();
+        }
+      },
+    };
+  }
+  ctx.stderr.write(
+    `mjw ${name}: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n`,
+  );
+  return openSimulatedClient({ config, overrides: watch ? { watch } : {} });
+}

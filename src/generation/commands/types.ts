@@ -1,0 +1,109 @@
+/**
+ * The public shapes of `/describe`, `/blend` and `/shorten`: what the calls take and return.
+ */
+import type { Snowflake } from '../../discord/types.js';
+import type { ImageInput } from '../../images/image-source.js';
+import type { ShortenToken } from '../../midjourney/command-answers.js';
+import type { AccountInfo } from '../../midjourney/info-answer.js';
+import type { GenerationResult } from '../types.js';
+
+export type { ImageInput } from '../../images/image-source.js';
+export type { ShortenToken, TokenWeight } from '../../midjourney/command-answers.js';
+
+/** `/blend` dimensions: portrait `--ar 2:3`, square `--ar 1:1`, landscape `--ar 3:2`. */
+export type BlendDimensions = 'portrait' | 'square' | 'landscape';
+
+export const BLEND_DIMENSIONS: Readonly<Record<BlendDimensions, string>> = Object.freeze({
+  portrait: '--ar 2:3',
+  square: '--ar 1:1',
+  landscape: '--ar 3:2',
+});
+
+export interface CommandOptions {
+  /** Cancels: before sending nothing is sent; after, watching stops and the call rejects. */
+  signal?: AbortSignal;
+  /** Deadline from the call to the answer in ms. Default: the client's `jobTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+export interface BlendOptions extends CommandOptions {
+  /** Default `square`. */
+  dimensions?: BlendDimensions;
+}
+
+/** What an answered command has in common. */
+export interface CommandAnswerBase {
+  /** The bot's answer message (its buttons act on it). */
+  messageId: Snowflake;
+  channelId: Snowflake;
+  /** The message's flags, sent back with a button press. */
+  messageFlags: number;
+  /** When the interaction was sent and the answer recognised (ms since epoch). */
+  submittedAt: number;
+  completedAt: number;
+}
+
+export interface DescribeResult extends CommandAnswerBase {
+  kind: 'describe';
+  /** The four prompts Midjourney wrote for the image. */
+  prompts: string[];
+  /** The image as Discord serves it after the upload. */
+  imageUrl?: string;
+  /** `1`..`4` and `all` -> custom_id of the button that imagines that prompt; `retry`. */
+  buttons: Record<string, string>;
+}
+
+export interface ShortenResult extends CommandAnswerBase {
+  kind: 'shorten';
+  /** The prompt as given. */
+  prompt: string;
+  /** The prompt's words with the weight Midjourney gave them. */
+  tokens: ShortenToken[];
+  /** The shortened prompts, longest first (five). */
+  prompts: string[];
+  /** `1`..`5` -> custom_id of the button that imagines that prompt. */
+  buttons: Record<string, string>;
+}
+
+/** Where `describe` or `blend` images come from; a list for blend (2–5). */
+export type DescribeInput = ImageInput;
+
+/** What a client that runs these commands offers (`Midjourney` does); the service checks for it. */
+export interface CommandGenerator {
+  describe(image: ImageInput, options?: CommandOptions): Promise<DescribeResult>;
+  blend(images: readonly ImageInput[], options?: BlendOptions): Promise<GenerationResult>;
+  shorten(prompt: string, options?: CommandOptions): Promise<ShortenResult>;
+  /** Uploads images and returns their CDN URLs (for image prompts). */
+  hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
+  /** `/info` (over the gateway). */
+  info?(options?: CommandOptions): Promise<AccountInfo>;
+  /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
+  seed(
+    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
+    options?: CommandOptions,
+  ): Promise<SeedResult>;
+}
+
+export function isCommandGenerator(value: unknown): value is CommandGenerator {
+  const v = value as Partial<Record<keyof CommandGenerator, unknown>> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.describe === 'function' &&
+    typeof v.blend === 'function' &&
+    typeof v.shorten === 'function' &&
+    typeof v.hostImages === 'function' &&
+    typeof v.seed === 'function'
+  );
+}
+
+/** What the ✉️ reaction revealed about a finished job. */
+export interface SeedResult {
+  /** Midjourney's job UUID. */
+  jobId: string;
+  /** The seed, as digits (up to 4294967295); reuse it with `--seed`. */
+  seed: string;
+  /** The DM message that carried it. */
+  messageId: Snowflake;
+  dmChannelId: Snowflake;
+}

@@ -1,0 +1,120 @@
+/**
+ * `mjw describe`, `mjw blend` and `mjw shorten` end to end: the commands as the router runs them,
+ * against the built-in simulator (no Discord credentials in the environment), with --json.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../src/cli/command.js';
+import { UsageError } from '../../src/cli/command.js';
+import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
+import { describeCommand } from '../../src/cli/commands/describe.js';
+import { infoCommand } from '../../src/cli/commands/info.js';
+import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
+import { shortenCommand } from '../../src/cli/commands/shorten.js';
+import { seedOf } from '../../src/simulator/index.js';
+import { startBatchSim } from '../batch/support/sim.js';
+import { gridPng, redPng } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mjw-cli-commands-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const red = join(dir, 'red.png');
+const grid = join(dir, 'grid.png');
+const text = join(dir, 'notes.png');
+writeFileSync(red, redPng());
+writeFileSync(grid, gridPng());
+writeFileSync(text, 'not an image at all');
+
+async function mjw(command: Command, argv: string[]) {
+  let out = '';
+  let err = '';
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await command.run({ argv, env: {}, stdout, stderr, signal: new AbortController().signal });
+  const json = argv.includes('--json') ? JSON.parse(out.trim().split('\n').at(-1)!) : undefined;
+  return { code, out, err, json };
+}
+
+describe('mjw describe / blend / shorten against the built-in simulator', () => {
+  it('describe prints four prompts', async () => {
+    const { code, json, err } = await mjw(describeCommand, [red, '--json']);
+    expect(err).toMatch(/running against the built-in simulator/);
+    expect(code).toBe(0);
+    expect(json.ok).toBe(true);
+    expect(json.prompts).toHaveLength(4);
+    const plain = await mjw(describeCommand, [grid]);
+    expect(plain.out.split('\n').filter((l) => /^\d\. /.test(l))).toHaveLength(4);
+  });
+
+  it('blend prints the grid', async () => {
+    const { code, json } = await mjw(blendCommand, [red, grid, '--dimensions', 'landscape', '--json']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, kind: 'blend' });
+    expect(json.echoedPrompt).toMatch(/--ar 3:2$/);
+    expect(Object.keys(json.actions)).toEqual(expect.arrayContaining(['U1', 'V4']));
+  });
+
+  it('shorten prints tokens and five prompts', async () => {
+    const { code, json } = await mjw(shortenCommand, ['a lighthouse in the fog at dusk', '--json']);
+    expect(code).toBe(0);
+    expect(json.prompts).toHaveLength(5);
+    expect(json.tokens[0]).toEqual({ text: 'a', weight: 'dropped' });
+  });
+
+  it('info prints the account facts (over the gateway)', async () => {
+    const { code, json } = await mjw(infoCommand, ['--json']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, jobMode: 'Fast', running: 0 });
+  });
+
+  it('seed prints the seed of a job run on a configured account', async () => {
+    const setup = await startBatchSim();
+    const lockDir = mkdtempSync(join(tmpdir(), 'mjw-seed-lock-'));
+    try {
+      const grid = await setup.client().imagine('a lighthouse for the seed command');
+      const env = { ...setup.env, MJW_LOCK_DIR: lockDir };
+      let out = '';
+      const stdout = new PassThrough();
+      stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const code = await seedCommand.run({
+        argv: [grid.jobId, '--message', grid.messageId, '--json'],
+        env,
+        stdout,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+      });
+      expect(code).toBe(0);
+      expect(JSON.parse(out.trim())).toMatchObject({
+        ok: true,
+        jobId: grid.jobId,
+        seed: String(seedOf(grid.jobId)),
+      });
+    } finally {
+      await setup.close();
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+    expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
+  });
+
+  it('refuses a bad image with exit 2 before sending, and bad usage', async () => {
+    const notImage = await mjw(describeCommand, [text, '--json']);
+    expect(notImage.code).toBe(2);
+    expect(notImage.json.error.code).toBe('IMAGE_NOT_AN_IMAGE');
+    const missing = await mjw(describeCommand, [join(dir, 'nope.png'), '--json']);
+    expect(missing.json.error.code).toBe('IMAGE_UNREADABLE');
+    const forbidden = await mjw(describeCommand, ['http://127.0.0.1:9/cat.png', '--json']);
+    expect(forbidden.json.error.code).toBe('IMAGE_URL_FORBIDDEN');
+    expect(() => parseBlendArgs([red])).toThrow(UsageError);
+    expect(() => parseBlendArgs([red, grid, '--dimensions', 'round'])).toThrow(/--dimensions/);
+  });
+});
