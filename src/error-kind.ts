@@ -12,7 +12,7 @@
  *     `CLOUDFLARE_BLOCKED`, `INVALID_REQUEST_LIMIT`), and the raw socket errors of undici and
  *     node:net should one ever escape the client;
  *  3. cancelled: an `AbortError` / `TimeoutError` (the caller's signal, a closed client);
- *  4. invalid input: `VALIDATION_FAILED`;
+ *  4. invalid input: `VALIDATION_FAILED`, and the image input refusals (`IMAGE_*`);
  *  5. anything else is local.
  *
  * For Discord failures `health` says what the error shows about Discord: `fatal` (the token is
@@ -61,6 +61,8 @@ const OTHER_DISCORD_CODES: ReadonlySet<string> = new Set([
   'TOKEN_INVALID',
   'CLOUDFLARE_BLOCKED',
   'INVALID_REQUEST_LIMIT',
+  // The attachment host (Discord's upload storage) refused or failed an upload.
+  'ATTACHMENT_UPLOAD_FAILED',
 ]);
 
 /** Codes that mean the token was refused: nothing will work until it is replaced. */
@@ -107,7 +109,9 @@ export function classifyError(error: unknown): ErrorKind {
   if (error.name === 'AbortError' || error.name === 'TimeoutError') {
     return { family: 'aborted', code: code ?? 'ABORTED', retryable: false };
   }
-  if (code === 'VALIDATION_FAILED') return { family: 'invalid-input', code, retryable };
+  // A malformed value from outside, or an image input refused before anything was sent.
+  if (code === 'VALIDATION_FAILED' || code?.startsWith('IMAGE_'))
+    return { family: 'invalid-input', code, retryable };
   return { family: 'local', code: code ?? 'ERROR', retryable };
 }
 

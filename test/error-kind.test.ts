@@ -242,6 +242,15 @@ const ROWS: Row[] = [
     'error',
     'neutral',
   ],
+  ['AttachmentUploadError', new api.AttachmentUploadError(503), 'discord', 4, 'discord', 'transport'],
+  [
+    'ImageInputError',
+    new api.ImageInputError('IMAGE_NOT_AN_IMAGE', 'cat.txt', 'not a PNG, JPEG, WebP or GIF'),
+    'invalid-input',
+    2,
+    'error',
+    'neutral',
+  ],
   // Ownership, accounts and restarts: local refusals, never a Discord verdict nor a job outcome.
   [
     'LockHeldError',
