@@ -324,9 +324,16 @@ export class Pipeline {
     };
   }
 
-  /** The channel's newest message id before sending: the job's messages come after it. */
-  private async snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
-    const [newest] = await this.deps.api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
-    return newest?.id ?? null;
+  /**
+   * The channel's newest message id before sending: the job's messages come after it. Over a live
+   * gateway the watcher already knows it (newest-messages.ts), so only the first job reads it.
+   */
+  private snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
+    const { api, watcher } = this.deps;
+    const read = async (): Promise<Snowflake | null> => {
+      const [newest] = await api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
+      return newest?.id ?? null;
+    };
+    return watcher.lastMessageId ? watcher.lastMessageId(channelId, read) : read();
   }
 }
