@@ -133,10 +133,17 @@ export class Pipeline {
     let tracker: JobTracker | undefined;
     const onAbort = (): void => tracker?.abort(signal?.reason);
     try {
-      release = await deps.slots.acquire(signal);
+      const held = await deps.slots.acquire(signal);
+      // Released once: when Midjourney posts the result (its slot is free while we confirm), or at the end.
+      let freed = false;
+      release = () => {
+        if (freed) return;
+        freed = true;
+        held();
+      };
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
-      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug);
+      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug, release);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
       if (resume) {
@@ -245,6 +252,7 @@ export class Pipeline {
     timeoutMs: number,
     resumed: boolean,
     debug: (message: string) => void,
+    onResultSeen?: () => void,
   ): JobTracker {
     const { deps } = this;
     const { settings, events } = deps;
@@ -268,6 +276,7 @@ export class Pipeline {
           events.emit('progress', ref, info);
         },
         queued: (notice) => events.emit('queued', ref, notice),
+        ...(onResultSeen ? { resultSeen: onResultSeen } : {}),
         debug,
       },
     });
