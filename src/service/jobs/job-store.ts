@@ -35,6 +35,14 @@ export interface JobListPage {
   next: string | null;
 }
 
+/** A list page as pre-rendered view JSON (see `JobStore.listViews`). */
+export interface JobViewPage {
+  /** Each job's id and its public view as JSON text, newest first. */
+  items: { id: string; view: string }[];
+  /** Pass as `before` for the next page; null on the last page. */
+  next: string | null;
+}
+
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
 /** One webhook notification and what became of it. */
@@ -123,6 +131,11 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   save(job: JobRecord): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: JobListQuery): Promise<JobListPage>;
+  /**
+   * Optional: the same page as `list`, each job as its public view already rendered to JSON when
+   * it was written, so a list costs no parse and no render. Undefined when the store keeps no views.
+   */
+  listViews?(query: JobListQuery): Promise<JobViewPage | undefined>;
   /** The jobs among `ids` that exist, in the order given. */
   listByIds(ids: readonly string[]): Promise<JobRecord[]>;
   /** The newest job for `action` on `parentId` that has not failed or been cancelled. */

@@ -5,10 +5,12 @@
  *
  * - 1: jobs (a JSON document plus the columns queries filter on) and webhook deliveries.
  * - 2: job claims (owner, fence, expiry on the job's row) and idempotency keys.
+ * - 3: `view`, the job's public view as JSON written with the job, so a list page is read, not
+ *   parsed and rendered (NULL for rows written before, or by a store without a renderer).
  */
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const VERSION_1 = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -56,8 +58,12 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
 `;
 
+const VERSION_3 = `
+ALTER TABLE jobs ADD COLUMN view TEXT;
+`;
+
 /** Migration to version n is MIGRATIONS[n - 1]. */
-const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2];
+const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2, VERSION_3];
 
 /** Creates or upgrades the schema of `db` (opened at `path`, for messages). */
 export function migrate(db: Database.Database, path: string): void {

@@ -23,7 +23,7 @@ import {
 } from './idempotency-record.js';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
-import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
+import type { JobListPage, JobListQuery, JobStore, JobViewPage, WebhookDelivery } from './job-store.js';
 import { migrate } from './sqlite-schema.js';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -33,10 +33,22 @@ export interface SqliteJobStoreOptions {
   path: string;
   /** Judges claim and idempotency key expiry. Default the system clock. */
   clock?: Clock;
+  /**
+   * Renders a job's public view to JSON; when given, it is stored with every write and `listViews`
+   * serves pages from it (the composition root passes the HTTP view). Default none.
+   */
+  renderView?: (job: JobRecord) => string;
 }
 
 interface JobRow {
   data: string;
+}
+
+interface ViewRow {
+  id: string;
+  view: string | null;
+  /** Only read when `view` is NULL. */
+  data: string | null;
 }
 
 interface ClaimRow {
@@ -67,12 +79,15 @@ export class SqliteJobStore implements JobStore {
   private readonly stmts;
   /** List queries vary only in which filters are present: a handful of shapes, each prepared once. */
   private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
+  private readonly viewStatements = new Map<string, Database.Statement<unknown[], ViewRow>>();
+  private readonly renderView: ((job: JobRecord) => string) | undefined;
 
   private readonly clock: Clock;
 
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
     this.clock = options.clock ?? systemClock;
+    this.renderView = options.renderView;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process crash (what a restart recovers from); only a power
@@ -82,16 +97,16 @@ export class SqliteJobStore implements JobStore {
     migrate(this.db, options.path);
     this.stmts = {
       insert: this.db.prepare(
-        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)',
+        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view)',
       ),
       // An upsert, not INSERT OR REPLACE: a replace would delete the row and its claim with it.
       save: this.db.prepare(
-        `INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)
+        `INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view)
          ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, status = excluded.status, parent_id = excluded.parent_id,
-           action = excluded.action, created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data`,
+           action = excluded.action, created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data, view = excluded.view`,
       ),
       insertClaimed: this.db.prepare(
-        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, claim_owner, claim_fence, claim_expires_at) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @owner, 1, @expiresAt)',
+        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view, claim_owner, claim_fence, claim_expires_at) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view, @owner, 1, @expiresAt)',
       ),
       claim: this.db.prepare<[{ id: string; owner: string; now: number; expiresAt: number }], ClaimRow>(
         `UPDATE jobs SET claim_owner = @owner, claim_fence = claim_fence + 1, claim_expires_at = @expiresAt
@@ -108,7 +123,7 @@ export class SqliteJobStore implements JobStore {
         'SELECT claim_owner, claim_fence, claim_expires_at FROM jobs WHERE id = ?',
       ),
       saveClaimed: this.db.prepare(
-        `UPDATE jobs SET status = @status, parent_id = @parentId, action = @action, updated_at = @updatedAt, data = @data
+        `UPDATE jobs SET status = @status, parent_id = @parentId, action = @action, updated_at = @updatedAt, data = @data, view = @view
          WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now`,
       ),
       getKey: this.db.prepare<[string, string], KeyRow>(
@@ -159,6 +174,7 @@ export class SqliteJobStore implements JobStore {
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
       data: JSON.stringify(job),
+      view: this.renderView?.(job) ?? null,
     };
   }
 
@@ -298,22 +314,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async list(query: JobListQuery): Promise<JobListPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.clientId !== undefined) {
-      where.push('client_id = ?');
-      params.push(query.clientId);
-    }
-    const statuses: readonly JobStatus[] = query.statuses ?? [];
-    if (statuses.length > 0) {
-      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
-      params.push(...statuses);
-    }
-    if (query.before !== undefined) {
-      where.push('id < ?');
-      params.push(query.before);
-    }
-    const sql = `SELECT data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const { sql, params } = listSql(query, 'data');
     // One extra row tells whether another page exists.
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
@@ -324,6 +325,25 @@ export class SqliteJobStore implements JobStore {
     const jobs = rows.slice(0, query.limit).map((r) => JSON.parse(r.data) as JobRecord);
     const last = jobs.at(-1);
     return { jobs, next: rows.length > query.limit && last ? last.id : null };
+  }
+
+  async listViews(query: JobListQuery): Promise<JobViewPage | undefined> {
+    const render = this.renderView;
+    if (render === undefined) return undefined;
+    const { sql, params } = listSql(query, 'id, view, CASE WHEN view IS NULL THEN data END AS data');
+    let statement = this.viewStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], ViewRow>(sql);
+      this.viewStatements.set(sql, statement);
+    }
+    const rows = statement.all(...params, query.limit + 1);
+    const items = rows.slice(0, query.limit).map((r) => ({
+      id: r.id,
+      // Rows written before schema 3 (or without a renderer) are rendered once here.
+      view: r.view ?? render(JSON.parse(r.data as string) as JobRecord),
+    }));
+    const last = items.at(-1);
+    return { items, next: rows.length > query.limit && last ? last.id : null };
   }
 
   async listByIds(ids: readonly string[]): Promise<JobRecord[]> {
@@ -371,6 +391,31 @@ export class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A keyset page: `id < before` on the primary key or on the (client_id, id) / (status, id)
+ * indexes, newest first, one row more than the page to tell whether another exists. List queries
+ * vary only in which filters are present: a handful of shapes, each prepared once.
+ */
+function listSql(query: JobListQuery, columns: string): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.clientId !== undefined) {
+    where.push('client_id = ?');
+    params.push(query.clientId);
+  }
+  const statuses: readonly JobStatus[] = query.statuses ?? [];
+  if (statuses.length > 0) {
+    where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+    params.push(...statuses);
+  }
+  if (query.before !== undefined) {
+    where.push('id < ?');
+    params.push(query.before);
+  }
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT ${columns} FROM jobs ${filter} ORDER BY id DESC LIMIT ?`, params };
 }
 
 function toKeyRecord(row: KeyRow): IdempotencyRecord {

@@ -472,6 +472,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return active ? structuredClone(active.record) : job;
   }
 
+  /** The in-flight version of a job, or undefined when it is not running here. */
+  inFlight(id: string): JobRecord | undefined {
+    const active = this.active.get(id);
+    return active ? structuredClone(active.record) : undefined;
+  }
+
   /** The current state of a job: from memory when in flight, else from the store. */
   async get(id: string): Promise<JobRecord | undefined> {
     const job = this.active.get(id);
