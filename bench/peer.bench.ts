@@ -48,9 +48,13 @@ const pairs: { mode: string; ours: ClientName; peer: ClientName }[] = [
 
 async function runOnce(name: ClientName, scenario: Scenario): Promise<RunFigures> {
   const sim: Simulator = await startSimulator({ bot: SIM_BOT });
-  // The peer prints its command lookups and "ws ready": keep the table readable.
-  const log = console.log;
-  if (name.startsWith('peer')) console.log = () => undefined;
+  // The peer prints its command lookups, "ws ready" and every 4xx with its config: keep the table
+  // readable (its 429s are counted from the simulator's log).
+  const { log, error } = console;
+  if (name.startsWith('peer')) {
+    console.log = () => undefined;
+    console.error = () => undefined;
+  }
   try {
     const client = await createClient(name, sim);
     try {
@@ -62,6 +66,7 @@ async function runOnce(name: ClientName, scenario: Scenario): Promise<RunFigures
     }
   } finally {
     console.log = log;
+    console.error = error;
     await sim.close();
   }
 }
@@ -82,6 +87,8 @@ function row(mode: string, client: string, label: string, f: RunFigures): string
     ms(f.minGapMs),
     s(f.wallMs),
     `${ms(percentile(f.overheadMs, 50))} / ${ms(percentile(f.overheadMs, 90))} / ${ms(Math.max(...f.overheadMs))}`,
+    f.detectMs.length === 0 ? '-' : `${ms(percentile(f.detectMs, 50))} / ${ms(Math.max(...f.detectMs))}`,
+    mode === 'REST' && client === 'ours' ? `${(f.calls / f.floorCalls).toFixed(2)}x` : '-',
   ];
 }
 
@@ -137,6 +144,8 @@ table(
     'min gap ms',
     'wall s',
     'overhead ms p50 / p90 / max',
+    'seen ms p50 / max',
+    'calls vs floor',
   ],
   rows,
 );
@@ -149,6 +158,13 @@ if (errors.length > 0) {
   for (const e of [...new Set(errors)].slice(0, 20)) console.log(`- ${e}`);
 }
 console.log(
-  '\ncalls/job: every HTTP call of the token per successful job. overhead: bot final message -> call settled.',
+  [
+    '',
+    'calls/job: every HTTP call of the token per successful job.',
+    'overhead: bot final message -> call settled; seen: bot final message -> result seen (ours; the',
+    '  confirmation window against ephemeral moderation, MJ_CONFIRM_WINDOW_MS, runs from there).',
+    'calls vs floor (ours, polling): calls against lookups + one POST per job + snapshots + one poll',
+    '  per 4 s (the mean poll interval) while jobs were in flight.',
+  ].join('\n'),
 );
 process.exit(0);

@@ -23,6 +23,8 @@ export interface CallOutcome {
   messageId: string | undefined;
   /** Real ms when the call settled. */
   settledAt: number;
+  /** Ours: real ms when the result was first seen (before the confirmation window). */
+  seenAt?: number;
   error?: string;
 }
 
@@ -59,13 +61,15 @@ export async function loadPeer(): Promise<PeerModule | null> {
 
 async function settleAll(
   prompts: readonly string[],
-  call: (prompt: string) => Promise<string | undefined>,
+  call: (prompt: string) => Promise<string | undefined | { messageId: string; seenAt: number }>,
 ): Promise<CallOutcome[]> {
   return Promise.all(
     prompts.map(async (prompt) => {
       try {
-        const messageId = await call(prompt);
-        return { prompt, messageId, settledAt: Date.now() };
+        const answer = await call(prompt);
+        const settledAt = Date.now();
+        if (typeof answer === 'object') return { prompt, ...answer, settledAt };
+        return { prompt, messageId: answer, settledAt };
       } catch (error) {
         return {
           prompt,
@@ -89,7 +93,11 @@ export async function createClient(name: ClientName, sim: Simulator): Promise<Be
       watch: name === 'ours-poll' ? 'poll' : 'gateway',
     });
     return {
-      run: (prompts) => settleAll(prompts, async (prompt) => (await mj.imagine(prompt)).messageId),
+      run: (prompts) =>
+        settleAll(prompts, async (prompt) => {
+          const result = await mj.imagine(prompt);
+          return { messageId: result.messageId, seenAt: result.timings.completedAt };
+        }),
       close: () => mj.close(),
     };
   }

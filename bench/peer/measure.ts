@@ -22,8 +22,18 @@ export interface RunFigures {
    * adds once Midjourney is done: detection, confirmation).
    */
   overheadMs: number[];
+  /** Ours: bot's final message -> result seen (the confirmation window comes after). */
+  detectMs: number[];
+  /**
+   * The floor for these jobs: the one-off lookups, one POST per job, the snapshots, and one poll
+   * per mean poll interval (4 s) while jobs were in flight, shared by all. Only meaningful for polling.
+   */
+  floorCalls: number;
   errors: string[];
 }
+
+/** Our mean poll interval (3–5 s uniform). */
+const MEAN_POLL_MS = 4_000;
 
 export function measure(sim: Simulator, startedAt: number, outcomes: CallOutcome[]): RunFigures {
   const calls = sim.requests.filter((r) => r.userId === sim.userId).sort((a, b) => a.time - b.time);
@@ -32,6 +42,7 @@ export function measure(sim: Simulator, startedAt: number, outcomes: CallOutcome
   );
   const used = new Set<string>();
   const overheadMs: number[] = [];
+  const detectMs: number[] = [];
   const errors: string[] = [];
   let ok = 0;
   for (const outcome of outcomes) {
@@ -46,12 +57,21 @@ export function measure(sim: Simulator, startedAt: number, outcomes: CallOutcome
     ok += 1;
     // At time scale 1 the simulated clock is the wall clock.
     if (job.finishedAt !== undefined) overheadMs.push(outcome.settledAt - job.finishedAt);
+    if (job.finishedAt !== undefined && outcome.seenAt !== undefined)
+      detectMs.push(outcome.seenAt - job.finishedAt);
   }
   let minGapMs = Number.POSITIVE_INFINITY;
   for (let i = 1; i < calls.length; i += 1) {
     minGapMs = Math.min(minGapMs, (calls[i]?.time ?? 0) - (calls[i - 1]?.time ?? 0));
   }
   const wallMs = Math.max(...outcomes.map((o) => o.settledAt)) - startedAt;
+  const posts = calls.filter((r) => r.route === 'POST /interactions');
+  const reads = calls.filter((r) => r.route === 'GET /channels/{channel_id}/messages');
+  const snapshots = reads.filter((r) => !r.path.includes('after='));
+  const lookups = calls.length - posts.length - reads.length;
+  const firstPost = posts[0]?.time ?? startedAt;
+  const floorCalls =
+    lookups + posts.length + snapshots.length + (startedAt + wallMs - firstPost) / MEAN_POLL_MS;
   return {
     jobs: outcomes.length,
     ok,
@@ -61,6 +81,8 @@ export function measure(sim: Simulator, startedAt: number, outcomes: CallOutcome
     minGapMs,
     wallMs,
     overheadMs,
+    detectMs,
+    floorCalls,
     errors,
   };
 }
