@@ -95,6 +95,12 @@ export interface JobClaimStore {
   /** The live claim on a job, if any. */
   getClaim(jobId: string): Promise<JobClaim | null>;
   /**
+   * Optional: claims the oldest `queued` job that nobody holds a live claim on (never claimed,
+   * released, or expired), with the next fence; null when there is none. With it the runner keeps
+   * queued jobs in the store and pulls them as slots free; without it they wait in memory.
+   */
+  claimNextQueued?(owner: string, ttlMs: number): Promise<JobClaim | null>;
+  /**
    * A fenced write: replaces the job with this version only while `claim` is current (its fence
    * is the job's latest, held by its owner, not expired); else rejects with JobClaimLostError and
    * stores nothing.
@@ -140,8 +146,12 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   listByIds(ids: readonly string[]): Promise<JobRecord[]>;
   /** The newest job for `action` on `parentId` that has not failed or been cancelled. */
   findChild(parentId: string, action: string): Promise<JobRecord | undefined>;
-  /** Every job not in a terminal status, oldest first: what a restart must pick up. */
-  listUnfinished(): Promise<JobRecord[]>;
+  /**
+   * Every job not in a terminal status, oldest first: what a restart must pick up. With
+   * `{ sentOnly: true }` a store may leave out `queued` jobs (nothing of them was sent; a runner
+   * that pulls them with `claimNextQueued` does not need them listed).
+   */
+  listUnfinished(options?: { sentOnly?: boolean }): Promise<JobRecord[]>;
   /** The largest job id stored, to seed the id factory. */
   maxId(): Promise<string | null>;
   count(): Promise<number>;

@@ -119,6 +119,17 @@ export class SqliteJobStore implements JobStore {
       release: this.db.prepare(
         'UPDATE jobs SET claim_owner = NULL, claim_expires_at = 0 WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now',
       ),
+      // The oldest queued job nobody holds, claimed in the same statement: two runners pulling at
+      // once get two different jobs (jobs_by_status walks (status, id) in order).
+      claimNextQueued: this.db.prepare<
+        [{ owner: string; now: number; expiresAt: number }],
+        ClaimRow & { id: string }
+      >(
+        `UPDATE jobs SET claim_owner = @owner, claim_fence = claim_fence + 1, claim_expires_at = @expiresAt
+         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND (claim_owner IS NULL OR claim_expires_at <= @now) ORDER BY id LIMIT 1)
+           AND status = 'queued' AND (claim_owner IS NULL OR claim_expires_at <= @now)
+         RETURNING id, claim_owner, claim_fence, claim_expires_at`,
+      ),
       getClaim: this.db.prepare<[string], ClaimRow>(
         'SELECT claim_owner, claim_fence, claim_expires_at FROM jobs WHERE id = ?',
       ),
@@ -149,6 +160,9 @@ export class SqliteJobStore implements JobStore {
       ),
       unfinished: this.db.prepare<[], JobRow>(
         `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY id`,
+      ),
+      unfinishedSent: this.db.prepare<[], JobRow>(
+        `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_SQL}, 'queued') ORDER BY id`,
       ),
       maxId: this.db.prepare<[], { id: string | null }>('SELECT MAX(id) AS id FROM jobs'),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM jobs'),
@@ -239,6 +253,14 @@ export class SqliteJobStore implements JobStore {
       fence: claim.fence,
       now: this.clock.now(),
     });
+  }
+
+  async claimNextQueued(owner: string, ttlMs: number): Promise<JobClaim | null> {
+    const now = this.clock.now();
+    const row = this.stmts.claimNextQueued.get({ owner, now, expiresAt: now + ttlMs });
+    return row === undefined
+      ? null
+      : { jobId: row.id, owner, fence: row.claim_fence, expiresAt: row.claim_expires_at };
   }
 
   async getClaim(jobId: string): Promise<JobClaim | null> {
@@ -358,8 +380,9 @@ export class SqliteJobStore implements JobStore {
     return row && (JSON.parse(row.data) as JobRecord);
   }
 
-  async listUnfinished(): Promise<JobRecord[]> {
-    return this.stmts.unfinished.all().map((r) => JSON.parse(r.data) as JobRecord);
+  async listUnfinished(options: { sentOnly?: boolean } = {}): Promise<JobRecord[]> {
+    const statement = options.sentOnly ? this.stmts.unfinishedSent : this.stmts.unfinished;
+    return statement.all().map((r) => JSON.parse(r.data) as JobRecord);
   }
 
   async maxId(): Promise<string | null> {

@@ -12,6 +12,11 @@
  * (the claim expired and another runner took the job) stops this runner driving that job before
  * it sends anything more. After `recover` has run once, the heartbeat also adopts jobs whose
  * owner died (claim expired) or stopped (claim released), through the same resume path.
+ *
+ * Only jobs that hold one of the `driveSlots` are in memory (an ActiveJob each). With a store that
+ * can claim the oldest queued job (`claimNextQueued`), a job accepted while every slot is taken is
+ * stored `queued` and unclaimed, and pulled (claimed) when a slot frees: the queue lives on disk,
+ * so a backlog of a million jobs costs no heap. Stores without it keep queued jobs in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
@@ -46,8 +51,13 @@ export interface JobRunnerOptions {
   breaker: CircuitBreaker;
   clock?: Clock;
   logger?: Logger;
-  /** Jobs in flight at once before submissions get ServiceBusyError. Default 100. */
+  /** Jobs accepted and unfinished here (driven or queued in the store) before submissions get ServiceBusyError. Default 100. */
   maxActiveJobs?: number;
+  /**
+   * Jobs driven at once: held in memory and handed to the generator, which queues them behind its
+   * own slots. Past it, jobs wait in the store when it supports `claimNextQueued`. Default 100.
+   */
+  driveSlots?: number;
   /** The owner id of this runner's job claims. Default a random UUID (one per process). */
   instanceId?: string;
   /** How long a claim lives without renewal, 1_000 to 30_000 ms. Default 30_000. */
@@ -97,6 +107,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxActiveJobs: number;
+  private readonly driveSlots: number;
+  /** Whether queued jobs wait in the store and are pulled as slots free (see the file comment). */
+  private readonly pulls: boolean;
+  /**
+   * Jobs this runner left queued in the store and has not pulled yet; reset to 0 whenever the
+   * store has none (other runners sharing the store may pull them first).
+   */
+  private queuedInStore = 0;
+  private pulling: Promise<number> | undefined;
+  private pullAgain = false;
   private readonly ids: JobIdFactory;
   private readonly active = new Map<string, ActiveJob>();
   /** Interaction nonce -> service job id, to route the generator's events. */
@@ -128,6 +148,15 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.dispatch = options.dispatch;
     this.drives = options.drives ?? true;
     this.adoptQueued = options.adoptQueued ?? true;
+    this.driveSlots = options.driveSlots ?? 100;
+    if (!Number.isInteger(this.driveSlots) || this.driveSlots < 1) {
+      throw new RangeError(`driveSlots must be a positive integer, got ${this.driveSlots}`);
+    }
+    this.pulls =
+      this.store.claimNextQueued !== undefined &&
+      this.dispatch === undefined &&
+      this.drives &&
+      this.adoptQueued;
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
       throw new RangeError(
         `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
@@ -147,9 +176,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return this.active.size;
   }
 
-  /** Jobs accepted but not yet handed to Discord (waiting for a slot in the generator). */
+  /** Jobs accepted but not yet handed to Discord (waiting in the store, or for a slot in the generator). */
   get waitingCount(): number {
-    let n = 0;
+    let n = this.queuedInStore;
     for (const job of this.active.values()) if (job.record.status === 'queued') n += 1;
     return n;
   }
@@ -193,11 +222,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    */
   async submit(input: NewJob, source?: GenerationResult, options: SubmitOptions = {}): Promise<JobRecord> {
     if (this.closing) throw new ServiceClosingError();
-    if (this.active.size >= this.maxActiveJobs) throw new ServiceBusyError(this.active.size, 5_000);
+    const accepted = this.active.size + this.queuedInStore;
+    if (accepted >= this.maxActiveJobs) throw new ServiceBusyError(accepted, 5_000);
     if (input.kind !== 'imagine' && (source === undefined || !input.action)) {
       throw new TypeError('an action job needs the source result and the action');
     }
     if (this.dispatch !== undefined) return this.handOver(input, options);
+    // Every slot taken, or older jobs already waiting: this one waits in the store, in order.
+    if (this.pulls && (this.queuedInStore > 0 || this.active.size >= this.driveSlots)) {
+      return this.enqueue(input, options);
+    }
     const permit = this.breaker.acquire();
     let record: JobRecord;
     let claim: JobClaim;
@@ -209,6 +243,64 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     }
     this.start(record, claim, 'submit', permit, source);
     return structuredClone(record);
+  }
+
+  /**
+   * Stores a job `queued` and unclaimed (claimed only for the instant of the insert, so the key
+   * binding and the insert stay one step), to be pulled when a slot frees. An open circuit refuses
+   * it at once, as it would a job started here.
+   */
+  private async enqueue(input: NewJob, options: SubmitOptions): Promise<JobRecord> {
+    this.breaker.acquire().release();
+    const [record, claim] = await this.insertClaimed(input, options.reservation);
+    await this.store.releaseClaim(claim);
+    this.queuedInStore += 1;
+    this.emit('change', structuredClone(record), 'status');
+    void this.pull();
+    return record;
+  }
+
+  /**
+   * Fills free slots with the oldest queued jobs of the store, one claim each. Resolves with the
+   * jobs started by this run; a call while a run is under way joins it (and makes it look again).
+   */
+  private pull(): Promise<number> {
+    if (!this.pulls || this.closing) return Promise.resolve(0);
+    if (this.pulling !== undefined) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    const run = async (): Promise<number> => {
+      let started = 0;
+      do {
+        this.pullAgain = false;
+        while (!this.closing && this.active.size < this.driveSlots) {
+          const claim = await (this.store.claimNextQueued as NonNullable<JobStore['claimNextQueued']>)(
+            this.instanceId,
+            this.claimTtlMs,
+          );
+          if (claim === null) {
+            this.queuedInStore = 0;
+            break;
+          }
+          this.queuedInStore = Math.max(0, this.queuedInStore - 1);
+          const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
+          try {
+            if ((await this.startClaimed(claim, report)) === 'started') started += 1;
+          } catch (error) {
+            // Circuit open: the job is released, still queued; the next heartbeat tries again.
+            this.queuedInStore += 1;
+            this.logger.debug({ err: error, jobId: claim.jobId }, 'queued job left in the store');
+            return started;
+          }
+        }
+      } while (this.pullAgain && !this.closing && this.active.size < this.driveSlots);
+      return started;
+    };
+    this.pulling = run().finally(() => {
+      this.pulling = undefined;
+    });
+    return this.pulling;
   }
 
   /**
@@ -428,6 +520,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.active.delete(job.id);
     if (job.record.ticket) this.byNonce.delete(job.record.ticket.nonce);
     for (const [ref, id] of this.byRef) if (id === job.id) this.byRef.delete(ref);
+    // A slot is free: the oldest job waiting in the store takes it.
+    void this.pull();
     await job.flushed();
     if (job.claimLost === null) {
       await this.store.releaseClaim(job.claim).catch((error: unknown) => {
@@ -495,6 +589,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (stored === undefined || (clientId !== undefined && stored.clientId !== clientId)) {
         throw new UnknownJobError(id);
       }
+      const cancelled = stored.status === 'queued' ? await this.cancelQueued(id) : undefined;
+      if (cancelled !== undefined) return cancelled;
       // Unfinished but not in flight here: another instance sharing the store drives it.
       const where = isTerminal(stored.status) ? 'already' : 'driven by another service instance and';
       throw new JobStateError(id, stored.status, `Job ${id} is ${where} ${stored.status}`);
@@ -506,6 +602,30 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     job.controller.abort(new Error(`Job ${id} cancelled by the client`));
     await job.done;
     return structuredClone(job.record);
+  }
+
+  /** Cancels a job waiting in the store, under a claim; undefined when it was taken meanwhile. */
+  private async cancelQueued(id: string): Promise<JobRecord | undefined> {
+    const claim = await this.store.claim(id, this.instanceId, this.claimTtlMs);
+    if (claim === null) return undefined;
+    try {
+      const record = await this.store.get(id);
+      if (record === undefined || record.status !== 'queued') return undefined;
+      const now = this.clock.now();
+      const cancelled: JobRecord = {
+        ...record,
+        status: 'cancelled',
+        error: CANCELLED_OUTCOME,
+        finishedAt: now,
+        updatedAt: now,
+      };
+      await this.store.saveClaimed(cancelled, claim);
+      this.queuedInStore = Math.max(0, this.queuedInStore - 1);
+      this.emit('change', structuredClone(cancelled), 'cancelled');
+      return cancelled;
+    } finally {
+      await this.store.releaseClaim(claim);
+    }
   }
 
   /**
@@ -520,14 +640,17 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // claims expire.
     if (!this.closing) this.heartbeat.start();
     let elsewhere = 0;
-    for (const listed of await this.store.listUnfinished()) {
+    const unsent = (job: JobRecord): boolean => job.status === 'queued' && job.ticket === null;
+    for (const listed of await this.store.listUnfinished(this.pulls ? { sentOnly: true } : undefined)) {
       if (this.closing) break;
       if (this.active.has(listed.id)) continue;
-      // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
-      if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
+      // On a cluster worker, a job nobody has started yet comes through the queue, not from here;
+      // where jobs are pulled from the store, they are pulled in order below, not all at once.
+      if ((!this.adoptQueued || this.pulls) && unsent(listed)) continue;
       if ((await this.adopt(listed.id, report)) === 'elsewhere') elsewhere += 1;
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
+    report.submitted += await this.pull();
     return report;
   }
 
@@ -538,6 +661,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       const stored = await this.store.get(id);
       return stored === undefined || isTerminal(stored.status) ? 'finished' : 'elsewhere';
     }
+    return this.startClaimed(claim, report);
+  }
+
+  /** Starts a job this runner just claimed, by the restart rule (recovery.ts). */
+  private async startClaimed(claim: JobClaim, report: RecoveryReport): Promise<'started' | DriveResult> {
+    const id = claim.jobId;
     // Read again under the claim: the previous owner may have moved it on since the listing.
     const record = await this.store.get(id);
     if (record === undefined || isTerminal(record.status)) {
