@@ -50,10 +50,12 @@ async function runOnce(name: ClientName, scenario: Scenario): Promise<RunFigures
   const sim: Simulator = await startSimulator({ bot: SIM_BOT });
   // The peer prints its command lookups, "ws ready" and every 4xx with its config: keep the table
   // readable (its 429s are counted from the simulator's log).
-  const { log, error } = console;
+  const { log, error, warn, info } = console;
   if (name.startsWith('peer')) {
     console.log = () => undefined;
     console.error = () => undefined;
+    console.warn = () => undefined;
+    console.info = () => undefined;
   }
   try {
     const client = await createClient(name, sim);
@@ -67,6 +69,8 @@ async function runOnce(name: ClientName, scenario: Scenario): Promise<RunFigures
   } finally {
     console.log = log;
     console.error = error;
+    console.warn = warn;
+    console.info = info;
     await sim.close();
   }
 }
