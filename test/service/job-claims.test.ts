@@ -184,7 +184,7 @@ describe('SqliteJobStore schema', () => {
     const newer = job({ status: 'queued' });
     await c.insert(newer);
     const stored = new Database(path, { readonly: true });
-    expect(stored.prepare('SELECT view FROM jobs WHERE id = ?').get(newer.id)).toEqual({
+    expect(stored.prepare('SELECT view FROM job_views WHERE id = ?').get(newer.id)).toEqual({
       view: render(newer),
     });
     stored.close();

@@ -46,9 +46,8 @@ interface JobRow {
 
 interface ViewRow {
   id: string;
+  /** NULL when the job has no stored view. */
   view: string | null;
-  /** Only read when `view` is NULL. */
-  data: string | null;
 }
 
 interface ClaimRow {
@@ -97,16 +96,16 @@ export class SqliteJobStore implements JobStore {
     migrate(this.db, options.path);
     this.stmts = {
       insert: this.db.prepare(
-        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view)',
+        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)',
       ),
       // An upsert, not INSERT OR REPLACE: a replace would delete the row and its claim with it.
       save: this.db.prepare(
-        `INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view)
+        `INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data)
          ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, status = excluded.status, parent_id = excluded.parent_id,
-           action = excluded.action, created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data, view = excluded.view`,
+           action = excluded.action, created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data`,
       ),
       insertClaimed: this.db.prepare(
-        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, view, claim_owner, claim_fence, claim_expires_at) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @view, @owner, 1, @expiresAt)',
+        'INSERT INTO jobs (id, client_id, status, parent_id, action, created_at, updated_at, data, claim_owner, claim_fence, claim_expires_at) VALUES (@id, @clientId, @status, @parentId, @action, @createdAt, @updatedAt, @data, @owner, 1, @expiresAt)',
       ),
       claim: this.db.prepare<[{ id: string; owner: string; now: number; expiresAt: number }], ClaimRow>(
         `UPDATE jobs SET claim_owner = @owner, claim_fence = claim_fence + 1, claim_expires_at = @expiresAt
@@ -134,7 +133,7 @@ export class SqliteJobStore implements JobStore {
         'SELECT claim_owner, claim_fence, claim_expires_at FROM jobs WHERE id = ?',
       ),
       saveClaimed: this.db.prepare(
-        `UPDATE jobs SET status = @status, parent_id = @parentId, action = @action, updated_at = @updatedAt, data = @data, view = @view
+        `UPDATE jobs SET status = @status, parent_id = @parentId, action = @action, updated_at = @updatedAt, data = @data
          WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now`,
       ),
       getKey: this.db.prepare<[string, string], KeyRow>(
@@ -155,6 +154,10 @@ export class SqliteJobStore implements JobStore {
       ),
       expireKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?'),
       get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
+      putView: this.db.prepare<[string, string]>(
+        'INSERT INTO job_views (id, view) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET view = excluded.view',
+      ),
+      dropView: this.db.prepare<[string]>('DELETE FROM job_views WHERE id = ?'),
       findChild: this.db.prepare<[string, string], JobRow>(
         "SELECT data FROM jobs WHERE parent_id = ? AND action = ? AND status NOT IN ('failed', 'cancelled') ORDER BY id DESC LIMIT 1",
       ),
@@ -188,13 +191,24 @@ export class SqliteJobStore implements JobStore {
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
       data: JSON.stringify(job),
-      view: this.renderView?.(job) ?? null,
     };
+  }
+
+  /**
+   * Keeps the job's list view in step with a write: rendered when this store has a renderer,
+   * else dropped, so no stale view outlives a write (listViews renders a missing one).
+   */
+  private writeView(job: JobRecord): void {
+    if (this.renderView === undefined) this.stmts.dropView.run(job.id);
+    else this.stmts.putView.run(job.id, this.renderView(job));
   }
 
   async insert(job: JobRecord): Promise<void> {
     try {
-      this.stmts.insert.run(this.row(job));
+      this.db.transaction(() => {
+        this.stmts.insert.run(this.row(job));
+        this.writeView(job);
+      })();
     } catch (error) {
       throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
     }
@@ -218,6 +232,7 @@ export class SqliteJobStore implements JobStore {
         } catch (error) {
           throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
         }
+        this.writeView(job);
       })
       .immediate();
     return { jobId: job.id, owner, fence: 1, expiresAt };
@@ -273,12 +288,17 @@ export class SqliteJobStore implements JobStore {
   async saveClaimed(job: JobRecord, claim: JobClaim): Promise<void> {
     const changed =
       job.id === claim.jobId &&
-      this.stmts.saveClaimed.run({
-        ...this.row(job),
-        owner: claim.owner,
-        fence: claim.fence,
-        now: this.clock.now(),
-      }).changes > 0;
+      this.db.transaction(() => {
+        const stored =
+          this.stmts.saveClaimed.run({
+            ...this.row(job),
+            owner: claim.owner,
+            fence: claim.fence,
+            now: this.clock.now(),
+          }).changes > 0;
+        if (stored) this.writeView(job);
+        return stored;
+      })();
     if (!changed) throw new JobClaimLostError(claim);
   }
 
@@ -327,7 +347,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   async save(job: JobRecord): Promise<void> {
-    this.stmts.save.run(this.row(job));
+    this.db.transaction(() => {
+      this.stmts.save.run(this.row(job));
+      this.writeView(job);
+    })();
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -352,7 +375,11 @@ export class SqliteJobStore implements JobStore {
   async listViews(query: JobListQuery): Promise<JobViewPage | undefined> {
     const render = this.renderView;
     if (render === undefined) return undefined;
-    const { sql, params } = listSql(query, 'id, view, CASE WHEN view IS NULL THEN data END AS data');
+    const { sql, params } = listSql(
+      query,
+      'jobs.id AS id, job_views.view AS view',
+      'LEFT JOIN job_views ON job_views.id = jobs.id',
+    );
     let statement = this.viewStatements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare<unknown[], ViewRow>(sql);
@@ -361,11 +388,16 @@ export class SqliteJobStore implements JobStore {
     const rows = statement.all(...params, query.limit + 1);
     const items = rows.slice(0, query.limit).map((r) => ({
       id: r.id,
-      // Rows written before schema 3 (or without a renderer) are rendered once here.
-      view: r.view ?? render(JSON.parse(r.data as string) as JobRecord),
+      // Jobs written before schema 3 (or by a store without a renderer) are rendered here.
+      view: r.view ?? this.renderMissing(r.id, render),
     }));
     const last = items.at(-1);
     return { items, next: rows.length > query.limit && last ? last.id : null };
+  }
+
+  private renderMissing(id: string, render: (job: JobRecord) => string): string {
+    const row = this.stmts.get.get(id);
+    return row === undefined ? 'null' : render(JSON.parse(row.data) as JobRecord);
   }
 
   async listByIds(ids: readonly string[]): Promise<JobRecord[]> {
@@ -421,24 +453,24 @@ export class SqliteJobStore implements JobStore {
  * indexes, newest first, one row more than the page to tell whether another exists. List queries
  * vary only in which filters are present: a handful of shapes, each prepared once.
  */
-function listSql(query: JobListQuery, columns: string): { sql: string; params: unknown[] } {
+function listSql(query: JobListQuery, columns: string, join = ''): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.clientId !== undefined) {
-    where.push('client_id = ?');
+    where.push('jobs.client_id = ?');
     params.push(query.clientId);
   }
   const statuses: readonly JobStatus[] = query.statuses ?? [];
   if (statuses.length > 0) {
-    where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+    where.push(`jobs.status IN (${statuses.map(() => '?').join(', ')})`);
     params.push(...statuses);
   }
   if (query.before !== undefined) {
-    where.push('id < ?');
+    where.push('jobs.id < ?');
     params.push(query.before);
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return { sql: `SELECT ${columns} FROM jobs ${filter} ORDER BY id DESC LIMIT ?`, params };
+  return { sql: `SELECT ${columns} FROM jobs ${join} ${filter} ORDER BY jobs.id DESC LIMIT ?`, params };
 }
 
 function toKeyRecord(row: KeyRow): IdempotencyRecord {
