@@ -60,6 +60,13 @@ export {
   TokenInvalidError,
 } from './discord/rest/index.js';
 // Errors common to every layer, and configuration.
+export {
+  classifyError,
+  type DiscordHealth,
+  type ErrorFamily,
+  type ErrorKind,
+  isDiscordFailure,
+} from './error-kind.js';
 export { isWorkerError, ValidationError, WorkerError } from './errors.js';
 export {
   DailyCapReachedError,

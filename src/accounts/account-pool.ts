@@ -59,6 +59,8 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
   private readonly members = new Map<string, PoolAccount>();
   private readonly detach = new Map<string, () => void>();
   private readonly queue = new PoolQueue();
+  /** Accounts being removed -> their removal (one per account, however often it is asked for). */
+  private readonly removals = new Map<string, Promise<void>>();
   /** Accounts being removed -> called once their last job has ended. */
   private readonly drained = new Map<string, () => void>();
   private order = 0;
@@ -88,8 +90,18 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
    * Takes an account out: no new job goes to it; resolves once its jobs have ended (and its
    * client is closed, when the pool owns it).
    */
-  async remove(id: string): Promise<void> {
-    const account = this.get(id);
+  remove(id: string): Promise<void> {
+    const pending = this.removals.get(id);
+    if (pending !== undefined) return pending;
+    const account = this.members.get(id);
+    if (account === undefined) return Promise.reject(new UnknownAccountError(id));
+    const removal = this.removeNow(account).finally(() => this.removals.delete(id));
+    this.removals.set(id, removal);
+    return removal;
+  }
+
+  private async removeNow(account: PoolAccount): Promise<void> {
+    const { id } = account;
     account.removing = true;
     this.pump();
     if (account.busy > 0) await new Promise<void>((resolve) => this.drained.set(id, resolve));
@@ -98,6 +110,24 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     this.detach.delete(id);
     this.announce(account, 'removed');
     if (account.owned) await account.generator.close();
+  }
+
+  /**
+   * Takes an account out at once (a cluster worker lost its lease): no new job goes to it, and
+   * every attempt running on it is aborted and rejects with `reason`, which the caller treats as
+   * "hand the job back" (nothing more is sent on the account; the job stays as stored). Resolves
+   * like `remove`.
+   */
+  async evict(id: string, reason: Error): Promise<void> {
+    const account = this.get(id);
+    account.removing = true;
+    for (const attempt of account.attempts) attempt.abort(reason);
+    await this.remove(id);
+  }
+
+  /** Whether the pool holds the account (enabled or not). */
+  has(id: string): boolean {
+    return this.members.has(id);
   }
 
   /** Puts a disabled account back into routing (and lifts its client's own halt). */
@@ -175,9 +205,16 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       ]);
     }
     account.busy += 1;
+    const attempt = this.track(account, options.signal);
     try {
-      return this.stamp(await account.generator.resume(ticket, options), account);
+      return this.stamp(
+        await account.generator.resume(ticket, { ...options, signal: attempt.signal }),
+        account,
+      );
+    } catch (error) {
+      throw this.evicted(attempt, options.signal) ?? error;
     } finally {
+      attempt.dispose();
       this.release(account);
     }
   }
@@ -211,8 +248,10 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
         throw previous !== undefined && error instanceof NoAccountAvailableError ? previous : error;
       }
       let submitted = false;
+      const tracked = this.track(account, options.signal);
       const attemptOptions: JobOptions = {
         ...options,
+        signal: tracked.signal,
         onSubmit: async (ticket) => {
           // Disabled while this job waited for its turn to send: nothing is sent, it goes elsewhere.
           if (account.disabled !== undefined || account.removing) {
@@ -225,7 +264,9 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       };
       try {
         return this.stamp(await attempt(account, attemptOptions), account);
-      } catch (error) {
+      } catch (caught) {
+        const error = this.evicted(tracked, options.signal) ?? caught;
+        if (error !== caught) throw error;
         if (error instanceof AccountDisabledError && !options.signal?.aborted && !this.closed) {
           // Never sent: routing again is free and does not count as the job's one move.
           if (pinned || request.account !== undefined) throw error;
@@ -251,9 +292,35 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
         exclude.push(account.id);
         this.emitDebug(`${account.id}: job refused before it started (${String(e.code)}); moving it once`);
       } finally {
+        tracked.dispose();
         this.release(account);
       }
     }
+  }
+
+  /** An attempt's own signal: the job's, plus the account's eviction. */
+  private track(
+    account: PoolAccount,
+    signal: AbortSignal | undefined,
+  ): { signal: AbortSignal; controller: AbortController; dispose(): void } {
+    const controller = new AbortController();
+    const follow = (): void => controller.abort(signal?.reason);
+    if (signal?.aborted) follow();
+    else signal?.addEventListener('abort', follow, { once: true });
+    account.attempts.add(controller);
+    return {
+      signal: controller.signal,
+      controller,
+      dispose: () => {
+        signal?.removeEventListener('abort', follow);
+        account.attempts.delete(controller);
+      },
+    };
+  }
+
+  /** The eviction reason when the attempt was stopped by `evict` rather than by the caller. */
+  private evicted(attempt: { signal: AbortSignal }, signal: AbortSignal | undefined): unknown {
+    return attempt.signal.aborted && !signal?.aborted ? attempt.signal.reason : undefined;
   }
 
   /** Waits for an account that can take the request; rejects when none ever could. */

@@ -9,6 +9,7 @@ import { Midjourney, type MidjourneyOptions } from '../generation/midjourney.js'
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { AccountPool } from './account-pool.js';
+import type { PoolAccountInit } from './types.js';
 
 export interface AccountPoolFromConfigOptions {
   /** Time for the pool and its clients. Default the system clock. */
@@ -33,6 +34,34 @@ export function accountClientOptions(config: Config, account: AccountConfig): Mi
   };
 }
 
+/**
+ * One configured account as the pool takes it: its own `Midjourney` client (pass a RestClient
+ * with its own options in `clientOptions`, e.g. a cluster worker's fenced send gate).
+ */
+export function poolAccountInit(
+  config: Config,
+  account: AccountConfig,
+  options: AccountPoolFromConfigOptions = {},
+): PoolAccountInit {
+  const generator = new Midjourney({
+    ...accountClientOptions(config, account),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger.child({ account: account.id }) } : {}),
+    ...options.clientOptions?.(account),
+  });
+  return {
+    id: account.id,
+    generator,
+    channelId: account.channelId,
+    guildId: account.guildId,
+    slots: account.slots,
+    mode: account.mode,
+    dailyJobCap: account.dailyJobCap,
+    enabled: account.enabled,
+    onCreditsExhausted: account.onCreditsExhausted,
+  };
+}
+
 export function accountPoolFromConfig(
   config: Config,
   accounts: readonly AccountConfig[],
@@ -40,25 +69,7 @@ export function accountPoolFromConfig(
 ): AccountPool {
   const pool = new AccountPool(options.clock ? { clock: options.clock } : {});
   try {
-    for (const account of accounts) {
-      const generator = new Midjourney({
-        ...accountClientOptions(config, account),
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(options.logger ? { logger: options.logger.child({ account: account.id }) } : {}),
-        ...options.clientOptions?.(account),
-      });
-      pool.add({
-        id: account.id,
-        generator,
-        channelId: account.channelId,
-        guildId: account.guildId,
-        slots: account.slots,
-        mode: account.mode,
-        dailyJobCap: account.dailyJobCap,
-        enabled: account.enabled,
-        onCreditsExhausted: account.onCreditsExhausted,
-      });
-    }
+    for (const account of accounts) pool.add(poolAccountInit(config, account, options));
   } catch (error) {
     void pool.close();
     throw error;

@@ -10,6 +10,7 @@ export {
   type AccountPoolFromConfigOptions,
   accountClientOptions,
   accountPoolFromConfig,
+  poolAccountInit,
 } from './from-config.js';
 export {
   type AccountEffect,

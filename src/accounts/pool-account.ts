@@ -25,6 +25,8 @@ export class PoolAccount {
   busy = 0;
   /** Being taken out of the pool: no new job. */
   removing = false;
+  /** The attempts running on it now: aborted with the reason when the account is evicted. */
+  readonly attempts = new Set<AbortController>();
   disabled: { reason: string; at: number; message: string | null } | undefined;
   private pausedUntil = 0;
   private readonly submissions: number[] = [];
@@ -48,6 +50,7 @@ export class PoolAccount {
     this.onCreditsExhausted = init.onCreditsExhausted ?? 'disable';
     this.owned = init.owned ?? true;
     if (init.enabled === false) this.disabled = { reason: 'config', at: clock.now(), message: null };
+    if (init.disabled !== undefined) this.disabled = { ...init.disabled };
   }
 
   /** The account runs in relax mode because its fast hours ran out, not by configuration. */

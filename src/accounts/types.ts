@@ -29,6 +29,11 @@ export interface PoolAccountInit {
   dailyJobCap?: number;
   /** Default true. */
   enabled?: boolean;
+  /**
+   * Out of routing from the start, with the reason, time and message recorded elsewhere (a cluster
+   * worker taking over an account another worker disabled). Wins over `enabled`.
+   */
+  disabled?: { reason: string; at: number; message: string | null } | undefined;
   /** On CreditsExhaustedError: `disable` (default) or fall back to relax mode. */
   onCreditsExhausted?: CreditsExhaustedPolicy;
   /** Close the client when the account is removed or the pool closes. Default true. */
@@ -63,6 +68,8 @@ export interface AccountView {
   /** Submissions in the last 24 h. */
   jobsToday: number;
   dailyJobCap: number;
+  /** In a cluster: the worker that drives it now (null: none holds its lease). Absent in one process. */
+  heldBy?: string | null;
   /** The account's own RateLimiter, when its client reports one. */
   limiter: {
     requests: number;
@@ -84,10 +91,10 @@ export interface AccountPoolEvents extends GenerationEvents {
 export interface AccountDirectory {
   accounts(): AccountView[];
   account(id: string): AccountView | undefined;
-  /** Throws UnknownAccountError. */
-  enable(id: string): AccountView;
-  /** Throws UnknownAccountError. */
-  disable(id: string, reason?: string): AccountView;
+  /** Throws UnknownAccountError. A cluster's directory answers once the change is stored. */
+  enable(id: string): AccountView | Promise<AccountView>;
+  /** Throws UnknownAccountError. A cluster's directory answers once the change is stored. */
+  disable(id: string, reason?: string): AccountView | Promise<AccountView>;
   /** Jobs waiting for a slot on any account. */
   readonly waiting: number;
 }

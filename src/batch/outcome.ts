@@ -2,9 +2,9 @@
  * Names the outcome of a finished step, for the result line, the summary and `--retry`. Midjourney
  * outcomes use the classifier's names; everything else is a transport or local failure.
  */
+import { classifyError, isDiscordFailure, isMidjourneyCode } from '../error-kind.js';
 import { isWorkerError } from '../errors.js';
-import { isMidjourneyError, type MidjourneyErrorCode } from '../midjourney/errors.js';
-import { isAbortError } from '../util/abort.js';
+import type { MidjourneyErrorCode } from '../midjourney/errors.js';
 import type { ErrorInfo } from './result-line.js';
 
 const MIDJOURNEY_OUTCOMES: Readonly<Record<MidjourneyErrorCode, string>> = {
@@ -41,26 +41,27 @@ export const ACCOUNT_STOP_OUTCOMES: ReadonlySet<string> = new Set([
   'credits-exhausted',
 ]);
 
-/** `discord` covers HTTP, rate-limit and network errors; `error` anything unexpected. */
+/** `discord` covers HTTP, gateway, rate-limit, token and network errors; `error` anything unexpected. */
 export type FailureKind = 'midjourney' | 'discord' | 'local';
 
 export function outcomeOf(error: unknown): string {
-  if (isMidjourneyError(error)) return MIDJOURNEY_OUTCOMES[error.code] ?? 'unknown';
-  if (isAbortError(error)) return 'aborted';
-  if (isTransportError(error)) return 'discord';
-  return 'error';
+  // The same classification as `mjw imagine`'s exit code and the service (src/error-kind.ts).
+  const kind = classifyError(error);
+  switch (kind.family) {
+    case 'midjourney':
+      return isMidjourneyCode(kind.code) ? MIDJOURNEY_OUTCOMES[kind.code] : 'unknown';
+    case 'aborted':
+      return 'aborted';
+    case 'discord':
+      return 'discord';
+    default:
+      return 'error';
+  }
 }
 
 /** Whether the error comes from talking to Discord (exit code 4) rather than from Midjourney (3). */
 export function isTransportError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name.startsWith('Discord') || error.name.startsWith('RateLimit')) return true;
-  const code = (error as { code?: unknown }).code;
-  // undici and node:net failures: connection refused/reset, timeouts, socket errors.
-  return (
-    typeof code === 'string' &&
-    (code.startsWith('UND_ERR') || /^E(CONN|TIMEDOUT|PIPE|AI_|HOSTUNREACH|NETUNREACH)/.test(code))
-  );
+  return isDiscordFailure(error);
 }
 
 export function errorInfo(error: unknown): ErrorInfo {

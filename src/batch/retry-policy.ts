@@ -43,13 +43,26 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
  * than the wait the error suggests (`retryAfter`), and never longer than `maxDelayMs`.
  */
 export function planRetry(
-  input: { outcome: string; attempts: number; retryAfterMs?: number | undefined },
+  input: {
+    outcome: string;
+    attempts: number;
+    retryAfterMs?: number | undefined;
+    /**
+     * The error's own `retryable`. A `discord` failure that says false (the token refused, a
+     * Cloudflare ban, a send that may have reached Discord) is not retried even under
+     * `--retry discord`: the retry would fail the same way, extend the ban, or pay twice.
+     */
+    retryable?: boolean | undefined;
+  },
   policy: RetryPolicy,
   random: Random = Math.random,
 ): RetryDecision {
   if (MODERATION_OUTCOMES.has(input.outcome)) return { retry: false, reason: 'moderation is never retried' };
   if (!policy.outcomes.has(input.outcome))
     return { retry: false, reason: `${input.outcome} is not in --retry` };
+  if (input.outcome === 'discord' && input.retryable === false) {
+    return { retry: false, reason: 'this Discord failure is not retryable' };
+  }
   if (input.attempts >= policy.maxAttempts) {
     return { retry: false, reason: `gave up after ${input.attempts} attempts` };
   }

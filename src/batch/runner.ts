@@ -219,7 +219,12 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
         if (ACCOUNT_STOP_OUTCOMES.has(outcome) && !this.accountsLeft())
           this.halt(`the account cannot take jobs (${info.message})`, info);
         const decision = planRetry(
-          { outcome, attempts: stepOf(state, step).attempts, retryAfterMs: retryAfterOf(error) },
+          {
+            outcome,
+            attempts: stepOf(state, step).attempts,
+            retryAfterMs: retryAfterOf(error),
+            retryable: info.retryable,
+          },
           this.policy,
           this.random,
         );

@@ -27,3 +27,37 @@ export class ClusterUnavailableError extends WorkerError {
     super(message, { ...options, retryable: true });
   }
 }
+
+/**
+ * The worker handed the account on (rebalancing took longer than the drain allowed, or the worker
+ * stops): the job is handed back to the cluster as it stands; nothing more is sent for it here.
+ */
+export class AccountReleasedError extends WorkerError {
+  override readonly name = 'AccountReleasedError';
+  readonly code = 'ACCOUNT_RELEASED';
+  constructor(
+    readonly accountId: string,
+    readonly reason: 'lost' | 'shed' | 'stopped',
+  ) {
+    super(`Account ${accountId}: handed on by this worker (${reason}); its jobs go back to the cluster`, {
+      retryable: true,
+    });
+  }
+}
+
+/** Codes of the errors that mean "this worker stopped driving the account", not a job outcome. */
+export const HAND_BACK_CODES: ReadonlySet<string> = new Set([
+  'LEASE_LOST',
+  'CLUSTER_UNAVAILABLE',
+  'ACCOUNT_RELEASED',
+]);
+
+/** Whether `error`, or any error in its `cause` chain, is one of HAND_BACK_CODES. */
+export function isHandBackError(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && HAND_BACK_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -15,6 +15,18 @@ export {
   type AccountLeaseOptions,
   MAX_LEASE_TTL_MS,
 } from './account-lease.js';
-export { ClusterUnavailableError, LeaseLostError } from './errors.js';
+export {
+  type AccountStateChange,
+  AccountStateStore,
+  type AccountStateStoreOptions,
+  type StoredAccountState,
+} from './account-state-store.js';
+export {
+  AccountReleasedError,
+  ClusterUnavailableError,
+  HAND_BACK_CODES,
+  isHandBackError,
+  LeaseLostError,
+} from './errors.js';
 export { FencedSendGate, type FencedSendGateOptions } from './fenced-send-gate.js';
 export { type ClusterKeys, clusterKeys, DEFAULT_KEY_PREFIX } from './keys.js';

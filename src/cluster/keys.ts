@@ -11,6 +11,12 @@ export interface ClusterKeys {
   fence(accountId: string): string;
   /** When (Redis server time, ms) the account's token last started a Discord call. */
   lastSend(accountId: string): string;
+  /** The account's health, cluster-wide: JSON `{ state, reason, at, message, rev }` (no TTL). */
+  accountState(accountId: string): string;
+  /** The holder's latest view of the account (slots, jobs today, limiter): JSON, with the lease TTL. */
+  accountView(accountId: string): string;
+  /** Every account id workers have registered: a set. */
+  accounts(): string;
   /** Live workers: a sorted set of worker ids scored by when (Redis time, ms) their heartbeat expires. */
   workers(): string;
 }
@@ -23,6 +29,9 @@ export function clusterKeys(prefix: string = DEFAULT_KEY_PREFIX): ClusterKeys {
     lease: (accountId) => `${tag(accountId)}:lease`,
     fence: (accountId) => `${tag(accountId)}:fence`,
     lastSend: (accountId) => `${tag(accountId)}:last-send`,
+    accountState: (accountId) => `${tag(accountId)}:state`,
+    accountView: (accountId) => `${tag(accountId)}:view`,
+    accounts: () => `${prefix}:accounts`,
     workers: () => `${prefix}:workers`,
   };
 }

@@ -77,11 +77,44 @@ export const MessageFlags = {
 
 export const MessageType = { Default: 0, Reply: 19, ChatInputCommand: 20 } as const;
 
+/**
+ * What a reply says about the interaction it answers.
+ * https://discord.com/developers/docs/resources/message#message-interaction-metadata-object
+ */
 export interface APIMessageInteractionMetadata {
   id: Snowflake;
   type: number;
   user: APIUser;
+  /** The command's name (application commands only; undocumented, sent by Midjourney's replies). */
   name?: string;
+  /** Integration type ("0" guild, "1" user) -> the guild or user id that authorised it. */
+  authorizing_integration_owners?: Record<string, Snowflake>;
+  /** Component interactions: the message whose button was pressed. */
+  interacted_message_id?: Snowflake;
+  /** Follow-up messages: the interaction's original response. */
+  original_response_message_id?: Snowflake;
+}
+
+/**
+ * The deprecated predecessor of `interaction_metadata`, still sent next to it and read by many
+ * clients. https://discord.com/developers/docs/interactions/receiving-and-responding#message-interaction-object
+ */
+export interface APIMessageInteraction {
+  id: Snowflake;
+  type: number;
+  /** The command's name. */
+  name: string;
+  user: APIUser;
+}
+
+/** https://discord.com/developers/docs/resources/message#message-reference-structure */
+export interface APIMessageReference {
+  /** 0 default (a reply), 1 forward. */
+  type?: number;
+  message_id?: Snowflake;
+  channel_id?: Snowflake;
+  guild_id?: Snowflake;
+  fail_if_not_exists?: boolean;
 }
 
 export interface APIMessage {
@@ -106,8 +139,11 @@ export interface APIMessage {
   nonce?: string | number;
   application_id?: Snowflake;
   interaction_metadata?: APIMessageInteractionMetadata;
+  /** Deprecated by Discord in favour of `interaction_metadata`, still sent next to it. */
+  interaction?: APIMessageInteraction;
+  /** On replies (type 19): the message replied to, or null when it was deleted. */
   referenced_message?: APIMessage | null;
-  message_reference?: { message_id?: Snowflake; channel_id?: Snowflake; guild_id?: Snowflake };
+  message_reference?: APIMessageReference;
 }
 
 /** An application command as listed by the application-command index. */

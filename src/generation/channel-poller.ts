@@ -224,7 +224,14 @@ export class ChannelPoller {
       let after: Snowflake = floor;
       for (let page = 0; page < maxPagesPerPoll; page += 1) {
         this.options.onPoll?.();
-        const batch = await api.getMessages(this.router.channelId, { after, limit: pageLimit }, { signal });
+        const batch: unknown = await api.getMessages(
+          this.router.channelId,
+          { after, limit: pageLimit },
+          { signal },
+        );
+        // A 200 whose body is not a message list (cut short, a proxy's page) is a failed poll:
+        // applied, it would read as "every message of every job was deleted".
+        if (!isMessageList(batch)) throw new TypeError('the message list in the answer was malformed');
         messages.push(...batch);
         if (batch.length < pageLimit) {
           complete = true;
@@ -266,6 +273,20 @@ export class ChannelPoller {
     this.waiters = this.waiters.filter((w) => w.since > upTo);
     for (const waiter of ready) waiter.resolve();
   }
+}
+
+/** Whether a `GET /messages` answer is a list of messages with snowflake ids. */
+export function isMessageList(value: unknown): value is APIMessage[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (m: unknown) =>
+        typeof m === 'object' &&
+        m !== null &&
+        typeof (m as { id?: unknown }).id === 'string' &&
+        /^\d{1,20}$/.test((m as { id: string }).id),
+    )
+  );
 }
 
 function newestOf(messages: readonly APIMessage[]): Snowflake | undefined {

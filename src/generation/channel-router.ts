@@ -8,7 +8,13 @@ import type { APIMessage, Snowflake } from '../discord/types.js';
 import { type ParsedMessage, parseMessage } from '../midjourney/parser.js';
 import { compareSnowflakes } from '../util/snowflake.js';
 import type { JobEvent, WatchedJob, WatchSource } from './channel-watcher.js';
-import { type CorrelationJob, correlate, messageRole, type ObservedMessage } from './correlation.js';
+import {
+  type CorrelationJob,
+  correlate,
+  interactionOf,
+  messageRole,
+  type ObservedMessage,
+} from './correlation.js';
 
 interface BoundMessage {
   jobId: string;
@@ -25,6 +31,9 @@ interface Deferred {
   source: WatchSource;
   /** When it was first deferred (ms since epoch). */
   since: number;
+  /** The jobs it may belong to, and the evidence that will tell. */
+  jobIds: string[];
+  waitingFor: 'deletion' | 'first-message';
 }
 
 export interface ChannelRouterOptions {
@@ -79,6 +88,8 @@ export class ChannelRouter {
    */
   private readonly retired = new Set<Snowflake>();
   private readonly parse: (message: APIMessage) => ParsedMessage;
+  /** Re-entrancy guard of `retryDeferred`. */
+  private retrying = false;
 
   constructor(
     readonly channelId: Snowflake,
@@ -98,7 +109,9 @@ export class ChannelRouter {
   }
 
   private remove(jobId: string): void {
-    if (!this.jobs.delete(jobId)) return;
+    const job = this.jobs.get(jobId);
+    if (!job || !this.jobs.delete(jobId)) return;
+    if (job.correlation.interactionId === undefined) this.orphanHeld(jobId);
     for (const [id, entry] of this.bound) {
       if (entry.jobId !== jobId) continue;
       this.bound.delete(id);
@@ -112,6 +125,8 @@ export class ChannelRouter {
     // Keep memory bounded: nothing below the floor is read again.
     const floor = this.floor();
     for (const id of this.retired) if (compareSnowflakes(id, floor) <= 0) this.retired.delete(id);
+    // One candidate fewer (a job ended, e.g. at its deadline): a held notice may now have one owner.
+    this.retryDeferred();
   }
 
   /**
@@ -144,7 +159,7 @@ export class ChannelRouter {
       const parsed = this.tryParse(message);
       if (!parsed) return;
       Object.assign(entry, { message, parsed, signature });
-      this.noteRole(entry.jobId, parsed);
+      this.noteRole(entry.jobId, message, parsed);
       this.deliver(entry.jobId, {
         type: 'message',
         message,
@@ -195,11 +210,14 @@ export class ChannelRouter {
     interactionId: Snowflake,
     reason?: string,
   ): void {
+    let learned = false;
     for (const job of this.jobs.values()) {
       if (job.correlation.nonce !== nonce) continue;
-      job.correlation.interactionId = interactionId;
+      learned ||= job.correlation.interactionId === undefined;
+      job.correlation.interactionId ??= interactionId;
       job.sink({ type: 'interaction', status, interactionId, reason });
     }
+    if (learned) this.retryDeferred();
   }
 
   /**
@@ -237,8 +255,43 @@ export class ChannelRouter {
       compareSnowflakes(a.observed.message.id, b.observed.message.id),
     );
     for (const entry of entries) {
-      this.deferred.delete(entry.observed.message.id);
+      // Routing one may have decided others already (see retryDeferred).
+      if (!this.deferred.delete(entry.observed.message.id)) continue;
       this.route(entry.observed, entry.source, entry.since <= finalBefore, entry.since);
+    }
+  }
+
+  /**
+   * A job ended (at its deadline, or inferred) before any message revealed its interaction: a
+   * notice held for it and others may have been its own, so no other job may take it. It is
+   * retired, never delivered: guessing could swap two outcomes.
+   */
+  private orphanHeld(jobId: string): void {
+    for (const [id, entry] of this.deferred) {
+      if (entry.waitingFor !== 'first-message' || !entry.jobIds.includes(jobId)) continue;
+      this.options.debug?.(
+        `message ${id} stays unassigned: job ${jobId}, one of those it could belong to, ended without a message`,
+      );
+      this.deferred.delete(id);
+      this.retired.add(id);
+    }
+  }
+
+  /**
+   * Tries deferred messages again, none of them final, after evidence changed (a job bound a
+   * message, learned its interaction id, or ended); repeats while that decides more of them.
+   */
+  private retryDeferred(): void {
+    if (this.retrying || this.deferred.size === 0) return;
+    this.retrying = true;
+    try {
+      let before: number;
+      do {
+        before = this.deferred.size;
+        this.resolveDeferred(Number.NEGATIVE_INFINITY);
+      } while (this.deferred.size > 0 && this.deferred.size < before);
+    } finally {
+      this.retrying = false;
     }
   }
 
@@ -269,17 +322,27 @@ export class ChannelRouter {
           return entry && messageRole(entry.parsed) === 'first' ? entry.jobId : undefined;
         },
         final,
+        heldInteractionIds: this.heldInteractionIds(observed.message.id),
       },
     );
     if (decision.type === 'defer') {
+      const wanted = decision.waitingFor === 'deletion' ? 'a deletion' : "a job's own first message";
       this.options.debug?.(
-        `message ${observed.message.id} could belong to jobs ${decision.jobIds.join(', ')}; waiting for a deletion to decide`,
+        `message ${observed.message.id} could belong to jobs ${decision.jobIds.join(', ')}; waiting for ${wanted} to decide`,
       );
-      this.deferred.set(observed.message.id, { observed, source, since: since ?? this.options.now() });
+      this.deferred.set(observed.message.id, {
+        observed,
+        source,
+        since: since ?? this.options.now(),
+        jobIds: decision.jobIds,
+        waitingFor: decision.waitingFor,
+      });
       return;
     }
-    if (decision.type === 'none') return;
     const { message, parsed } = observed;
+    // Decided now (a poll re-listed it): it must not be routed again from the deferred list.
+    this.deferred.delete(message.id);
+    if (decision.type === 'none') return;
     this.bound.set(message.id, {
       jobId: decision.jobId,
       message,
@@ -288,7 +351,7 @@ export class ChannelRouter {
       deleted: false,
       ephemeral: parsed.ephemeral || (message.flags & EPHEMERAL) !== 0,
     });
-    this.noteRole(decision.jobId, parsed);
+    this.noteRole(decision.jobId, message, parsed);
     this.deliver(decision.jobId, {
       type: 'message',
       message,
@@ -297,12 +360,27 @@ export class ChannelRouter {
       reason: decision.reason,
       source,
     });
+    this.retryDeferred();
   }
 
-  private noteRole(jobId: string, parsed: ParsedMessage): void {
+  /** What a bound message teaches about its job: its UUID, its interaction id, how far it got. */
+  /** Interaction ids of the other messages held until a job's first message decides them. */
+  private heldInteractionIds(except: Snowflake): Snowflake[] {
+    const ids: Snowflake[] = [];
+    for (const [id, entry] of this.deferred) {
+      if (id === except || entry.waitingFor !== 'first-message') continue;
+      const interactionId = interactionOf(entry.observed.message)?.id;
+      if (interactionId !== undefined) ids.push(interactionId);
+    }
+    return ids;
+  }
+
+  private noteRole(jobId: string, message: APIMessage, parsed: ParsedMessage): void {
     const job = this.jobs.get(jobId)?.correlation;
     if (!job) return;
     if (parsed.jobId !== undefined) job.midjourneyJobId ??= parsed.jobId;
+    // The reply answers the job's interaction: later messages with that id are the job's (rule 2).
+    job.interactionId ??= interactionOf(message)?.id;
     const role = messageRole(parsed);
     if (parsed.state === 'waiting' || parsed.state === 'progress') job.started = true;
     if (role === 'grid' || role === 'upscale') job.hasResult = true;

@@ -21,10 +21,20 @@ export type {
   Correlation,
   CorrelationContext,
   CorrelationJob,
+  InteractionEvidence,
   MatchReason,
   ObservedMessage,
 } from './correlation.js';
-export { addresseeOf, correlate, messageRole, variantGroup } from './correlation.js';
+export {
+  addresseeOf,
+  commandOf,
+  correlate,
+  fitsInteraction,
+  interactionOf,
+  messageRole,
+  repliedToOf,
+  variantGroup,
+} from './correlation.js';
 export {
   DailyCapReachedError,
   GenerationOptionsError,

@@ -53,6 +53,12 @@ export interface JobTrackerOptions {
   /** The error after `notSeenTimeoutMs` of silence; default an inferred PreModerationError. */
   notSeenError?: (waitedMs: number) => Error;
   throwOnQueued: boolean;
+  /**
+   * One fresh observation of the channel, asked for before an outcome is inferred from absence
+   * (the deadline, the silence timer): resolves true once it was applied, false when none could be
+   * made in time (polls failing). Without it, absence is taken as observed.
+   */
+  look?: (signal: AbortSignal) => Promise<boolean>;
   hooks: JobTrackerHooks;
   /** Set for a resumed job: how its absence is established (see the file comment). */
   resume?: ResumeWatch;
@@ -96,6 +102,8 @@ export class JobTracker {
   private seenWaiters: (() => void)[] = [];
   private seenResult: SeenResult | undefined;
   private tentative: Classification | undefined;
+  /** The send's last failure when it may or may not have reached Discord (see `unconfirmed`). */
+  private sendError: Error | undefined;
 
   constructor(private readonly options: JobTrackerOptions) {
     this.result = new Promise<GenerationResult>((resolve, reject) => {
@@ -122,6 +130,15 @@ export class JobTracker {
     void this.runDeadline();
     if (this.options.resume) void this.runResumeGrace(this.options.resume, submittedAt);
     else if (this.options.notSeenTimeoutMs > 0) void this.runNotSeen(this.options.notSeenTimeoutMs);
+  }
+
+  /**
+   * The interaction may have reached Discord, or not: its last POST failed after an earlier one
+   * that may have gone through. The job is watched like any other; if nothing of it is seen within
+   * the silence window (gateway included) it rejects with `error`, the send's own failure.
+   */
+  unconfirmed(error: Error): void {
+    this.sendError = error;
   }
 
   /** Resolves true as soon as anything of the job is seen, false after `ms` without. */
@@ -262,6 +279,12 @@ export class JobTracker {
       return;
     }
     if (this.done) return;
+    // The result may be in the channel but not observed yet (polls failing, a dispatch lost with
+    // a gateway session): one fresh look before calling it a timeout.
+    if (!this.seenResult && this.options.look) {
+      await this.options.look(this.life.signal).catch(() => false);
+      if (this.done) return;
+    }
     // A result seen but not yet confirmed at the deadline is still the job's result.
     if (this.seenResult) return this.complete(this.seenResult);
     const { resume } = this.options;
@@ -281,12 +304,26 @@ export class JobTracker {
   }
 
   private async runNotSeen(ms: number): Promise<void> {
+    const { clock, look } = this.options;
     try {
-      await this.options.clock.sleep(ms, this.life.signal);
+      // Silence counts only when the channel was actually observed: a poll that failed saw nothing.
+      for (;;) {
+        await clock.sleep(ms, this.life.signal);
+        if (this.done || this.messageSeen) return;
+        if (this.sendError === undefined && this.options.watcher.seesEphemeral()) return;
+        if (!look || (await look(this.life.signal))) break;
+        this.options.hooks.debug(`no observation of the channel could be made: silence not inferred yet`);
+      }
     } catch {
       return;
     }
-    if (this.done || this.messageSeen || this.options.watcher.seesEphemeral()) return;
+    if (this.done || this.messageSeen) return;
+    if (this.sendError !== undefined) {
+      // Over the gateway the interaction's own events count: it reached Discord.
+      if (!this.anySeen) this.fail(this.sendError);
+      return;
+    }
+    if (this.options.watcher.seesEphemeral()) return;
     const { notSeenError } = this.options;
     this.fail(notSeenError ? notSeenError(ms) : new InferredPreModerationError(this.options.ref.prompt, ms));
   }

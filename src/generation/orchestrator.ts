@@ -11,14 +11,16 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { DiscordApi } from '../discord/rest/api.js';
+import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
-import { ValidationError } from '../errors.js';
+import { isWorkerError, ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
 import { anySignal } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import { generateSnowflake } from '../util/snowflake.js';
 import type { AccountGuard } from './account-guard.js';
+import { isMessageList } from './channel-poller.js';
 import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
 import type { CorrelationJob } from './correlation.js';
 import { GeneratorClosedError, InferredPreModerationError, ResumeUnresolvedError } from './errors.js';
@@ -80,6 +82,9 @@ export interface JobSpec {
   customId?: string;
   imageIndex?: number;
 }
+
+/** Reads of the channel's newest message before sending, when they fail (nothing sent yet). */
+const SNAPSHOT_ATTEMPTS = 4;
 
 export class Pipeline {
   private counter = 0;
@@ -143,7 +148,9 @@ export class Pipeline {
       };
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
-      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, debug, release);
+      const look = (s: AbortSignal): Promise<boolean> =>
+        this.lookNow(spec.channelId, registration, settings.pollMaxMs * 2, s);
+      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug, release);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
       if (resume) {
@@ -230,10 +237,14 @@ export class Pipeline {
       ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
       waitSeen: (ms, s) => tracker.waitSeen(ms, s),
       wake: () => registration.wake(),
+      // Before any resend the look may take the whole grace again: a resend is what costs.
+      look: (s) =>
+        this.lookNow(spec.channelId, registration, deps.settings.ambiguousGraceMs, s ?? deps.closing),
       ambiguousGraceMs: deps.settings.ambiguousGraceMs,
       signal,
       debug,
     });
+    if (report.unconfirmed) tracker.unconfirmed(report.unconfirmed);
     if (report.attempts > 1 || report.recoveredAmbiguous) {
       const notes = [
         report.refreshedCommand ? 'command refreshed' : '',
@@ -251,6 +262,7 @@ export class Pipeline {
     options: JobOptions,
     timeoutMs: number,
     resumed: boolean,
+    look: (signal: AbortSignal) => Promise<boolean>,
     debug: (message: string) => void,
     onResultSeen?: () => void,
   ): JobTracker {
@@ -269,6 +281,7 @@ export class Pipeline {
       notSeenTimeoutMs: resumed ? 0 : settings.notSeenTimeoutMs,
       ...(resumed && spec.resumeFrom ? { resume: this.resumeWatch(spec, spec.resumeFrom) } : {}),
       throwOnQueued: options.throwOnQueued ?? false,
+      look,
       hooks: {
         started: (messageId) => events.emit('started', ref, messageId),
         progress: (info) => {
@@ -334,15 +347,73 @@ export class Pipeline {
   }
 
   /**
+   * One fresh observation of the channel, now: true once applied, false when none could be made
+   * within `boundMs` (every poll failing).
+   */
+  private async lookNow(
+    channelId: Snowflake,
+    registration: WatchRegistration | undefined,
+    boundMs: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { clock, watcher } = this.deps;
+    const since = clock.now();
+    registration?.wake();
+    const done = new AbortController();
+    const both = AbortSignal.any([done.signal, signal]);
+    try {
+      return await Promise.race([
+        watcher.settle(channelId, since, both).then(
+          () => true,
+          () => false,
+        ),
+        clock.sleep(boundMs, both).then(
+          () => false,
+          () => false,
+        ),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  /**
    * The channel's newest message id before sending: the job's messages come after it. Over a live
    * gateway the watcher already knows it (newest-messages.ts), so only the first job reads it.
    */
   private snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
-    const { api, watcher } = this.deps;
-    const read = async (): Promise<Snowflake | null> => {
-      const [newest] = await api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
-      return newest?.id ?? null;
-    };
+    const { watcher } = this.deps;
+    const read = (): Promise<Snowflake | null> => this.readNewest(channelId, signal);
     return watcher.lastMessageId ? watcher.lastMessageId(channelId, read) : read();
+  }
+
+  /**
+   * The REST read of the snapshot. Nothing has been sent yet, so a transient failure is retried here
+   * (a few times, a poll interval apart) rather than failing a job that never started.
+   */
+  private async readNewest(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
+    const { api, clock, settings } = this.deps;
+    for (let attempt = 1; ; attempt += 1) {
+      let failure: unknown;
+      try {
+        const list: unknown = await api.getMessages(channelId, { limit: 1 }, signal ? { signal } : {});
+        // A malformed answer must not read as "empty channel": the job would claim older messages.
+        if (isMessageList(list)) return list[0]?.id ?? null;
+        failure = new DiscordProtocolError(
+          { method: 'GET', route: '/channels/{channel_id}/messages', attempts: attempt },
+          200,
+          'expected a list of messages',
+          '',
+        );
+      } catch (error) {
+        if (signal?.aborted || !isWorkerError(error) || !error.retryable) throw error;
+        failure = error;
+      }
+      if (attempt >= SNAPSHOT_ATTEMPTS) throw failure;
+      this.deps.debug(
+        `reading the channel before sending failed (${(failure as Error).message}); trying again`,
+      );
+      await clock.sleep(settings.pollMinMs, signal);
+    }
   }
 }

@@ -71,12 +71,14 @@ export class DiscordSession {
   }
 
   private lookupUser(signal: AbortSignal | undefined): Promise<Snowflake> {
-    this.lookup ??= this.options.api.getCurrentUser().then(
-      (user) => {
-        // RestClient has checked it already; any other DiscordApi is checked here.
+    this.lookup ??= this.options.api
+      .getCurrentUser()
+      .then((user: unknown) => {
+        // RestClient has checked it already; any other DiscordApi is checked here. A 200 whose
+        // body was cut short must not leave us without an id: correlation would then match
+        // nothing, and every job would end "not seen" although it ran.
         const decoded = decodeWith(decodeUser, user);
         if (!decoded.ok) {
-          this.lookup = undefined;
           throw new DiscordProtocolError(
             { method: 'GET', route: '/users/@me', attempts: 1 },
             200,
@@ -86,13 +88,12 @@ export class DiscordSession {
         }
         this.known = decoded.value.id;
         return decoded.value.id;
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         // The next job asks again.
         this.lookup = undefined;
         throw error;
-      },
-    );
+      });
     return raceSignal(this.lookup, signal);
   }
 }

@@ -21,6 +21,7 @@ import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
+import { registerHealthRoutes } from './http/routes-health.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -33,7 +34,12 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { CircuitBreaker } from './protection/circuit-breaker.js';
 import { registerProxyRoutes } from './proxy/routes.js';
-import { JobRunner, type JobRunnerEvents, type RecoveryReport } from './runner/job-runner.js';
+import {
+  JobRunner,
+  type JobRunnerEvents,
+  type JobRunnerOptions,
+  type RecoveryReport,
+} from './runner/job-runner.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { attachJobNotifier } from './webhooks/job-notifier.js';
 import { type Resolver, WebhookTargetPolicy } from './webhooks/target-policy.js';
@@ -77,6 +83,10 @@ export interface ServiceClusterOptions {
   drives: boolean;
   /** Every node's job changes: SSE streams listen here rather than to this node's runner alone. */
   changes?: EventEmitter<JobRunnerEvents>;
+  /** A worker: errors that hand a job back to the cluster (JobRunnerOptions.handsBack). */
+  handsBack?: JobRunnerOptions['handsBack'];
+  /** A worker: the tickets it can follow (JobRunnerOptions.canResume). */
+  canResume?: JobRunnerOptions['canResume'];
 }
 
 export type { ServiceApp } from './http/service-app.js';
@@ -126,7 +136,13 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     claimTtlMs: config.jobClaimTtlMs,
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
     ...(options.cluster
-      ? { dispatch: options.cluster.dispatch, drives: options.cluster.drives, adoptQueued: false }
+      ? {
+          dispatch: options.cluster.dispatch,
+          drives: options.cluster.drives,
+          adoptQueued: false,
+          ...(options.cluster.handsBack ? { handsBack: options.cluster.handsBack } : {}),
+          ...(options.cluster.canResume ? { canResume: options.cluster.canResume } : {}),
+        }
       : {}),
   });
   await runner.init();
@@ -199,7 +215,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     auth,
     limiter: limiters.requests,
     metrics: serviceMetrics,
-    publicPaths: new Set(['/health', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    shutdown: shutdown.signal,
   });
 
   const ctx: ServiceContext = {
@@ -218,10 +235,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
-  app.get('/health', async (_request, reply) => {
-    const report = await health.report();
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
-  });
+  registerHealthRoutes(app, { health, auth });
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );

@@ -27,11 +27,39 @@ export interface ServiceContext {
   shutdown: AbortSignal;
 }
 
-/** Takes one submission token for `clientId` in the service's channel, or throws RateLimitError. */
-export function takeSubmission(ctx: ServiceContext, clientId: string): void {
-  const taken = ctx.submitLimiter.take(`${clientId}:${ctx.channelId}`);
+/**
+ * Takes one submission token for `clientId` in the service's channel, or throws RateLimitError.
+ * Returns the refund: call it when the submission is refused after all (refund-policy.ts).
+ */
+export function takeSubmission(ctx: ServiceContext, clientId: string): () => void {
+  const key = `${clientId}:${ctx.channelId}`;
+  const taken = ctx.submitLimiter.take(key);
   if (!taken.allowed) {
     ctx.metrics.clientRateLimited.inc({ limit: 'submissions' });
     throw new RateLimitError(taken.retryAfterMs, 'submissions');
+  }
+  let refunded = false;
+  return () => {
+    if (refunded) return;
+    refunded = true;
+    ctx.submitLimiter.refund(key);
+  };
+}
+
+/**
+ * Runs `accept` (checks, then storing the job) with a submission token taken first; the token
+ * is given back if `accept` throws, so only accepted jobs are charged.
+ */
+export async function chargeSubmission<T>(
+  ctx: ServiceContext,
+  clientId: string,
+  accept: () => Promise<T>,
+): Promise<T> {
+  const refund = takeSubmission(ctx, clientId);
+  try {
+    return await accept();
+  } catch (error) {
+    refund();
+    throw error;
   }
 }

@@ -22,6 +22,68 @@ export class RequestValidationError extends ServiceError {
   }
 }
 
+/**
+ * A free-form JSON field (`metadata`) or the body as a whole goes over a bound: nested deeper
+ * than `max` levels (`limit: "depth"`) or larger than `max` bytes of JSON (`limit: "bytes"`).
+ */
+export class FieldLimitError extends ServiceError {
+  override readonly name = 'FieldLimitError';
+  readonly code = 'FIELD_LIMIT_EXCEEDED';
+  readonly status = 400;
+  constructor(
+    /** Where, e.g. `body.metadata` or `body`. */
+    readonly field: string,
+    readonly limit: 'depth' | 'bytes',
+    readonly max: number,
+  ) {
+    super(
+      limit === 'depth'
+        ? `${field} is nested deeper than ${max} levels`
+        : `${field} is larger than ${max} bytes of JSON`,
+    );
+  }
+}
+
+/**
+ * The request itself is malformed before any route sees it: a path that is not valid
+ * percent-encoding, a broken request line or header. Nothing of the request is echoed back.
+ */
+export class BadRequestError extends ServiceError {
+  override readonly name = 'BadRequestError';
+  readonly code = 'BAD_REQUEST';
+  readonly status = 400;
+}
+
+/** The request URL (or one of its path parameters) is too long. */
+export class UriTooLongError extends ServiceError {
+  override readonly name = 'UriTooLongError';
+  readonly code = 'URI_TOO_LONG';
+  readonly status = 414;
+  constructor() {
+    super('The request URL is too long');
+  }
+}
+
+/** The request headers (request line included) are over the server's size limit. */
+export class HeadersTooLargeError extends ServiceError {
+  override readonly name = 'HeadersTooLargeError';
+  readonly code = 'HEADERS_TOO_LARGE';
+  readonly status = 431;
+  constructor() {
+    super('The request headers are too large');
+  }
+}
+
+/** The client did not send a whole request in time. */
+export class RequestTimeoutError extends ServiceError {
+  override readonly name = 'RequestTimeoutError';
+  readonly code = 'REQUEST_TIMEOUT';
+  readonly status = 408;
+  constructor() {
+    super('The request was not received in time', { retryable: true });
+  }
+}
+
 /** No API key, or one that matches none configured. */
 export class AuthenticationError extends ServiceError {
   override readonly name = 'AuthenticationError';
@@ -157,8 +219,13 @@ export class UnsupportedMediaTypeError extends ServiceError {
   override readonly name = 'UnsupportedMediaTypeError';
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   readonly status = 415;
-  constructor(readonly contentType: string | undefined) {
-    super(`Content-Type ${contentType ?? '(none)'} is not accepted; send application/json`);
+  /** The media type sent, when it reads as one (`type/subtype`, 100 characters at most); else undefined. */
+  readonly contentType: string | undefined;
+  constructor(contentType: string | undefined) {
+    // Only a plausible media type is repeated: the header is client input.
+    const essence = /^[\w.+-]{1,48}\/[\w.+-]{1,48}/.exec(contentType?.trim() ?? '')?.[0]?.toLowerCase();
+    super(`Content-Type ${essence ?? '(none or unreadable)'} is not accepted; send application/json`);
+    this.contentType = essence;
   }
 }
 

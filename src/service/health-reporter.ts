@@ -54,7 +54,9 @@ export class HealthReporter {
     if (check === undefined) return null;
     const now = this.o.clock.now();
     if (this.cached && now - this.cached.at < this.o.cacheMs) return this.cached.status;
-    this.pending ??= check(AbortSignal.timeout(this.o.timeoutMs ?? 5_000))
+    // Through a promise: a probe that throws synchronously is one more unreachable Discord.
+    this.pending ??= Promise.resolve()
+      .then(() => check(AbortSignal.timeout(this.o.timeoutMs ?? 5_000)))
       .catch(
         (error: unknown): DiscordStatus => ({
           reachable: false,

@@ -3,20 +3,25 @@ export { buildService, type Service, type ServiceApp, type ServiceOptions } from
 export {
   ActionUnavailableError,
   AuthenticationError,
+  BadRequestError,
   BodyTooLargeError,
   CircuitOpenError,
+  FieldLimitError,
+  HeadersTooLargeError,
   IdempotencyKeyInUseError,
   IdempotencyKeyMismatchError,
   isRateLimitError,
   isServiceError,
   JobStateError,
   RateLimitError,
+  RequestTimeoutError,
   RequestValidationError,
   ServiceBusyError,
   ServiceClosingError,
   ServiceError,
   UnknownJobError,
   UnsupportedMediaTypeError,
+  UriTooLongError,
   WebhookTargetError,
 } from './errors.js';
 export type {
@@ -61,8 +66,10 @@ export type {
   JobStore,
   WebhookDelivery,
 } from './jobs/job-store.js';
+export { BODY_MAX_DEPTH, type JsonLimits, METADATA_LIMITS } from './jobs/json-limits.js';
 export { MemoryJobStore, type MemoryJobStoreOptions } from './jobs/memory-store.js';
 export { SqliteJobStore, type SqliteJobStoreOptions } from './jobs/sqlite-store.js';
+export { REFUNDED_CODES, refundsRequestToken } from './limits/refund-policy.js';
 export {
   type TakeResult,
   TokenBucketLimiter,

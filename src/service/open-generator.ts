@@ -5,7 +5,7 @@
  * and metrics.
  */
 import type { AccountPool } from '../accounts/account-pool.js';
-import { accountPoolFromConfig } from '../accounts/from-config.js';
+import { accountPoolFromConfig, poolAccountInit } from '../accounts/from-config.js';
 import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
@@ -13,6 +13,7 @@ import { RestClient, type SendGate } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { DEFAULT_SIMULATED_TIME_SCALE, simulatedClientOptions } from '../simulator/simulated-client.js';
 import type { Logger } from '../util/logger.js';
+import type { OpenedAccount } from './cluster/leased-accounts.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { midjourneyProbe } from './midjourney-probe.js';
 import { poolProbe } from './pool-probe.js';
@@ -106,20 +107,7 @@ function openPool(config: Config, logger: Logger, accounts: readonly AccountConf
   const pool = accountPoolFromConfig(config, accounts, {
     logger,
     clientOptions: (account) => {
-      const rest = new RestClient({
-        token: account.token,
-        baseUrl: config.apiBaseUrl,
-        timeoutMs: config.requestTimeoutMs,
-        logger: logger.child({ account: account.id }),
-        limiterOptions: {
-          minSpacingMs: config.minRequestSpacingMs,
-          invalidRequestThreshold: config.invalidRequestThreshold,
-        },
-      });
-      const gateway =
-        config.watch === 'gateway'
-          ? new GatewayClient({ token: account.token, url: config.gatewayUrl })
-          : undefined;
+      const { rest, gateway } = accountTransports(config, logger, account);
       transports.set(account.id, { rest, gateway });
       return { rest, ...(gateway ? { gateway } : {}) };
     },
@@ -136,6 +124,58 @@ function openPool(config: Config, logger: Logger, accounts: readonly AccountConf
         await gateway?.close();
         await rest.close();
       }
+    },
+  };
+}
+
+/** One account's RestClient (its own limiter; `sendGate` before every call) and gateway. */
+function accountTransports(
+  config: Config,
+  logger: Logger,
+  account: AccountConfig,
+  sendGate?: SendGate,
+): { rest: RestClient; gateway: GatewayClient | undefined } {
+  const rest = new RestClient({
+    token: account.token,
+    baseUrl: config.apiBaseUrl,
+    timeoutMs: config.requestTimeoutMs,
+    logger: logger.child({ account: account.id }),
+    limiterOptions: {
+      minSpacingMs: config.minRequestSpacingMs,
+      invalidRequestThreshold: config.invalidRequestThreshold,
+    },
+    ...(sendGate ? { sendGate } : {}),
+  });
+  const gateway =
+    config.watch === 'gateway'
+      ? new GatewayClient({ token: account.token, url: config.gatewayUrl })
+      : undefined;
+  return { rest, gateway };
+}
+
+/**
+ * One account of a cluster worker, opened for the lease it holds: its client, whose every
+ * Discord call passes `sendGate` (the worker's FencedSendGate on that lease).
+ */
+export function openLeasedAccount(
+  config: Config,
+  logger: Logger,
+  account: AccountConfig,
+  sendGate: SendGate,
+): OpenedAccount {
+  const { rest, gateway } = accountTransports(config, logger, account, sendGate);
+  const init = poolAccountInit(config, account, {
+    logger,
+    clientOptions: () => ({ rest, ...(gateway ? { gateway } : {}) }),
+  });
+  return {
+    init,
+    rest,
+    gateway,
+    close: async () => {
+      await init.generator.close();
+      await gateway?.close();
+      await rest.close();
     },
   };
 }

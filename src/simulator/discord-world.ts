@@ -141,7 +141,10 @@ export class DiscordWorld implements SimWorld {
     return this.deps.messages.all(channelId).map((m) => this.signed(m));
   }
 
-  /** A message as REST serves it: a copy whose attachment URLs are re-signed now. */
+  /**
+   * A message as REST serves it: a copy whose attachment URLs are re-signed now, and, on a reply,
+   * the referenced message as it is now (null once deleted).
+   */
   signed(message: APIMessage): APIMessage {
     const copy = structuredClone(message);
     copy.attachments = copy.attachments.map((a) => ({
@@ -149,7 +152,23 @@ export class DiscordWorld implements SimWorld {
       url: this.deps.attachments.resign(a.url),
       proxy_url: this.deps.attachments.resign(a.proxy_url),
     }));
+    const referenced = copy.message_reference?.message_id;
+    if (referenced !== undefined && 'referenced_message' in copy) {
+      const current = this.referenced(copy.channel_id, referenced);
+      copy.referenced_message = current && this.signed(current);
+    }
     return copy;
+  }
+
+  /**
+   * The message a reply refers to, as Discord embeds it in `referenced_message`: without its own
+   * `referenced_message` (Discord nests one level only); null when it no longer exists.
+   */
+  private referenced(channelId: Snowflake, messageId: Snowflake): APIMessage | null {
+    const found = this.ephemerals.get(messageId)?.message ?? this.deps.messages.get(channelId, messageId);
+    if (found === undefined) return null;
+    const { referenced_message: _nested, ...rest } = structuredClone(found);
+    return rest;
   }
 
   private build(channelId: Snowflake, draft: BotMessageDraft): APIMessage {
@@ -178,7 +197,20 @@ export class DiscordWorld implements SimWorld {
       ...this.fill(fields),
     };
     // Replies to an interaction carry the application that answered.
-    if (message.interaction_metadata !== undefined) message.application_id = this.deps.users.botUser.id;
+    if (message.interaction_metadata !== undefined || message.interaction !== undefined) {
+      message.application_id = this.deps.users.botUser.id;
+    }
+    // A reply: Discord completes the reference and embeds the message replied to.
+    const referenced = message.message_reference?.message_id;
+    if (referenced !== undefined) {
+      message.message_reference = {
+        type: 0,
+        ...message.message_reference,
+        channel_id: message.message_reference?.channel_id ?? channelId,
+        guild_id: guildId,
+      };
+      message.referenced_message = this.referenced(channelId, referenced);
+    }
     return structuredClone(message);
   }
 

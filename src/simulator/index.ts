@@ -2,7 +2,9 @@
 export type {
   AccountState,
   BotMode,
+  EvidenceOptions,
   JobOutcome,
+  MessageEvidence,
   MidjourneyBot,
   MidjourneyBotFaults,
   MidjourneyBotOptions,
@@ -11,7 +13,7 @@ export type {
   SimJobRecord,
   SimJobState,
 } from './bot/index.js';
-export { createMidjourneyBot } from './bot/index.js';
+export { createMidjourneyBot, DEFAULT_EVIDENCE } from './bot/index.js';
 export {
   HELPER_APPLICATION_ID,
   MIDJOURNEY_IMAGINE_ID,

@@ -12,6 +12,9 @@ export type BotMessageDraft = Partial<
   /** Echoed over the gateway on MESSAGE_CREATE (the first message of a job carries the interaction nonce). */
   nonce?: string;
   interaction_metadata?: APIMessage['interaction_metadata'];
+  /** The deprecated interaction object, sent next to (or instead of) `interaction_metadata`. */
+  interaction?: APIMessage['interaction'];
+  /** A reply: the world completes it (guild, channel) and adds the `referenced_message`. */
   message_reference?: APIMessage['message_reference'];
 };
 

@@ -3,6 +3,18 @@ import { ChannelRouter, EARLIEST_SNOWFLAKE } from '../../src/generation/channel-
 import type { JobEvent, WatchedJob } from '../../src/generation/channel-watcher.js';
 import { CHANNEL_ID, done, job, notice, progress, sf, USER_ID, uuid, waiting } from './fixtures.js';
 
+const sim = { id: USER_ID, username: 'u', global_name: null, discriminator: '0', avatar: null };
+/** A reply to an imagine interaction: `interaction_metadata` only, no nonce (as REST lists it). */
+const answers = (interactionId: string) => ({
+  interaction_metadata: { id: interactionId, type: 2, name: 'imagine', user: sim },
+});
+/** A refusal without the footer: nothing but the interaction tells whose it is. */
+function bareRefusal(id: string, interactionId: string) {
+  const m = notice(id, 'Invalid parameter', 'x', { mentions: [], ...answers(interactionId) });
+  delete m.embeds[0]?.footer;
+  return m;
+}
+
 function setup() {
   let now = 1_000;
   const router = new ChannelRouter(CHANNEL_ID, { userId: () => USER_ID, now: () => now });
@@ -150,5 +162,84 @@ describe('ChannelRouter after a job ends', () => {
     b.remove();
     router.applySnapshot([progress(sf(10), 'cat', 78), done(sf(20), 'cat', uuid(2))], full(sf(9)));
     expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(10)}`, `m:${sf(10)}`]);
+  });
+
+  it("holds a refusal without a footer until a job's own first message leaves one candidate", () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    add({ id: 'b', prompt: 'dog', seq: 2 });
+    const floor = sf(1);
+    // The refusal (interaction 900) lands before either job showed anything: a or b.
+    router.applySnapshot([bareRefusal(sf(10), sf(900))], full(floor));
+    expect(router.hasDeferred()).toBe(true);
+    router.resolveDeferred(Number.POSITIVE_INFINITY);
+    expect([told('a'), told('b')]).toEqual([[], []]);
+    // b starts: its waiting message reveals interaction 901, so the refusal was a's.
+    router.applySnapshot(
+      [bareRefusal(sf(10), sf(900)), { ...waiting(sf(11), 'dog'), ...answers(sf(901)) }],
+      full(floor),
+    );
+    expect(told('a')).toEqual([`m:${sf(10)}`]);
+    expect(told('b')).toEqual([`m:${sf(11)}`]);
+    expect(router.hasDeferred()).toBe(false);
+  });
+
+  it('never guesses: a held refusal stays unassigned when a candidate ends without a message', () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    const b = add({ id: 'b', prompt: 'dog', seq: 2 });
+    router.handleMessage(bareRefusal(sf(10), sf(900)), 'poll');
+    expect(told('a')).toEqual([]);
+    // b reached its deadline having shown nothing: the refusal may have been b's.
+    b.remove();
+    router.applySnapshot([bareRefusal(sf(10), sf(900))], full(sf(1)));
+    router.resolveDeferred(Number.POSITIVE_INFINITY);
+    expect(told('a')).toEqual([]);
+    expect(router.hasDeferred()).toBe(false);
+  });
+
+  it('decides a held refusal when the other candidate ends after its own first message', () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    const b = add({ id: 'b', prompt: 'dog', seq: 2 });
+    router.handleMessage(bareRefusal(sf(10), sf(900)), 'poll');
+    router.handleMessage({ ...waiting(sf(11), 'dog'), ...answers(sf(901)) }, 'poll');
+    b.remove();
+    expect(told('a')).toEqual([`m:${sf(10)}`]);
+  });
+
+  it('learns the interaction id from the gateway and from bound messages', () => {
+    const { router, add, told } = setup();
+    const a = add({ id: 'a', prompt: 'cat', seq: 1, nonce: sf(501) });
+    const b = add({ id: 'b', prompt: 'cat', seq: 2, nonce: sf(502) });
+    router.handleInteraction('created', b.correlation.nonce, sf(902));
+    router.handleMessage(
+      { ...waiting(sf(10), 'cat'), nonce: a.correlation.nonce, ...answers(sf(901)) },
+      'gateway',
+    );
+    expect(a.correlation.interactionId).toBe(sf(901));
+    // No nonce, no footer: the interaction id decides between two identical prompts.
+    router.handleMessage(bareRefusal(sf(11), sf(902)), 'gateway');
+    router.handleMessage(bareRefusal(sf(12), sf(901)), 'gateway');
+    expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(12)}`]);
+    expect(told('b')).toEqual(['interaction', `m:${sf(11)}`]);
+  });
+
+  it('delivers a held notice once, when a later poll lists it again and decides it', () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    add({ id: 'b', prompt: 'dog', seq: 2 });
+    const floor = sf(1);
+    router.applySnapshot([bareRefusal(sf(10), sf(900))], full(floor));
+    router.applySnapshot(
+      [bareRefusal(sf(10), sf(900)), { ...waiting(sf(11), 'dog'), ...answers(sf(901)) }],
+      full(floor),
+    );
+    router.resolveDeferred(Number.POSITIVE_INFINITY);
+    router.applySnapshot(
+      [bareRefusal(sf(10), sf(900)), { ...waiting(sf(11), 'dog'), ...answers(sf(901)) }],
+      full(floor),
+    );
+    expect(told('a')).toEqual([`m:${sf(10)}`]);
   });
 });

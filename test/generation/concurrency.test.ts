@@ -74,8 +74,18 @@ describe('concurrency in one channel', () => {
     sim.bot.script({ match: 'twin', outcome: 'success', durationMs: 90_000, times: 1 });
     mj = clientFor(sim, watch);
     const book = ticketBook();
-    const first = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    let firstSubmitted: () => void = () => undefined;
+    const submitted = new Promise<void>((resolve) => {
+      firstSubmitted = resolve;
+    });
+    const first = mj.imagine('twin lighthouses --ar 3:2', {
+      onSubmit: (ticket) => {
+        book.onSubmit(ticket);
+        firstSubmitted();
+      },
+    });
+    // The second is submitted once the first has its ticket: their order is known, not hoped for.
+    await submitted;
     const second = mj.imagine('twin lighthouses --ar 3:2', { onSubmit: book.onSubmit });
     const [a, b] = await Promise.all([first, second]);
     const [ticketA, ticketB] = book.byPrompt.get('twin lighthouses --ar 3:2') ?? [];

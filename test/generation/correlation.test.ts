@@ -94,6 +94,9 @@ describe('correlate: text rules', () => {
     ['a different prompt', waiting(sf(10), 'a blue fox --ar 3:2'), 'none'],
     ['another user', waiting(sf(10), 'a red fox --ar 3:2', OTHER_USER_ID), 'none'],
     ['a message before the recorded last message', waiting(sf(4), 'a red fox --ar 3:2'), 'none'],
+    // The boundary is strict: the recorded message itself was in the channel before the job.
+    ['the recorded last message itself', waiting(sf(5), 'a red fox --ar 3:2'), 'none'],
+    ['the first message after the recorded one', waiting(sf(6), 'a red fox --ar 3:2'), 'match'],
     [
       'a message not from Midjourney',
       {
@@ -140,7 +143,11 @@ describe('correlate: two jobs with the same prompt', () => {
   it('defers a result while no progress message has vanished, then falls back to submission order', () => {
     const a = job({ id: 'a', prompt: 'cat', seq: 1, started: true });
     const b = job({ id: 'b', prompt: 'cat', seq: 2, started: true });
-    expect(decide(done(sf(20), 'cat', uuid(2)), [a, b])).toEqual({ type: 'defer', jobIds: ['a', 'b'] });
+    expect(decide(done(sf(20), 'cat', uuid(2)), [a, b])).toEqual({
+      type: 'defer',
+      jobIds: ['a', 'b'],
+      waitingFor: 'deletion',
+    });
     expect(decide(done(sf(20), 'cat', uuid(2)), [a, b], { final: true })).toMatchObject({
       type: 'match',
       jobId: 'a',

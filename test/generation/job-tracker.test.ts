@@ -289,3 +289,83 @@ describe('JobTracker', () => {
     await expect(unseen).resolves.toBe(false);
   });
 });
+
+describe('JobTracker: outcomes from absence are observed, not assumed', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('takes one fresh look at the deadline and completes with a result it finds', async () => {
+    let send: ((m: APIMessage) => void) | undefined;
+    const look = vi.fn(async () => {
+      // The result was in the channel; the last look is what sees it.
+      send?.(done(sf(20), 'cat', uuid(1)));
+      return true;
+    });
+    const job = setup({ timeoutMs: 10_000, notSeenTimeoutMs: 0, look });
+    send = job.send;
+    job.send(progress(sf(10), 'cat', 93));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const { result, error } = await job.outcome;
+    expect(error).toBeUndefined();
+    expect(result?.messageId).toBe(sf(20));
+    expect(look).toHaveBeenCalledOnce();
+  });
+
+  it('still times out when the last look finds nothing', async () => {
+    const look = vi.fn(async () => true);
+    const { outcome } = setup({ timeoutMs: 10_000, notSeenTimeoutMs: 0, look });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await outcome).error).toBeInstanceOf(JobTimeoutError);
+    expect(look).toHaveBeenCalledOnce();
+  });
+
+  it('infers nothing from silence while no observation of the channel succeeds (polls failing)', async () => {
+    let polling = false;
+    const look = vi.fn(async () => polling);
+    const { tracker, send, outcome } = setup({ notSeenTimeoutMs: 30_000, timeoutMs: 600_000, look });
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(tracker.settled).toBe(false);
+    expect(look).toHaveBeenCalledTimes(3);
+    polling = true;
+    send(waiting(sf(10), 'cat'));
+    send(done(sf(20), 'cat', uuid(1)));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect((await outcome).result?.messageId).toBe(sf(20));
+  });
+
+  it('infers pre-moderation only after an observation that succeeded', async () => {
+    const look = vi.fn(async () => true);
+    const { outcome } = setup({ notSeenTimeoutMs: 30_000, look });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect((await outcome).error).toBeInstanceOf(InferredPreModerationError);
+    expect(look).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    false,
+    true,
+  ])('fails an unconfirmed send with its own error after silence (gateway live: %s)', async (live) => {
+    const sendError = new Error('POST /interactions failed (may have been sent)');
+    const { tracker, outcome } = setup({ notSeenTimeoutMs: 30_000 }, live);
+    tracker.unconfirmed(sendError);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(tracker.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await outcome).error).toBe(sendError);
+  });
+
+  it('keeps watching an unconfirmed send once Discord shows it received the interaction', async () => {
+    const { tracker, send, outcome } = setup({ notSeenTimeoutMs: 30_000 }, true);
+    tracker.unconfirmed(new Error('reset'));
+    tracker.handle({ type: 'interaction', status: 'created', interactionId: sf(1) });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(tracker.settled).toBe(false);
+    send(done(sf(20), 'cat', uuid(1)));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect((await outcome).result?.messageId).toBe(sf(20));
+  });
+});

@@ -23,7 +23,13 @@ import {
 import type { ScriptRule, Simulator } from '../../src/simulator/index.js';
 import { clientFor, outcomeOf, startFastSimulator } from './helpers/simulator.js';
 
-type Expected = 'success' | (abstract new (...args: never[]) => Error);
+type ErrorClass = abstract new (...args: never[]) => Error;
+/**
+ * One outcome, or the outcomes allowed when it depends on timing: a notice without a prompt is
+ * matched by its interaction alone (correlation.ts, rule 5), so when another job of this run
+ * still waited for its first message at that moment, it is held and never guessed.
+ */
+type Expected = 'success' | ErrorClass | readonly ErrorClass[];
 
 interface Case {
   name: string;
@@ -116,13 +122,13 @@ const CASES: Case[] = [
     poll: Inferred,
     pollPublic: InvalidRequestError,
   },
-  // Account notices repeat no prompt: without the gateway's nonce nothing ties them to one job.
+  // Account notices repeat no prompt: a poll can tie them to a job by their interaction only.
   {
     name: 'credits',
     rule: { outcome: 'credits-exhausted' },
     gateway: CreditsExhaustedError,
     poll: Inferred,
-    pollPublic: Inferred,
+    pollPublic: [CreditsExhaustedError, Inferred],
   },
   {
     name: 'duplicate images',
@@ -150,8 +156,8 @@ const CASES: Case[] = [
     name: 'failed text',
     rule: { outcome: 'failed-text' },
     gateway: JobFailedError,
-    poll: Inferred,
-    pollPublic: Inferred,
+    poll: [JobFailedError, Inferred],
+    pollPublic: [JobFailedError, Inferred],
   },
   {
     name: 'bot silent',
@@ -212,7 +218,11 @@ describe.each(MODES)('every outcome, watching by $mode', ({ mode, watch, publicN
       );
       return;
     }
-    expect(error).toBeInstanceOf(expected);
+    const allowed = Array.isArray(expected) ? expected : [expected];
+    expect(
+      allowed.some((e) => error instanceof e),
+      `${String(error)}`,
+    ).toBe(true);
     expect(error).toMatchObject({ prompt });
     // The inferred outcome is only ever used where the notice could not be seen.
     if (expected === PreModerationError) expect(error).not.toBeInstanceOf(InferredPreModerationError);

@@ -43,12 +43,14 @@ describe('pacing with default settings', () => {
     // Arrival times differ from the limiter's start times by the request's own latency: the very
     // first one also opens the TCP connection (~10 ms on loopback), later ones reuse it.
     // Under load that first arrival can lag by tens of ms, so it gets a wider margin; over the
-    // whole run the average spacing cannot be below the floor.
+    // warm gaps (from the second arrival on) the average spacing cannot be below the floor. The
+    // cold first gap stays out of the average: a late first arrival shortens it below 350.
     expect(gaps[0]).toBeGreaterThanOrEqual(300);
-    expect(Math.min(...gaps.slice(1))).toBeGreaterThanOrEqual(340);
-    const first = times[0] ?? 0;
+    const warm = gaps.slice(1);
+    expect(Math.min(...warm)).toBeGreaterThanOrEqual(340);
+    const second = times[1] ?? 0;
     const last = times.at(-1) ?? 0;
-    expect((last - first) / gaps.length).toBeGreaterThanOrEqual(349);
+    expect((last - second) / warm.length).toBeGreaterThanOrEqual(349);
   });
 
   it('polls the channel every 3–5 s, uniformly jittered', async () => {

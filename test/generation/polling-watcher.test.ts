@@ -180,4 +180,26 @@ describe('PollingWatcher', () => {
     expect(settled).toBe(true);
     expect(covered).toBe(false);
   });
+
+  it('takes a malformed message list for a failed poll, never for the deletion of every message', async () => {
+    let answer: unknown = [waiting(sf(10), 'prompt j1')];
+    const { calls, register } = setup(() => answer as APIMessage[]);
+    const { events } = register('j1');
+    const nextPoll = async (): Promise<void> => {
+      const before = calls.length;
+      while (calls.length === before) await vi.advanceTimersByTimeAsync(500);
+    };
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(events.map((e) => e.type)).toEqual(['message']);
+    // A 200 whose JSON was cut short comes back as text; an array of junk is no better.
+    for (const junk of ['[{"id":"13000000000000', [{ content: 'no id' }]]) {
+      answer = junk;
+      await nextPoll(); // the failure backoff decides when
+    }
+    expect(calls).toHaveLength(3);
+    expect(events.map((e) => e.type)).toEqual(['message']);
+    answer = [];
+    await nextPoll(); // the failure backoff decides when
+    expect(events.map((e) => e.type)).toEqual(['message', 'deleted']);
+  });
 });

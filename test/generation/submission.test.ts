@@ -3,11 +3,29 @@
  * command is refreshed once, cancelling before the send sends nothing, and the account guards
  * refuse without sending. Real client, real simulator, loopback sockets.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DailyCapReachedError, type Midjourney } from '../../src/generation/index.js';
 import { AccountError } from '../../src/midjourney/errors.js';
 import type { Simulator } from '../../src/simulator/index.js';
+import { type Clock, systemClock } from '../../src/util/clock.js';
 import { clientFor, interactionPosts, startFastSimulator } from './helpers/simulator.js';
+
+/** The system clock, counting the waits still pending. */
+function countingClock(): Clock & { pending(): number } {
+  let pending = 0;
+  return {
+    now: () => systemClock.now(),
+    pending: () => pending,
+    sleep: async (ms, signal) => {
+      pending += 1;
+      try {
+        await systemClock.sleep(ms, signal);
+      } finally {
+        pending -= 1;
+      }
+    },
+  };
+}
 
 let sim: Simulator | undefined;
 let mj: Midjourney | undefined;
@@ -94,7 +112,8 @@ describe('cancel', () => {
 
   it('after the send: stops watching and rejects with the reason', async () => {
     sim = await startFastSimulator();
-    mj = clientFor(sim, 'poll');
+    const clock = countingClock();
+    mj = clientFor(sim, 'poll', { clock });
     const controller = new AbortController();
     const failed: unknown[] = [];
     mj.on('failed', (_job, error) => failed.push(error));
@@ -104,10 +123,12 @@ describe('cancel', () => {
     });
     await expect(job).rejects.toThrow('enough');
     expect(failed).toHaveLength(1);
-    const pollsAtCancel = sim.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    // The shared loop stopped with its last job: no request after the cancel.
-    expect(sim.requests.length).toBe(pollsAtCancel);
+    const pollsAtCancel = mj.stats().watcher.polls;
+    // The shared loop stopped with its last job: every wait of the client ended (no next poll is
+    // scheduled), and no poll was started after the cancel.
+    await vi.waitFor(() => expect(clock.pending()).toBe(0));
+    await vi.waitFor(() => expect(mj?.stats().watcher.pollingChannels).toBe(0));
+    expect(mj.stats().watcher.polls).toBe(pollsAtCancel);
     expect(mj.stats()).toMatchObject({ jobsInFlight: 0, watcher: { pollingChannels: 0 } });
   });
 

@@ -70,8 +70,54 @@ describe('submitInteraction', () => {
     const once = setup([ambiguous()], [false]);
     await expect(submitInteraction(once.options)).resolves.toMatchObject({ attempts: 2 });
     const twice = setup([ambiguous(), ambiguous()], [false, false]);
-    await expect(submitInteraction(twice.options)).rejects.toBeInstanceOf(DiscordNetworkError);
+    // Either POST may still run: the job is watched, with the last failure as its outcome if nothing shows.
+    const report = await submitInteraction(twice.options);
+    expect(report.unconfirmed).toBeInstanceOf(DiscordNetworkError);
     expect(twice.sent).toHaveLength(2);
+  });
+
+  it('does not end the job when the resend is refused after an ambiguous first send', async () => {
+    const refused = new DiscordAPIError(ctx, 403, 50_001, 'Missing Access');
+    const { options, sent } = setup([ambiguous(), refused], [false]);
+    const report = await submitInteraction(options);
+    expect(report).toMatchObject({ attempts: 2, recoveredAmbiguous: false });
+    expect(report.unconfirmed).toBe(refused);
+    expect(sent).toEqual([1, 1]);
+  });
+
+  it('does not resend when the channel could not be observed during the grace (polls failing)', async () => {
+    const first = ambiguous();
+    const { options, sent } = setup([first], [false, false]);
+    options.look = vi.fn(async () => false);
+    const report = await submitInteraction(options);
+    expect(sent).toEqual([1]);
+    expect(report).toMatchObject({ attempts: 1, recoveredAmbiguous: false });
+    expect(report.unconfirmed).toBe(first);
+  });
+
+  it('takes a job found by the last look after the grace as sent', async () => {
+    const { options, sent } = setup([ambiguous()], [false, true]);
+    options.look = vi.fn(async () => true);
+    await expect(submitInteraction(options)).resolves.toMatchObject({
+      attempts: 1,
+      recoveredAmbiguous: true,
+    });
+    expect(sent).toEqual([1]);
+    expect(options.look).toHaveBeenCalledOnce();
+  });
+
+  it('does not end the job when building the resend fails after an ambiguous send', async () => {
+    const { options, sent } = setup([ambiguous()], [false, false]);
+    const lookup = new Error('command index unavailable');
+    let builds = 0;
+    options.build = async () => {
+      builds += 1;
+      if (builds > 1) throw lookup;
+      return { version: 1 } as unknown as InteractionPayload;
+    };
+    const report = await submitInteraction(options);
+    expect(sent).toEqual([1]);
+    expect(report.unconfirmed).toBe(lookup);
   });
 
   it('counts a command refresh as the one resend', async () => {

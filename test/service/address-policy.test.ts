@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookTargetError } from '../../src/service/errors.js';
 import { forbiddenAddressReason } from '../../src/service/webhooks/address-policy.js';
+import { ipBytes } from '../../src/service/webhooks/ip-bytes.js';
 import { WebhookTargetPolicy } from '../../src/service/webhooks/target-policy.js';
 
 describe('forbiddenAddressReason', () => {
@@ -38,6 +39,104 @@ describe('forbiddenAddressReason', () => {
     '::ffff:8.8.8.8',
   ])('allows public %s', (address) => {
     expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
+});
+
+/**
+ * IPv6 spellings of loopback, link-local and private IPv4 addresses: as typed in a URL, and as
+ * Node's WHATWG URL parser rewrites the host (the form the policy actually sees).
+ */
+const SMUGGLED: readonly [spelling: string, canonical: string, reason: RegExp][] = [
+  ['[::127.0.0.1]', '[::7f00:1]', /IPv4-compatible .*loopback/],
+  ['[::7f00:1]', '[::7f00:1]', /IPv4-compatible .*loopback/],
+  ['[0:0:0:0:0:0:7f00:1]', '[::7f00:1]', /IPv4-compatible .*loopback/],
+  ['[::a9fe:a9fe]', '[::a9fe:a9fe]', /IPv4-compatible .*link-local.*169\.254\.169\.254/],
+  ['[::169.254.169.254]', '[::a9fe:a9fe]', /IPv4-compatible .*link-local/],
+  ['[::10.0.0.1]', '[::a00:1]', /IPv4-compatible .*private/],
+  ['[::ffff:127.0.0.1]', '[::ffff:7f00:1]', /IPv4-mapped loopback/],
+  ['[::ffff:7f00:1]', '[::ffff:7f00:1]', /IPv4-mapped loopback/],
+  ['[0:0:0:0:0:ffff:7f00:1]', '[::ffff:7f00:1]', /IPv4-mapped loopback/],
+  ['[0:0:0:0:0:FFFF:127.0.0.1]', '[::ffff:7f00:1]', /IPv4-mapped loopback/],
+  ['[::0:ffff:7f00:1]', '[::ffff:7f00:1]', /IPv4-mapped loopback/],
+  ['[::ffff:169.254.169.254]', '[::ffff:a9fe:a9fe]', /IPv4-mapped link-local/],
+  ['[::ffff:a9fe:a9fe]', '[::ffff:a9fe:a9fe]', /IPv4-mapped link-local/],
+  ['[::ffff:192.168.0.1]', '[::ffff:c0a8:1]', /IPv4-mapped private/],
+  ['[::ffff:0.0.0.0]', '[::ffff:0:0]', /IPv4-mapped "this network"/],
+  ['[::ffff:0:127.0.0.1]', '[::ffff:0:7f00:1]', /IPv4-translated .*loopback/],
+  ['[::ffff:0:7f00:1]', '[::ffff:0:7f00:1]', /IPv4-translated .*loopback/],
+  ['[::ffff:0:a9fe:a9fe]', '[::ffff:0:a9fe:a9fe]', /IPv4-translated .*link-local/],
+  ['[64:ff9b::127.0.0.1]', '[64:ff9b::7f00:1]', /NAT64 loopback/],
+  ['[64:ff9b::10.0.0.1]', '[64:ff9b::a00:1]', /NAT64 private/],
+  ['[64:ff9b::a9fe:a9fe]', '[64:ff9b::a9fe:a9fe]', /NAT64 link-local/],
+  ['[0064:ff9b:0000:0000:0000:0000:c0a8:0001]', '[64:ff9b::c0a8:1]', /NAT64 private/],
+  ['[0:0:0:0:0:0:0:1]', '[::1]', /loopback ::1/],
+  ['[::0.0.0.1]', '[::1]', /loopback ::1/],
+  ['[0:0:0:0:0:0:0:0]', '[::]', /unspecified/],
+  ['[FE80:0000::0001]', '[fe80::1]', /link-local/],
+  ['[::1:7f00:1]', '[::1:7f00:1]', /not global unicast/],
+];
+
+describe('forbiddenAddressReason over IPv6 spellings', () => {
+  it.each(SMUGGLED)('URL host %s is parsed as %s', (spelling, canonical) => {
+    expect(new URL(`http://${spelling}/hook`).hostname).toBe(canonical);
+  });
+
+  it.each(SMUGGLED)('refuses %s (as typed)', (spelling, _canonical, reason) => {
+    expect(forbiddenAddressReason(spelling)).toMatch(reason);
+  });
+
+  it.each(SMUGGLED)('refuses %s as the URL parser writes it (%s)', (_spelling, canonical, reason) => {
+    expect(forbiddenAddressReason(canonical)).toMatch(reason);
+  });
+
+  it.each(SMUGGLED)('refuses http://%s/hook at submission', async (spelling) => {
+    const policy = new WebhookTargetPolicy({ resolve: async () => [] });
+    await expect(policy.check(`http://${spelling}/hook`)).rejects.toBeInstanceOf(WebhookTargetError);
+  });
+
+  it.each([
+    ['::ffff:8.8.8.8', undefined],
+    ['::ffff:808:808', undefined],
+    ['0:0:0:0:0:ffff:808:808', undefined],
+    ['2606:4700::1111', undefined],
+    ['2a00:1450:4001:80b::200e', undefined],
+    // Public IPv4 inside a form we do not route through: refused by its form.
+    ['::8.8.8.8', /IPv4-compatible/],
+    ['::ffff:0:808:808', /IPv4-translated/],
+    ['64:ff9b::808:808', /NAT64/],
+  ])('%s: %s', (address, reason) => {
+    if (reason === undefined) expect(forbiddenAddressReason(address)).toBeUndefined();
+    else expect(forbiddenAddressReason(address)).toMatch(reason);
+  });
+
+  it('refuses the resolver answering with a smuggled spelling (DNS rebinding)', async () => {
+    const policy = new WebhookTargetPolicy({ resolve: async () => ['::ffff:7f00:1'] });
+    await expect(policy.check('http://rebind.test/x')).rejects.toThrow(/IPv4-mapped loopback/);
+  });
+});
+
+describe('ipBytes', () => {
+  it.each([
+    ['127.0.0.1', [127, 0, 0, 1]],
+    ['::ffff:127.0.0.1', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 127, 0, 0, 1]],
+    ['[::ffff:7f00:1]', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 127, 0, 0, 1]],
+    ['1:2:3:4:5:6:1.2.3.4', [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 1, 2, 3, 4]],
+    ['1::1.2.3.4', [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]],
+    ['fe80::1%eth0', [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]],
+    ['::', new Array(16).fill(0)],
+  ])('%s', (address, bytes) => {
+    expect([...(ipBytes(address) ?? [])]).toEqual(bytes);
+  });
+
+  it.each([
+    'localhost',
+    '1.2.3',
+    '0x7f.1',
+    '::g',
+    '1:2:3:4:5:6:7:8:9',
+    '',
+  ])('%s is not an address', (text) => {
+    expect(ipBytes(text)).toBeUndefined();
   });
 });
 

@@ -39,7 +39,7 @@ describe('circuit breaker around Discord submissions', () => {
       reason: 'Discord answered 502 Bad Gateway',
     });
     expect(t.generator.calls).toHaveLength(2);
-    const health = await t.anonymous.get('/health');
+    const health = await t.alice.get('/health');
     expect(health.status).toBe(503);
     expect(health.body.circuit).toMatchObject({ state: 'open', consecutiveFailures: 2 });
 

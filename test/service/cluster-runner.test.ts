@@ -4,6 +4,8 @@
  * worker died is resumed from its ticket by another, never submitted again.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { AccountReleasedError, isHandBackError } from '../../src/cluster/errors.js';
+import type { SubmissionTicket } from '../../src/generation/types.js';
 import type { JobRecord } from '../../src/service/jobs/job.js';
 import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
 import { CircuitBreaker } from '../../src/service/protection/circuit-breaker.js';
@@ -23,7 +25,15 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
     prefix = `cluster-${Math.random()}`;
   });
 
-  function node(name: string, options: { dispatch?: (job: JobRecord) => Promise<void>; drives?: boolean }) {
+  function node(
+    name: string,
+    options: {
+      dispatch?: (job: JobRecord) => Promise<void>;
+      drives?: boolean;
+      handsBack?: (error: unknown) => boolean;
+      canResume?: (ticket: SubmissionTicket) => boolean;
+    },
+  ) {
     const store = new RedisJobStore({ redis: env!.connect(), prefix });
     const generator = new FakeGenerator();
     const runner = new JobRunner({
@@ -90,6 +100,41 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
     expect(resumed.method).toBe('resume');
     resumed.complete();
     expect(await driving).toBe('ended');
+    expect(w1.generator.sent + w2.generator.sent).toBe(1);
+    expect((await api.store.get(job.id))?.status).toBe('succeeded');
+  });
+
+  it('hands a job back, neither failed nor resent, when its account left the worker; only the account holder follows its ticket', async () => {
+    const queue: JobRecord[] = [];
+    const api = node('api', { dispatch: async (job) => void queue.push(job), drives: false });
+    const w1 = node('worker-1', { handsBack: isHandBackError });
+    let holdsA1 = false;
+    const w2 = node('worker-2', { canResume: (ticket) => holdsA1 && ticket.accountId === 'a1' });
+    const job = await api.runner.submit({ clientId: 'alice', kind: 'imagine', prompt: 'a heron' });
+
+    const driving = w1.runner.drive(job.id);
+    const sent = await w1.generator.job(1);
+    while ((await api.store.get(job.id))?.ticket == null) await new Promise((r) => setTimeout(r, 5));
+    await api.store.save({
+      ...((await api.store.get(job.id)) as JobRecord),
+      ticket: { ...(sent.ticket as SubmissionTicket), accountId: 'a1' },
+    });
+    // The lease of a1 was lost: the pool aborts the attempt with a hand-back error.
+    sent.fail(new AccountReleasedError('a1', 'lost'));
+    expect(await driving).toBe('ended');
+    const stored = await api.store.get(job.id);
+    expect(stored?.status).not.toBe('failed');
+    expect(await api.store.getClaim(job.id)).toBeNull();
+
+    // A worker that does not drive a1 leaves it; the one that does resumes it, never resubmits.
+    expect(await w2.runner.drive(job.id)).toBe('elsewhere');
+    expect(w2.generator.calls).toHaveLength(0);
+    holdsA1 = true;
+    const following = w2.runner.drive(job.id);
+    const resumed = await w2.generator.job(1);
+    expect(resumed.method).toBe('resume');
+    resumed.complete();
+    expect(await following).toBe('ended');
     expect(w1.generator.sent + w2.generator.sent).toBe(1);
     expect((await api.store.get(job.id))?.status).toBe('succeeded');
   });

@@ -70,7 +70,7 @@ describe('service against the simulator', () => {
     const metrics: string = (await t.alice.get('/metrics')).body;
     expect(metrics).toMatch(/mjw_discord_requests_total\{route="POST \/interactions",status="204"\} 2/);
     expect(metrics).toContain('mjw_jobs_total{outcome="succeeded"} 2');
-    const health = await t.anonymous.get('/health');
+    const health = await t.alice.get('/health');
     expect(health.body).toMatchObject({
       status: 'ok',
       discord: { reachable: true, tokenValid: true, user: 'sim-user' },

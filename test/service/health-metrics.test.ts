@@ -25,7 +25,7 @@ describe('GET /health', () => {
         slots: () => ({ inUse: 3, limit: 3, queueDepth: 4 }),
       },
     });
-    const ok = await t.anonymous.get('/health');
+    const ok = await t.alice.get('/health');
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({
       status: 'ok',
@@ -39,13 +39,13 @@ describe('GET /health', () => {
       jobs: { active: 0, stored: 0 },
       problems: [],
     });
-    await t.anonymous.get('/health');
+    await t.alice.get('/health');
     expect(checks).toBe(1);
 
     // A refused token, seen after the cache expires: 503, and submissions stop.
     discord = { reachable: true, tokenValid: false };
     clock.advance(30_000);
-    const bad = await t.anonymous.get('/health');
+    const bad = await t.alice.get('/health');
     expect(bad.status).toBe(503);
     expect(bad.body.problems).toEqual([
       'discord: token refused',
@@ -63,7 +63,7 @@ describe('GET /health', () => {
         },
       },
     });
-    const reply = await t.anonymous.get('/health');
+    const reply = await t.alice.get('/health');
     expect(reply.status).toBe(503);
     expect(reply.body.discord).toEqual({ reachable: false, tokenValid: null, error: 'connect ECONNREFUSED' });
   });

@@ -253,4 +253,58 @@ describe('two runners on one SQLite file', () => {
     expect(a.generator.sent + b.generator.sent).toBe(1);
     await b.close();
   });
+  it('adoption fails a poisoned record alone under its new claim, and leaves a job to a later attempt while the circuit is open', async () => {
+    const path = join(dir, `poisoned-${files++}.sqlite`);
+    const clock = new ManualClock();
+    const dead = new SqliteJobStore({ path, clock });
+    let metadata: Record<string, unknown> = {};
+    for (let i = 1; i < 2_000; i += 1) metadata = { a: metadata };
+    const poisoned = {
+      ...createJobRecord(
+        '1750000000000000001',
+        { clientId: 'alice', kind: 'imagine', prompt: 'deep' },
+        clock.now(),
+      ),
+      metadata,
+    };
+    const queued = createJobRecord(
+      '1750000000000000002',
+      { clientId: 'alice', kind: 'imagine', prompt: 'queued' },
+      clock.now(),
+    );
+    await dead.insertClaimed(poisoned, 'dead-node', TTL);
+    await dead.insertClaimed(queued, 'dead-node', TTL);
+    await dead.close();
+    clock.advance(TTL); // the dead node's claims expire
+
+    const store = new SqliteJobStore({ path, clock });
+    const breaker = new CircuitBreaker({ clock });
+    breaker.open('Discord is failing');
+    const generator = new FakeGenerator({ now: () => clock.now() });
+    const runner = new JobRunner({ generator, store, breaker, clock, instanceId: 'node-a', claimTtlMs: TTL });
+    const changes: string[] = [];
+    runner.on('change', (job, type) => changes.push(`${job.id}:${type}`));
+
+    expect(await runner.recover()).toEqual({ resumed: 0, submitted: 0, failed: 1 });
+    expect(await store.get(poisoned.id)).toMatchObject({
+      status: 'failed',
+      metadata: null,
+      error: { code: 'JOB_RECORD_INVALID' },
+    });
+    expect(changes).toEqual([`${poisoned.id}:failed`]);
+    // The queued job was claimed, found the circuit open, and was given back untouched.
+    expect(await store.get(queued.id)).toMatchObject({ status: 'queued' });
+    expect(await store.getClaim(queued.id)).toBeNull();
+    expect(generator.sent).toBe(0);
+    await runner.close();
+
+    // Another runner with a closed circuit takes it (fence 3: the dead node's, node-a's, its own).
+    const b = node(path, clock, 'node-b');
+    expect(await b.runner.recover()).toEqual({ resumed: 0, submitted: 1, failed: 0 });
+    expect((await b.store.getClaim(queued.id))?.fence).toBe(3);
+    await waitForStatus(b.runner, queued.id, 'submitted');
+    expect(b.generator.sentPrompts).toEqual(['queued']);
+    await b.close();
+    await store.close();
+  });
 });

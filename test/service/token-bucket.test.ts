@@ -21,6 +21,22 @@ describe('TokenBucketLimiter', () => {
     expect(refused).toEqual({ allowed: false, remaining: 0, retryAfterMs: 6_000 });
   });
 
+  it('refund gives a token back, never beyond the burst, and ignores unknown keys', () => {
+    const clock = new ManualClock();
+    const limiter = make({ requests: 10, windowMs: 60_000, burst: 2, clock });
+    limiter.take('k');
+    limiter.take('k');
+    expect(limiter.take('k').allowed).toBe(false);
+    limiter.refund('k');
+    expect(limiter.take('k')).toEqual({ allowed: true, remaining: 0 });
+    limiter.refund('k');
+    limiter.refund('k');
+    limiter.refund('k');
+    expect([1, 2, 3].map(() => limiter.take('k').allowed)).toEqual([true, true, false]);
+    limiter.refund('nobody');
+    expect(limiter.stats().trackedKeys).toBe(1);
+  });
+
   it('refills continuously, not per window', () => {
     const clock = new ManualClock();
     const limiter = make({ requests: 10, windowMs: 10_000, burst: 2, clock });

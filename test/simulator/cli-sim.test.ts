@@ -125,6 +125,17 @@ describe('mjw sim', () => {
   });
 
   it('defaults to port 8787 and time scale 1', () => {
-    expect(parseSimArgs([])).toEqual({ port: 8787, timeScale: 1, seed: 1, verbose: false });
+    expect(parseSimArgs([])).toEqual({
+      port: 8787,
+      timeScale: 1,
+      seed: 1,
+      evidenceSeed: undefined,
+      verbose: false,
+    });
+  });
+
+  it('takes an evidence seed', () => {
+    expect(parseSimArgs(['--evidence-seed', '42']).evidenceSeed).toBe(42);
+    expect(() => parseSimArgs(['--evidence-seed', '-1'])).toThrow(/--evidence-seed/);
   });
 });

@@ -9,6 +9,7 @@ describe('simulator exports', () => {
       [
         'ACKNOWLEDGE_DEADLINE_MS',
         'DEFAULT_SIMULATED_TIME_SCALE',
+        'DEFAULT_EVIDENCE',
         'DEFAULT_RATE_LIMITS',
         'DEFAULT_SIMULATOR_OPTIONS',
         'DEFAULT_USER',

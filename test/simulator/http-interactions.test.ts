@@ -195,8 +195,12 @@ describe('POST /interactions: application commands', () => {
     payload.data.id = niji?.id ?? '';
     payload.data.version = niji?.version ?? '';
     expect((await interact(payload)).status).toBe(204);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sim.bot.received).toHaveLength(0);
+    // Interactions reach the bot in order: once a Midjourney imagine sent after it has arrived,
+    // the Niji one would have too.
+    const ours = imaginePayload(sim, 'dog');
+    expect((await interact(ours)).status).toBe(204);
+    await until(() => (sim.bot.received.length > 0 ? true : undefined));
+    expect(sim.bot.received.map((i) => i.payload.nonce)).toEqual([ours.nonce]);
   });
 });
 

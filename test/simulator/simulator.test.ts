@@ -74,6 +74,8 @@ describe('startSimulator with the Midjourney bot', () => {
     sim = await startSimulator({
       timeScale: 500,
       rateLimits: { enabled: false },
+      // The test client sends no heartbeats: at this time scale Discord's interval is 82 ms.
+      gateway: { heartbeatIntervalMs: 100_000_000 },
       bot: { faults: { botDown: true } },
     });
     const { client } = await TestGatewayClient.ready(sim.gatewayUrl, sim.token);
@@ -100,9 +102,13 @@ describe('startSimulator with the Midjourney bot', () => {
     await sim.close();
     await sim.close();
     await client.closed;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const after = process.getActiveResourcesInfo();
     const count = (list: string[], kind: string) => list.filter((r) => r === kind).length;
+    // Sockets finish closing on the next turns of the loop: wait for that, bounded, not a fixed nap.
+    await until(() => {
+      const now = process.getActiveResourcesInfo();
+      return count(now, 'TCPServerWrap') + count(now, 'TCPSocketWrap') === 0 ? true : undefined;
+    }).catch(() => undefined);
+    const after = process.getActiveResourcesInfo();
     expect(count(after, 'TCPServerWrap')).toBe(0);
     expect(count(after, 'TCPSocketWrap')).toBe(0);
     expect(count(after, 'Timeout')).toBeLessThanOrEqual(count(before, 'Timeout'));

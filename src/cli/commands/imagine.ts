@@ -5,22 +5,10 @@
  * credentials it runs against the built-in simulator and says so.
  */
 import { type Config, loadConfig, readEnvironment, type WatchMode } from '../../config/index.js';
-import { isGatewayError } from '../../discord/gateway/errors.js';
-import {
-  CloudflareBanError,
-  DiscordAPIError,
-  DiscordHTTPError,
-  DiscordNetworkError,
-  DiscordProtocolError,
-  DiscordTimeoutError,
-  InvalidRequestLimitError,
-  RateLimitedError,
-  TokenInvalidError,
-} from '../../discord/rest/errors.js';
-import { ValidationError, WorkerError } from '../../errors.js';
+import { classifyError } from '../../error-kind.js';
+import { WorkerError } from '../../errors.js';
 import { Midjourney } from '../../generation/midjourney.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
-import { isMidjourneyError } from '../../midjourney/errors.js';
 import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
@@ -88,21 +76,17 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
 
 /** 3 for what Midjourney did, 4 for Discord and the transport, 2 for bad input, 1 otherwise. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (isMidjourneyError(error)) return ExitCode.Midjourney;
-  if (error instanceof ValidationError) return ExitCode.Usage;
-  const transport = [
-    DiscordAPIError,
-    DiscordHTTPError,
-    DiscordNetworkError,
-    DiscordTimeoutError,
-    DiscordProtocolError,
-    RateLimitedError,
-    TokenInvalidError,
-    CloudflareBanError,
-    InvalidRequestLimitError,
-  ];
-  if (transport.some((type) => error instanceof type) || isGatewayError(error)) return ExitCode.Discord;
-  return ExitCode.Failure;
+  // The same classification as the batch outcome and the service outcome (src/error-kind.ts).
+  switch (classifyError(error).family) {
+    case 'midjourney':
+      return ExitCode.Midjourney;
+    case 'discord':
+      return ExitCode.Discord;
+    case 'invalid-input':
+      return ExitCode.Usage;
+    default:
+      return ExitCode.Failure;
+  }
 }
 
 /** The `--json` error object; never carries more than the error's own (redacted) message. */

@@ -25,7 +25,8 @@ import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
 
 Serves the HTTP API: POST /v1/imagine, GET /v1/jobs[/:id[/events]], POST /v1/jobs/:id/actions,
-DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /health and GET /metrics.
+DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /livez, GET /readyz,
+GET /health and GET /metrics.
 
 Options:
   --port <n>     Port to listen on (default MJW_PORT, 8080; 0 picks a free one).
@@ -100,7 +101,14 @@ async function run(ctx: CommandContext): Promise<number> {
   logger.debug({ config: describeServiceConfig(serviceConfig) }, 'service configuration');
   // A cluster node: the account lease in Redis is the one driver per token, cluster-wide.
   if (serviceConfig.redisUrl !== null) {
-    return runClusterNode(ctx, { config, serviceConfig, logger, listen: true, say });
+    return runClusterNode(ctx, {
+      config,
+      serviceConfig,
+      accounts: accounts.accounts,
+      logger,
+      listen: true,
+      say,
+    });
   }
 
   // One local driver per token: refused before the client, the gateway or the port are opened.

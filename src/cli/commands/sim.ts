@@ -14,7 +14,7 @@ import {
 import { parseCommandLine } from '../args.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
 
-const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]] [--verbose]
+const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]] [--evidence-seed N] [--verbose]
 
 Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
 prints the variables that point a client at it. Runs until Ctrl-C.
@@ -26,6 +26,9 @@ Options:
   --accounts N    N users, each with its own token, channel and slots (1-${MAX_SIM_ACCOUNTS}); writes an
                   accounts file for them and prints MJ_ACCOUNTS_FILE
   --accounts-file path  where --accounts writes (default sim-accounts.json)
+  --evidence-seed N
+                  vary which evidence each bot message carries (footer, interaction objects, nonce
+                  on later messages, reply reference), drawn from N; default: the same on every message
   --verbose       print one line per request to stderr`;
 
 /** Where `--accounts` writes the accounts file by default (in the working directory). */
@@ -35,6 +38,7 @@ interface SimArgs {
   port: number;
   timeScale: number;
   seed: number;
+  evidenceSeed: number | undefined;
   verbose: boolean;
   /** `--accounts N`: that many users, each in its own channel. */
   accounts?: number;
@@ -63,6 +67,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       seed: { type: 'string' },
       accounts: { type: 'string' },
       'accounts-file': { type: 'string' },
+      'evidence-seed': { type: 'string' },
       verbose: { type: 'boolean' },
     },
     false,
@@ -107,6 +112,16 @@ export function parseSimArgs(argv: string[]): SimArgs {
       (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
       'an integer in 0..4294967295',
     ),
+    evidenceSeed:
+      values['evidence-seed'] === undefined
+        ? undefined
+        : number(
+            'evidence-seed',
+            values['evidence-seed'] as string,
+            0,
+            (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
+            'an integer in 0..4294967295',
+          ),
     verbose: values.verbose === true,
   };
 }
@@ -145,7 +160,10 @@ export const simCommand: Command = {
       port: args.port,
       timeScale: args.timeScale,
       seed: args.seed,
-      bot: { seed: args.seed },
+      bot: {
+        seed: args.seed,
+        ...(args.evidenceSeed === undefined ? {} : { evidence: { seed: args.evidenceSeed } }),
+      },
       ...(args.verbose
         ? {
             onRequest: (entry) =>

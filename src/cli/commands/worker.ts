@@ -3,6 +3,7 @@
  * account's lease, taking queued jobs from Redis, and stands by while another worker holds it.
  * See docs/scale.md.
  */
+import { loadAccountsConfig } from '../../config/accounts.js';
 import { loadConfig, readEnvironment } from '../../config/index.js';
 import { loadServiceConfig } from '../../config/service.js';
 import { createLogger } from '../../util/logger.js';
@@ -12,18 +13,21 @@ import { type Command, type CommandContext, ExitCode } from '../command.js';
 
 const USAGE = `Usage: mjw worker
 
-Drives the Discord account of DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID for a cluster
-on the Redis of MJW_REDIS_URL: it holds the account's lease (one driver per token, cluster-wide;
-MJW_ACCOUNT_LEASE_TTL_MS), takes jobs that the API nodes (\`mjw serve\`) queued, resumes the jobs of
-a worker that died from their stored tickets, and sends webhooks for the jobs it drives. While
-another worker holds the lease it stands by. SIGTERM hands the lease and the jobs in flight back at
-once (exit 0); a lost lease stops it (exit 1), for its supervisor to restart. See docs/scale.md.`;
+Drives Discord accounts for a cluster on the Redis of MJW_REDIS_URL: those of MJ_ACCOUNTS_FILE, or
+the one of DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID. Live workers share the accounts
+fairly; a worker drives an account only while it holds its lease (one driver per token,
+cluster-wide; MJW_ACCOUNT_LEASE_TTL_MS). It takes jobs that the API nodes (\`mjw serve\`) queued, as
+many at once as its accounts have slots, resumes the jobs of a worker that died from their stored
+tickets, and sends webhooks for the jobs it drives. A disabled account stays disabled for every
+worker (its state lives in Redis). SIGTERM hands the leases and the jobs in flight back at once
+(exit 0); a lost lease stops that account only. See docs/scale.md.`;
 
 async function run(ctx: CommandContext): Promise<number> {
   parseCommandLine(ctx.argv, {}, false);
   const env = readEnvironment({ env: ctx.env });
   const config = loadConfig({ env, envFile: false });
   const serviceConfig = loadServiceConfig(env, { worker: true });
+  const accounts = loadAccountsConfig(env, config);
   const say = (message: string): void => {
     ctx.stderr.write(`mjw worker: ${message}\n`);
   };
@@ -34,9 +38,20 @@ async function run(ctx: CommandContext): Promise<number> {
   const logger = createLogger({
     level: config.logLevel,
     name: 'mjw-worker',
-    secrets: [config.credentials?.token ?? '', ...serviceConfig.apiKeys.map((k) => k.key)],
+    secrets: [
+      config.credentials?.token ?? '',
+      ...accounts.accounts.map((a) => a.token),
+      ...serviceConfig.apiKeys.map((k) => k.key),
+    ],
   });
-  return runClusterNode(ctx, { config, serviceConfig, logger, listen: false, say });
+  return runClusterNode(ctx, {
+    config,
+    serviceConfig,
+    accounts: accounts.accounts,
+    logger,
+    listen: false,
+    say,
+  });
 }
 
 export const workerCommand: Command = {

@@ -1,32 +1,38 @@
 /**
  * `startClusterNode`: one process of a cluster on Redis (docs/scale.md). It may be
  * - an **API node** (`listen`): the HTTP service on the shared Redis store; every accepted job is
- *   stored, then queued for the workers; reads and SSE streams see every node's jobs;
- * - a **worker** (`config.worker`): it waits for the lease of its account (AccountLease: one
- *   driver per token, cluster-wide), then opens the Discord client behind a FencedSendGate (the
- *   lease and the 350 ms spacing proven in Redis before every call), adopts the unfinished jobs of
- *   a dead worker from their tickets, and takes queued jobs from the queue;
+ *   stored, then queued for the workers; reads and SSE streams see every node's jobs, and
+ *   `GET /v1/accounts` every account's state cluster-wide;
+ * - a **worker** (`config.worker`): it drives the accounts whose leases it holds (LeasedAccounts:
+ *   the AccountBalancer shares the accounts fairly between live workers, one driver per token
+ *   cluster-wide), each behind a FencedSendGate (the lease and the 350 ms spacing proven in
+ *   Redis before every call), follows the unfinished jobs of a dead worker from their tickets on
+ *   the accounts it holds, and takes queued jobs from the queue as fast as its pool's slots allow;
  * - or both (`mjw serve` with MJW_REDIS_URL).
- * A worker whose lease is lost stops driving at once (its jobs stay stored, their claims released
- * for the new holder) and reports it through `lost`: the process exits and its supervisor restarts
- * it as a standby. A stopped node (SIGTERM) hands its lease and claims back at once.
+ * A lost lease stops that account at once: its jobs stay stored, their claims are released for
+ * the new holder. A stopped node (SIGTERM) hands its leases and claims back at once.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AccountLease } from '../../cluster/account-lease.js';
-import { FencedSendGate } from '../../cluster/fenced-send-gate.js';
+import { AccountPool } from '../../accounts/account-pool.js';
+import { NoAccountAvailableError } from '../../accounts/errors.js';
+import { AccountStateStore } from '../../cluster/account-state-store.js';
+import { isHandBackError } from '../../cluster/errors.js';
+import type { FencedSendGate } from '../../cluster/fenced-send-gate.js';
 import { clusterKeys } from '../../cluster/keys.js';
+import type { AccountConfig } from '../../config/accounts.js';
 import type { ServiceConfig } from '../../config/service.js';
-import type { SendGate } from '../../discord/rest/send-gate.js';
 import { buildService, type Service } from '../app.js';
 import { RedisJobFeed } from '../events/redis-job-feed.js';
 import { isTerminal } from '../jobs/job.js';
 import { RedisJobStore } from '../jobs/redis-store.js';
-import type { ServiceGenerator } from '../open-generator.js';
+import { poolProbe } from '../pool-probe.js';
+import { ClusterAccountDirectory } from './account-directory.js';
 import { ApiOnlyGenerator } from './api-only-generator.js';
 import { ClusterJobQueue, type QueueVerdict } from './job-queue.js';
+import { LeasedAccounts, type OpenedAccount } from './leased-accounts.js';
 
 export interface ClusterNodeOptions {
   /** Service settings; `redisUrl` is required. */
@@ -34,26 +40,26 @@ export interface ClusterNodeOptions {
   logger: Logger;
   /** Serve HTTP here (an API node). */
   listen: boolean;
-  /** The account this worker drives (its lease key). Default `default`. */
-  accountId?: string;
-  /** Minimum spacing of the token's calls, cluster-wide. Default 350. */
+  /** The deployment's accounts (MJ_ACCOUNTS_FILE, or `default` from DISCORD_*). Required for a worker. */
+  accounts?: readonly AccountConfig[];
+  /** Minimum spacing of each token's calls, cluster-wide. Default 350. */
   minSpacingMs?: number;
-  /** Opens the Discord client of the account, every call of which goes through `gate`. Required for a worker. */
-  openGenerator?: (gate: SendGate) => Promise<ServiceGenerator>;
-  /** Queue entries a worker holds at once. Default 6. */
-  concurrency?: number;
-  /** Wait between two tries at a lease held elsewhere, ms. Default 2,000. */
-  standbyRetryMs?: number;
+  /** Opens one account's Discord client, every call of which goes through `gate`. Required for a worker. */
+  openAccount?: (account: AccountConfig, gate: FencedSendGate) => Promise<OpenedAccount>;
+  /** Between two balancer rounds, ms. Default 2,000. */
+  balanceIntervalMs?: number;
+  /** Wait before a queue entry handed back (or driven elsewhere) is tried again, ms. Default 5,000. */
+  retryDelayMs?: number;
 }
 
 export interface ClusterNode {
   /** The API node's base URL, when listening. */
   url: string | undefined;
-  /** Resolves when the worker holds its lease and takes jobs (never, on an API-only node). */
+  /** Resolves when the worker drives its first account and takes jobs (never, on an API-only node). */
   driving: Promise<void>;
-  /** Aborts when the worker lost its lease: stop the process. */
-  lost: AbortSignal;
-  /** The worker's service (runner, store) once driving; for tests and health. */
+  /** The accounts this worker drives now. */
+  heldAccounts(): string[];
+  /** The worker's service (runner, store) once started; for tests and health. */
   worker(): Service | undefined;
   close(): Promise<void>;
 }
@@ -63,6 +69,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   if (config.redisUrl === null) throw new TypeError('startClusterNode: config.redisUrl is required');
   const url = config.redisUrl;
   const prefix = config.redisPrefix;
+  const keys = clusterKeys(prefix);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   const feed = new RedisJobFeed({
@@ -73,15 +80,26 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   });
   await feed.start();
   // A dead worker's queue entries come back after the same time as its job claims expire.
-  const queue = new ClusterJobQueue({ url, prefix, lockMs: config.jobClaimTtlMs });
+  const queue = new ClusterJobQueue({
+    url,
+    prefix,
+    lockMs: config.jobClaimTtlMs,
+    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+  });
   const store = new RedisJobStore({ redis, prefix });
   const dispatch = (job: { id: string }) => queue.enqueue(job as Parameters<ClusterJobQueue['enqueue']>[0]);
   const life = new AbortController();
-  const lost = new AbortController();
   const closers: (() => Promise<void>)[] = [];
 
   let url_: string | undefined;
   if (options.listen) {
+    const directory = new ClusterAccountDirectory({
+      states: new AccountStateStore({ redis, keys }),
+      ...(options.accounts ? { configured: options.accounts } : {}),
+      waiting: async () => (await queue.counts()).waiting ?? 0,
+      onError: (error) => logger.warn({ err: error }, 'account directory refresh'),
+    });
+    await directory.start();
     const api = await buildService({
       generator: new ApiOnlyGenerator(),
       store,
@@ -89,6 +107,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       config,
       logger,
       instanceId: `${owner}:api`,
+      accounts: directory,
       cluster: { dispatch, drives: false, changes: feed },
     });
     const detach = feed.follow(api.runner);
@@ -96,71 +115,92 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     url_ = await api.listen();
     closers.push(async () => {
       await api.close();
+      directory.close();
       detach();
     });
   }
 
   let workerService: Service | undefined;
+  let leased: LeasedAccounts | undefined;
   const driving = !config.worker
     ? new Promise<void>(() => undefined)
     : (async () => {
-        const open = options.openGenerator;
-        if (open === undefined) throw new TypeError('startClusterNode: a worker needs openGenerator');
-        const accountId = options.accountId ?? 'default';
-        const keys = clusterKeys(prefix);
-        let lease: AccountLease | null = null;
-        while (lease === null) {
-          if (life.signal.aborted) throw life.signal.reason;
-          lease = await AccountLease.acquire({
-            redis,
-            accountId,
-            owner,
-            ttlMs: config.accountLeaseTtlMs,
-            keys,
-          });
-          if (lease === null) {
-            logger.info({ accountId }, 'account lease held by another worker: standing by');
-            await new Promise((resolve) => setTimeout(resolve, options.standbyRetryMs ?? 2_000).unref());
-          }
+        const open = options.openAccount;
+        const accounts = options.accounts ?? [];
+        if (open === undefined || accounts.length === 0) {
+          throw new TypeError('startClusterNode: a worker needs accounts and openAccount');
         }
-        const held = lease;
-        logger.info({ accountId, fence: held.fence }, 'account lease taken: driving');
-        closers.unshift(() => held.release());
-        const gate = new FencedSendGate({
-          redis,
-          lease: held,
-          keys,
-          ...(options.minSpacingMs === undefined ? {} : { minSpacingMs: options.minSpacingMs }),
+        const pool = new AccountPool();
+        const handsBack = (error: unknown): boolean =>
+          isHandBackError(error) ||
+          // No account here can take it, but one this worker does not hold may: another worker's.
+          (error instanceof NoAccountAvailableError && accounts.some((a) => !pool.has(a.id)));
+        let consumer: ReturnType<ClusterJobQueue['consume']> | undefined;
+        let started!: () => void;
+        const firstAccount = new Promise<void>((resolve) => {
+          started = resolve;
         });
-        const opened = await open(gate);
+        const accountsHere = new LeasedAccounts({
+          redis,
+          keys,
+          owner,
+          accounts,
+          pool,
+          open,
+          logger,
+          ttlMs: config.accountLeaseTtlMs,
+          ...(options.balanceIntervalMs === undefined ? {} : { intervalMs: options.balanceIntervalMs }),
+          ...(options.minSpacingMs === undefined ? {} : { minSpacingMs: options.minSpacingMs }),
+          // The queue hands this worker as many jobs as its held accounts have slots; none without.
+          onCapacity: (capacity) => {
+            if (capacity > 0) started();
+            if (consumer === undefined) return;
+            if (capacity === 0) {
+              if (!consumer.isPaused()) consumer.pause(true);
+              return;
+            }
+            consumer.concurrency = capacity;
+            if (consumer.isPaused()) consumer.resume();
+          },
+        });
+        leased = accountsHere;
+        const probe = poolProbe(pool, accountsHere.transports);
         const service = await buildService({
-          generator: opened.generator,
-          probe: opened.probe,
-          telemetry: opened.telemetry,
-          channelId: opened.channelId,
+          generator: pool,
+          probe: probe.probe,
+          telemetry: probe.telemetry,
           store,
           closeStore: false,
           config,
           logger,
           instanceId: owner,
-          cluster: { dispatch, drives: true, changes: feed },
+          accounts: pool,
+          cluster: {
+            dispatch,
+            drives: true,
+            changes: feed,
+            handsBack,
+            // A ticket is followed by the worker that drives its account.
+            canResume: (ticket) =>
+              ticket.accountId !== undefined
+                ? pool.has(ticket.accountId)
+                : pool.accounts().some((a) => a.channelId === ticket.channelId),
+          },
         });
         workerService = service;
-        held.once('lost', (error) => {
-          // Synchronously: the runner is closing before any refused call can fail a job.
-          logger.error({ accountId, err: error }, 'account lease lost: stopping this worker');
-          void service.runner.close();
-          lost.abort(error);
-        });
         const detach = feed.follow(service.runner);
         closers.unshift(async () => {
           // The runner first: its jobs stop (stored, claims released), so the queue's hold on
-          // their entries ends at once and they go back for another worker.
+          // their entries ends at once and they go back for another worker; then the leases.
           await service.close();
           await queue.close();
           detach();
-          await opened.close();
+          await accountsHere.stop();
+          await pool.close();
         });
+        await accountsHere.start();
+        await firstAccount;
+        if (life.signal.aborted) return;
         await service.recover();
         const handle = async (id: string): Promise<QueueVerdict> => {
           const result = await service.runner.drive(id);
@@ -168,7 +208,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           const job = await store.get(id);
           return job === undefined || isTerminal(job.status) ? 'done' : 'retry';
         };
-        queue.consume(handle, options.concurrency ?? 6);
+        consumer = queue.consume(handle, Math.max(1, pool.capacity));
+        if (pool.capacity === 0) consumer.pause(true);
       })();
   driving.catch((error: unknown) => {
     if (!life.signal.aborted) logger.error({ err: error }, 'worker could not start');
@@ -178,7 +219,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   return {
     url: url_,
     driving,
-    lost: lost.signal,
+    heldAccounts: () => leased?.accountIds ?? [],
     worker: () => workerService,
     close() {
       closing ??= (async () => {

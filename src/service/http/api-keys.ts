@@ -41,6 +41,18 @@ export class ApiKeyAuthenticator {
     this.keys = keys.map((k) => ({ name: k.name, hash: digest(k.key) }));
   }
 
+  /**
+   * The client name for the presented key, or undefined without a valid one (never throws): for
+   * public routes that show more to an authenticated caller.
+   */
+  identify(headers: IncomingHttpHeaders): string | undefined {
+    try {
+      return this.authenticate(headers);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The client name for the presented key; throws AuthenticationError. */
   authenticate(headers: IncomingHttpHeaders): string {
     if (this.disabled) return ANONYMOUS_CLIENT;

@@ -1,8 +1,10 @@
 /**
- * What runs around every request: authentication (except the public paths), the per-key token
- * bucket with `X-RateLimit-*` headers, and the HTTP metrics.
+ * What runs around every request: refusal during shutdown, authentication (except the public
+ * paths), the per-key token bucket with `X-RateLimit-*` headers (its token given back when the
+ * request is refused before any work, refund-policy.ts), and the HTTP metrics.
  */
-import { RateLimitError } from '../errors.js';
+import { RateLimitError, ServiceClosingError } from '../errors.js';
+import { refundsRequestToken } from '../limits/refund-policy.js';
 import type { TokenBucketLimiter } from '../limits/token-bucket.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { ApiKeyAuthenticator } from './api-keys.js';
@@ -15,11 +17,19 @@ export interface RequestHookOptions {
   metrics: ServiceMetrics;
   /** Paths served without a key (health checks, optionally metrics). */
   publicPaths: ReadonlySet<string>;
+  /** Aborted when the service stops: requests still arriving get SERVICE_CLOSING. */
+  shutdown?: AbortSignal;
 }
 
 export function installRequestHooks(app: ServiceApp, options: RequestHookOptions): void {
-  const { auth, limiter, metrics, publicPaths } = options;
+  const { auth, limiter, metrics, publicPaths, shutdown } = options;
+  /** Requests whose requests token was taken, so a refusal can give it back. */
+  const charged = new WeakSet<object>();
   app.addHook('onRequest', async (request, reply) => {
+    if (shutdown?.aborted) {
+      void reply.header('connection', 'close');
+      throw new ServiceClosingError();
+    }
     const path = request.url.split('?', 1)[0] ?? '';
     if (publicPaths.has(path)) return;
     request.clientId = auth.authenticate(request.headers);
@@ -30,8 +40,12 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
       metrics.clientRateLimited.inc({ limit: 'requests' });
       throw new RateLimitError(taken.retryAfterMs, 'requests');
     }
+    charged.add(request);
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (charged.has(request) && refundsRequestToken(request.refusalCode || undefined)) {
+      limiter.refund(request.clientId);
+    }
     metrics.observeHttp(
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
       reply.elapsedTime / 1000,

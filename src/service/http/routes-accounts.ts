@@ -48,7 +48,7 @@ export async function registerAccountRoutes(app: FastifyInstance, ctx: ServiceCo
         if (accounts === undefined) return notConfigured(reply);
         const { id } = request.params;
         if (accounts.account(id) === undefined) return unknownAccount(reply, id);
-        const view = action === 'enable' ? accounts.enable(id) : accounts.disable(id, 'manual');
+        const view = await (action === 'enable' ? accounts.enable(id) : accounts.disable(id, 'manual'));
         request.log.warn({ account: id, by: request.clientId }, `account ${action}d through the API`);
         return view;
       },

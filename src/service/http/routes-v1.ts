@@ -4,13 +4,15 @@
  * Idempotency-Key (idempotency.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ServiceContext, takeSubmission } from '../context.js';
+import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
+import { METADATA_LIMITS } from '../jobs/json-limits.js';
 import { kindForAction, resolveAction } from '../runner/actions.js';
 import { IDEMPOTENT_REPLAYED_HEADER, type IdempotentOutcome, idempotent } from './idempotency.js';
 import { toJobView } from './job-view.js';
+import { limitJsonFields } from './json-fields.js';
 import {
   type ActionBody,
   actionBody,
@@ -21,6 +23,9 @@ import {
   listQuery,
 } from './schemas.js';
 import { streamJobEvents } from './sse.js';
+
+/** `metadata` is checked for depth and size before the schema or anything else walks it. */
+const limitFreeJson = limitJsonFields({ metadata: METADATA_LIMITS });
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -73,25 +78,28 @@ async function sendIdempotent(
 const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer(job), jobId: job.id });
 
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.post<{ Body: ImagineBody }>('/v1/imagine', { schema: { body: imagineBody } }, async (request, reply) =>
-    sendIdempotent(ctx, request, reply, async (reservation) => {
-      takeSubmission(ctx, request.clientId);
-      const { prompt, webhookUrl, metadata } = request.body;
-      const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
-      const job = await ctx.runner.submit(
-        {
-          clientId: request.clientId,
-          kind: 'imagine',
-          prompt: prompt.trim(),
-          webhookUrl: checkedUrl,
-          metadata: metadata ?? null,
-        },
-        undefined,
-        reservation === undefined ? {} : { reservation },
-      );
-      ctx.metrics.jobsSubmitted.inc({ kind: 'imagine' });
-      return created(job);
-    }),
+  app.post<{ Body: ImagineBody }>(
+    '/v1/imagine',
+    { schema: { body: imagineBody }, preValidation: limitFreeJson },
+    async (request, reply) =>
+      sendIdempotent(ctx, request, reply, async (reservation) => {
+        const { prompt, webhookUrl, metadata } = request.body;
+        const job = await chargeSubmission(ctx, request.clientId, async () =>
+          ctx.runner.submit(
+            {
+              clientId: request.clientId,
+              kind: 'imagine',
+              prompt: prompt.trim(),
+              webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
+              metadata: metadata ?? null,
+            },
+            undefined,
+            reservation === undefined ? {} : { reservation },
+          ),
+        );
+        ctx.metrics.jobsSubmitted.inc({ kind: 'imagine' });
+        return created(job);
+      }),
   );
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: { params: jobIdParams } }, async (request) =>
@@ -159,7 +167,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
 
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/v1/jobs/:id/actions',
-    { schema: { params: jobIdParams, body: actionBody } },
+    { schema: { params: jobIdParams, body: actionBody }, preValidation: limitFreeJson },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
         const source = await ownedJob(ctx, request, request.params.id);
@@ -178,22 +186,23 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
             Object.keys(source.result.actions),
           );
         }
-        takeSubmission(ctx, request.clientId);
         const { webhookUrl, metadata } = request.body;
-        const checkedUrl = webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl);
         const kind = kindForAction(action);
-        const job = await ctx.runner.submit(
-          {
-            clientId: request.clientId,
-            kind,
-            action,
-            parentId: source.id,
-            prompt: source.prompt,
-            webhookUrl: checkedUrl,
-            metadata: metadata ?? null,
-          },
-          source.result,
-          reservation === undefined ? {} : { reservation },
+        const result = source.result;
+        const job = await chargeSubmission(ctx, request.clientId, async () =>
+          ctx.runner.submit(
+            {
+              clientId: request.clientId,
+              kind,
+              action,
+              parentId: source.id,
+              prompt: source.prompt,
+              webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
+              metadata: metadata ?? null,
+            },
+            result,
+            reservation === undefined ? {} : { reservation },
+          ),
         );
         ctx.metrics.jobsSubmitted.inc({ kind });
         return created(job);

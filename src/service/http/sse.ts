@@ -98,7 +98,9 @@ export async function streamJobEvents(
   });
   let seq = 0;
   let ended = false;
-  const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
+  const heartbeat = setInterval(() => {
+    if (!ended && raw.writable) raw.write(': keep-alive\n\n');
+  }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
   const end = (): void => {
     if (ended) return;
@@ -106,15 +108,23 @@ export async function streamJobEvents(
     clearInterval(heartbeat);
     unsubscribe();
     options.shutdown.removeEventListener('abort', end);
-    raw.end();
+    if (!raw.destroyed) raw.end();
   };
+  // Runs inside the runner's change announcement: a failure ends this stream, nothing else.
   const send = (job: JobRecord, type: JobEventType | 'state'): void => {
     if (ended) return;
-    seq += 1;
-    write(raw, type, options.view(job), seq);
-    if (isTerminal(job.status) && type !== 'state') end();
+    try {
+      seq += 1;
+      write(raw, type, options.view(job), seq);
+      if (isTerminal(job.status) && type !== 'state') end();
+    } catch (error) {
+      request.log.warn({ err: error, jobId }, 'event stream failed');
+      end();
+    }
   };
   request.raw.on('close', end);
+  // A write to a socket the client closed emits `error`; without a listener it would be thrown.
+  raw.on('error', end);
   options.shutdown.addEventListener('abort', end, { once: true });
 
   raw.write('retry: 3000\n\n');

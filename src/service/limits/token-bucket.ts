@@ -97,6 +97,18 @@ export class TokenBucketLimiter {
     return { allowed: false, remaining: Math.floor(bucket.tokens), retryAfterMs };
   }
 
+  /**
+   * Gives back `cost` tokens taken from `key` for a request that was then refused (see
+   * refund-policy.ts), never beyond `burst`. A key without a bucket has nothing to give back.
+   */
+  refund(key: string, cost = 1): void {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return;
+    const now = this.clock.now();
+    this.refill(key, now);
+    bucket.tokens = Math.min(this.capacity, bucket.tokens + cost);
+  }
+
   /** Drops buckets idle for `idleMs` that have refilled completely (forgetting them changes nothing). */
   sweep(): number {
     const now = this.clock.now();

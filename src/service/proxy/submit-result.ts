@@ -32,6 +32,15 @@ export const result = (
   properties: Record<string, unknown> = {},
 ): SubmitResult => ({ code, description, result: id, properties });
 
+/**
+ * The proxy's answer to a body that is wrong by itself (code 4, HTTP 200 as midjourney-proxy
+ * answers): marked as a validation refusal, so the caller's requests token is given back.
+ */
+export function invalidBody(request: FastifyRequest, description: string): SubmitResult {
+  request.refusalCode = 'VALIDATION_FAILED';
+  return result(ProxyCode.ValidationError, description);
+}
+
 /** The proxy's error body, at the HTTP status the error implies. */
 export function sendProxyError(
   error: unknown,
@@ -41,6 +50,7 @@ export function sendProxyError(
 ) {
   const e = normaliseError(error, bodyLimit, request.headers['content-type']);
   if (e instanceof ServiceError) {
+    request.refusalCode = e.code;
     const retryAfter = retryAfterSeconds(e);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     const code =

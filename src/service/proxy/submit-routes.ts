@@ -6,14 +6,14 @@
  * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ServiceContext, takeSubmission } from '../context.js';
+import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
 import { ownedJob } from '../http/routes-v1.js';
 import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
-import { ProxyCode, result, type SubmitResult } from './submit-result.js';
+import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
 
 const hook = { type: 'string', maxLength: 2_048 } as const;
@@ -89,8 +89,9 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
   ): Promise<SubmitResult> => {
     const waitingAhead = ctx.runner.waitingCount;
     try {
-      takeSubmission(ctx, request.clientId);
-      const job = await ctx.runner.submit(input, source, reservation === undefined ? {} : { reservation });
+      const job = await chargeSubmission(ctx, request.clientId, () =>
+        ctx.runner.submit(input, source, reservation === undefined ? {} : { reservation }),
+      );
       ctx.metrics.jobsSubmitted.inc({ kind: input.kind });
       return accepted(job, waitingAhead);
     } catch (error) {
@@ -130,10 +131,10 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
         const prompt = body.prompt?.trim() ?? '';
-        if (prompt === '') return result(ProxyCode.ValidationError, 'prompt is required');
+        if (prompt === '') return invalidBody(request, 'prompt is required');
         if (body.base64 || (body.base64Array?.length ?? 0) > 0) {
-          return result(
-            ProxyCode.ValidationError,
+          return invalidBody(
+            request,
             'image prompts (base64, base64Array) are not supported; use image URLs in the prompt',
           );
         }
@@ -224,13 +225,10 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
-        if (!body.taskId) return result(ProxyCode.ValidationError, 'taskId is required');
+        if (!body.taskId) return invalidBody(request, 'taskId is required');
         const wanted = changeAction(body.action, body.index);
         if (wanted === undefined) {
-          return result(
-            ProxyCode.ValidationError,
-            'action must be UPSCALE or VARIATION with index 1-4, or REROLL',
-          );
+          return invalidBody(request, 'action must be UPSCALE or VARIATION with index 1-4, or REROLL');
         }
         return submitChild(
           request,
@@ -250,8 +248,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
         const match = /^\s*(\d+)\s+(?:([UV])([1-4])|(R))\s*$/i.exec(body.content ?? '');
-        if (!match?.[1])
-          return result(ProxyCode.ValidationError, 'content must be "<taskId> U1-U4 | V1-V4 | R"');
+        if (!match?.[1]) return invalidBody(request, 'content must be "<taskId> U1-U4 | V1-V4 | R"');
         const wanted = match[4] ? 'reroll' : `${match[2]!.toUpperCase()}${match[3]}`;
         return submitChild(
           request,
@@ -270,8 +267,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
-        if (!body.taskId || !body.customId)
-          return result(ProxyCode.ValidationError, 'taskId and customId are required');
+        if (!body.taskId || !body.customId) return invalidBody(request, 'taskId and customId are required');
         const customId = body.customId;
         return submitChild(
           request,

@@ -49,14 +49,29 @@ export class ActiveJob {
 
   /**
    * Applies `patch`, stores it, then announces this version (not what the job has become since).
-   * Resolves true when the store took it; never rejects. Nothing is applied once the claim is lost.
+   * Resolves true when the store took it. Never rejects: it is called from event handlers with
+   * nobody to await it, and a failure here (a record that cannot be copied, a listener that
+   * throws) is logged, not left to become an unhandled rejection that ends the process. A store
+   * failure is logged by `persist`. Nothing is applied once the claim is lost.
    */
   async update(patch: Partial<JobRecord>, type: JobEventType): Promise<boolean> {
     if (this.claimLost !== null) return false;
     this.record = { ...this.record, ...patch, updatedAt: this.deps.clock.now() };
-    const snapshot = structuredClone(this.record);
+    let snapshot: JobRecord;
+    try {
+      snapshot = structuredClone(this.record);
+    } catch (error) {
+      this.deps.logger.error({ err: error, jobId: this.id }, 'could not copy job record');
+      return (await this.persist()) === 'stored';
+    }
     const result = await this.persist();
-    if (result !== 'claim-lost') this.deps.announce(snapshot, type);
+    if (result !== 'claim-lost') {
+      try {
+        this.deps.announce(snapshot, type);
+      } catch (error) {
+        this.deps.logger.error({ err: error, jobId: this.id, type }, 'a job change listener failed');
+      }
+    }
     return result === 'stored';
   }
 

@@ -13,6 +13,10 @@
  * it sends anything more. After `recover` has run once, the heartbeat also adopts jobs whose
  * owner died (claim expired) or stopped (claim released), through the same resume path.
  *
+ * One job's failure never takes the process down: each job runs under a last-resort handler
+ * (`crashed`), generator events and change listeners are guarded, job updates never reject, and
+ * a job whose stored record cannot be run fails alone (JOB_RECORD_INVALID) under its claim.
+ *
  * Only jobs that hold one of the `driveSlots` are in memory (an ActiveJob each). With a store that
  * can claim the oldest queued job (`claimNextQueued`), a job accepted while every slot is taken is
  * stored `queued` and unclaimed, and pulled (claimed) when a slot frees: the queue lives on disk,
@@ -26,21 +30,42 @@ import type {
   Generator,
   JobOptions,
   JobRef,
+  ProgressInfo,
   SubmissionTicket,
 } from '../../generation/types.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
-import { JobStateError, ServiceBusyError, ServiceClosingError, UnknownJobError } from '../errors.js';
+import {
+  CircuitOpenError,
+  JobStateError,
+  ServiceBusyError,
+  ServiceClosingError,
+  UnknownJobError,
+} from '../errors.js';
 import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
-import { createJobRecord, isTerminal, JobIdFactory, type JobRecord, type NewJob } from '../jobs/job.js';
+import {
+  createJobRecord,
+  isTerminal,
+  JobIdFactory,
+  type JobOutcomeError,
+  type JobRecord,
+  type NewJob,
+} from '../jobs/job.js';
 import { type JobClaim, JobExistsError, MAX_CLAIM_TTL_MS } from '../jobs/job-claim.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
 import { ClaimHeartbeat } from './claim-heartbeat.js';
-import type { JobRunnerEvents } from './job-events.js';
-import { CANCELLED_OUTCOME, classifyFailure, toOutcomeError } from './outcome.js';
+import type { JobEventType, JobRunnerEvents } from './job-events.js';
+import {
+  CANCELLED_OUTCOME,
+  classifyFailure,
+  crashOutcome,
+  invalidRecordReason,
+  recordInvalidOutcome,
+  toOutcomeError,
+} from './outcome.js';
 import { afterResumeError, planRecovery, sendConfirmed } from './recovery.js';
 
 export type { JobEventType, JobRunnerEvents } from './job-events.js';
@@ -75,6 +100,18 @@ export interface JobRunnerOptions {
    * claimed. Default true; false on a cluster worker, where queued jobs arrive through the queue.
    */
   adoptQueued?: boolean;
+  /**
+   * Cluster worker: errors that mean "this worker can no longer drive the job" (its account's
+   * lease was lost or handed back, no account is held here) rather than an outcome of the job.
+   * Such a job is handed back: it stays stored as it stands and its claim is released, for the
+   * holder of the account (or any worker) to carry on. Default none.
+   */
+  handsBack?: (error: unknown) => boolean;
+  /**
+   * Cluster worker: whether this runner can follow a job from its ticket (it drives the account
+   * the ticket names). A job it cannot follow is left to the worker that can. Default always.
+   */
+  canResume?: (ticket: SubmissionTicket) => boolean;
 }
 
 /** What `drive` found: the job ended here, was driven by another instance, or was already over. */
@@ -115,7 +152,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    * store has none (other runners sharing the store may pull them first).
    */
   private queuedInStore = 0;
-  private pulling: Promise<number> | undefined;
+  private pulling: Promise<RecoveryReport> | undefined;
   private pullAgain = false;
   private readonly ids: JobIdFactory;
   private readonly active = new Map<string, ActiveJob>();
@@ -134,6 +171,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
   private readonly drives: boolean;
   private readonly adoptQueued: boolean;
+  private readonly handsBack: (error: unknown) => boolean;
+  private readonly canResume: (ticket: SubmissionTicket) => boolean;
+  /** Jobs handed back (see `handsBack`): forgotten here without a verdict. */
+  private readonly handedBack = new WeakSet<ActiveJob>();
 
   constructor(options: JobRunnerOptions) {
     super();
@@ -157,6 +198,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       this.dispatch === undefined &&
       this.drives &&
       this.adoptQueued;
+    this.handsBack = options.handsBack ?? (() => false);
+    this.canResume = options.canResume ?? (() => true);
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
       throw new RangeError(
         `claimTtlMs must be an integer from 1000 to ${MAX_CLAIM_TTL_MS}, got ${this.claimTtlMs}`,
@@ -183,12 +226,49 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return n;
   }
 
+  /**
+   * Logs a failure on a path nobody awaits. Even the logger may fail on a strange error (a
+   * `toJSON` that throws): that must not end the process either.
+   */
+  private logFailure(fields: Record<string, unknown>, message: string): void {
+    try {
+      this.logger.error(fields, message);
+    } catch {
+      // Nothing more can be done about it here.
+    }
+  }
+
+  /**
+   * Tells every `change` listener, each on its own: one that throws (a closed SSE socket, a
+   * webhook body that cannot be built) is logged and neither stops the others nor the job.
+   */
+  private announce(job: JobRecord, type: JobEventType): void {
+    for (const listener of this.listeners('change')) {
+      try {
+        listener(job, type);
+      } catch (error) {
+        this.logFailure({ err: error, jobId: job.id, type }, 'a job change listener failed');
+      }
+    }
+  }
+
+  /** Wraps a generator event handler: it runs inside the generator's emit, which must not throw. */
+  private guard<A extends unknown[]>(event: string, handler: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        this.logFailure({ err: error, event }, 'could not handle a generator event');
+      }
+    };
+  }
+
   private listen(): () => void {
     const byRef = (ref: JobRef): ActiveJob | undefined => {
       const id = this.byRef.get(ref.id);
       return id === undefined ? undefined : this.active.get(id);
     };
-    const onSubmitted = (ref: JobRef, ticket: SubmissionTicket): void => {
+    const onSubmitted = this.guard('submitted', (ref: JobRef, ticket: SubmissionTicket): void => {
       const id = this.byNonce.get(ticket.nonce);
       const job = id === undefined ? undefined : this.active.get(id);
       if (job === undefined) return;
@@ -196,16 +276,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       // Discord accepted the interaction: the breaker has its verdict, the job its proof of sending.
       job.permit?.success();
       if (job.record.status === 'submitting') void job.update({ status: 'submitted' }, 'status');
-    };
-    const onQueued = (ref: JobRef, notice: string): void => {
+    });
+    const onQueued = this.guard('queued', (ref: JobRef, notice: string): void => {
       void byRef(ref)?.update({ notice }, 'notice');
-    };
-    const onStarted = (ref: JobRef): void => {
+    });
+    const onStarted = this.guard('started', (ref: JobRef): void => {
       const job = byRef(ref);
       if (job && job.record.status !== 'running' && !isTerminal(job.record.status)) {
         void job.update({ status: 'running', startedAt: job.record.startedAt ?? this.clock.now() }, 'status');
       }
-    };
+    });
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
     this.generator.on('started', onStarted);
@@ -255,23 +335,24 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     const [record, claim] = await this.insertClaimed(input, options.reservation);
     await this.store.releaseClaim(claim);
     this.queuedInStore += 1;
-    this.emit('change', structuredClone(record), 'status');
+    this.announce(structuredClone(record), 'status');
     void this.pull();
     return record;
   }
 
   /**
-   * Fills free slots with the oldest queued jobs of the store, one claim each. Resolves with the
-   * jobs started by this run; a call while a run is under way joins it (and makes it look again).
+   * Fills free slots with the oldest queued jobs of the store, one claim each, by the same path as
+   * an adoption (a job whose record cannot be run is failed alone). Resolves with what this run
+   * did; a call while a run is under way joins it (and makes it look again).
    */
-  private pull(): Promise<number> {
-    if (!this.pulls || this.closing) return Promise.resolve(0);
+  private pull(): Promise<RecoveryReport> {
+    if (!this.pulls || this.closing) return Promise.resolve({ resumed: 0, submitted: 0, failed: 0 });
     if (this.pulling !== undefined) {
       this.pullAgain = true;
       return this.pulling;
     }
-    const run = async (): Promise<number> => {
-      let started = 0;
+    const run = async (): Promise<RecoveryReport> => {
+      const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
       do {
         this.pullAgain = false;
         while (!this.closing && this.active.size < this.driveSlots) {
@@ -284,18 +365,18 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
             break;
           }
           this.queuedInStore = Math.max(0, this.queuedInStore - 1);
-          const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
           try {
-            if ((await this.startClaimed(claim, report)) === 'started') started += 1;
+            await this.startClaimed(claim, report);
           } catch (error) {
-            // Circuit open: the job is released, still queued; the next heartbeat tries again.
+            // Circuit open (or the job unreadable): its claim is given back, it stays queued; the
+            // next heartbeat tries again.
             this.queuedInStore += 1;
             this.logger.debug({ err: error, jobId: claim.jobId }, 'queued job left in the store');
-            return started;
+            return report;
           }
         }
       } while (this.pullAgain && !this.closing && this.active.size < this.driveSlots);
-      return started;
+      return report;
     };
     this.pulling = run().finally(() => {
       this.pulling = undefined;
@@ -312,24 +393,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     const dispatch = this.dispatch as (job: JobRecord) => Promise<void>;
     const [record, claim] = await this.insertClaimed(input, options.reservation);
     await this.store.releaseClaim(claim);
-    this.emit('change', structuredClone(record), 'status');
+    this.announce(structuredClone(record), 'status');
     try {
       await dispatch(record);
     } catch (error) {
-      const now = this.clock.now();
-      const failed: JobRecord = {
-        ...record,
-        status: 'failed',
-        error: toOutcomeError(error),
-        finishedAt: now,
-        updatedAt: now,
-      };
       const lateClaim = await this.store.claim(record.id, this.instanceId, this.claimTtlMs);
-      if (lateClaim !== null) {
-        await this.store.saveClaimed(failed, lateClaim);
-        await this.store.releaseClaim(lateClaim);
-        this.emit('change', failed, 'failed');
-      }
+      if (lateClaim !== null) await this.failClaimed(record, toOutcomeError(error), lateClaim);
       throw error;
     }
     return structuredClone(record);
@@ -385,10 +454,34 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       store: this.store,
       clock: this.clock,
       logger: this.logger,
-      announce: (snapshot, type) => this.emit('change', snapshot, type),
+      announce: (snapshot, type) => this.announce(snapshot, type),
     });
     this.active.set(record.id, job);
-    job.done = this.run(job, mode, source);
+    // Nobody awaits `done` in the normal course: a rejection here would end the process.
+    job.done = this.run(job, mode, source).catch((error: unknown) => this.crashed(job, error));
+  }
+
+  /**
+   * The last line of defence for one job: `run` itself threw (a bug, a store or generator that
+   * breaks its contract). The job fails with the error's outcome; the process and the other jobs
+   * carry on.
+   */
+  private async crashed(job: ActiveJob, error: unknown): Promise<void> {
+    this.logFailure({ err: error, jobId: job.id }, 'job crashed in the runner');
+    try {
+      job.permit?.release();
+      if (!isTerminal(job.record.status) && !this.closing && job.claimLost === null) {
+        await job.finish({ status: 'failed', error: crashOutcome(error), previewUrl: null }, 'failed');
+      }
+    } catch (secondary) {
+      this.logFailure({ err: secondary, jobId: job.id }, 'could not record the crashed job');
+    } finally {
+      if (this.active.get(job.id) === job) {
+        await this.forget(job).catch((forgetError: unknown) => {
+          this.logFailure({ err: forgetError, jobId: job.id }, 'could not release the crashed job');
+        });
+      }
+    }
   }
 
   private async run(job: ActiveJob, mode: Mode, source?: GenerationResult): Promise<void> {
@@ -411,7 +504,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         if (!stored)
           throw job.claimLost ?? new Error(`Job ${job.id}: could not store the ticket; not sending`);
       },
-      onProgress: (progress) => {
+      onProgress: this.guard('progress', (progress: ProgressInfo) => {
         if (isTerminal(job.record.status)) return;
         void job.update(
           {
@@ -424,7 +517,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           },
           'progress',
         );
-      },
+      }),
     };
     try {
       let result: GenerationResult;
@@ -460,7 +553,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     } finally {
       if (
         this.active.get(job.id) === job &&
-        (isTerminal(job.record.status) || this.closing || job.claimLost !== null)
+        (isTerminal(job.record.status) || this.closing || job.claimLost !== null || this.handedBack.has(job))
       ) {
         await this.forget(job);
       }
@@ -477,6 +570,13 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // for the next start or the new owner to carry on.
     if (this.closing || job.claimLost !== null) {
       job.permit?.release();
+      return;
+    }
+    // This worker can no longer drive it (its account was handed on): another worker carries on.
+    if (!job.cancelRequested && this.handsBack(error)) {
+      job.permit?.release();
+      this.handedBack.add(job);
+      this.logger.info({ jobId: job.id, status: job.record.status }, 'job handed back to the cluster');
       return;
     }
     if (job.cancelRequested) {
@@ -525,7 +625,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     await job.flushed();
     if (job.claimLost === null) {
       await this.store.releaseClaim(job.claim).catch((error: unknown) => {
-        this.logger.warn({ err: error, jobId: job.id }, 'could not release job claim');
+        this.logFailure({ err: error, jobId: job.id }, 'could not release job claim');
       });
     }
   }
@@ -621,7 +721,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       };
       await this.store.saveClaimed(cancelled, claim);
       this.queuedInStore = Math.max(0, this.queuedInStore - 1);
-      this.emit('change', structuredClone(cancelled), 'cancelled');
+      this.announce(structuredClone(cancelled), 'cancelled');
       return cancelled;
     } finally {
       await this.store.releaseClaim(claim);
@@ -630,7 +730,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
 
   /**
    * Picks up the jobs a previous run left unfinished (see recovery.ts), never paying for one
-   * twice: each is claimed first, and one claimed live by another instance is left to it.
+   * twice: each is claimed first, and one claimed live by another instance is left to it. One
+   * job that cannot be recovered (a record over the metadata limits or that cannot be copied, a
+   * store or generator that throws for it) is failed on its own under its claim; the others and
+   * the process carry on.
    */
   async recover(): Promise<RecoveryReport> {
     const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
@@ -645,49 +748,104 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (this.closing) break;
       if (this.active.has(listed.id)) continue;
       // On a cluster worker, a job nobody has started yet comes through the queue, not from here;
-      // where jobs are pulled from the store, they are pulled in order below, not all at once.
+      // where jobs are pulled from the store, they are pulled in order (below), not all at once.
       if ((!this.adoptQueued || this.pulls) && unsent(listed)) continue;
-      if ((await this.adopt(listed.id, report)) === 'elsewhere') elsewhere += 1;
+      // Its ticket names an account another worker drives: that worker follows it.
+      if (listed.ticket !== null && !this.canResume(listed.ticket)) continue;
+      try {
+        if ((await this.adopt(listed.id, report, listed)) === 'elsewhere') elsewhere += 1;
+      } catch (error) {
+        // Not claimed, or no circuit permit: nothing was written; a later adoption tries again.
+        this.logFailure({ err: error, jobId: listed.id }, 'could not adopt job; left for a later attempt');
+      }
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
-    report.submitted += await this.pull();
+    const pulled = await this.pull();
+    report.submitted += pulled.submitted;
+    report.resumed += pulled.resumed;
+    report.failed += pulled.failed;
     return report;
   }
 
-  /** Claims one unfinished job and starts it here by the restart rule (recovery.ts). */
-  private async adopt(id: string, report: RecoveryReport): Promise<'started' | DriveResult> {
+  /**
+   * Claims one unfinished job and starts it here by the restart rule (recovery.ts). Once the
+   * claim is held, a job that cannot be started (an unusable stored record, a store read that
+   * throws) is failed alone under the claim (JOB_RECORD_INVALID for an unusable record).
+   * Rejects, holding no claim, when the claim itself cannot be had or the circuit is open
+   * (CircuitOpenError): the job stays as stored for a later attempt. `listed` is the job as
+   * listed, the fallback when the read under the claim throws.
+   */
+  private async adopt(
+    id: string,
+    report: RecoveryReport,
+    listed?: JobRecord,
+  ): Promise<'started' | DriveResult> {
     const claim = await this.store.claim(id, this.instanceId, this.claimTtlMs);
     if (claim === null) {
       const stored = await this.store.get(id);
       return stored === undefined || isTerminal(stored.status) ? 'finished' : 'elsewhere';
     }
-    return this.startClaimed(claim, report);
+    return this.startClaimed(claim, report, listed);
   }
 
-  /** Starts a job this runner just claimed, by the restart rule (recovery.ts). */
-  private async startClaimed(claim: JobClaim, report: RecoveryReport): Promise<'started' | DriveResult> {
+  /**
+   * Starts a job this runner just claimed (adopted, or pulled from the store queue), by the
+   * restart rule; a job that cannot be started is failed alone under the claim (see `adopt`).
+   */
+  private async startClaimed(
+    claim: JobClaim,
+    report: RecoveryReport,
+    listed?: JobRecord,
+  ): Promise<'started' | DriveResult> {
     const id = claim.jobId;
-    // Read again under the claim: the previous owner may have moved it on since the listing.
-    const record = await this.store.get(id);
-    if (record === undefined || isTerminal(record.status)) {
-      await this.store.releaseClaim(claim);
+    let known = listed;
+    try {
+      // Read again under the claim: the previous owner may have moved it on since the listing.
+      const record = await this.store.get(id);
+      if (record === undefined || isTerminal(record.status)) {
+        await this.store.releaseClaim(claim);
+        return 'finished';
+      }
+      known = record;
+      return await this.startAdopted(record, claim, report);
+    } catch (error) {
+      // The circuit is open: not the job's fault; its claim was given back for a later attempt.
+      if (error instanceof CircuitOpenError) throw error;
+      this.logFailure({ err: error, jobId: id }, 'could not recover job');
+      if (known === undefined) {
+        // Nothing to write the failure onto: leave the job for a later attempt.
+        await this.store.releaseClaim(claim).catch(() => undefined);
+        throw error;
+      }
+      await this.failClaimed(known, crashOutcome(error), claim);
+      report.failed += 1;
       return 'finished';
+    }
+  }
+
+  /** Starts a claimed, unfinished job by the restart rule, or fails it when it cannot be run. */
+  private async startAdopted(
+    record: JobRecord,
+    claim: JobClaim,
+    report: RecoveryReport,
+  ): Promise<'started' | DriveResult> {
+    const invalid = invalidRecordReason(record);
+    if (invalid !== undefined) {
+      this.logFailure({ jobId: record.id, reason: invalid }, 'stored job record is unusable');
+      // Its metadata is what made it unusable: drop it so the failure itself can be stored.
+      await this.failClaimed({ ...record, metadata: null }, recordInvalidOutcome(invalid), claim);
+      report.failed += 1;
+      return 'finished';
+    }
+    if (record.ticket !== null && !this.canResume(record.ticket)) {
+      await this.store.releaseClaim(claim);
+      return 'elsewhere';
     }
     const parent = record.parentId === null ? undefined : await this.store.get(record.parentId);
     const source = parent?.result ?? undefined;
     const step = planRecovery(record, source !== undefined);
     if (step.kind === 'fail') {
-      const now = this.clock.now();
-      const failed: JobRecord = {
-        ...record,
-        status: 'failed',
-        error: toOutcomeError(new Error(step.reason)),
-        finishedAt: now,
-        updatedAt: now,
-      };
-      await this.store.saveClaimed(failed, claim);
-      await this.store.releaseClaim(claim);
-      this.emit('change', failed, 'failed');
+      await this.failClaimed(record, toOutcomeError(new Error(step.reason)), claim);
       report.failed += 1;
       return 'finished';
     }
@@ -696,7 +854,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       try {
         permit = this.breaker.acquire();
       } catch (error) {
-        await this.store.releaseClaim(claim);
+        // The circuit is open: give the job back for a later attempt (a breaker that breaks its
+        // contract fails the job in `adopt` instead).
+        if (error instanceof CircuitOpenError) await this.store.releaseClaim(claim).catch(() => undefined);
         throw error;
       }
       this.start({ ...record, status: 'queued', ticket: null }, claim, 'submit', permit, source);
@@ -706,6 +866,27 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       report.resumed += 1;
     }
     return 'started';
+  }
+
+  /**
+   * Stores `record` as failed with `error` under `claim` (a fenced write), announces it, and
+   * releases the claim. A store failure is logged, not thrown: the job stays unfinished for a
+   * later attempt.
+   */
+  private async failClaimed(record: JobRecord, error: JobOutcomeError, claim: JobClaim): Promise<void> {
+    const now = this.clock.now();
+    const failed: JobRecord = { ...record, status: 'failed', error, finishedAt: now, updatedAt: now };
+    try {
+      await this.store.saveClaimed(failed, claim);
+    } catch (storeError) {
+      this.logFailure({ err: storeError, jobId: record.id }, 'could not store the failed job');
+      return;
+    } finally {
+      await this.store.releaseClaim(claim).catch((releaseError: unknown) => {
+        this.logFailure({ err: releaseError, jobId: record.id }, 'could not release job claim');
+      });
+    }
+    this.announce(failed, 'failed');
   }
 
   /** Resolves when no job is in flight (tests and draining). */

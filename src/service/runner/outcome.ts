@@ -4,8 +4,10 @@
  * the circuit breaker. Errors are recognised by `name` / `code`, which are stable contracts,
  * rather than by class identity.
  */
+import { classifyError } from '../../error-kind.js';
 import { isAbortError } from '../../util/abort.js';
-import type { JobOutcomeError } from '../jobs/job.js';
+import type { JobOutcomeError, JobRecord } from '../jobs/job.js';
+import { checkJsonLimits, METADATA_LIMITS } from '../jobs/json-limits.js';
 
 /** Fields the outcome names directly or that would only repeat the job. */
 const RESERVED = new Set(['name', 'code', 'message', 'retryable', 'retryAfter', 'prompt', 'stack', 'cause']);
@@ -67,36 +69,17 @@ export const CANCELLED_OUTCOME: JobOutcomeError = Object.freeze({
  */
 export type FailureKind = 'fatal' | 'transport' | 'outcome' | 'neutral';
 
-// By name and code (stable contracts of src/discord/rest/errors.ts and src/midjourney/errors.ts),
-// so errors from another copy of the package, or test doubles, classify the same.
-const FATAL_NAMES = new Set(['TokenInvalidError']);
-const FATAL_CODES = new Set(['TOKEN_INVALID']);
-const TRANSPORT_NAMES = new Set([
-  'DiscordHTTPError',
-  'DiscordNetworkError',
-  'DiscordTimeoutError',
-  'DiscordProtocolError',
-  'RateLimitedError',
-  'CloudflareBanError',
-  'InvalidRequestLimitError',
-]);
-
+/** The same classification as `mjw imagine` and the batch outcome (src/error-kind.ts). */
 export function classifyFailure(error: unknown): FailureKind {
-  if (!(error instanceof Error)) return 'neutral';
-  const { name } = error;
-  const code = (error as { code?: unknown }).code;
-  const status = (error as { status?: unknown }).status;
-  if (FATAL_NAMES.has(name) || (typeof code === 'string' && FATAL_CODES.has(code))) return 'fatal';
-  if (name === 'DiscordAPIError') {
-    if (status === 401) return 'fatal';
-    // 4xx answers prove Discord is up (the request was wrong); 5xx with a JSON body do not.
-    return typeof status === 'number' && status >= 500 ? 'transport' : 'outcome';
+  const kind = classifyError(error);
+  switch (kind.family) {
+    case 'discord':
+      return kind.health === 'answered' ? 'outcome' : (kind.health ?? 'transport');
+    case 'midjourney':
+      return 'outcome';
+    default:
+      return 'neutral';
   }
-  if (TRANSPORT_NAMES.has(name)) return 'transport';
-  if (isAbortError(error)) return 'neutral';
-  // Midjourney outcome errors (MidjourneyError and its subclasses) carry a code and the prompt.
-  if (typeof code === 'string' && 'prompt' in error) return 'outcome';
-  return 'neutral';
 }
 
 /** The generator's "nothing of this job is in the channel" rejection from `resume`. */
@@ -105,4 +88,51 @@ export function isJobNotFound(error: unknown): boolean {
     error instanceof Error &&
     (error.name === 'JobNotFoundError' || (error as { code?: unknown }).code === 'JOB_NOT_FOUND')
   );
+}
+
+/**
+ * Why a stored record cannot be run again, or undefined when it can: its metadata is over the
+ * limits new jobs are held to (a record stored before they existed), or the record cannot be
+ * copied (structuredClone is how the runner hands records out).
+ */
+export function invalidRecordReason(job: JobRecord): string | undefined {
+  const breach = job.metadata === null ? undefined : checkJsonLimits(job.metadata, METADATA_LIMITS);
+  if (breach !== undefined) {
+    return breach.limit === 'serialisable'
+      ? 'metadata cannot be written as JSON'
+      : `metadata is over the ${breach.limit} limit (${breach.max})`;
+  }
+  try {
+    structuredClone(job);
+  } catch (error) {
+    return `the record cannot be copied (${(error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** The outcome of a job whose stored record could not be recovered. */
+export function recordInvalidOutcome(reason: string): JobOutcomeError {
+  return {
+    name: 'JobRecordError',
+    code: 'JOB_RECORD_INVALID',
+    message: `The stored job could not be recovered: ${reason}; its metadata was dropped`,
+    retryable: false,
+  };
+}
+
+/**
+ * The outcome of a job the runner itself failed on: the error's own when it can be read, else a
+ * plain INTERNAL_ERROR (an error whose `toJSON` or getters throw must not fail twice).
+ */
+export function crashOutcome(error: unknown): JobOutcomeError {
+  try {
+    return toOutcomeError(error);
+  } catch {
+    return {
+      name: 'JobRunnerError',
+      code: 'INTERNAL_ERROR',
+      message: 'The job failed inside the service',
+      retryable: false,
+    };
+  }
 }

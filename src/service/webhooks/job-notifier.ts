@@ -41,8 +41,14 @@ export function attachJobNotifier(
   // submitted are both SUBMITTED for the proxy) is not sent twice.
   const last = new Map<string, string>();
   const onChange = (job: JobRecord, type: JobEventType): void => {
-    const body = notificationBody(job, type, options.progress ?? false);
     if (TERMINAL.includes(type)) last.delete(job.id);
+    let body: string | undefined;
+    try {
+      body = notificationBody(job, type, options.progress ?? false);
+    } catch (error) {
+      options.onError?.(error, job);
+      return;
+    }
     if (body === undefined) return;
     if (!TERMINAL.includes(type)) {
       if (last.get(job.id) === body) return;

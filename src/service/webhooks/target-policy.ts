@@ -80,18 +80,22 @@ export class WebhookTargetPolicy {
 
   /** A `lookup` for net.connect that resolves through the policy and refuses forbidden addresses. */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
-    this.addresses(hostname, hostname).then(
-      (addresses) => {
-        const entries = addresses.map((address) => ({ address, family: isIP(address) }));
-        if (options.all) {
-          (callback as unknown as (err: null, all: typeof entries) => void)(null, entries);
-        } else {
-          const first = entries[0]!;
-          callback(null, first.address, first.family);
-        }
-      },
-      (error: Error) => callback(error as NodeJS.ErrnoException, '', 0),
-    );
+    void this.addresses(hostname, hostname)
+      .then(
+        (addresses) => {
+          const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+          if (options.all) {
+            (callback as unknown as (err: null, all: typeof entries) => void)(null, entries);
+          } else {
+            const first = entries[0]!;
+            callback(null, first.address, first.family);
+          }
+        },
+        (error: Error) => callback(error as NodeJS.ErrnoException, '', 0),
+      )
+      // The callback belongs to the connection; if it throws, calling it again would be wrong,
+      // and letting the rejection go unhandled would end the process.
+      .catch(() => undefined);
   };
 
   /**

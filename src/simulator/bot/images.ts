@@ -84,16 +84,20 @@ export function previewAttachment(
   });
 }
 
-/** One image of a grid (index 1–4), upscaled: the quadrant's colour at full size. */
+/**
+ * One image of a grid (index 1–4), as Discord shows an upscale: the quadrant's colour at the
+ * quadrant's size, half the grid's side (a 2048 grid gives 1024 images).
+ */
 export function singleAttachment(
   world: SimWorld,
   channelId: Snowflake,
   filename: string,
   colour: Rgb,
-  size: number,
+  gridSize: number,
 ): APIAttachment {
-  return attach(world, channelId, filename, encodeSolidPng(size, size, colour), {
-    width: size,
-    height: size,
+  const side = Math.max(1, gridSize / 2);
+  return attach(world, channelId, filename, encodeSolidPng(side, side, colour), {
+    width: side,
+    height: side,
   });
 }

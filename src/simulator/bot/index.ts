@@ -1,3 +1,5 @@
+export type { EvidenceOptions, MessageEvidence } from './evidence.js';
+export { DEFAULT_EVIDENCE } from './evidence.js';
 export type { MidjourneyBot } from './midjourney-bot.js';
 export { createMidjourneyBot } from './midjourney-bot.js';
 export type { MidjourneyBotFaults, MidjourneyBotInput, MidjourneyBotOptions } from './options.js';

@@ -30,6 +30,8 @@ export interface Job {
   /** For button jobs: the message whose button was pressed (results reply to it). */
   sourceMessageId?: Snowflake;
   progressMessageId?: Snowflake;
+  /** A message carrying the interaction nonce was posted (the first reply). */
+  nonceSent?: boolean;
   /** Set once the job released its slot. */
   finished: boolean;
 }

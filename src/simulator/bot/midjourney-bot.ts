@@ -16,6 +16,7 @@ import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
 import { decideOutcome, validateScriptRule } from './decide.js';
+import { EvidencePolicy } from './evidence.js';
 import { createJob, type Job, type NewJobFields } from './job.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
@@ -89,6 +90,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   /** Slots are per account, as Midjourney's plans are: one pool per user. */
   private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
+  private readonly evidence: EvidencePolicy;
 
   constructor(
     private readonly world: SimWorld,
@@ -97,11 +99,14 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     this.random = options.random ?? seededRandom(options.seed);
     this.state = options.accountState;
     this.timers = new Timers(world.clock);
+    // Its own random source: varying evidence never changes which outcomes a seed plays.
+    this.evidence = new EvidencePolicy(options.evidence);
     this.player = new JobPlayer(
       world,
       () => this.options,
       this.timers,
       (job, state) => this.finish(job, state),
+      this.evidence,
     );
   }
 
@@ -333,7 +338,9 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   /** Answers an interaction that is not a job (mode switch, captcha, refused button) after the usual delay. */
   private reply(interaction: AcceptedInteraction, draft: BotMessageDraft, ephemeral = true): void {
-    this.timers.after(this.options.answerDelayMs, () => postReply(this.world, interaction, draft, ephemeral));
+    this.timers.after(this.options.answerDelayMs, () =>
+      postReply(this.world, interaction, draft, ephemeral, this.evidence.next()),
+    );
   }
 
   private replyNotice(interaction: AcceptedInteraction, outcome: NoticeOutcome, detail: string): void {

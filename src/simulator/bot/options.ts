@@ -4,6 +4,7 @@
  */
 import { WorkerError } from '../../errors.js';
 import type { Random } from '../../util/clock.js';
+import type { EvidenceOptions } from './evidence.js';
 import type { AccountState, BotMode, JobOutcome } from './types.js';
 
 export interface MidjourneyBotFaults {
@@ -69,6 +70,12 @@ export interface MidjourneyBotOptions {
   random: Random | undefined;
   /** Demo mode: probability per outcome for jobs no rule decided (e.g. `{ 'post-moderation': 0.05 }`). Default {}. */
   probabilities: Partial<Record<JobOutcome, number>>;
+  /**
+   * Which evidence of its job each message carries (footer, interaction objects, nonce on later
+   * messages, reply reference): fixed fields, and `seed` to draw the others per message. Default {}:
+   * every message as ever (footer, both interaction objects, nonce on the first reply, replies).
+   */
+  evidence: EvidenceOptions;
   faults: MidjourneyBotFaults;
 }
 
@@ -97,6 +104,7 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   seed: 1,
   random: undefined,
   probabilities: Object.freeze({}),
+  evidence: Object.freeze({}),
   faults: Object.freeze({ neverAnswer: false, botDown: false, outOfOrder: false, skipProgress: false }),
 });
 
@@ -172,6 +180,16 @@ export function resolveBotOptions(partial: MidjourneyBotInput = {}): MidjourneyB
   }
   if (!/^\d{17,20}$/.test(options.botUserId)) {
     throw new BotOptionsError('botUserId', `expected a snowflake, got ${JSON.stringify(options.botUserId)}`);
+  }
+  const seed = options.evidence.seed;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {
+    throw new BotOptionsError('evidence.seed', `expected an integer in 0..2^32-1, got ${String(seed)}`);
+  }
+  if (
+    options.evidence.interaction !== undefined &&
+    !['metadata', 'legacy', 'both'].includes(options.evidence.interaction)
+  ) {
+    throw new BotOptionsError('evidence.interaction', 'expected metadata, legacy or both');
   }
   for (const [outcome, p] of Object.entries(options.probabilities)) {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {

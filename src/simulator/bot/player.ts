@@ -16,10 +16,12 @@ import {
   stoppedContent,
   waitingContent,
 } from './content.js';
+import { EvidencePolicy, interactionFields } from './evidence.js';
 import { gridAttachment, gridFilename, previewAttachment, singleAttachment } from './images.js';
 import type { Job } from './job.js';
 import { buildNotice, jobQueuedEmbed, type NoticeContext, type NoticeOutcome } from './notices.js';
 import type { MidjourneyBotOptions } from './options.js';
+import { withoutFooters } from './reply.js';
 import type { Timers } from './timers.js';
 import type { SimJobState } from './types.js';
 
@@ -33,6 +35,8 @@ export class JobPlayer {
     private readonly timers: Timers,
     /** Releases the job's slot and records its end state. */
     private readonly finish: (job: Job, state: SimJobState) => void,
+    /** Which evidence of the job each message carries (evidence.ts). */
+    private readonly evidence: EvidencePolicy = new EvidencePolicy(),
   ) {}
 
   /** Answers with a notice instead of a job. */
@@ -206,27 +210,42 @@ export class JobPlayer {
 
   /**
    * Posts a message of the job. Messages that answer the interaction (the first one, a notice, the
-   * waiting message after "Job queued") carry the nonce and interaction metadata, as the gateway
-   * shows them; button jobs reply to the message whose button was pressed.
+   * waiting message after "Job queued") carry the nonce and the interaction objects, as the gateway
+   * shows them; button jobs reply to the message whose button was pressed. Which of these a message
+   * carries, and whether notices keep their footer, is the evidence policy's draw.
    */
   private post(job: Job, draft: BotMessageDraft, answers: boolean, ephemeral = false): APIMessage {
     const { record, interaction } = job;
+    const evidence = this.evidence.next();
     const full: BotMessageDraft = { mentions: [job.user], ...draft };
     const isButton = interaction.payload.type === InteractionType.MessageComponent;
-    full.type = isButton ? MessageType.Reply : answers ? MessageType.ChatInputCommand : MessageType.Default;
-    if (answers) {
-      full.nonce = record.nonce;
-      full.interaction_metadata = { id: interaction.id, type: interaction.payload.type, user: job.user };
-      if (!isButton) full.interaction_metadata.name = 'imagine';
-    }
-    if (isButton && job.sourceMessageId !== undefined && full.message_reference === undefined) {
+    if (
+      isButton &&
+      job.sourceMessageId !== undefined &&
+      full.message_reference === undefined &&
+      evidence.reference
+    ) {
       full.message_reference = { message_id: job.sourceMessageId, channel_id: record.channelId };
     }
+    full.type =
+      full.message_reference !== undefined
+        ? MessageType.Reply
+        : answers
+          ? MessageType.ChatInputCommand
+          : MessageType.Default;
+    if (answers) Object.assign(full, interactionFields(interaction, job.user, evidence));
+    // The first reply carries the nonce; later messages only when the draw says so.
+    const later = job.nonceSent === true && (this.evidence.strictNonce || !answers);
+    if (!later || evidence.nonceOnLater) {
+      if (answers || later) full.nonce = record.nonce;
+    }
+    if (!evidence.footer && full.embeds) full.embeds = withoutFooters(full.embeds);
     if (ephemeral) full.flags = MessageFlags.Ephemeral;
     const message = ephemeral
       ? this.world.postEphemeral(record.channelId, record.userId, full)
       : this.world.postMessage(record.channelId, full);
     record.messageIds.push(message.id);
+    if (full.nonce !== undefined) job.nonceSent = true;
     return message;
   }
 

@@ -18,6 +18,8 @@ export class GatewayConnection {
   constructor(
     readonly socket: WebSocket,
     private readonly clock: ScaledClock,
+    /** The API version the connection asked for (`?v=9` or `?v=10`); READY reports it back. */
+    readonly apiVersion: 9 | 10 = 10,
   ) {}
 
   get open(): boolean {

@@ -68,7 +68,7 @@ export class GatewayServer {
       const encoding = query.get('encoding');
       if (version !== null && version !== '9' && version !== '10') ws.close(4012, 'Invalid API version.');
       else if (encoding !== null && encoding !== 'json') ws.close(4002, 'Error while decoding payload.');
-      else this.accept(ws);
+      else this.accept(ws, version === '9' ? 9 : 10);
     });
   }
 
@@ -125,8 +125,8 @@ export class GatewayServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket): void {
-    const connection = new GatewayConnection(ws, this.deps.clock);
+  private accept(ws: WebSocket, apiVersion: 9 | 10): void {
+    const connection = new GatewayConnection(ws, this.deps.clock, apiVersion);
     this.connections.add(connection);
     ws.on('error', () => {});
     ws.on('message', (raw) => this.onMessage(connection, raw));
@@ -190,7 +190,8 @@ export class GatewayServer {
     const session = this.sessions.create(user);
     this.sessions.attach(connection, session);
     const ready: ReadyData & Record<string, unknown> = {
-      v: 10,
+      // Discord answers in the version the connection asked for.
+      v: connection.apiVersion,
       user: user.user,
       session_id: session.id,
       resume_gateway_url: this.deps.resumeUrl(),

@@ -42,7 +42,8 @@ describe('GatewayClient.connect', () => {
   });
 
   it('rejects with GATEWAY_AUTH_FAILED on 4004 and never reconnects', async () => {
-    client = makeClient(gateway, { token: 'wrong-token' });
+    const clock = new TrackingClock();
+    client = makeClient(gateway, { token: 'wrong-token', clock });
     const fatal: unknown[] = [];
     client.on('fatal', (error) => fatal.push(error));
     const error = await client.connect().catch((e: unknown) => e);
@@ -52,8 +53,9 @@ describe('GatewayClient.connect', () => {
     expect(client.state).toBe('closed');
     // connect() reported it; `fatal` is for failures after the session was ready.
     expect(fatal).toEqual([]);
-    // Give a reconnect the time it would need (backoff is 5-20 ms): none comes.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // No reconnect was scheduled, and no timer is left that could start one.
+    expect(client.stats().reconnects).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(gateway.connections).toHaveLength(1);
   });
 
@@ -132,9 +134,7 @@ describe('GatewayClient.close', () => {
     expect(await gateway.last.closed).toBe(1000);
     expect(clock.pending).toBe(0);
     expect(client.sessionId).toBeNull();
-    const beats = gateway.sent(1).length;
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(gateway.sent(1)).toHaveLength(beats);
+    // Heartbeats run on the injected clock: with nothing pending, none can follow.
     expect(gateway.connections).toHaveLength(1);
     await gateway.until(
       () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length <= before,

@@ -196,13 +196,16 @@ describe('INVALID_SESSION', () => {
 
 describe('giving up', () => {
   it('stops for good on a fatal close code after ready (4014) with a fatal event', async () => {
-    client = makeClient(gateway);
+    const clock = new TrackingClock();
+    client = makeClient(gateway, { clock });
     await client.connect();
     gateway.closeWith(4014);
     const [fatal] = await nextEvent(client, 'fatal');
     expect(fatal).toMatchObject({ code: 'GATEWAY_CLOSED', closeCode: 4014, retryable: false });
     expect(client.state).toBe('closed');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // No reconnect was scheduled, and no timer is left that could start one.
+    expect(client.stats().reconnects).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(gateway.connections).toHaveLength(1);
   });
 

@@ -14,8 +14,20 @@ export const FAST_SIM: StartSimulatorOptions = {
   bot: { fastSlots: 30, queueSize: 30 },
 };
 
+/**
+ * `MJW_SIM_EVIDENCE_SEED=<n>` runs every simulator of the suite with the evidence of each bot
+ * message drawn from that seed (footer, interaction objects, nonce on later messages, reply
+ * reference); unset, messages look as they always did, unless a test asks otherwise.
+ */
+export function evidenceSeedFromEnv(): number | undefined {
+  const raw = process.env.MJW_SIM_EVIDENCE_SEED;
+  return raw === undefined || raw === '' ? undefined : Number(raw);
+}
+
 export async function startFastSimulator(init: StartSimulatorOptions = {}): Promise<Simulator> {
-  return startSimulator({ ...FAST_SIM, ...init, bot: { ...FAST_SIM.bot, ...init.bot } });
+  const seed = evidenceSeedFromEnv();
+  const evidence = { ...(seed === undefined ? {} : { seed }), ...init.bot?.evidence };
+  return startSimulator({ ...FAST_SIM, ...init, bot: { ...FAST_SIM.bot, ...init.bot, evidence } });
 }
 
 /** A client aimed at `sim` with compressed timings (all overridable). */

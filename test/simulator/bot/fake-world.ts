@@ -140,6 +140,7 @@ export class FakeWorld implements SimWorld {
     };
     if (draft.nonce !== undefined) message.nonce = draft.nonce;
     if (draft.interaction_metadata) message.interaction_metadata = draft.interaction_metadata;
+    if (draft.interaction) message.interaction = draft.interaction;
     if (draft.message_reference) message.message_reference = draft.message_reference;
     return message;
   }
