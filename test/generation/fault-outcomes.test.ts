@@ -81,16 +81,16 @@ describe('outcomes under faults', () => {
       tick += 1;
       const pool = watch === 'gateway' && tick % 10 === 0 ? GATEWAY_FAULTS : HTTP_FAULTS;
       const next = pool[Math.floor(random() * pool.length)];
-      // Faults are consumed by requests: keep a small backlog, not an ever-growing one. Over a live
-      // gateway the channel is not read at all, so there the backlog is per route (the channel's
-      // faults wait for a drop while the sends still get theirs).
-      const route = next && 'route' in next ? next.route : undefined;
-      const pending = faults.pending().filter((f) => watch === 'poll' || ('route' in f && f.route === route));
-      if (next && pending.length < 2) faults.add(next);
+      // Over a live gateway the channel is not read at all (no snapshot, no poll): its faults would
+      // only pile up and block the backlog, so those ticks add nothing (the sends keep the density
+      // of faults they had when reads consumed the others).
+      if (watch === 'gateway' && next && 'route' in next && next.route === MESSAGES) return;
+      // Faults are consumed by requests: keep a small backlog, not an ever-growing one.
+      if (next && faults.pending().length < 2) faults.add(next);
     }, 150);
-    // Over a live gateway a job makes no read before its send, so all ten sends go out at once:
-    // arm faults on them from the start, not only from the first tick.
-    if (watch === 'gateway') for (const fault of HTTP_FAULTS.slice(0, 4)) faults.add(fault);
+    // Over a live gateway a job makes no read before its send, so the first sends go out before
+    // the first tick: arm two faults on them from the start.
+    if (watch === 'gateway') for (const fault of HTTP_FAULTS.slice(0, 2)) faults.add(fault);
     const world = sim;
     // What the simulator had done for the job when its outcome was reported: the truth to compare with.
     const truthAtReport = new Map<string, SimJobRecord[]>();
