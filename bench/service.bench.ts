@@ -2,10 +2,11 @@
  * `npm run bench -- service`: the HTTP service under loopback load (autocannon), on its SQLite
  * store.
  *
- * 1. Memory with 10,000 stored jobs: heap and RSS after GC before and after the store is filled and
- *    the service is serving from it, plus the database file size.
- * 2. `GET /v1/jobs/:id` over those 10,000 jobs (random ids): requests/s, p50 / p99 latency.
- * 3. `GET /v1/jobs?limit=20` (newest page): the same.
+ * 1. Memory with 100,000 stored jobs (`--quick`: 20,000): heap and RSS after GC before and after
+ *    the store is filled and the service is serving from it, plus the database file size.
+ * 2. `GET /v1/jobs/:id` over those jobs (random ids): requests/s, p50 / p99 latency.
+ * 3. `GET /v1/jobs?limit=20` and `?limit=100`, a page from the middle of the store (keyset cursor),
+ *    served from the views stored with the jobs (targets: 5,000/s and 2,000/s).
  * 4. `POST /v1/imagine`: submissions accepted while jobs queue behind a generator with 3 slots
  *    (an in-process fake: each job takes 20 ms once it has a slot), as the orchestrator queues them
  *    behind Midjourney's slots. Every submission is a store insert plus the runner's bookkeeping.
@@ -20,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { EventEmitter } from 'eventemitter3';
 import type { GenerationEvents, GenerationResult, Generator, JobOptions } from '../src/generation/types.js';
+import { toJobView } from '../src/service/http/job-view.js';
+import { encodeCursor } from '../src/service/http/routes-v1.js';
 import { createJobRecord, type JobRecord } from '../src/service/jobs/job.js';
 import { SqliteJobStore } from '../src/service/jobs/sqlite-store.js';
 import { startService } from '../src/service/start.js';
@@ -27,7 +30,7 @@ import { startService } from '../src/service/start.js';
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const KEY = 'bench-key-0123456789abcdef';
-const STORED_JOBS = 10_000;
+const STORED_JOBS = process.argv.includes('--quick') ? 20_000 : 100_000;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = 20;
 const BASE_ID = 1_700_000_000_000_000;
@@ -164,7 +167,8 @@ async function serve(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mjw-service-bench-'));
   const dbPath = join(dir, 'jobs.sqlite');
   const empty = measureMemory();
-  const store = new SqliteJobStore({ path: dbPath });
+  // As startService builds it: each job's public view stored with it, for list pages.
+  const store = new SqliteJobStore({ path: dbPath, renderView: (job) => JSON.stringify(toJobView(job)) });
   const t0 = performance.now();
   for (let i = 0; i < STORED_JOBS; i += 1) await store.insert(storedJob(i, BASE_ID));
   const insertMs = performance.now() - t0;
@@ -218,7 +222,7 @@ function request<T>(child: ChildProcess, type: string, reply: string): Promise<T
 }
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', ...process.argv.slice(2)], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -227,7 +231,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${KEY}` };
     const rows: Row[] = [];
     rows.push(
-      await load('GET /v1/jobs/:id (10k stored)', {
+      await load(`GET /v1/jobs/:id (${STORED_JOBS / 1_000}k stored)`, {
         url: report.url,
         headers,
         requests: [
@@ -240,7 +244,16 @@ async function main(): Promise<void> {
         ],
       }),
     );
-    rows.push(await load('GET /v1/jobs?limit=20', { url: `${report.url}/v1/jobs?limit=20`, headers }));
+    // A page from the middle: the keyset cursor seeks the index, nothing before it is read.
+    const middle = encodeCursor(String(BASE_ID + Math.floor(STORED_JOBS / 2)).padStart(16, '0'));
+    for (const limit of [20, 100]) {
+      rows.push(
+        await load(`GET /v1/jobs?limit=${limit}&cursor=(middle)`, {
+          url: `${report.url}/v1/jobs?limit=${limit}&cursor=${middle}`,
+          headers,
+        }),
+      );
+    }
     const before = await request<{ sent: number }>(child, 'memory', 'memory');
     const submits = await load('POST /v1/imagine (3 slots, queued)', {
       url: `${report.url}/v1/imagine`,

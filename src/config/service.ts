@@ -163,7 +163,7 @@ export function loadServiceConfig(
     rateLimit: bucket(r, 'MJW_RATE_LIMIT', 120, 60_000),
     submitRateLimit: bucket(r, 'MJW_SUBMIT_RATE_LIMIT', 10, 60_000),
     rateLimitIdleMs: r.integer('MJW_RATE_LIMIT_IDLE_MS', 600_000, { min: 1_000, max: 86_400_000 }),
-    maxActiveJobs: r.integer('MJW_MAX_ACTIVE_JOBS', 100, { min: 1, max: 100_000 }),
+    maxActiveJobs: r.integer('MJW_MAX_ACTIVE_JOBS', 100, { min: 1, max: 10_000_000 }),
     webhookSecret,
     webhookAllowPrivate: r.boolean('MJW_WEBHOOK_ALLOW_PRIVATE', false),
     webhookMaxAttempts: r.integer('MJW_WEBHOOK_MAX_ATTEMPTS', 6, { min: 1, max: 50 }),

@@ -59,6 +59,10 @@ export class ChannelPoller {
   private lastApplied = Number.NEGATIVE_INFINITY;
   /** Start time of the last applied poll that listed everything after the floor. */
   private lastCovered = Number.NEGATIVE_INFINITY;
+  /** Start time of the last poll, applied or not. */
+  private lastStarted = Number.NEGATIVE_INFINITY;
+  /** A poll brought forward is due for observations from this time on (see `bringForward`). */
+  private forwardSince: number | undefined;
   private consecutiveFailures = 0;
   private failures: ReadFailures = { count: 0, last: undefined };
   private inFlight: Promise<void> | undefined;
@@ -90,10 +94,16 @@ export class ChannelPoller {
     this.ensureRunning();
   }
 
-  /** Resolves once a poll started at or after `since` has been applied (or the loop stopped). */
+  /**
+   * Resolves once a poll started at or after `since` has been applied (or the loop stopped). When
+   * `since` has already come, the next poll is brought forward (never closer than `pollMinMs` to
+   * the previous one) rather than waiting out the interval: a confirmation window that ended is
+   * answered by the next allowed read, not by one a whole interval later.
+   */
   settle(since: number, signal?: AbortSignal): Promise<void> {
     if (this.lastApplied >= since || !this.running) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (since <= this.options.clock.now()) this.bringForward(since);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         since,
@@ -148,6 +158,31 @@ export class ChannelPoller {
     await this.running;
   }
 
+  /** Polls as soon as the minimum gap allows, unless a poll started at or after `since` already. */
+  private bringForward(since: number): void {
+    if (this.lastStarted >= since) return;
+    const { clock, pollMinMs } = this.options;
+    const due = this.lastStarted + pollMinMs;
+    const now = clock.now();
+    if (now >= due) {
+      this.wake();
+      return;
+    }
+    const pending = this.forwardSince !== undefined;
+    this.forwardSince = Math.max(this.forwardSince ?? since, since);
+    if (pending) return;
+    clock.sleep(due - now, this.stopController.signal).then(
+      () => {
+        const at = this.forwardSince ?? since;
+        this.forwardSince = undefined;
+        this.bringForward(at);
+      },
+      () => {
+        this.forwardSince = undefined;
+      },
+    );
+  }
+
   private shouldRun(): boolean {
     return (
       !this.stopController.signal.aborted &&
@@ -181,6 +216,7 @@ export class ChannelPoller {
   private async pollOnce(signal: AbortSignal): Promise<void> {
     const { api, clock, pageLimit, maxPagesPerPoll } = this.options;
     const startedAt = clock.now();
+    this.lastStarted = startedAt;
     const floor = this.router.floor();
     const messages: APIMessage[] = [];
     let complete = false;

@@ -90,6 +90,11 @@ export interface ChannelWatcher {
   covered(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void>;
   /** Failed REST reads of the channel while it has been watched (0 when it is not). */
   readFailures(channelId: Snowflake): ReadFailures;
+  /**
+   * The channel's newest message id before a submission; `read` is the REST call, made only when
+   * the watcher does not already know it (the gateway watcher tracks it while live). Absent: read.
+   */
+  lastMessageId?(channelId: Snowflake, read: () => Promise<Snowflake | null>): Promise<Snowflake | null>;
   /** Whether ephemeral notices (flag 64) reach jobs right now: only over a live gateway. */
   seesEphemeral(): boolean;
   stats(): WatcherStats;

@@ -4,7 +4,7 @@
  * reconnecting) each channel with jobs falls back to its shared REST poll loop; after a session
  * was lost (dispatches missed) one catch-up poll runs once the gateway is back.
  */
-import type { GatewayClient, GatewayDispatch } from '../discord/gateway/index.js';
+import type { GatewayClient, GatewayDispatch, GatewayState, ReadyData } from '../discord/gateway/index.js';
 import type { Snowflake } from '../discord/types.js';
 import type { Clock } from '../util/clock.js';
 import { ChannelPoller, type ChannelPollerOptions } from './channel-poller.js';
@@ -16,6 +16,7 @@ import type {
   WatcherStats,
   WatchRegistration,
 } from './channel-watcher.js';
+import { NewestMessages } from './newest-messages.js';
 
 export type GatewayWatcherOptions = Omit<ChannelPollerOptions, 'enabled' | 'onPoll' | 'onApplied'> & {
   gateway: GatewayClient;
@@ -43,12 +44,15 @@ export class GatewayWatcher implements ChannelWatcher {
   private closed = false;
   private flushScheduled = false;
   private readonly life = new AbortController();
+  /** Snapshots without REST while live (newest-messages.ts). */
+  private readonly newest = new NewestMessages(() => this.live);
 
   constructor(private readonly options: GatewayWatcherOptions) {
     this.clock = options.clock;
     const { gateway } = options;
     gateway.on('dispatch', this.onDispatch);
     gateway.on('state', this.onState);
+    gateway.on('ready', this.onReady);
     gateway.on('sessionInvalidated', this.onSessionLost);
   }
 
@@ -104,6 +108,10 @@ export class GatewayWatcher implements ChannelWatcher {
     return this.channels.get(channelId)?.poller.readFailures ?? { count: 0, last: undefined };
   }
 
+  lastMessageId(channelId: Snowflake, read: () => Promise<Snowflake | null>): Promise<Snowflake | null> {
+    return this.newest.get(channelId, read);
+  }
+
   seesEphemeral(): boolean {
     return this.live;
   }
@@ -121,9 +129,11 @@ export class GatewayWatcher implements ChannelWatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.life.abort();
+    this.newest.reset();
     const { gateway } = this.options;
     gateway.off('dispatch', this.onDispatch);
     gateway.off('state', this.onState);
+    gateway.off('ready', this.onReady);
     gateway.off('sessionInvalidated', this.onSessionLost);
     const channels = [...this.channels.values()];
     this.channels.clear();
@@ -133,6 +143,7 @@ export class GatewayWatcher implements ChannelWatcher {
   private readonly onDispatch = (event: GatewayDispatch): void => {
     switch (event.name) {
       case 'MESSAGE_CREATE':
+        this.newest.created(event.data.channel_id, event.data.id);
         this.channels.get(event.data.channel_id)?.router.handleMessage(event.data, 'gateway');
         break;
       case 'MESSAGE_UPDATE':
@@ -163,12 +174,18 @@ export class GatewayWatcher implements ChannelWatcher {
     this.scheduleFlush();
   };
 
-  private readonly onState = (): void => {
+  private readonly onState = (state: GatewayState): void => {
+    if (state !== 'ready') this.newest.reset();
     // Down: every channel with jobs polls. Live again: loops stop after any catch-up they owe.
     for (const channel of this.channels.values()) channel.poller.ensureRunning();
   };
 
+  private readonly onReady = (data: ReadyData): void => {
+    this.newest.ready(data);
+  };
+
   private readonly onSessionLost = (): void => {
+    this.newest.reset();
     for (const channel of this.channels.values()) channel.catchUp = true;
   };
 

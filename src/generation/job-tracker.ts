@@ -6,8 +6,12 @@
  *
  * Results are confirmed, not taken at first sight: Midjourney's ephemeral moderation deletes a
  * finished result moments after it appears, so success resolves only once an observation that
- * started `confirmWindowMs` after the result was seen still shows it. Likewise a deleted progress
- * message is post-moderation only if no result replaced it within the same window.
+ * started `confirmWindowMs` after the result appeared still shows it. The window counts from the
+ * result's creation (its snowflake) when a poll found it late, so a poll that lands after the
+ * window confirms at once and the window overlaps the poll interval instead of adding to it; over
+ * the gateway it counts from the dispatch (seen as posted, and free of clock skew). Midjourney is
+ * done with the job at sight, so `resultSeen` fires then (the caller frees its slot). Likewise a
+ * deleted progress message is post-moderation only if no result replaced it within the window.
  *
  * A resumed job (restart-rule.ts) reads silence only from evidence: after its grace window it
  * waits for a complete, successful read of the channel that started after the window; failed
@@ -18,7 +22,8 @@ import { type Classification, classify, toError } from '../midjourney/classifier
 import { JobFailedError, JobTimeoutError } from '../midjourney/errors.js';
 import type { ParsedMessage } from '../midjourney/parser.js';
 import type { Clock } from '../util/clock.js';
-import type { ChannelWatcher, JobEvent } from './channel-watcher.js';
+import { snowflakeTimestamp } from '../util/snowflake.js';
+import type { ChannelWatcher, JobEvent, WatchSource } from './channel-watcher.js';
 import { InferredPreModerationError } from './errors.js';
 import { toGenerationResult } from './result.js';
 import type { GenerationResult, JobRef, ProgressInfo } from './types.js';
@@ -27,6 +32,8 @@ export interface JobTrackerHooks {
   started(messageId: Snowflake): void;
   progress(info: ProgressInfo): void;
   queued(notice: string): void;
+  /** Midjourney posted the result: its slot is free, whatever the confirmation decides. */
+  resultSeen?(): void;
   debug(message: string): void;
 }
 
@@ -73,6 +80,8 @@ interface SeenResult {
   message: APIMessage;
   parsed: ParsedMessage;
   seenAt: number;
+  /** When the result appeared: the confirmation window counts from here. */
+  postedAt: number;
 }
 
 export class JobTracker {
@@ -210,8 +219,9 @@ export class JobTracker {
         return;
       case 'success':
         if (this.seenResult) return;
-        this.seenResult = { message, parsed, seenAt: this.options.clock.now() };
+        this.seenResult = seenResult(message, parsed, this.options.clock.now(), event.source);
         this.tentative = undefined;
+        hooks.resultSeen?.();
         void this.confirmResult(this.seenResult);
         return;
       default:
@@ -236,9 +246,11 @@ export class JobTracker {
 
   private async confirmResult(seen: SeenResult): Promise<void> {
     const { clock, confirmWindowMs, watcher, channelId } = this.options;
+    const until = seen.postedAt + confirmWindowMs;
     try {
-      await clock.sleep(confirmWindowMs, this.life.signal);
-      await watcher.settle(channelId, seen.seenAt + confirmWindowMs, this.life.signal);
+      const wait = until - clock.now();
+      if (wait > 0) await clock.sleep(wait, this.life.signal);
+      await watcher.settle(channelId, until, this.life.signal);
     } catch {
       return;
     }
@@ -372,4 +384,19 @@ export class JobTracker {
     this.life.abort();
     this.rejectResult(error);
   }
+}
+
+/**
+ * A result as first seen. A poll sees it up to an interval late; its snowflake tells when it was
+ * created (never later than when we saw it). Over the gateway seen is posted.
+ */
+function seenResult(
+  message: APIMessage,
+  parsed: ParsedMessage,
+  seenAt: number,
+  source: WatchSource,
+): SeenResult {
+  const created = snowflakeTimestamp(message.id);
+  const postedAt = source === 'poll' && Number.isFinite(created) ? Math.min(seenAt, created) : seenAt;
+  return { message, parsed, seenAt, postedAt };
 }

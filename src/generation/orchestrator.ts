@@ -138,12 +138,19 @@ export class Pipeline {
     let tracker: JobTracker | undefined;
     const onAbort = (): void => tracker?.abort(signal?.reason);
     try {
-      release = await deps.slots.acquire(signal);
+      const held = await deps.slots.acquire(signal);
+      // Released once: when Midjourney posts the result (its slot is free while we confirm), or at the end.
+      let freed = false;
+      release = () => {
+        if (freed) return;
+        freed = true;
+        held();
+      };
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
       const look = (s: AbortSignal): Promise<boolean> =>
         this.lookNow(spec.channelId, registration, settings.pollMaxMs * 2, s);
-      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug);
+      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug, release);
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
       if (resume) {
@@ -257,6 +264,7 @@ export class Pipeline {
     resumed: boolean,
     look: (signal: AbortSignal) => Promise<boolean>,
     debug: (message: string) => void,
+    onResultSeen?: () => void,
   ): JobTracker {
     const { deps } = this;
     const { settings, events } = deps;
@@ -281,6 +289,7 @@ export class Pipeline {
           events.emit('progress', ref, info);
         },
         queued: (notice) => events.emit('queued', ref, notice),
+        ...(onResultSeen ? { resultSeen: onResultSeen } : {}),
         debug,
       },
     });
@@ -369,11 +378,20 @@ export class Pipeline {
   }
 
   /**
-   * The channel's newest message id before sending: the job's messages come after it. Nothing has
-   * been sent yet, so a transient failure is retried here (a few times, a poll interval apart)
-   * rather than failing a job that never started.
+   * The channel's newest message id before sending: the job's messages come after it. Over a live
+   * gateway the watcher already knows it (newest-messages.ts), so only the first job reads it.
    */
-  private async snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
+  private snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
+    const { watcher } = this.deps;
+    const read = (): Promise<Snowflake | null> => this.readNewest(channelId, signal);
+    return watcher.lastMessageId ? watcher.lastMessageId(channelId, read) : read();
+  }
+
+  /**
+   * The REST read of the snapshot. Nothing has been sent yet, so a transient failure is retried here
+   * (a few times, a poll interval apart) rather than failing a job that never started.
+   */
+  private async readNewest(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
     const { api, clock, settings } = this.deps;
     for (let attempt = 1; ; attempt += 1) {
       let failure: unknown;

@@ -4,6 +4,7 @@
  */
 import type { ServiceConfig } from '../config/service.js';
 import { buildService, type Service, type ServiceOptions } from './app.js';
+import { toJobView } from './http/job-view.js';
 import { SqliteJobStore } from './jobs/sqlite-store.js';
 import type { RecoveryReport } from './runner/job-runner.js';
 
@@ -20,7 +21,12 @@ export async function startService(
   options: ServiceOptions & { config?: Partial<ServiceConfig> },
 ): Promise<StartedService> {
   const dbPath = options.config?.dbPath;
-  const store = options.store ?? (dbPath === undefined ? undefined : new SqliteJobStore({ path: dbPath }));
+  // The store keeps each job's public view, so list pages are served without rendering.
+  const store =
+    options.store ??
+    (dbPath === undefined
+      ? undefined
+      : new SqliteJobStore({ path: dbPath, renderView: (job) => JSON.stringify(toJobView(job)) }));
   const service = await buildService({
     ...options,
     ...(store === undefined ? {} : { store }),

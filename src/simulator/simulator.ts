@@ -67,6 +67,12 @@ export async function startSimulator(
   const gateway = new GatewayServer({
     users,
     guildIds: [options.guildId],
+    guildChannels: () =>
+      [...channels.ids()].map((id) => ({
+        id,
+        type: 0,
+        last_message_id: messages.all(id).at(-1)?.id ?? null,
+      })),
     clock,
     options: options.gateway,
     random,

@@ -19,6 +19,7 @@ import {
   UnknownOutcomeError,
 } from '../../src/midjourney/errors.js';
 import { systemClock } from '../../src/util/clock.js';
+import { snowflakeFromTimestamp } from '../../src/util/snowflake.js';
 import { CHANNEL_ID, done, message, notice, parsed, progress, sf, uuid, waiting } from './fixtures.js';
 
 function setup(overrides: Partial<JobTrackerOptions> = {}, seesEphemeral = false) {
@@ -99,6 +100,36 @@ describe('JobTracker', () => {
       timings: { submittedAt: 1_000_000, startedAt: 1_000_000, completedAt: 1_002_000, durationMs: 2_000 },
     });
     expect(result?.imageUrl).toMatch(new RegExp(`${uuid(1)}\\.png$`));
+  });
+
+  it("counts the window from the result's creation when a poll saw it late, and frees the slot at sight", async () => {
+    const resultSeen = vi.fn();
+    const { tracker, hooks, send, outcome } = setup();
+    Object.assign(hooks, { resultSeen });
+    // Posted 2 s before the poll that found it: 1 s of the window is left.
+    send(done(snowflakeFromTimestamp(Date.now() - 2_000), 'cat', uuid(1)));
+    expect(resultSeen).toHaveBeenCalledOnce();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(tracker.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await outcome).result?.jobId).toBe(uuid(1));
+  });
+
+  it('over the gateway counts the window from the dispatch, whatever the snowflake says (clock skew)', async () => {
+    const { tracker } = setup();
+    const m = done(snowflakeFromTimestamp(Date.now() - 2_000), 'cat', uuid(1));
+    tracker.handle({
+      type: 'message',
+      message: m,
+      parsed: parsed(m),
+      first: true,
+      reason: 'nonce',
+      source: 'gateway',
+    });
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(tracker.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(tracker.settled).toBe(true);
   });
 
   it('reports a result deleted inside the window as ephemeral moderation, not success', async () => {

@@ -82,9 +82,13 @@ describe('POST /v1/imagine and GET /v1/jobs/:id', () => {
 });
 
 describe('GET /v1/jobs', () => {
-  it('pages newest first with an opaque cursor and filters by status', async () => {
+  it.each([
+    ['memory', undefined],
+    ['SQLite, pre-rendered views', ':memory:'],
+  ])('pages newest first with an opaque cursor and filters by status (%s store)', async (_, dbPath) => {
     t = await startTestService({
       fake: { script: (job) => (job.prompt.startsWith('ok') ? void job.complete() : undefined) },
+      ...(dbPath === undefined ? {} : { config: { dbPath } }),
     });
     const ids: string[] = [];
     for (const prompt of ['ok 1', 'wait 2', 'ok 3', 'wait 4', 'ok 5']) {
@@ -104,6 +108,10 @@ describe('GET /v1/jobs', () => {
     expect(done.body.jobs.map((j: { prompt: string }) => j.prompt)).toEqual(['ok 5', 'ok 3', 'ok 1']);
     const both = await t.alice.get('/v1/jobs?status=succeeded,submitted');
     expect(both.body.jobs).toHaveLength(5);
+    // A listed job is the same view as the job read alone, in flight or finished.
+    for (const listed of both.body.jobs) {
+      expect(listed).toEqual((await t.alice.get(`/v1/jobs/${listed.id}`)).body);
+    }
   });
 
   it('refuses a bad status, limit or cursor, listing each problem', async () => {

@@ -8,6 +8,7 @@ import { isJobClaimLostError, JobClaimLostError, JobExistsError } from '../../sr
 import type { JobStore } from '../../src/service/jobs/job-store.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
 import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
+import { SCHEMA_VERSION } from '../../src/service/jobs/sqlite-schema.js';
 import { SqliteJobStore } from '../../src/service/jobs/sqlite-store.js';
 import { openTestRedis } from '../cluster/redis-test-env.js';
 import { ManualClock } from './helpers/http.js';
@@ -176,10 +177,27 @@ describe('SqliteJobStore schema', () => {
     expect(await a.listUnfinished()).toEqual([j]);
     expect(await a.claim(j.id, 'node-a', 10_000)).toMatchObject({ fence: 1 });
     expect(await b.claim(j.id, 'node-b', 10_000)).toBeNull();
+    // Schema 3 added pre-rendered list views; a row from before has none and is rendered on read.
+    const render = (r: JobRecord): string => JSON.stringify({ id: r.id, status: r.status });
+    const c = new SqliteJobStore({ path, renderView: render });
+    expect(await c.listViews({ limit: 10 })).toEqual({ items: [{ id: j.id, view: render(j) }], next: null });
+    const newer = job({ status: 'queued' });
+    await c.insert(newer);
+    const stored = new Database(path, { readonly: true });
+    expect(stored.prepare('SELECT view FROM job_views WHERE id = ?').get(newer.id)).toEqual({
+      view: render(newer),
+    });
+    stored.close();
+    expect(await c.listViews({ limit: 1 })).toEqual({
+      items: [{ id: newer.id, view: render(newer) }],
+      next: newer.id,
+    });
+    expect(await a.listViews({ limit: 1 })).toBeUndefined();
+    await c.close();
     await a.close();
     await b.close();
     const db = new Database(path, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 

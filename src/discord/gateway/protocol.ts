@@ -75,7 +75,11 @@ export interface ReadyData {
   user: APIUser;
   session_id: string;
   resume_gateway_url: string;
-  guilds: { id: Snowflake }[];
+  /**
+   * A user account's READY carries its guilds in full, each channel with `last_message_id` (the
+   * newest message when the session started); bots get `{ id, unavailable }` only.
+   */
+  guilds: { id: Snowflake; channels?: { id: Snowflake; last_message_id?: Snowflake | null }[] }[];
 }
 
 export interface MessageDeleteData {

@@ -108,31 +108,48 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
     toJobView(await ownedJob(ctx, request, request.params.id)),
   );
 
-  app.get<{ Querystring: ListQuery }>('/v1/jobs', { schema: { querystring: listQuery } }, async (request) => {
-    const problems: string[] = [];
-    const statuses = (request.query.status?.split(',') ?? []) as JobStatus[];
-    for (const s of statuses) {
-      if (!JOB_STATUSES.includes(s))
-        problems.push(`querystring.status: "${s}" is not one of ${JOB_STATUSES.join(', ')}`);
-    }
-    const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
-    if (limit < 1 || limit > MAX_PAGE_SIZE)
-      problems.push(`querystring.limit: must be from 1 to ${MAX_PAGE_SIZE}`);
-    const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
-    if (request.query.cursor !== undefined && before === undefined) {
-      problems.push('querystring.cursor: not a cursor this API returned');
-    }
-    if (problems.length > 0) throw new RequestValidationError(problems);
-    const page = await ctx.store.list({
-      clientId: request.clientId,
-      statuses,
-      limit,
-      ...(before === undefined ? {} : { before }),
-    });
-    // Jobs in flight are fresher in the runner than in the store.
-    const jobs = page.jobs.map((job) => toJobView(ctx.runner.fresh(job)));
-    return { jobs, nextCursor: page.next === null ? null : encodeCursor(page.next) };
-  });
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/jobs',
+    { schema: { querystring: listQuery } },
+    async (request, reply) => {
+      const problems: string[] = [];
+      const statuses = (request.query.status?.split(',') ?? []) as JobStatus[];
+      for (const s of statuses) {
+        if (!JOB_STATUSES.includes(s))
+          problems.push(`querystring.status: "${s}" is not one of ${JOB_STATUSES.join(', ')}`);
+      }
+      const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
+      if (limit < 1 || limit > MAX_PAGE_SIZE)
+        problems.push(`querystring.limit: must be from 1 to ${MAX_PAGE_SIZE}`);
+      const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      if (request.query.cursor !== undefined && before === undefined) {
+        problems.push('querystring.cursor: not a cursor this API returned');
+      }
+      if (problems.length > 0) throw new RequestValidationError(problems);
+      const query = {
+        clientId: request.clientId,
+        statuses,
+        limit,
+        ...(before === undefined ? {} : { before }),
+      };
+      const views = await ctx.store.listViews?.(query);
+      if (views !== undefined) {
+        // Views rendered when the jobs were written: the page is joined, not parsed and re-rendered.
+        // Jobs in flight are fresher in the runner than in the store.
+        const items = views.items.map(({ id, view }) => {
+          const live = ctx.runner.inFlight(id);
+          return live === undefined ? view : JSON.stringify(toJobView(live));
+        });
+        const nextCursor = views.next === null ? null : encodeCursor(views.next);
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(`{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
+      }
+      const page = await ctx.store.list(query);
+      const jobs = page.jobs.map((job) => toJobView(ctx.runner.fresh(job)));
+      return { jobs, nextCursor: page.next === null ? null : encodeCursor(page.next) };
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/events',

@@ -35,6 +35,14 @@ export interface JobListPage {
   next: string | null;
 }
 
+/** A list page as pre-rendered view JSON (see `JobStore.listViews`). */
+export interface JobViewPage {
+  /** Each job's id and its public view as JSON text, newest first. */
+  items: { id: string; view: string }[];
+  /** Pass as `before` for the next page; null on the last page. */
+  next: string | null;
+}
+
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
 /** One webhook notification and what became of it. */
@@ -87,6 +95,12 @@ export interface JobClaimStore {
   /** The live claim on a job, if any. */
   getClaim(jobId: string): Promise<JobClaim | null>;
   /**
+   * Optional: claims the oldest `queued` job that nobody holds a live claim on (never claimed,
+   * released, or expired), with the next fence; null when there is none. With it the runner keeps
+   * queued jobs in the store and pulls them as slots free; without it they wait in memory.
+   */
+  claimNextQueued?(owner: string, ttlMs: number): Promise<JobClaim | null>;
+  /**
    * A fenced write: replaces the job with this version only while `claim` is current (its fence
    * is the job's latest, held by its owner, not expired); else rejects with JobClaimLostError and
    * stores nothing.
@@ -123,12 +137,21 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   save(job: JobRecord): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: JobListQuery): Promise<JobListPage>;
+  /**
+   * Optional: the same page as `list`, each job as its public view already rendered to JSON when
+   * it was written, so a list costs no parse and no render. Undefined when the store keeps no views.
+   */
+  listViews?(query: JobListQuery): Promise<JobViewPage | undefined>;
   /** The jobs among `ids` that exist, in the order given. */
   listByIds(ids: readonly string[]): Promise<JobRecord[]>;
   /** The newest job for `action` on `parentId` that has not failed or been cancelled. */
   findChild(parentId: string, action: string): Promise<JobRecord | undefined>;
-  /** Every job not in a terminal status, oldest first: what a restart must pick up. */
-  listUnfinished(): Promise<JobRecord[]>;
+  /**
+   * Every job not in a terminal status, oldest first: what a restart must pick up. With
+   * `{ sentOnly: true }` a store may leave out `queued` jobs (nothing of them was sent; a runner
+   * that pulls them with `claimNextQueued` does not need them listed).
+   */
+  listUnfinished(options?: { sentOnly?: boolean }): Promise<JobRecord[]>;
   /** The largest job id stored, to seed the id factory. */
   maxId(): Promise<string | null>;
   count(): Promise<number>;

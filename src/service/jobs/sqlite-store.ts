@@ -23,7 +23,7 @@ import {
 } from './idempotency-record.js';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
-import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
+import type { JobListPage, JobListQuery, JobStore, JobViewPage, WebhookDelivery } from './job-store.js';
 import { migrate } from './sqlite-schema.js';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -33,10 +33,21 @@ export interface SqliteJobStoreOptions {
   path: string;
   /** Judges claim and idempotency key expiry. Default the system clock. */
   clock?: Clock;
+  /**
+   * Renders a job's public view to JSON; when given, it is stored with every write and `listViews`
+   * serves pages from it (the composition root passes the HTTP view). Default none.
+   */
+  renderView?: (job: JobRecord) => string;
 }
 
 interface JobRow {
   data: string;
+}
+
+interface ViewRow {
+  id: string;
+  /** NULL when the job has no stored view. */
+  view: string | null;
 }
 
 interface ClaimRow {
@@ -67,12 +78,15 @@ export class SqliteJobStore implements JobStore {
   private readonly stmts;
   /** List queries vary only in which filters are present: a handful of shapes, each prepared once. */
   private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
+  private readonly viewStatements = new Map<string, Database.Statement<unknown[], ViewRow>>();
+  private readonly renderView: ((job: JobRecord) => string) | undefined;
 
   private readonly clock: Clock;
 
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
     this.clock = options.clock ?? systemClock;
+    this.renderView = options.renderView;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process crash (what a restart recovers from); only a power
@@ -104,6 +118,17 @@ export class SqliteJobStore implements JobStore {
       release: this.db.prepare(
         'UPDATE jobs SET claim_owner = NULL, claim_expires_at = 0 WHERE id = @id AND claim_owner = @owner AND claim_fence = @fence AND claim_expires_at > @now',
       ),
+      // The oldest queued job nobody holds, claimed in the same statement: two runners pulling at
+      // once get two different jobs (jobs_by_status walks (status, id) in order).
+      claimNextQueued: this.db.prepare<
+        [{ owner: string; now: number; expiresAt: number }],
+        ClaimRow & { id: string }
+      >(
+        `UPDATE jobs SET claim_owner = @owner, claim_fence = claim_fence + 1, claim_expires_at = @expiresAt
+         WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND (claim_owner IS NULL OR claim_expires_at <= @now) ORDER BY id LIMIT 1)
+           AND status = 'queued' AND (claim_owner IS NULL OR claim_expires_at <= @now)
+         RETURNING id, claim_owner, claim_fence, claim_expires_at`,
+      ),
       getClaim: this.db.prepare<[string], ClaimRow>(
         'SELECT claim_owner, claim_fence, claim_expires_at FROM jobs WHERE id = ?',
       ),
@@ -129,11 +154,18 @@ export class SqliteJobStore implements JobStore {
       ),
       expireKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?'),
       get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
+      putView: this.db.prepare<[string, string]>(
+        'INSERT INTO job_views (id, view) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET view = excluded.view',
+      ),
+      dropView: this.db.prepare<[string]>('DELETE FROM job_views WHERE id = ?'),
       findChild: this.db.prepare<[string, string], JobRow>(
         "SELECT data FROM jobs WHERE parent_id = ? AND action = ? AND status NOT IN ('failed', 'cancelled') ORDER BY id DESC LIMIT 1",
       ),
       unfinished: this.db.prepare<[], JobRow>(
         `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY id`,
+      ),
+      unfinishedSent: this.db.prepare<[], JobRow>(
+        `SELECT data FROM jobs WHERE status NOT IN (${TERMINAL_SQL}, 'queued') ORDER BY id`,
       ),
       maxId: this.db.prepare<[], { id: string | null }>('SELECT MAX(id) AS id FROM jobs'),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM jobs'),
@@ -162,9 +194,21 @@ export class SqliteJobStore implements JobStore {
     };
   }
 
+  /**
+   * Keeps the job's list view in step with a write: rendered when this store has a renderer,
+   * else dropped, so no stale view outlives a write (listViews renders a missing one).
+   */
+  private writeView(job: JobRecord): void {
+    if (this.renderView === undefined) this.stmts.dropView.run(job.id);
+    else this.stmts.putView.run(job.id, this.renderView(job));
+  }
+
   async insert(job: JobRecord): Promise<void> {
     try {
-      this.stmts.insert.run(this.row(job));
+      this.db.transaction(() => {
+        this.stmts.insert.run(this.row(job));
+        this.writeView(job);
+      })();
     } catch (error) {
       throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
     }
@@ -188,6 +232,7 @@ export class SqliteJobStore implements JobStore {
         } catch (error) {
           throw isUniqueViolation(error) ? new JobExistsError(job.id) : error;
         }
+        this.writeView(job);
       })
       .immediate();
     return { jobId: job.id, owner, fence: 1, expiresAt };
@@ -225,6 +270,14 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  async claimNextQueued(owner: string, ttlMs: number): Promise<JobClaim | null> {
+    const now = this.clock.now();
+    const row = this.stmts.claimNextQueued.get({ owner, now, expiresAt: now + ttlMs });
+    return row === undefined
+      ? null
+      : { jobId: row.id, owner, fence: row.claim_fence, expiresAt: row.claim_expires_at };
+  }
+
   async getClaim(jobId: string): Promise<JobClaim | null> {
     const row = this.stmts.getClaim.get(jobId);
     if (row === undefined || row.claim_owner === null || row.claim_expires_at <= this.clock.now())
@@ -235,12 +288,17 @@ export class SqliteJobStore implements JobStore {
   async saveClaimed(job: JobRecord, claim: JobClaim): Promise<void> {
     const changed =
       job.id === claim.jobId &&
-      this.stmts.saveClaimed.run({
-        ...this.row(job),
-        owner: claim.owner,
-        fence: claim.fence,
-        now: this.clock.now(),
-      }).changes > 0;
+      this.db.transaction(() => {
+        const stored =
+          this.stmts.saveClaimed.run({
+            ...this.row(job),
+            owner: claim.owner,
+            fence: claim.fence,
+            now: this.clock.now(),
+          }).changes > 0;
+        if (stored) this.writeView(job);
+        return stored;
+      })();
     if (!changed) throw new JobClaimLostError(claim);
   }
 
@@ -289,7 +347,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   async save(job: JobRecord): Promise<void> {
-    this.stmts.save.run(this.row(job));
+    this.db.transaction(() => {
+      this.stmts.save.run(this.row(job));
+      this.writeView(job);
+    })();
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -298,22 +359,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async list(query: JobListQuery): Promise<JobListPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.clientId !== undefined) {
-      where.push('client_id = ?');
-      params.push(query.clientId);
-    }
-    const statuses: readonly JobStatus[] = query.statuses ?? [];
-    if (statuses.length > 0) {
-      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
-      params.push(...statuses);
-    }
-    if (query.before !== undefined) {
-      where.push('id < ?');
-      params.push(query.before);
-    }
-    const sql = `SELECT data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const { sql, params } = listSql(query, 'data');
     // One extra row tells whether another page exists.
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
@@ -324,6 +370,34 @@ export class SqliteJobStore implements JobStore {
     const jobs = rows.slice(0, query.limit).map((r) => JSON.parse(r.data) as JobRecord);
     const last = jobs.at(-1);
     return { jobs, next: rows.length > query.limit && last ? last.id : null };
+  }
+
+  async listViews(query: JobListQuery): Promise<JobViewPage | undefined> {
+    const render = this.renderView;
+    if (render === undefined) return undefined;
+    const { sql, params } = listSql(
+      query,
+      'jobs.id AS id, job_views.view AS view',
+      'LEFT JOIN job_views ON job_views.id = jobs.id',
+    );
+    let statement = this.viewStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], ViewRow>(sql);
+      this.viewStatements.set(sql, statement);
+    }
+    const rows = statement.all(...params, query.limit + 1);
+    const items = rows.slice(0, query.limit).map((r) => ({
+      id: r.id,
+      // Jobs written before schema 3 (or by a store without a renderer) are rendered here.
+      view: r.view ?? this.renderMissing(r.id, render),
+    }));
+    const last = items.at(-1);
+    return { items, next: rows.length > query.limit && last ? last.id : null };
+  }
+
+  private renderMissing(id: string, render: (job: JobRecord) => string): string {
+    const row = this.stmts.get.get(id);
+    return row === undefined ? 'null' : render(JSON.parse(row.data) as JobRecord);
   }
 
   async listByIds(ids: readonly string[]): Promise<JobRecord[]> {
@@ -338,8 +412,9 @@ export class SqliteJobStore implements JobStore {
     return row && (JSON.parse(row.data) as JobRecord);
   }
 
-  async listUnfinished(): Promise<JobRecord[]> {
-    return this.stmts.unfinished.all().map((r) => JSON.parse(r.data) as JobRecord);
+  async listUnfinished(options: { sentOnly?: boolean } = {}): Promise<JobRecord[]> {
+    const statement = options.sentOnly ? this.stmts.unfinishedSent : this.stmts.unfinished;
+    return statement.all().map((r) => JSON.parse(r.data) as JobRecord);
   }
 
   async maxId(): Promise<string | null> {
@@ -371,6 +446,31 @@ export class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A keyset page: `id < before` on the primary key or on the (client_id, id) / (status, id)
+ * indexes, newest first, one row more than the page to tell whether another exists. List queries
+ * vary only in which filters are present: a handful of shapes, each prepared once.
+ */
+function listSql(query: JobListQuery, columns: string, join = ''): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.clientId !== undefined) {
+    where.push('jobs.client_id = ?');
+    params.push(query.clientId);
+  }
+  const statuses: readonly JobStatus[] = query.statuses ?? [];
+  if (statuses.length > 0) {
+    where.push(`jobs.status IN (${statuses.map(() => '?').join(', ')})`);
+    params.push(...statuses);
+  }
+  if (query.before !== undefined) {
+    where.push('jobs.id < ?');
+    params.push(query.before);
+  }
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT ${columns} FROM jobs ${join} ${filter} ORDER BY jobs.id DESC LIMIT ?`, params };
 }
 
 function toKeyRecord(row: KeyRow): IdempotencyRecord {

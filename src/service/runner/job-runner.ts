@@ -16,6 +16,11 @@
  * One job's failure never takes the process down: each job runs under a last-resort handler
  * (`crashed`), generator events and change listeners are guarded, job updates never reject, and
  * a job whose stored record cannot be run fails alone (JOB_RECORD_INVALID) under its claim.
+ *
+ * Only jobs that hold one of the `driveSlots` are in memory (an ActiveJob each). With a store that
+ * can claim the oldest queued job (`claimNextQueued`), a job accepted while every slot is taken is
+ * stored `queued` and unclaimed, and pulled (claimed) when a slot frees: the queue lives on disk,
+ * so a backlog of a million jobs costs no heap. Stores without it keep queued jobs in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
@@ -71,8 +76,13 @@ export interface JobRunnerOptions {
   breaker: CircuitBreaker;
   clock?: Clock;
   logger?: Logger;
-  /** Jobs in flight at once before submissions get ServiceBusyError. Default 100. */
+  /** Jobs accepted and unfinished here (driven or queued in the store) before submissions get ServiceBusyError. Default 100. */
   maxActiveJobs?: number;
+  /**
+   * Jobs driven at once: held in memory and handed to the generator, which queues them behind its
+   * own slots. Past it, jobs wait in the store when it supports `claimNextQueued`. Default 100.
+   */
+  driveSlots?: number;
   /** The owner id of this runner's job claims. Default a random UUID (one per process). */
   instanceId?: string;
   /** How long a claim lives without renewal, 1_000 to 30_000 ms. Default 30_000. */
@@ -134,6 +144,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxActiveJobs: number;
+  private readonly driveSlots: number;
+  /** Whether queued jobs wait in the store and are pulled as slots free (see the file comment). */
+  private readonly pulls: boolean;
+  /**
+   * Jobs this runner left queued in the store and has not pulled yet; reset to 0 whenever the
+   * store has none (other runners sharing the store may pull them first).
+   */
+  private queuedInStore = 0;
+  private pulling: Promise<RecoveryReport> | undefined;
+  private pullAgain = false;
   private readonly ids: JobIdFactory;
   private readonly active = new Map<string, ActiveJob>();
   /** Interaction nonce -> service job id, to route the generator's events. */
@@ -169,6 +189,15 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.dispatch = options.dispatch;
     this.drives = options.drives ?? true;
     this.adoptQueued = options.adoptQueued ?? true;
+    this.driveSlots = options.driveSlots ?? 100;
+    if (!Number.isInteger(this.driveSlots) || this.driveSlots < 1) {
+      throw new RangeError(`driveSlots must be a positive integer, got ${this.driveSlots}`);
+    }
+    this.pulls =
+      this.store.claimNextQueued !== undefined &&
+      this.dispatch === undefined &&
+      this.drives &&
+      this.adoptQueued;
     this.handsBack = options.handsBack ?? (() => false);
     this.canResume = options.canResume ?? (() => true);
     if (!Number.isInteger(this.claimTtlMs) || this.claimTtlMs < 1_000 || this.claimTtlMs > MAX_CLAIM_TTL_MS) {
@@ -190,9 +219,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return this.active.size;
   }
 
-  /** Jobs accepted but not yet handed to Discord (waiting for a slot in the generator). */
+  /** Jobs accepted but not yet handed to Discord (waiting in the store, or for a slot in the generator). */
   get waitingCount(): number {
-    let n = 0;
+    let n = this.queuedInStore;
     for (const job of this.active.values()) if (job.record.status === 'queued') n += 1;
     return n;
   }
@@ -273,11 +302,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    */
   async submit(input: NewJob, source?: GenerationResult, options: SubmitOptions = {}): Promise<JobRecord> {
     if (this.closing) throw new ServiceClosingError();
-    if (this.active.size >= this.maxActiveJobs) throw new ServiceBusyError(this.active.size, 5_000);
+    const accepted = this.active.size + this.queuedInStore;
+    if (accepted >= this.maxActiveJobs) throw new ServiceBusyError(accepted, 5_000);
     if (input.kind !== 'imagine' && (source === undefined || !input.action)) {
       throw new TypeError('an action job needs the source result and the action');
     }
     if (this.dispatch !== undefined) return this.handOver(input, options);
+    // Every slot taken, or older jobs already waiting: this one waits in the store, in order.
+    if (this.pulls && (this.queuedInStore > 0 || this.active.size >= this.driveSlots)) {
+      return this.enqueue(input, options);
+    }
     const permit = this.breaker.acquire();
     let record: JobRecord;
     let claim: JobClaim;
@@ -289,6 +323,65 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     }
     this.start(record, claim, 'submit', permit, source);
     return structuredClone(record);
+  }
+
+  /**
+   * Stores a job `queued` and unclaimed (claimed only for the instant of the insert, so the key
+   * binding and the insert stay one step), to be pulled when a slot frees. An open circuit refuses
+   * it at once, as it would a job started here.
+   */
+  private async enqueue(input: NewJob, options: SubmitOptions): Promise<JobRecord> {
+    this.breaker.acquire().release();
+    const [record, claim] = await this.insertClaimed(input, options.reservation);
+    await this.store.releaseClaim(claim);
+    this.queuedInStore += 1;
+    this.announce(structuredClone(record), 'status');
+    void this.pull();
+    return record;
+  }
+
+  /**
+   * Fills free slots with the oldest queued jobs of the store, one claim each, by the same path as
+   * an adoption (a job whose record cannot be run is failed alone). Resolves with what this run
+   * did; a call while a run is under way joins it (and makes it look again).
+   */
+  private pull(): Promise<RecoveryReport> {
+    if (!this.pulls || this.closing) return Promise.resolve({ resumed: 0, submitted: 0, failed: 0 });
+    if (this.pulling !== undefined) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    const run = async (): Promise<RecoveryReport> => {
+      const report: RecoveryReport = { resumed: 0, submitted: 0, failed: 0 };
+      do {
+        this.pullAgain = false;
+        while (!this.closing && this.active.size < this.driveSlots) {
+          const claim = await (this.store.claimNextQueued as NonNullable<JobStore['claimNextQueued']>)(
+            this.instanceId,
+            this.claimTtlMs,
+          );
+          if (claim === null) {
+            this.queuedInStore = 0;
+            break;
+          }
+          this.queuedInStore = Math.max(0, this.queuedInStore - 1);
+          try {
+            await this.startClaimed(claim, report);
+          } catch (error) {
+            // Circuit open (or the job unreadable): its claim is given back, it stays queued; the
+            // next heartbeat tries again.
+            this.queuedInStore += 1;
+            this.logger.debug({ err: error, jobId: claim.jobId }, 'queued job left in the store');
+            return report;
+          }
+        }
+      } while (this.pullAgain && !this.closing && this.active.size < this.driveSlots);
+      return report;
+    };
+    this.pulling = run().finally(() => {
+      this.pulling = undefined;
+    });
+    return this.pulling;
   }
 
   /**
@@ -527,6 +620,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.active.delete(job.id);
     if (job.record.ticket) this.byNonce.delete(job.record.ticket.nonce);
     for (const [ref, id] of this.byRef) if (id === job.id) this.byRef.delete(ref);
+    // A slot is free: the oldest job waiting in the store takes it.
+    void this.pull();
     await job.flushed();
     if (job.claimLost === null) {
       await this.store.releaseClaim(job.claim).catch((error: unknown) => {
@@ -571,6 +666,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return active ? structuredClone(active.record) : job;
   }
 
+  /** The in-flight version of a job, or undefined when it is not running here. */
+  inFlight(id: string): JobRecord | undefined {
+    const active = this.active.get(id);
+    return active ? structuredClone(active.record) : undefined;
+  }
+
   /** The current state of a job: from memory when in flight, else from the store. */
   async get(id: string): Promise<JobRecord | undefined> {
     const job = this.active.get(id);
@@ -588,6 +689,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (stored === undefined || (clientId !== undefined && stored.clientId !== clientId)) {
         throw new UnknownJobError(id);
       }
+      const cancelled = stored.status === 'queued' ? await this.cancelQueued(id) : undefined;
+      if (cancelled !== undefined) return cancelled;
       // Unfinished but not in flight here: another instance sharing the store drives it.
       const where = isTerminal(stored.status) ? 'already' : 'driven by another service instance and';
       throw new JobStateError(id, stored.status, `Job ${id} is ${where} ${stored.status}`);
@@ -599,6 +702,30 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     job.controller.abort(new Error(`Job ${id} cancelled by the client`));
     await job.done;
     return structuredClone(job.record);
+  }
+
+  /** Cancels a job waiting in the store, under a claim; undefined when it was taken meanwhile. */
+  private async cancelQueued(id: string): Promise<JobRecord | undefined> {
+    const claim = await this.store.claim(id, this.instanceId, this.claimTtlMs);
+    if (claim === null) return undefined;
+    try {
+      const record = await this.store.get(id);
+      if (record === undefined || record.status !== 'queued') return undefined;
+      const now = this.clock.now();
+      const cancelled: JobRecord = {
+        ...record,
+        status: 'cancelled',
+        error: CANCELLED_OUTCOME,
+        finishedAt: now,
+        updatedAt: now,
+      };
+      await this.store.saveClaimed(cancelled, claim);
+      this.queuedInStore = Math.max(0, this.queuedInStore - 1);
+      this.announce(structuredClone(cancelled), 'cancelled');
+      return cancelled;
+    } finally {
+      await this.store.releaseClaim(claim);
+    }
   }
 
   /**
@@ -616,11 +743,13 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // claims expire.
     if (!this.closing) this.heartbeat.start();
     let elsewhere = 0;
-    for (const listed of await this.store.listUnfinished()) {
+    const unsent = (job: JobRecord): boolean => job.status === 'queued' && job.ticket === null;
+    for (const listed of await this.store.listUnfinished(this.pulls ? { sentOnly: true } : undefined)) {
       if (this.closing) break;
       if (this.active.has(listed.id)) continue;
-      // On a cluster worker, a job nobody has started yet comes through the queue, not from here.
-      if (!this.adoptQueued && listed.status === 'queued' && listed.ticket === null) continue;
+      // On a cluster worker, a job nobody has started yet comes through the queue, not from here;
+      // where jobs are pulled from the store, they are pulled in order (below), not all at once.
+      if ((!this.adoptQueued || this.pulls) && unsent(listed)) continue;
       // Its ticket names an account another worker drives: that worker follows it.
       if (listed.ticket !== null && !this.canResume(listed.ticket)) continue;
       try {
@@ -631,6 +760,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       }
     }
     if (elsewhere > 0) this.logger.debug({ jobs: elsewhere }, 'unfinished jobs claimed by other instances');
+    const pulled = await this.pull();
+    report.submitted += pulled.submitted;
+    report.resumed += pulled.resumed;
+    report.failed += pulled.failed;
     return report;
   }
 
@@ -652,6 +785,19 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       const stored = await this.store.get(id);
       return stored === undefined || isTerminal(stored.status) ? 'finished' : 'elsewhere';
     }
+    return this.startClaimed(claim, report, listed);
+  }
+
+  /**
+   * Starts a job this runner just claimed (adopted, or pulled from the store queue), by the
+   * restart rule; a job that cannot be started is failed alone under the claim (see `adopt`).
+   */
+  private async startClaimed(
+    claim: JobClaim,
+    report: RecoveryReport,
+    listed?: JobRecord,
+  ): Promise<'started' | DriveResult> {
+    const id = claim.jobId;
     let known = listed;
     try {
       // Read again under the claim: the previous owner may have moved it on since the listing.

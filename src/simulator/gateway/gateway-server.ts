@@ -28,6 +28,8 @@ export type DispatchTarget = 'all' | { userId: Snowflake };
 export interface GatewayDependencies {
   users: UserDirectory;
   guildIds: readonly Snowflake[];
+  /** The guild's text channels and their newest message ids, as a user's READY lists them. */
+  guildChannels: () => { id: Snowflake; type: number; last_message_id: Snowflake | null }[];
   clock: ScaledClock;
   options: GatewayOptions;
   random: Random;
@@ -193,7 +195,12 @@ export class GatewayServer {
       user: user.user,
       session_id: session.id,
       resume_gateway_url: this.deps.resumeUrl(),
-      guilds: this.deps.guildIds.map((id) => ({ id, unavailable: false })),
+      // User accounts get their guilds in full, channels with `last_message_id` included.
+      guilds: this.deps.guildIds.map((id) => ({
+        id,
+        unavailable: false,
+        channels: this.deps.guildChannels(),
+      })),
       session_type: 'normal',
       private_channels: [],
       relationships: [],
