@@ -62,7 +62,8 @@ describe('pacing with default settings', () => {
       .filter((r) => r.method === 'GET' && r.path.includes('after='))
       .map((r) => r.time);
     const gaps = polls.slice(1).map((t, i) => (t - (polls[i] ?? 0)) * factor);
-    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    // At least two gaps to judge (how many polls one job takes depends on when its result is seen).
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
     for (const gap of gaps) {
       expect(gap).toBeGreaterThanOrEqual(3_000 - 25);
       // The wait starts when the previous poll answered: its latency adds to the gap.
