@@ -74,7 +74,9 @@ export {
   GeneratorClosedError,
   InferredPreModerationError,
   isResumeUnresolvedError,
+  isSubmissionUncertainError,
   ResumeUnresolvedError,
+  SubmissionUncertainError,
   UnknownActionError,
 } from './generation/errors.js';
 export type {

@@ -26,6 +26,8 @@ describe('public API', () => {
       'JobTimeoutError',
       'JobNotFoundError',
       'ResumeUnresolvedError',
+      'SubmissionUncertainError',
+      'isSubmissionUncertainError',
       'InferredPreModerationError',
       'restartAction',
       'resumeEvidenceOf',

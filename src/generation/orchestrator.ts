@@ -23,7 +23,12 @@ import type { AccountGuard } from './account-guard.js';
 import { isMessageList } from './channel-poller.js';
 import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
 import type { CorrelationJob } from './correlation.js';
-import { GeneratorClosedError, InferredPreModerationError, ResumeUnresolvedError } from './errors.js';
+import {
+  GeneratorClosedError,
+  InferredPreModerationError,
+  ResumeUnresolvedError,
+  SubmissionUncertainError,
+} from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
@@ -228,25 +233,22 @@ export class Pipeline {
       api: deps.api,
       build: async () => build(await deps.session(signal), ticket.nonce, signal),
       ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
-      waitSeen: (ms, s) => tracker.waitSeen(ms, s),
       wake: () => registration.wake(),
-      // Before any resend the look may take the whole grace again: a resend is what costs.
-      look: (s) =>
-        this.lookNow(spec.channelId, registration, deps.settings.ambiguousGraceMs, s ?? deps.closing),
-      ambiguousGraceMs: deps.settings.ambiguousGraceMs,
       signal,
       debug,
     });
-    if (report.unconfirmed) tracker.unconfirmed(report.unconfirmed);
-    if (report.attempts > 1 || report.recoveredAmbiguous) {
-      const notes = [
-        report.refreshedCommand ? 'command refreshed' : '',
-        report.recoveredAmbiguous ? 'ambiguous failure, job found' : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-      debug(`sent after ${report.attempts} attempt(s)${notes ? ` (${notes})` : ''}`);
+    if (report.unconfirmed) {
+      tracker.unconfirmed(
+        new SubmissionUncertainError({
+          prompt: spec.prompt,
+          nonce: ticket.nonce,
+          waitedMs: deps.settings.notSeenTimeoutMs + deps.settings.ambiguousGraceMs,
+          cause: report.unconfirmed,
+        }),
+        deps.settings.ambiguousGraceMs,
+      );
     }
+    if (report.attempts > 1) debug(`sent after ${report.attempts} attempt(s) (command refreshed)`);
   }
 
   private track(
