@@ -148,10 +148,21 @@ export class SubmissionUncertainError extends WorkerError {
   readonly nonce: string;
   /** How long the job was watched without any sign of it (ms). */
   readonly waitedMs: number;
-  constructor(init: { prompt: string; nonce: string; waitedMs: number; cause: Error }) {
+  constructor(init: {
+    prompt: string;
+    nonce: string;
+    waitedMs: number;
+    /** The send's failure (a live job). */
+    cause?: Error;
+    /** A job resumed after a restart whose send Discord never confirmed (restart-rule.ts). */
+    resumed?: boolean;
+  }) {
+    const why = init.resumed
+      ? 'was stored before a restart and Discord never confirmed its send (the process may have died while the POST was pending)'
+      : `may have reached Discord (${init.cause?.message ?? 'an ambiguous failure'})`;
     super(
-      `The send of the job (nonce ${init.nonce}) may have reached Discord (${init.cause.message}) and nothing of it appeared within ${init.waitedMs} ms: it may have run and been billed, or been refused by a notice polling cannot see. Not sent again; check the channel before submitting it again`,
-      { retryable: false, cause: init.cause },
+      `The send of the job (nonce ${init.nonce}) ${why}, and nothing of it appeared within ${init.waitedMs} ms: it may have run and been billed, or been refused by a notice polling cannot see. Not sent again; check the channel before submitting it again`,
+      { retryable: false, ...(init.cause ? { cause: init.cause } : {}) },
     );
     this.prompt = init.prompt;
     this.nonce = init.nonce;

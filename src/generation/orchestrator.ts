@@ -83,6 +83,8 @@ export interface JobSpec {
   resumeFrom?: SubmissionTicket;
   /** For resume: Discord confirmed the earlier send (restart-rule.ts). Default true. */
   sendConfirmed?: boolean;
+  /** For resume: the caller proves the POST was never attempted (restart-rule.ts). Default false. */
+  neverSent?: boolean;
   sourceMessageId?: Snowflake;
   customId?: string;
   imageIndex?: number;
@@ -294,11 +296,12 @@ export class Pipeline {
     const { channelId } = spec;
     const failedBefore = watcher.readFailures(channelId).count;
     const sendConfirmed = spec.sendConfirmed ?? true;
+    const neverSent = spec.neverSent ?? false;
     return {
       graceMs: settings.resumeGraceMs,
       covered: (since, signal) => watcher.covered(channelId, since, signal),
       notFound: (waitedMs) => {
-        const action = restartAction({ evidence: 'not-found', sendConfirmed });
+        const action = restartAction({ evidence: 'not-found', sendConfirmed, neverSent });
         if (action === 'resend') {
           return new JobNotFoundError({
             prompt: spec.prompt,
@@ -306,7 +309,13 @@ export class Pipeline {
             message: `Nothing of the job appeared in channel ${channelId} after message ${ticket.afterMessageId ?? '(none)'} within ${waitedMs} ms of complete reads, and Discord never confirmed its send: it is safe to submit it again`,
           });
         }
-        return new InferredPreModerationError(spec.prompt, waitedMs, { resumed: true });
+        if (sendConfirmed) return new InferredPreModerationError(spec.prompt, waitedMs, { resumed: true });
+        return new SubmissionUncertainError({
+          prompt: spec.prompt,
+          nonce: ticket.nonce,
+          waitedMs,
+          resumed: true,
+        });
       },
       unresolved: (waitedMs) => {
         const failures = watcher.readFailures(channelId);
