@@ -298,7 +298,9 @@ export class Pipeline {
     const sendConfirmed = spec.sendConfirmed ?? true;
     const neverSent = spec.neverSent ?? false;
     return {
-      graceMs: settings.resumeGraceMs,
+      // An unconfirmed send is an ambiguous one: Discord may act on a POST it held late, so it is
+      // looked for longer, as a live ambiguous send is (send-rule.ts).
+      graceMs: settings.resumeGraceMs + (sendConfirmed ? 0 : settings.ambiguousGraceMs),
       covered: (since, signal) => watcher.covered(channelId, since, signal),
       notFound: (waitedMs) => {
         const action = restartAction({ evidence: 'not-found', sendConfirmed, neverSent });

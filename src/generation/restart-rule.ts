@@ -20,7 +20,8 @@
  *       verdict);
  *     - not confirmed (`sendConfirmed` false: the ticket was stored, no 2xx seen): the process may
  *       have died before the POST, or while it was pending, written and held or refused by an
- *       ephemeral notice. That is an ambiguous send, exactly as a live POST that timed out: `fail`
+ *       ephemeral notice. That is an ambiguous send, exactly as a live POST that timed out (and
+ *       looked for `ambiguousGraceMs` longer, as one): `fail`
  *       with `SubmissionUncertainError` (`SUBMISSION_UNCERTAIN`, not retryable: it may have run).
  *       The soak showed why: a batch killed while Discord held its POST resumed, read nothing for
  *       the resume grace, resent, and the held POST then ran too (`mjs000061q`);

@@ -40,6 +40,7 @@ function clientFor(sim: Simulator): Midjourney {
     confirmWindowMs: 200,
     notSeenTimeoutMs: 1_500,
     resumeGraceMs: 500,
+    ambiguousGraceMs: 500,
     jobTimeoutMs: 15_000,
   });
   cleanups.push(async () => {
