@@ -89,7 +89,9 @@ export {
   GeneratorClosedError,
   InferredPreModerationError,
   isResumeUnresolvedError,
+  isSubmissionUncertainError,
   ResumeUnresolvedError,
+  SubmissionUncertainError,
   UnknownActionError,
 } from './generation/errors.js';
 export type {
@@ -109,11 +111,20 @@ export type {
   RestartFacts,
   ResumeEvidence,
   ResumeOptions,
+  SendFailureAction,
+  SendFailureFacts,
   SubmissionTicket,
 } from './generation/index.js';
 // Generation: the Midjourney client and its contract.
-// The restart rule: what a job that may already have been sent becomes after a restart.
-export { createMidjourney, Midjourney, restartAction, resumeEvidenceOf } from './generation/index.js';
+// The restart rule: what a job that may already have been sent becomes after a restart; the send
+// rule: what may follow a failed interaction POST (never a resend when it may have been written).
+export {
+  createMidjourney,
+  Midjourney,
+  restartAction,
+  resumeEvidenceOf,
+  sendFailureAction,
+} from './generation/index.js';
 export type {
   ImageInput,
   ImageInputErrorCode,

@@ -288,6 +288,19 @@ const ROWS: Row[] = [
     'neutral',
   ],
   [
+    'SubmissionUncertainError',
+    new api.SubmissionUncertainError({
+      prompt: 'cat',
+      nonce: '1100000000000000001',
+      waitedMs: 900,
+      cause: new Error('timed out'),
+    }),
+    'local',
+    1,
+    'error',
+    'neutral',
+  ],
+  [
     'JobClaimLostError',
     new service.JobClaimLostError({ jobId: '1', owner: 'a', fence: 1, expiresAt: 0 }),
     'local',

@@ -26,9 +26,12 @@ describe('public API', () => {
       'JobTimeoutError',
       'JobNotFoundError',
       'ResumeUnresolvedError',
+      'SubmissionUncertainError',
+      'isSubmissionUncertainError',
       'InferredPreModerationError',
       'restartAction',
       'resumeEvidenceOf',
+      'sendFailureAction',
       'DiscordAPIError',
       'DiscordProtocolError',
       'isDiscordProtocolError',
@@ -65,8 +68,12 @@ describe('public API', () => {
   });
 
   it('exports the one restart rule', () => {
-    expect(api.restartAction({ evidence: 'not-found', sendConfirmed: false })).toBe('resend');
+    expect(api.restartAction({ evidence: 'not-found', sendConfirmed: false })).toBe('fail');
+    expect(api.restartAction({ evidence: 'not-found', sendConfirmed: false, neverSent: true })).toBe(
+      'resend',
+    );
     expect(api.restartAction({ evidence: 'not-found', sendConfirmed: true })).toBe('fail');
+    expectTypeOf<api.ResumeOptions['neverSent']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<api.ResumeOptions['sendConfirmed']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<api.Midjourney['resume']>().parameter(1).toEqualTypeOf<api.ResumeOptions | undefined>();
   });

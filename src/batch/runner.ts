@@ -271,7 +271,8 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
 
   /**
    * Follows a journaled ticket by the restart rule (src/generation/restart-rule.ts); undefined
-   * when it proved the job never ran (not found, send never confirmed): safe to submit, once. A
+   * when it proved the job never ran (not found, the send proved never attempted): safe to submit,
+   * once. An unconfirmed send that is not found fails (`SUBMISSION_UNCERTAIN`: it may have run). A
    * job whose absence could not be established keeps its ticket for a later run (StillUnresolved).
    */
   private async resume(

@@ -40,7 +40,10 @@ export interface Config {
   readonly confirmWindowMs: number;
   /** Polling only: a job with no message in the channel this long is inferred pre-moderated. */
   readonly notSeenTimeoutMs: number;
-  /** After an ambiguous `/imagine` failure, how long to look for the job before sending again. */
+  /**
+   * After an ambiguous `/imagine` failure (never sent again), how much longer than
+   * `notSeenTimeoutMs` the job is looked for before it fails as `SUBMISSION_UNCERTAIN`.
+   */
   readonly ambiguousGraceMs: number;
   /** After a crash, how long a possibly-submitted job is looked for before it is sent again. */
   readonly resumeGraceMs: number;

@@ -129,3 +129,47 @@ export class ResumeUnresolvedError extends WorkerError {
 export function isResumeUnresolvedError(value: unknown): value is ResumeUnresolvedError {
   return value instanceof ResumeUnresolvedError;
 }
+
+/**
+ * The interaction POST of a live job may have reached Discord (it timed out, the connection was
+ * reset after connecting, a 5xx, a malformed 2xx), and nothing of the job appeared while it was
+ * watched. The send rule (`send-rule.ts`) never sends such a job again: Discord may act on a held
+ * request after our timeout, and when polling an ephemeral refusal leaves the same silence as a
+ * request that never arrived. So the job MAY HAVE RUN and been billed. Not retryable: check the
+ * channel (or the account's job list) before submitting it again. `cause` is the send's failure.
+ */
+export class SubmissionUncertainError extends WorkerError {
+  override readonly name = 'SubmissionUncertainError';
+  readonly code = 'SUBMISSION_UNCERTAIN';
+  /** Never safe to resend on this error: the job may have run. */
+  readonly safeToResend = false;
+  readonly prompt: string;
+  /** The interaction's nonce. */
+  readonly nonce: string;
+  /** How long the job was watched without any sign of it (ms). */
+  readonly waitedMs: number;
+  constructor(init: {
+    prompt: string;
+    nonce: string;
+    waitedMs: number;
+    /** The send's failure (a live job). */
+    cause?: Error;
+    /** A job resumed after a restart whose send Discord never confirmed (restart-rule.ts). */
+    resumed?: boolean;
+  }) {
+    const why = init.resumed
+      ? 'was stored before a restart and Discord never confirmed its send (the process may have died while the POST was pending)'
+      : `may have reached Discord (${init.cause?.message ?? 'an ambiguous failure'})`;
+    super(
+      `The send of the job (nonce ${init.nonce}) ${why}, and nothing of it appeared within ${init.waitedMs} ms: it may have run and been billed, or been refused by a notice polling cannot see. Not sent again; check the channel before submitting it again`,
+      { retryable: false, ...(init.cause ? { cause: init.cause } : {}) },
+    );
+    this.prompt = init.prompt;
+    this.nonce = init.nonce;
+    this.waitedMs = init.waitedMs;
+  }
+}
+
+export function isSubmissionUncertainError(value: unknown): value is SubmissionUncertainError {
+  return value instanceof SubmissionUncertainError;
+}

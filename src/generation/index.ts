@@ -42,8 +42,10 @@ export {
   InferredPreModerationError,
   isDailyCapReachedError,
   isResumeUnresolvedError,
+  isSubmissionUncertainError,
   isUnknownActionError,
   ResumeUnresolvedError,
+  SubmissionUncertainError,
   UnknownActionError,
 } from './errors.js';
 export type { GatewayWatcherOptions } from './gateway-watcher.js';
@@ -58,6 +60,8 @@ export { PollingWatcher } from './polling-watcher.js';
 export type { RestartAction, RestartFacts, ResumeEvidence } from './restart-rule.js';
 export { restartAction, resumeEvidenceOf } from './restart-rule.js';
 export { toGenerationResult } from './result.js';
+export type { SendFailureAction, SendFailureFacts } from './send-rule.js';
+export { sendFailureAction } from './send-rule.js';
 export type { DiscordSessionOptions } from './session.js';
 export { DiscordSession } from './session.js';
 export type { SlotStats } from './slots.js';

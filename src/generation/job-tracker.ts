@@ -104,6 +104,7 @@ export class JobTracker {
   private tentative: Classification | undefined;
   /** The send's last failure when it may or may not have reached Discord (see `unconfirmed`). */
   private sendError: Error | undefined;
+  private unconfirmedExtraMs = 0;
 
   constructor(private readonly options: JobTrackerOptions) {
     this.result = new Promise<GenerationResult>((resolve, reject) => {
@@ -129,16 +130,20 @@ export class JobTracker {
     this.deadline = submittedAt + this.options.timeoutMs;
     void this.runDeadline();
     if (this.options.resume) void this.runResumeGrace(this.options.resume, submittedAt);
-    else if (this.options.notSeenTimeoutMs > 0) void this.runNotSeen(this.options.notSeenTimeoutMs);
+    else if (this.options.notSeenTimeoutMs > 0) {
+      void this.runNotSeen(this.options.notSeenTimeoutMs + this.unconfirmedExtraMs);
+    }
   }
 
   /**
-   * The interaction may have reached Discord, or not: its last POST failed after an earlier one
-   * that may have gone through. The job is watched like any other; if nothing of it is seen within
-   * the silence window (gateway included) it rejects with `error`, the send's own failure.
+   * The interaction may have reached Discord, or not: its POST failed ambiguously and is never sent
+   * again (send-rule.ts). The job is watched like any other, with the silence window longer by
+   * `extraMs` (Discord may act on a held request late); if nothing of it is seen within that window
+   * (gateway included) it rejects with `error` (a `SubmissionUncertainError`). Call before `start`.
    */
-  unconfirmed(error: Error): void {
+  unconfirmed(error: Error, extraMs = 0): void {
     this.sendError = error;
+    this.unconfirmedExtraMs = extraMs;
   }
 
   /** Resolves true as soon as anything of the job is seen, false after `ms` without. */

@@ -271,8 +271,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
    * Finds a job submitted earlier (e.g. before a crash) after `ticket.afterMessageId`, matching its
    * prompt (and nonce where visible), and follows it to its end. Nothing is sent. The restart rule
    * (restart-rule.ts) says how it ends when nothing of it appears: complete, successful reads
-   * after `resumeGraceMs` show nothing -> JobNotFoundError when `options.sendConfirmed` is false
-   * (only then resubmit), InferredPreModerationError when Discord had confirmed the send (the
+   * after `resumeGraceMs` show nothing -> JobNotFoundError only when `options.neverSent` proves
+   * the POST was never attempted (only then resubmit), SubmissionUncertainError when the send was
+   * not confirmed (it may have run), InferredPreModerationError when Discord had confirmed it (the
    * default); reads that keep failing -> ResumeUnresolvedError at the deadline (do not resubmit).
    */
   resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
@@ -289,6 +290,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       channelId: ticket.channelId,
       resumeFrom: ticket,
       sendConfirmed: options.sendConfirmed ?? true,
+      neverSent: options.neverSent ?? false,
       ...(ticket.sourceMessageId ? { sourceMessageId: ticket.sourceMessageId } : {}),
       ...(ticket.customId ? { customId: ticket.customId } : {}),
       ...(imageIndex !== undefined ? { imageIndex } : {}),

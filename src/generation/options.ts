@@ -53,7 +53,11 @@ export interface GenerationSettings {
    * rejected with an inferred PreModerationError (ms); 0 disables. Default 60_000.
    */
   notSeenTimeoutMs: number;
-  /** After an ambiguous send failure, how long to look for the job before resending once (ms). Default 30_000. */
+  /**
+   * After an ambiguous send failure (never sent again, send-rule.ts), how much longer than
+   * `notSeenTimeoutMs` the job is looked for before it rejects with `SubmissionUncertainError`
+   * (ms): Discord may act on a held request late. Default 30_000.
+   */
   ambiguousGraceMs: number;
   /**
    * `resume()`: how long a job's messages may still appear; only complete, successful reads that

@@ -23,7 +23,12 @@ import type { AccountGuard } from './account-guard.js';
 import { isMessageList } from './channel-poller.js';
 import type { ChannelWatcher, WatchRegistration } from './channel-watcher.js';
 import type { CorrelationJob } from './correlation.js';
-import { GeneratorClosedError, InferredPreModerationError, ResumeUnresolvedError } from './errors.js';
+import {
+  GeneratorClosedError,
+  InferredPreModerationError,
+  ResumeUnresolvedError,
+  SubmissionUncertainError,
+} from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
@@ -78,6 +83,8 @@ export interface JobSpec {
   resumeFrom?: SubmissionTicket;
   /** For resume: Discord confirmed the earlier send (restart-rule.ts). Default true. */
   sendConfirmed?: boolean;
+  /** For resume: the caller proves the POST was never attempted (restart-rule.ts). Default false. */
+  neverSent?: boolean;
   sourceMessageId?: Snowflake;
   customId?: string;
   imageIndex?: number;
@@ -235,25 +242,22 @@ export class Pipeline {
       api: deps.api,
       build: async () => build(await deps.session(signal), ticket.nonce, signal),
       ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
-      waitSeen: (ms, s) => tracker.waitSeen(ms, s),
       wake: () => registration.wake(),
-      // Before any resend the look may take the whole grace again: a resend is what costs.
-      look: (s) =>
-        this.lookNow(spec.channelId, registration, deps.settings.ambiguousGraceMs, s ?? deps.closing),
-      ambiguousGraceMs: deps.settings.ambiguousGraceMs,
       signal,
       debug,
     });
-    if (report.unconfirmed) tracker.unconfirmed(report.unconfirmed);
-    if (report.attempts > 1 || report.recoveredAmbiguous) {
-      const notes = [
-        report.refreshedCommand ? 'command refreshed' : '',
-        report.recoveredAmbiguous ? 'ambiguous failure, job found' : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-      debug(`sent after ${report.attempts} attempt(s)${notes ? ` (${notes})` : ''}`);
+    if (report.unconfirmed) {
+      tracker.unconfirmed(
+        new SubmissionUncertainError({
+          prompt: spec.prompt,
+          nonce: ticket.nonce,
+          waitedMs: deps.settings.notSeenTimeoutMs + deps.settings.ambiguousGraceMs,
+          cause: report.unconfirmed,
+        }),
+        deps.settings.ambiguousGraceMs,
+      );
     }
+    if (report.attempts > 1) debug(`sent after ${report.attempts} attempt(s) (command refreshed)`);
   }
 
   private track(
@@ -301,11 +305,14 @@ export class Pipeline {
     const { channelId } = spec;
     const failedBefore = watcher.readFailures(channelId).count;
     const sendConfirmed = spec.sendConfirmed ?? true;
+    const neverSent = spec.neverSent ?? false;
     return {
-      graceMs: settings.resumeGraceMs,
+      // An unconfirmed send is an ambiguous one: Discord may act on a POST it held late, so it is
+      // looked for longer, as a live ambiguous send is (send-rule.ts).
+      graceMs: settings.resumeGraceMs + (sendConfirmed ? 0 : settings.ambiguousGraceMs),
       covered: (since, signal) => watcher.covered(channelId, since, signal),
       notFound: (waitedMs) => {
-        const action = restartAction({ evidence: 'not-found', sendConfirmed });
+        const action = restartAction({ evidence: 'not-found', sendConfirmed, neverSent });
         if (action === 'resend') {
           return new JobNotFoundError({
             prompt: spec.prompt,
@@ -313,7 +320,13 @@ export class Pipeline {
             message: `Nothing of the job appeared in channel ${channelId} after message ${ticket.afterMessageId ?? '(none)'} within ${waitedMs} ms of complete reads, and Discord never confirmed its send: it is safe to submit it again`,
           });
         }
-        return new InferredPreModerationError(spec.prompt, waitedMs, { resumed: true });
+        if (sendConfirmed) return new InferredPreModerationError(spec.prompt, waitedMs, { resumed: true });
+        return new SubmissionUncertainError({
+          prompt: spec.prompt,
+          nonce: ticket.nonce,
+          waitedMs,
+          resumed: true,
+        });
       },
       unresolved: (waitedMs) => {
         const failures = watcher.readFailures(channelId);

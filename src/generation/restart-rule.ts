@@ -13,18 +13,25 @@
  *       again later, do not resend;
  *     - `not-found`: successful reads that started after the grace window read the whole channel
  *       after `afterMessageId` and showed nothing of the job.
- *  2. For `not-found` only, whether Discord confirmed the send (`sendConfirmed`: a 2xx answer to
- *     the interaction POST was seen and recorded: the service's `submitted` status, the batch
- *     journal's `submitted` record, the library's `submitted` event):
- *     - not confirmed: the process died between storing the ticket and seeing Discord's answer,
- *       and nothing ran: `resend`, once (`JobNotFoundError`, the only "safe to resend" verdict);
+ *  2. For `not-found` only, what is known of the send (the live counterpart is `send-rule.ts`: a
+ *     POST is sent again only when the failure proves nothing was written):
+ *     - `neverSent`: the caller proves the POST was never attempted (it recorded stopping before
+ *       the send): nothing ran, `resend`, once (`JobNotFoundError`, the only "safe to resend"
+ *       verdict);
+ *     - not confirmed (`sendConfirmed` false: the ticket was stored, no 2xx seen): the process may
+ *       have died before the POST, or while it was pending, written and held or refused by an
+ *       ephemeral notice. That is an ambiguous send, exactly as a live POST that timed out (and
+ *       looked for `ambiguousGraceMs` longer, as one): `fail`
+ *       with `SubmissionUncertainError` (`SUBMISSION_UNCERTAIN`, not retryable: it may have run).
+ *       The soak showed why: a batch killed while Discord held its POST resumed, read nothing for
+ *       the resume grace, resent, and the held POST then ran too (`mjs000061q`);
  *     - confirmed: Discord accepted it, yet Midjourney showed nothing. That is what a refusal by
  *       an ephemeral notice looks like (most likely "Banned prompt detected", which polling cannot
  *       see, and a resumed job never sees: the gateway does not replay old notices), exactly as
  *       for a live job watched by polling: `fail` with `InferredPreModerationError` (not
  *       retryable). Resending could bill twice and resending a banned prompt risks the account.
  * When whether the send was confirmed is not known, it counts as confirmed: only proof that
- * nothing was accepted makes a resend safe.
+ * nothing was written makes a resend safe.
  */
 
 /** What the reads of the channel showed for a resumed job. */
@@ -37,6 +44,8 @@ export interface RestartFacts {
   evidence: ResumeEvidence;
   /** Discord answered the interaction POST with a 2xx (recorded before the restart). */
   sendConfirmed: boolean;
+  /** The caller proves the POST was never attempted. Default false. */
+  neverSent?: boolean;
 }
 
 export function restartAction(facts: RestartFacts): RestartAction {
@@ -46,7 +55,7 @@ export function restartAction(facts: RestartFacts): RestartAction {
     case 'unresolved':
       return 'keep-looking';
     case 'not-found':
-      return facts.sendConfirmed ? 'fail' : 'resend';
+      return facts.neverSent === true && !facts.sendConfirmed ? 'resend' : 'fail';
   }
 }
 

@@ -99,11 +99,16 @@ export interface ResumeOptions extends JobOptions {
   /**
    * Whether Discord confirmed the earlier send: the `submitted` event (a 2xx answer to the
    * interaction POST) was seen and recorded before the restart. Decides what "not found" means
-   * (restart-rule.ts): unconfirmed, nothing ran and `JobNotFoundError` says it is safe to submit
-   * again; confirmed, the job was refused unseen and it rejects with `InferredPreModerationError`.
-   * Default `true`: when unknown, a resend could pay twice.
+   * (restart-rule.ts): unconfirmed, the POST may have been pending at the crash and it rejects
+   * with `SubmissionUncertainError` (it may have run); confirmed, the job was refused unseen and
+   * it rejects with `InferredPreModerationError`. Default `true`.
    */
   sendConfirmed?: boolean;
+  /**
+   * The caller proves the POST was never attempted (it recorded stopping before the send): only
+   * then does "not found" reject with `JobNotFoundError`, safe to submit again. Default `false`.
+   */
+  neverSent?: boolean;
 }
 
 /** Identifies a job in events. */
@@ -139,7 +144,8 @@ export interface Generator {
    * Finds a job that may already have been submitted (after a crash) and follows it to its end,
    * by the restart rule (restart-rule.ts). Rejects with `JobNotFoundError` only when complete,
    * successful reads of the channel after the grace period show nothing of it and
-   * `options.sendConfirmed` is false: only then is it safe to submit again. Failed reads never
+   * `options.neverSent` proves the POST was never attempted: only then is it safe to submit again.
+   * Not found with `sendConfirmed` false: `SubmissionUncertainError` (it may have run). Failed reads never
    * count as "nothing there": at the deadline they end in `ResumeUnresolvedError`.
    */
   resume(ticket: SubmissionTicket, options?: ResumeOptions): Promise<GenerationResult>;

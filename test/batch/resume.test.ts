@@ -65,7 +65,7 @@ describe('stopping (SIGINT / SIGTERM)', () => {
 });
 
 describe('resuming after a crash', () => {
-  it('follows journaled tickets, resubmits only jobs that never reached Discord, restores lost lines', async () => {
+  it('follows journaled tickets, never resends one whose send was unconfirmed, restores lost lines', async () => {
     const files = await batchFiles(prompts(6));
     // First process: prompt 1 finishes, prompts 2-4 are in flight when it "dies".
     const first = new FakeGenerator(true);
@@ -93,7 +93,8 @@ describe('resuming after a crash', () => {
     await appendFile(files.journal, '{"t":"submitted","id":"L');
     await writeFile(files.out, '{"id":"L1-torn');
 
-    // Second process: Midjourney has jobs for prompts 2 and 3; prompt 4's POST never left.
+    // Second process: Midjourney has jobs for prompts 2 and 3; prompt 4's POST may have been
+    // pending at the crash (written and refused unseen, or never left): it is not resent.
     const second = new FakeGenerator(false, 2_000_000_000_000_000_000n);
     second.preexisting(tickets[1] as SubmissionTicket);
     second.preexisting(tickets[2] as SubmissionTicket);
@@ -109,8 +110,8 @@ describe('resuming after a crash', () => {
     // The journal told resume which sends Discord had confirmed.
     expect(second.confirmedOnResume.get(tickets[1]?.nonce as string)).toBe(true);
     expect(second.confirmedOnResume.get(tickets[3]?.nonce as string)).toBe(false);
-    expect(second.sent.map((s) => s.prompt).sort()).toEqual(['prompt 4', 'prompt 5', 'prompt 6']);
-    expect(report.outcomes).toEqual({ success: 6 });
+    expect(second.sent.map((s) => s.prompt).sort()).toEqual(['prompt 5', 'prompt 6']);
+    expect(report.outcomes).toEqual({ success: 5, error: 1 });
     const lines = await resultLines(files.out);
     expect(lines.map((l) => l.prompt).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `prompt ${i + 1}`));
     // Every line of the journal is readable again (the torn tail was cut, not glued to).
@@ -122,8 +123,8 @@ describe('resuming after a crash', () => {
     ).toBe(true);
     const resumedLine = lines.find((l) => l.prompt === 'prompt 2');
     expect(resumedLine).toMatchObject({ ok: true, attempts: 1 });
-    const resubmitted = lines.find((l) => l.prompt === 'prompt 4');
-    expect(resubmitted?.attempts).toBe(2);
+    const uncertain = lines.find((l) => l.prompt === 'prompt 4');
+    expect(uncertain).toMatchObject({ ok: false, error: { code: 'SUBMISSION_UNCERTAIN', retryable: false } });
   });
 });
 
@@ -184,7 +185,7 @@ describe('journal and output checks', () => {
 describe('the restart rule (src/generation/restart-rule.ts) in the batch runner', () => {
   const input = 'ran\nnever left\nrefused unseen\nunknown\n';
 
-  it('follows a found job, resends only an unconfirmed one that is not found, never a confirmed one', async () => {
+  it('follows a found job, never resends an unconfirmed or a confirmed one that is not found', async () => {
     const files = await batchFiles(input);
     const tickets = await writeCrashedJournal(files, [
       { prompt: 'ran', confirmed: true },
@@ -202,13 +203,14 @@ describe('the restart rule (src/generation/restart-rule.ts) in the batch runner'
         'refused unseen': true,
       },
     );
-    expect(gen.sent.map((s) => s.prompt).sort()).toEqual(['never left', 'unknown']);
+    expect(gen.sent.map((s) => s.prompt).sort()).toEqual(['unknown']);
     const lines = await resultLines(files.out);
     const byPrompt = Object.fromEntries(lines.map((l) => [l.prompt, l]));
     expect(byPrompt.ran).toMatchObject({ ok: true, attempts: 1 });
-    expect(byPrompt['never left']).toMatchObject({ ok: true, attempts: 2 });
+    // Journaled as submitting, never confirmed: its POST may have run, so it fails as uncertain.
+    expect(byPrompt['never left']).toMatchObject({ ok: false, error: { code: 'SUBMISSION_UNCERTAIN' } });
     expect(byPrompt['refused unseen']).toMatchObject({ ok: false, outcome: 'pre-moderation' });
-    expect(report.outcomes).toEqual({ success: 3, 'pre-moderation': 1 });
+    expect(report.outcomes).toEqual({ success: 2, error: 1, 'pre-moderation': 1 });
   });
 
   it('never resends a job it could not find while reads failed; the next run resolves it', async () => {
@@ -228,13 +230,16 @@ describe('the restart rule (src/generation/restart-rule.ts) in the batch runner'
     const records = await journalRecords(files.journal);
     expect(records.filter((r) => r.t === 'attempt-failed' || r.t === 'step-failed')).toEqual([]);
 
-    // Reads work again: the job that ran is followed, the one that never left is sent once.
+    // Reads work again: the job that ran is followed; the unconfirmed one is not found and is
+    // never resent (its POST may have been pending at the crash).
     const healthy = new FakeGenerator(false, 3_000_000_000_000_000_000n);
     healthy.preexisting(ran);
     const second = await runBatch({ input: files.input, out: files.out, generator: healthy });
     expect(healthy.resumed.sort()).toEqual([ran.nonce, neverLeft.nonce].sort());
-    expect(healthy.sent.map((s) => s.prompt)).toEqual(['never left']);
+    expect(healthy.sent).toEqual([]);
     expect(second.report.notRun).toBe(0);
-    expect((await resultLines(files.out)).every((l) => l.ok)).toBe(true);
+    const byPrompt = Object.fromEntries((await resultLines(files.out)).map((l) => [l.prompt, l]));
+    expect(byPrompt.ran).toMatchObject({ ok: true });
+    expect(byPrompt['never left']).toMatchObject({ ok: false, error: { code: 'SUBMISSION_UNCERTAIN' } });
   });
 });

@@ -11,18 +11,28 @@ import { JobNotFoundError, JobTimeoutError } from '../../src/midjourney/errors.j
 
 describe('restartAction', () => {
   it.each([
-    ['found', false, 'follow'],
-    ['found', true, 'follow'],
-    ['unresolved', false, 'keep-looking'],
-    ['unresolved', true, 'keep-looking'],
-    ['not-found', false, 'resend'],
-    ['not-found', true, 'fail'],
+    ['found', false, false, 'follow'],
+    ['found', true, false, 'follow'],
+    ['unresolved', false, false, 'keep-looking'],
+    ['unresolved', true, false, 'keep-looking'],
+    ['unresolved', false, true, 'keep-looking'],
+    // Not confirmed is an ambiguous send (the POST may have been pending at the crash): never resent.
+    ['not-found', false, false, 'fail'],
+    ['not-found', true, false, 'fail'],
+    // Only proof that the POST was never attempted makes a resend safe.
+    ['not-found', false, true, 'resend'],
+    ['not-found', true, true, 'fail'],
   ] as [
     ResumeEvidence,
     boolean,
+    boolean,
     RestartAction,
-  ][])('%s, send confirmed %s -> %s', (evidence, sendConfirmed, action) => {
-    expect(restartAction({ evidence, sendConfirmed })).toBe(action);
+  ][])('%s, send confirmed %s, never sent %s -> %s', (evidence, sendConfirmed, neverSent, action) => {
+    expect(restartAction({ evidence, sendConfirmed, neverSent })).toBe(action);
+  });
+
+  it('counts a missing neverSent as "may have been sent"', () => {
+    expect(restartAction({ evidence: 'not-found', sendConfirmed: false })).toBe('fail');
   });
 });
 

@@ -5,7 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RestClient } from '../../src/discord/rest/index.js';
-import { InferredPreModerationError, ResumeUnresolvedError } from '../../src/generation/errors.js';
+import {
+  InferredPreModerationError,
+  ResumeUnresolvedError,
+  SubmissionUncertainError,
+} from '../../src/generation/errors.js';
 import type { Midjourney, MidjourneyOptions } from '../../src/generation/index.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 import { JobNotFoundError } from '../../src/midjourney/errors.js';
@@ -126,14 +130,29 @@ describe('resume: found', () => {
 });
 
 describe('resume: not found after successful reads', () => {
-  it('unconfirmed send: JobNotFoundError, safe to submit again', async () => {
+  it('unconfirmed send: SubmissionUncertainError, never "safe to resend" (the POST may have been pending)', async () => {
     sim = await startFastSimulator();
     const mj = client(sim);
     const ticket = neverSent(sim, 'a job whose send was never confirmed');
     const error = await mj.resume(ticket, { sendConfirmed: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmissionUncertainError);
+    expect(error).toMatchObject({
+      code: 'SUBMISSION_UNCERTAIN',
+      retryable: false,
+      safeToResend: false,
+      nonce: ticket.nonce,
+    });
+    expect((error as Error).message).toMatch(/may have run/);
+    expect(interactionPosts(sim)).toBe(0);
+  });
+
+  it('a send proved never attempted: JobNotFoundError, safe to submit again', async () => {
+    sim = await startFastSimulator();
+    const mj = client(sim);
+    const ticket = neverSent(sim, 'a job stopped before its send');
+    const error = await mj.resume(ticket, { sendConfirmed: false, neverSent: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobNotFoundError);
     expect(error).toMatchObject({ code: 'JOB_NOT_FOUND', retryable: true, nonce: ticket.nonce });
-    expect((error as Error).message).toMatch(/never confirmed its send: it is safe to submit it again/);
     expect(interactionPosts(sim)).toBe(0);
   });
 
@@ -156,7 +175,9 @@ describe('resume: reads failed', () => {
     sim = await startFastSimulator();
     sim.faults.add({ kind: 'status', status: 503, route: MESSAGES, count: Infinity });
     const mj = client(sim);
-    const resumed = track(mj.resume(neverSent(sim, 'a job behind failing reads'), { sendConfirmed: false }));
+    const resumed = track(
+      mj.resume(neverSent(sim, 'a job behind failing reads'), { sendConfirmed: false, neverSent: true }),
+    );
     const started = Date.now();
     await until(
       () => failedReads(sim as Simulator) >= 3 && Date.now() - started > 3 * GRACE_MS,

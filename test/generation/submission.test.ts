@@ -51,16 +51,19 @@ describe('no duplicate paid jobs', () => {
     expect(result.messageId).toBe(sim.jobs[0]?.resultMessageId);
   });
 
-  it('sends once more, and only once, when nothing of the job appeared in the grace period', async () => {
+  it('never sends an ambiguous POST again: a 500 that ran nothing fails as SUBMISSION_UNCERTAIN, one POST', async () => {
     sim = await startFastSimulator();
     // A 500 from Discord's side: the interaction was not processed, but the client cannot know.
     sim.faults.add({ kind: 'status', route: 'POST /interactions', status: 500 });
-    mj = clientFor(sim, 'poll', { ambiguousGraceMs: 300 });
-    const result = await mj.imagine('a windmill at noon');
+    mj = clientFor(sim, 'poll', { ambiguousGraceMs: 300, notSeenTimeoutMs: 600 });
+    await expect(mj.imagine('a windmill at noon')).rejects.toMatchObject({
+      code: 'SUBMISSION_UNCERTAIN',
+      retryable: false,
+      cause: { status: 500 },
+    });
     const posts = sim.requests.filter((r) => r.method === 'POST' && r.route.endsWith('/interactions'));
-    expect(posts.map((p) => p.status)).toEqual([500, 204]);
-    expect(sim.jobs).toHaveLength(1);
-    expect(result.jobId).toBe(sim.jobs[0]?.id);
+    expect(posts.map((p) => p.status)).toEqual([500]);
+    expect(sim.jobs).toHaveLength(0);
   });
 });
 

@@ -1,11 +1,30 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DiscordAPIError, DiscordNetworkError } from '../../src/discord/rest/errors.js';
+import {
+  DiscordAPIError,
+  DiscordNetworkError,
+  DiscordProtocolError,
+  DiscordTimeoutError,
+} from '../../src/discord/rest/errors.js';
 import type { InteractionPayload } from '../../src/discord/types.js';
+import { sendFailureAction } from '../../src/generation/send-rule.js';
 import { type SubmitOptions, submitInteraction } from '../../src/generation/submit.js';
 
 const ctx = { method: 'POST', route: '/interactions', attempts: 1 };
-const ambiguous = () =>
-  new DiscordNetworkError(ctx, 'ECONNRESET', true, true, new Error('reset'), 'socket hang up');
+const resetAfterConnect = () =>
+  new DiscordNetworkError(
+    ctx,
+    'UND_ERR_SOCKET',
+    true,
+    true,
+    new Error('other side closed'),
+    'other side closed',
+  );
+const timeout = () => new DiscordTimeoutError(ctx, 2_000, true);
+const refusedConnect = () =>
+  new DiscordNetworkError(ctx, 'ECONNREFUSED', false, false, new Error('refused'), 'connect ECONNREFUSED');
+const server5xx = () => new DiscordAPIError(ctx, 500, 0, 'Internal Server Error', [], true);
+const malformed2xx = () => new DiscordProtocolError(ctx, 200, 'not JSON', '', true);
+const forbidden = () => new DiscordAPIError(ctx, 403, 50_001, 'Missing Access');
 const outdated = () =>
   new DiscordAPIError(ctx, 400, 50_035, 'Invalid Form Body', [
     {
@@ -15,7 +34,34 @@ const outdated = () =>
     },
   ]);
 
-function setup(failures: Error[], seen: boolean[] = []) {
+describe('sendFailureAction (send-rule.ts)', () => {
+  const base = { refreshed: false, canRefresh: true, maybeSentBefore: false };
+  it.each([
+    ['an outdated command version (a 4xx: nothing ran)', outdated(), 'refresh-and-resend'],
+    ['a timeout (Discord may act on the held request later)', timeout(), 'watch'],
+    ['a reset after connecting (the request may have been written)', resetAfterConnect(), 'watch'],
+    ['a 5xx', server5xx(), 'watch'],
+    ['a malformed 2xx', malformed2xx(), 'watch'],
+    ['a 403 (Discord refused it)', forbidden(), 'fail'],
+    ['a connect error (nothing was written; the REST client retries it)', refusedConnect(), 'fail'],
+    ['a local failure', new Error('boom'), 'fail'],
+  ] as const)('%s: %s', (_, error, action) => {
+    expect(sendFailureAction({ ...base, error })).toBe(action);
+  });
+
+  it('refreshes a command once, and never for a button press', () => {
+    expect(sendFailureAction({ ...base, refreshed: true, error: outdated() })).toBe('fail');
+    expect(sendFailureAction({ ...base, canRefresh: false, error: outdated() })).toBe('fail');
+  });
+
+  it('never resends once an earlier POST may have reached Discord', () => {
+    for (const error of [outdated(), forbidden(), timeout(), new Error('boom')]) {
+      expect(sendFailureAction({ ...base, maybeSentBefore: true, error })).toBe('watch');
+    }
+  });
+});
+
+function setup(failures: Error[]) {
   const sent: number[] = [];
   let version = 1;
   const options: SubmitOptions = {
@@ -30,9 +76,7 @@ function setup(failures: Error[], seen: boolean[] = []) {
     refreshCommand: vi.fn(async () => {
       version += 1;
     }),
-    waitSeen: vi.fn(async () => seen.shift() ?? false),
     wake: vi.fn(),
-    ambiguousGraceMs: 30_000,
     debug: () => undefined,
   };
   return { options, sent };
@@ -41,11 +85,7 @@ function setup(failures: Error[], seen: boolean[] = []) {
 describe('submitInteraction', () => {
   it('sends once when Discord accepts', async () => {
     const { options, sent } = setup([]);
-    await expect(submitInteraction(options)).resolves.toEqual({
-      attempts: 1,
-      refreshedCommand: false,
-      recoveredAmbiguous: false,
-    });
+    await expect(submitInteraction(options)).resolves.toEqual({ attempts: 1, refreshedCommand: false });
     expect(sent).toEqual([1]);
   });
 
@@ -55,69 +95,26 @@ describe('submitInteraction', () => {
     expect(sent).toEqual([1, 2]);
   });
 
-  it('does not resend after an ambiguous failure when the job shows up', async () => {
-    const { options, sent } = setup([ambiguous()], [true]);
-    await expect(submitInteraction(options)).resolves.toMatchObject({
-      attempts: 1,
-      recoveredAmbiguous: true,
-    });
-    expect(sent).toEqual([1]);
-    expect(options.wake).toHaveBeenCalled();
-    expect(options.waitSeen).toHaveBeenCalledWith(30_000, undefined);
-  });
-
-  it('resends once when nothing of the job appeared, and never a second time', async () => {
-    const once = setup([ambiguous()], [false]);
-    await expect(submitInteraction(once.options)).resolves.toMatchObject({ attempts: 2 });
-    const twice = setup([ambiguous(), ambiguous()], [false, false]);
-    // Either POST may still run: the job is watched, with the last failure as its outcome if nothing shows.
-    const report = await submitInteraction(twice.options);
-    expect(report.unconfirmed).toBeInstanceOf(DiscordNetworkError);
-    expect(twice.sent).toHaveLength(2);
-  });
-
-  it('does not end the job when the resend is refused after an ambiguous first send', async () => {
-    const refused = new DiscordAPIError(ctx, 403, 50_001, 'Missing Access');
-    const { options, sent } = setup([ambiguous(), refused], [false]);
-    const report = await submitInteraction(options);
-    expect(report).toMatchObject({ attempts: 2, recoveredAmbiguous: false });
-    expect(report.unconfirmed).toBe(refused);
-    expect(sent).toEqual([1, 1]);
-  });
-
-  it('does not resend when the channel could not be observed during the grace (polls failing)', async () => {
-    const first = ambiguous();
-    const { options, sent } = setup([first], [false, false]);
-    options.look = vi.fn(async () => false);
+  it.each([
+    ['a timeout', timeout],
+    ['a reset after connecting', resetAfterConnect],
+    ['a 5xx', server5xx],
+  ])('never resends after %s: the job is watched, with the failure as unconfirmed', async (_, make) => {
+    const failure = make();
+    const { options, sent } = setup([failure]);
     const report = await submitInteraction(options);
     expect(sent).toEqual([1]);
-    expect(report).toMatchObject({ attempts: 1, recoveredAmbiguous: false });
-    expect(report.unconfirmed).toBe(first);
+    expect(report).toMatchObject({ attempts: 1, refreshedCommand: false });
+    expect(report.unconfirmed).toBe(failure);
+    expect(options.wake).toHaveBeenCalledOnce();
   });
 
-  it('takes a job found by the last look after the grace as sent', async () => {
-    const { options, sent } = setup([ambiguous()], [false, true]);
-    options.look = vi.fn(async () => true);
-    await expect(submitInteraction(options)).resolves.toMatchObject({
-      attempts: 1,
-      recoveredAmbiguous: true,
-    });
-    expect(sent).toEqual([1]);
-    expect(options.look).toHaveBeenCalledOnce();
-  });
-
-  it('does not end the job when building the resend fails after an ambiguous send', async () => {
-    const { options, sent } = setup([ambiguous()], [false, false]);
-    const lookup = new Error('command index unavailable');
-    let builds = 0;
-    options.build = async () => {
-      builds += 1;
-      if (builds > 1) throw lookup;
-      return { version: 1 } as unknown as InteractionPayload;
-    };
+  it('never resends when the refreshed send fails ambiguously', async () => {
+    const failure = timeout();
+    const { options, sent } = setup([outdated(), failure]);
     const report = await submitInteraction(options);
-    expect(sent).toEqual([1]);
-    expect(report.unconfirmed).toBe(lookup);
+    expect(sent).toEqual([1, 2]);
+    expect(report.unconfirmed).toBe(failure);
   });
 
   it('counts a command refresh as the one resend', async () => {
@@ -127,7 +124,7 @@ describe('submitInteraction', () => {
   });
 
   it('passes other errors through without resending', async () => {
-    const { options, sent } = setup([new DiscordAPIError(ctx, 403, 50_001, 'Missing Access')]);
+    const { options, sent } = setup([forbidden()]);
     await expect(submitInteraction(options)).rejects.toMatchObject({ status: 403 });
     expect(sent).toEqual([1]);
   });

@@ -122,7 +122,7 @@ describe('resume', () => {
     expect(again.messageId).toBe(done.messageId);
   });
 
-  it('rejects with JobNotFoundError when nothing of an unconfirmed send appears within the grace period', async () => {
+  it('rejects with JobNotFoundError when nothing of a send proved never attempted appears within the grace period', async () => {
     sim = await startFastSimulator();
     const mj = client(sim, 'poll', { resumeGraceMs: 400 });
     const ticket: SubmissionTicket = {
@@ -133,7 +133,7 @@ describe('resume', () => {
       afterMessageId: null,
       submittedAt: Date.now(),
     };
-    const error = await mj.resume(ticket, { sendConfirmed: false }).catch((e: unknown) => e);
+    const error = await mj.resume(ticket, { sendConfirmed: false, neverSent: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobNotFoundError);
     expect(error).toMatchObject({ code: 'JOB_NOT_FOUND', retryable: true, nonce: ticket.nonce });
     expect(interactionPosts(sim)).toBe(0);

@@ -8,8 +8,11 @@
  *   which looks for it in the channel after the ticket's `afterMessageId` and follows it to the end.
  *   `sendConfirmed` is true for `submitted` and `running`.
  * When `resume` rejects, the rule decides:
- * - not found (complete, successful reads show nothing) and never confirmed sent: nothing ran, so
- *   it is submitted again, once;
+ * - not found (complete, successful reads show nothing) and never confirmed sent: the POST may
+ *   have been pending when the process died (written, then held or refused unseen), an ambiguous
+ *   send like a live timeout (send-rule.ts): never resubmitted; it fails with the generator's
+ *   `SubmissionUncertainError` (`SUBMISSION_UNCERTAIN`: it may have run). A `resend` verdict
+ *   would need proof that the POST was never attempted, which a stored status cannot give;
  * - not found but confirmed: never resubmitted (a second submission could run and bill it twice,
  *   and the silence is most likely a refusal only the gateway shows): it fails, with the
  *   generator's verdict (`InferredPreModerationError` from the library);

@@ -4,10 +4,15 @@
  * It honours the contract the runner relies on: onSubmit awaited before "sending", `submitted`
  * after, and `resume` by the restart rule: it finds a job by the ticket's nonce; else, while reads
  * "fail" (`unresolved`), it rejects with ResumeUnresolvedError; else with JobNotFoundError when
- * the send was not confirmed, InferredPreModerationError when it was (the default).
+ * the send was proved never attempted (`neverSent`), SubmissionUncertainError when it was not
+ * confirmed, InferredPreModerationError when it was (the default).
  */
 import { EventEmitter } from 'eventemitter3';
-import { InferredPreModerationError, ResumeUnresolvedError } from '../../../src/generation/errors.js';
+import {
+  InferredPreModerationError,
+  ResumeUnresolvedError,
+  SubmissionUncertainError,
+} from '../../../src/generation/errors.js';
 import type {
   GenerationEvents,
   GenerationResult,
@@ -106,8 +111,16 @@ export class FakeGenerator extends EventEmitter<GenerationEvents> implements Gen
     if (this.unresolved.has(ticket.nonce)) {
       throw new ResumeUnresolvedError(ticket.prompt, ticket.nonce, 600_000, 12);
     }
-    if (options.sendConfirmed === false)
+    if (options.sendConfirmed === false && options.neverSent === true)
       throw new JobNotFoundError({ prompt: ticket.prompt, nonce: ticket.nonce });
+    if (options.sendConfirmed === false) {
+      throw new SubmissionUncertainError({
+        prompt: ticket.prompt,
+        nonce: ticket.nonce,
+        waitedMs: 1_000,
+        resumed: true,
+      });
+    }
     throw new InferredPreModerationError(ticket.prompt, 1_000, { resumed: true });
   }
 
