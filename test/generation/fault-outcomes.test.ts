@@ -89,8 +89,8 @@ describe('outcomes under faults', () => {
       if (next && faults.pending().length < 2) faults.add(next);
     }, 150);
     // Over a live gateway a job makes no read before its send, so the first sends go out before
-    // the first tick: arm two faults on them from the start.
-    if (watch === 'gateway') for (const fault of HTTP_FAULTS.slice(0, 2)) faults.add(fault);
+    // the first tick: arm three faults on them from the start (a 500, a 503, a reset before the request).
+    if (watch === 'gateway') for (const fault of HTTP_FAULTS.slice(0, 3)) faults.add(fault);
     const world = sim;
     // What the simulator had done for the job when its outcome was reported: the truth to compare with.
     const truthAtReport = new Map<string, SimJobRecord[]>();
