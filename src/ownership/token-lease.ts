@@ -12,10 +12,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemClock } from '../util/clock.js';
-import { LockFileError, LockHeldError, TokenInUseError } from './errors.js';
-import { FileLock, type FileLockOptions } from './file-lock.js';
-import type { LockHolder } from './lock-holder.js';
+import { LockFileError, TokenInUseError } from './errors.js';
+import type { FileLock, FileLockOptions } from './file-lock.js';
+import { acquireOrRefuse, OwnedFileLock } from './owned-file-lock.js';
 
 export interface TokenIdentity {
   /** The Discord token; only its hash reaches the disk. */
@@ -38,12 +37,14 @@ export function tokenLeaseKey(identity: TokenIdentity): string {
     .digest('hex');
 }
 
-export class TokenLease {
+export class TokenLease extends OwnedFileLock {
   private constructor(
     /** Hash of the API base URL and token; the file is `<lockDir>/token-<key>.lock`. */
     readonly key: string,
-    private readonly lock: FileLock,
-  ) {}
+    lock: FileLock,
+  ) {
+    super(lock);
+  }
 
   /** Takes the token's lease, or throws TokenInUseError naming the holder's pid and host. */
   static async acquire(identity: TokenIdentity, options: TokenLeaseOptions): Promise<TokenLease> {
@@ -58,36 +59,11 @@ export class TokenLease {
         cause: error,
       });
     }
-    try {
-      const lock = await FileLock.acquire(path, { purpose: 'mjw Discord token lease', ...lockOptions });
-      return new TokenLease(key, lock);
-    } catch (error) {
-      if (error instanceof LockHeldError) {
-        const now = (lockOptions.clock ?? systemClock).now();
-        throw new TokenInUseError(path, error.holder, now, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  get path(): string {
-    return this.lock.path;
-  }
-
-  get holder(): LockHolder {
-    return this.lock.holder;
-  }
-
-  get held(): boolean {
-    return this.lock.held;
-  }
-
-  /** Aborts when the lease is lost to a takeover (see FileLock.lost). */
-  get lost(): AbortSignal {
-    return this.lock.lost;
-  }
-
-  release(): Promise<void> {
-    return this.lock.release();
+    const lock = await acquireOrRefuse(
+      path,
+      { purpose: 'mjw Discord token lease', ...lockOptions },
+      (holder, now, cause) => new TokenInUseError(path, holder, now, { cause }),
+    );
+    return new TokenLease(key, lock);
   }
 }
