@@ -104,21 +104,7 @@ export class ChannelPoller {
     if (this.lastApplied >= since || !this.running) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (since <= this.options.clock.now()) this.bringForward(since);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        since,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
+    return this.waitIn('waiters', since, signal);
   }
 
   /**
@@ -130,6 +116,17 @@ export class ChannelPoller {
   covered(since: number, signal?: AbortSignal): Promise<void> {
     if (this.lastCovered >= since) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const waiting = this.waitIn('coverWaiters', since, signal);
+    this.ensureRunning();
+    return waiting;
+  }
+
+  /** A waiter for a read at or after `since` in one of the two lists; `signal` takes it out. */
+  private waitIn(
+    list: 'waiters' | 'coverWaiters',
+    since: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         since,
@@ -139,12 +136,11 @@ export class ChannelPoller {
         },
       };
       const onAbort = (): void => {
-        this.coverWaiters = this.coverWaiters.filter((w) => w !== waiter);
+        this[list] = this[list].filter((w) => w !== waiter);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.coverWaiters.push(waiter);
-      this.ensureRunning();
+      this[list].push(waiter);
     });
   }
 
