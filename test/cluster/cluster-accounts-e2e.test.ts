@@ -175,11 +175,28 @@ describe.skipIf(env === undefined)(
         for (const job of setup.sim.jobs) {
           if (job.kind === 'imagine') paid.set(job.prompt, (paid.get(job.prompt) ?? 0) + 1);
         }
+        // A job whose worker was killed between storing its ticket and the POST leaving cannot be
+        // told from one whose POST reached Discord: it is never sent again (the send rule) and ends
+        // saying it may have run. That is true only if Midjourney did not complete it, and it must
+        // stay rare (two kills, a few slots each).
+        const UNSURE = ['SUBMISSION_UNCERTAIN', 'RESUME_UNRESOLVED'];
+        let unsure = 0;
         for (const job of final) {
-          const story = `${job.prompt}: ${job.status} ${job.error?.code ?? ''} ${JSON.stringify(setup.sim.jobs.filter((j) => j.prompt === job.prompt).map((j) => [j.userId, j.outcome]))}`;
-          expect(job.status, story).toBe('succeeded');
-          expect(paid.get(job.prompt), story).toBe(1);
+          const runs = setup.sim.jobs.filter((j) => j.prompt === job.prompt);
+          const story = `${job.prompt}: ${job.status} ${job.error?.code ?? ''} ${JSON.stringify(runs.map((j) => [j.userId, j.outcome]))}`;
+          expect(paid.get(job.prompt) ?? 0, story).toBeLessThanOrEqual(1);
+          if (job.status === 'succeeded') {
+            expect(paid.get(job.prompt), story).toBe(1);
+            continue;
+          }
+          expect(UNSURE, story).toContain(job.error?.code);
+          expect(
+            runs.some((r) => r.state === 'completed'),
+            story,
+          ).toBe(false);
+          unsure += 1;
         }
+        expect(unsure).toBeLessThanOrEqual(6);
 
         // Each token's calls, from every worker, never closer than the spacing, on the one clock
         // the workers share (Redis's): the send log each account's gate keeps. (Arrival times at the

@@ -21,6 +21,7 @@ interface JobView {
   id: string;
   status: string;
   prompt: string;
+  error?: { code: string };
 }
 
 describe.skipIf(env === undefined)('a cluster on Redis: API node + two workers, one killed', () => {
@@ -86,14 +87,27 @@ describe.skipIf(env === undefined)('a cluster on Redis: API node + two workers, 
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(w2.stderr()).toContain('lease held');
-      expect(last.map((job) => job.status)).toEqual(ids.map(() => 'succeeded'));
+      // A job killed between storing its ticket and its POST leaving ends as "may have run"
+      // (never sent again): allowed only when Midjourney did not complete it, and rarely.
+      const unsure = last.filter((job) => job.status !== 'succeeded');
+      for (const job of unsure) {
+        expect(['SUBMISSION_UNCERTAIN', 'RESUME_UNRESOLVED'], job.prompt).toContain(job.error?.code);
+        expect(
+          setup.sim.jobs.some((j) => j.prompt === job.prompt && j.state === 'completed'),
+          job.prompt,
+        ).toBe(false);
+      }
+      expect(unsure.length).toBeLessThanOrEqual(3);
 
       // One /imagine per job in the simulator's record: nothing lost, nothing paid twice.
       const imagines = new Map<string, number>();
       for (const job of setup.sim.jobs) {
         if (job.kind === 'imagine') imagines.set(job.prompt, (imagines.get(job.prompt) ?? 0) + 1);
       }
-      for (const job of last) expect(imagines.get(job.prompt), job.prompt).toBe(1);
+      for (const job of last) {
+        expect(imagines.get(job.prompt) ?? 0, job.prompt).toBeLessThanOrEqual(1);
+        if (job.status === 'succeeded') expect(imagines.get(job.prompt), job.prompt).toBe(1);
+      }
 
       // The token's calls, from every worker, on the one clock they share (Redis's): the send log
       // the gate keeps. Never two closer than the spacing, whichever worker sent them, and no call
