@@ -214,6 +214,7 @@ export class ChannelPoller {
     const startedAt = clock.now();
     this.lastStarted = startedAt;
     const floor = this.router.floor();
+    const readFrom = this.router.mark();
     const messages: APIMessage[] = [];
     let complete = false;
     try {
@@ -249,7 +250,7 @@ export class ChannelPoller {
       return;
     }
     this.consecutiveFailures = 0;
-    this.router.applySnapshot(messages, { floor, complete, newestId: newestOf(messages) });
+    this.router.applySnapshot(messages, { floor, complete, newestId: newestOf(messages), readFrom });
     // Messages deferred by an earlier poll saw one more complete view: decide them now.
     this.router.resolveDeferred(startedAt - 1);
     this.lastApplied = startedAt;

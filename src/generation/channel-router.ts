@@ -24,6 +24,8 @@ interface BoundMessage {
   deleted: boolean;
   /** Seen only over the gateway (flag 64): polls never list it, so its absence means nothing. */
   ephemeral: boolean;
+  /** The router's `version` when this entry last changed (see `mark`). */
+  version: number;
 }
 
 interface Deferred {
@@ -50,6 +52,12 @@ export interface SnapshotCoverage {
   floor: Snowflake;
   complete: boolean;
   newestId: Snowflake | undefined;
+  /**
+   * `mark()` taken when the read started. A message bound or changed after it (a gateway dispatch
+   * that arrived while the read was in flight) may be newer than the list: its absence is not a
+   * deletion and the list's copy of it is not an update. Omitted: the list is newer than everything.
+   */
+  readFrom?: number;
 }
 
 const EPHEMERAL = 1 << 6;
@@ -90,6 +98,8 @@ export class ChannelRouter {
   private readonly parse: (message: APIMessage) => ParsedMessage;
   /** Re-entrancy guard of `retryDeferred`. */
   private retrying = false;
+  /** Bumped whenever a bound message is bound or changes: orders those changes against reads. */
+  private version = 0;
 
   constructor(
     readonly channelId: Snowflake,
@@ -100,6 +110,11 @@ export class ChannelRouter {
 
   get size(): number {
     return this.jobs.size;
+  }
+
+  /** The point a read starts from: pass it back as `readFrom` with that read's snapshot. */
+  mark(): number {
+    return this.version;
   }
 
   /** Registers a job; returns its removal. */
@@ -158,7 +173,7 @@ export class ChannelRouter {
       if (signature === entry.signature) return;
       const parsed = this.tryParse(message);
       if (!parsed) return;
-      Object.assign(entry, { message, parsed, signature });
+      Object.assign(entry, { message, parsed, signature, version: ++this.version });
       this.noteRole(entry.jobId, message, parsed);
       this.deliver(entry.jobId, {
         type: 'message',
@@ -226,10 +241,11 @@ export class ChannelRouter {
    * progress message it replaces, seen in one poll, arrive at the job in that order.
    */
   applySnapshot(messages: readonly APIMessage[], coverage: SnapshotCoverage): void {
+    const readFrom = coverage.readFrom ?? Number.POSITIVE_INFINITY;
     const present = new Set(messages.map((m) => m.id));
     const gone: BoundMessage[] = [];
     for (const [id, entry] of this.bound) {
-      if (entry.deleted || entry.ephemeral || present.has(id)) continue;
+      if (entry.deleted || entry.ephemeral || present.has(id) || entry.version > readFrom) continue;
       if (compareSnowflakes(id, coverage.floor) <= 0) continue;
       if (
         !coverage.complete &&
@@ -242,7 +258,12 @@ export class ChannelRouter {
       this.markReplaced(entry);
     }
     const ordered = [...messages].sort((a, b) => compareSnowflakes(a.id, b.id));
-    for (const message of ordered) this.handleMessage(message, 'poll');
+    for (const message of ordered) {
+      const entry = this.bound.get(message.id);
+      // Changed while the read was in flight: what the list shows may be older than that change.
+      if (entry !== undefined && entry.version > readFrom) continue;
+      this.handleMessage(message, 'poll');
+    }
     for (const entry of gone) this.handleDelete(entry.message.id, 'poll');
   }
 
@@ -350,6 +371,7 @@ export class ChannelRouter {
       signature: signatureOf(message),
       deleted: false,
       ephemeral: parsed.ephemeral || (message.flags & EPHEMERAL) !== 0,
+      version: ++this.version,
     });
     this.noteRole(decision.jobId, message, parsed);
     this.deliver(decision.jobId, {

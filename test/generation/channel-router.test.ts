@@ -117,6 +117,23 @@ describe('ChannelRouter', () => {
     expect(told('b')).toEqual([`m:${sf(12)}`, `m:${sf(30)}`]);
   });
 
+  it('takes no deletion and no stale copy from a read that started before a gateway dispatch bound or changed the message', () => {
+    const { router, add, told } = setup();
+    add({ id: 'a', prompt: 'cat', seq: 1 });
+    router.handleMessage(waiting(sf(10), 'cat'), 'gateway');
+    // A catch-up read starts; while it is in flight the gateway brings progress and the result.
+    const readFrom = router.mark();
+    router.handleMessage(progress(sf(10), 'cat', 62, 2), 'gateway');
+    router.handleMessage(done(sf(20), 'cat', uuid(2)), 'gateway');
+    // The read answers with the channel as it was when it started: the waiting message only.
+    router.applySnapshot([waiting(sf(10), 'cat')], { ...full(sf(1)), readFrom });
+    expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(10)}`, `m:${sf(20)}`]);
+    // The next read, started after both, is evidence again: the result's absence is a deletion.
+    const next = router.mark();
+    router.applySnapshot([progress(sf(10), 'cat', 62, 2)], { ...full(sf(1)), readFrom: next });
+    expect(told('a')).toEqual([`m:${sf(10)}`, `m:${sf(10)}`, `m:${sf(20)}`, `d:${sf(20)}`]);
+  });
+
   it("forgets a job's messages when it is removed and fails every job on a fatal error", () => {
     const { router, add, told } = setup();
     const a = add({ id: 'a', prompt: 'cat' });
