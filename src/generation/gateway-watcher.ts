@@ -4,6 +4,7 @@
  * reconnecting) each channel with jobs falls back to its shared REST poll loop; after a session
  * was lost (dispatches missed) one catch-up poll runs once the gateway is back.
  */
+import { setImmediate as afterPendingIo } from 'node:timers/promises';
 import type { GatewayClient, GatewayDispatch, GatewayState, ReadyData } from '../discord/gateway/index.js';
 import type { Snowflake } from '../discord/types.js';
 import type { Clock } from '../util/clock.js';
@@ -88,9 +89,12 @@ export class GatewayWatcher implements ChannelWatcher {
   async settle(channelId: Snowflake, since: number, signal?: AbortSignal): Promise<void> {
     const channel = this.channels.get(channelId);
     if (channel?.poller.active) return channel.poller.settle(since, signal);
-    // Live: every deletion is dispatched as it happens, so reaching `since` is the observation.
+    // Live: every deletion is dispatched as it happens, so reaching `since` is the observation,
+    // once what the socket already received is read: a timer that fired late (a busy event loop)
+    // runs before the I/O that waited behind it, which may hold the very deletion in question.
     const wait = since - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait, signal);
+    await afterPendingIo(undefined, { signal });
   }
 
   /**
