@@ -6,7 +6,15 @@ import type { EventEmitter } from 'eventemitter3';
 import type { GenerationEvents, JobRef, SubmissionTicket } from '../generation/types.js';
 import type { AccountGenerator, AccountPoolEvents } from './types.js';
 
-const FORWARDED = ['submitted', 'queued', 'started', 'progress', 'completed', 'failed'] as const;
+const FORWARDED = [
+  'submitted',
+  'queued',
+  'started',
+  'progress',
+  'resultSeen',
+  'completed',
+  'failed',
+] as const;
 
 /** Returns the undo. `debug` lines go through `debug` (prefixed with the account). */
 export function forwardAccountEvents(

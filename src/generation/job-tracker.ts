@@ -32,8 +32,11 @@ export interface JobTrackerHooks {
   started(messageId: Snowflake): void;
   progress(info: ProgressInfo): void;
   queued(notice: string): void;
-  /** Midjourney posted the result: its slot is free, whatever the confirmation decides. */
-  resultSeen?(): void;
+  /**
+   * Midjourney posted the result: its slot is free, whatever the confirmation decides. `result` is
+   * what the call resolves with if the confirmation window passes (not yet final).
+   */
+  resultSeen?(result: GenerationResult): void;
   debug(message: string): void;
 }
 
@@ -226,7 +229,7 @@ export class JobTracker {
         if (this.seenResult) return;
         this.seenResult = seenResult(message, parsed, this.options.clock.now(), event.source);
         this.tentative = undefined;
-        hooks.resultSeen?.();
+        hooks.resultSeen?.(this.resultOf(this.seenResult));
         void this.confirmResult(this.seenResult);
         return;
       default:
@@ -369,18 +372,20 @@ export class JobTracker {
     if (this.done) return;
     this.done = true;
     this.life.abort();
-    this.resolveResult(
-      toGenerationResult({
-        kind: this.options.ref.kind,
-        prompt: this.options.ref.prompt,
-        channelId: this.options.channelId,
-        message: seen.message,
-        parsed: seen.parsed,
-        submittedAt: this.submittedAt ?? seen.seenAt,
-        startedAt: this.startedAt,
-        completedAt: seen.seenAt,
-      }),
-    );
+    this.resolveResult(this.resultOf(seen));
+  }
+
+  private resultOf(seen: SeenResult): GenerationResult {
+    return toGenerationResult({
+      kind: this.options.ref.kind,
+      prompt: this.options.ref.prompt,
+      channelId: this.options.channelId,
+      message: seen.message,
+      parsed: seen.parsed,
+      submittedAt: this.submittedAt ?? seen.seenAt,
+      startedAt: this.startedAt,
+      completedAt: seen.seenAt,
+    });
   }
 
   private fail(error: unknown): void {

@@ -125,11 +125,17 @@ export class Pipeline {
     const { settings, clock, events } = deps;
     if (deps.closing.aborted) throw new GeneratorClosedError();
     const timeoutMs = options.timeoutMs ?? settings.jobTimeoutMs;
+    const confirmWindowMs = options.confirmWindowMs ?? settings.confirmWindowMs;
+    const problems: string[] = [];
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-      throw new ValidationError('Invalid job options', [
-        `timeoutMs: expected a positive integer of ms, got ${String(timeoutMs)}`,
-      ]);
+      problems.push(`timeoutMs: expected a positive integer of ms, got ${String(timeoutMs)}`);
     }
+    if (!Number.isInteger(confirmWindowMs) || confirmWindowMs < 0 || confirmWindowMs > 600_000) {
+      problems.push(
+        `confirmWindowMs: expected an integer of ms from 0 to 600000, got ${String(confirmWindowMs)}`,
+      );
+    }
+    if (problems.length > 0) throw new ValidationError('Invalid job options', problems);
     const signal = anySignal(options.signal, deps.closing);
     signal?.throwIfAborted();
     const resume = spec.resumeFrom;
@@ -153,11 +159,25 @@ export class Pipeline {
         freed = true;
         held();
       };
+      const free = release;
+      const onResultSeen = (result: GenerationResult): void => {
+        free();
+        events.emit('resultSeen', ref, result);
+      };
       // Known before watching: correlation needs our user id.
       await deps.session(signal);
       const look = (s: AbortSignal): Promise<boolean> =>
         this.lookNow(spec.channelId, registration, settings.pollMaxMs * 2, s);
-      const active = this.track(ref, spec, options, timeoutMs, resume !== undefined, look, debug, release);
+      const active = this.track(
+        ref,
+        spec,
+        options,
+        { timeoutMs, confirmWindowMs },
+        resume !== undefined,
+        look,
+        debug,
+        onResultSeen,
+      );
       tracker = active;
       signal?.addEventListener('abort', onAbort, { once: true });
       if (resume) {
@@ -264,11 +284,11 @@ export class Pipeline {
     ref: JobRef,
     spec: JobSpec,
     options: JobOptions,
-    timeoutMs: number,
+    windows: { timeoutMs: number; confirmWindowMs: number },
     resumed: boolean,
     look: (signal: AbortSignal) => Promise<boolean>,
     debug: (message: string) => void,
-    onResultSeen?: () => void,
+    onResultSeen: (result: GenerationResult) => void,
   ): JobTracker {
     const { deps } = this;
     const { settings, events } = deps;
@@ -279,9 +299,9 @@ export class Pipeline {
       watcher: resumed
         ? { settle: deps.watcher.settle.bind(deps.watcher), seesEphemeral: () => false }
         : deps.watcher,
-      timeoutMs,
+      timeoutMs: windows.timeoutMs,
       queuedTimeoutMs: settings.queuedTimeoutMs,
-      confirmWindowMs: settings.confirmWindowMs,
+      confirmWindowMs: windows.confirmWindowMs,
       notSeenTimeoutMs: resumed ? 0 : settings.notSeenTimeoutMs,
       ...(resumed && spec.resumeFrom ? { resume: this.resumeWatch(spec, spec.resumeFrom) } : {}),
       throwOnQueued: options.throwOnQueued ?? false,
@@ -293,7 +313,7 @@ export class Pipeline {
           events.emit('progress', ref, info);
         },
         queued: (notice) => events.emit('queued', ref, notice),
-        ...(onResultSeen ? { resultSeen: onResultSeen } : {}),
+        resultSeen: onResultSeen,
         debug,
       },
     });

@@ -88,6 +88,13 @@ export interface JobOptions {
   timeoutMs?: number;
   /** Reject with JobQueuedError on "Job queued" instead of waiting for the job to start. */
   throwOnQueued?: boolean;
+  /**
+   * How long a result must stay up before the call resolves (ms, 0–600,000); default the client's
+   * `confirmWindowMs` (`MJ_CONFIRM_WINDOW_MS`, 3 s). 0 resolves at first sight, which cannot tell a
+   * result that ephemeral moderation takes down a moment later; `resultSeen` gives the images at
+   * first sight without giving that up.
+   */
+  confirmWindowMs?: number;
   /** AccountPool only: run on this account (its `id`); the job waits for it. Ignored by `Midjourney`. */
   account?: string;
   /** AccountPool only: run on an account in this mode. Default: any. Ignored by `Midjourney`. */
@@ -125,6 +132,12 @@ export interface GenerationEvents {
   queued: [job: JobRef, notice: string];
   started: [job: JobRef, messageId: Snowflake];
   progress: [job: JobRef, progress: ProgressInfo];
+  /**
+   * Midjourney posted the job's result, within milliseconds over the gateway: the images can be
+   * shown. Not final: `completed` follows once the confirmation window passes without the result
+   * being taken down (ephemeral moderation), or `failed` if it is.
+   */
+  resultSeen: [job: JobRef, result: GenerationResult];
   completed: [job: JobRef, result: GenerationResult];
   failed: [job: JobRef, error: Error];
   debug: [message: string];
