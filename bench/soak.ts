@@ -9,6 +9,7 @@
  * invalid-request rate is zero for every target, 1 otherwise, 2 on bad usage.
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../src/simulator/bot/random.js';
@@ -31,11 +32,26 @@ const log = (line: string): void => {
   process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 };
 
+/** Whether the cluster's Redis answers a TCP connect within 2 s. */
+function redisReachable(): Promise<boolean> {
+  const url = new URL(process.env.MJW_SOAK_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 6379), timeout: 2_000 });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
 async function runTarget(target: SoakTarget, options: SoakOptions, root: string): Promise<TargetReport> {
   const dir = join(root, target);
   await mkdir(dir, { recursive: true });
   const world = await startSoakWorld(options);
-  const random = seededRandom(options.seed * 7919 + (target === 'service' ? 1 : 2));
+  const random = seededRandom(options.seed * 7919 + { service: 1, batch: 2, cluster: 3 }[target]);
   const prompts = buildPrompts(options.jobs, seededRandom(options.seed));
   const needles = tokenNeedles(world.sim.token);
   const started = Date.now();
@@ -44,7 +60,10 @@ async function runTarget(target: SoakTarget, options: SoakOptions, root: string)
   );
   try {
     const context = { options, world, dir, prompts, random, needles, log };
-    const run = target === 'service' ? await runServiceTarget(context) : await runBatchTarget(context);
+    const run =
+      target === 'batch'
+        ? await runBatchTarget(context)
+        : await runServiceTarget(context, target === 'cluster');
     const wallMs = Date.now() - started;
     const fileLeaks = await scanFiles(dir, needles);
     const verdict = computeVerdict({
@@ -87,6 +106,12 @@ async function main(): Promise<number> {
   const root = options.dir ?? (await mkdtemp(join(tmpdir(), 'mjw-soak-')));
   const reports: TargetReport[] = [];
   for (const target of options.targets) {
+    if (target === 'cluster' && !(await redisReachable())) {
+      const line = `cluster: skipped, no Redis at ${process.env.MJW_SOAK_REDIS_URL ?? 'redis://127.0.0.1:6379'} (MJW_SOAK_REDIS_URL)`;
+      if (options.json) log(line);
+      else console.log(`\n${line}`);
+      continue;
+    }
     const report = await runTarget(target, options, root);
     reports.push(report);
     if (!options.json) console.log(formatTable(report, options));

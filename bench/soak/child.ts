@@ -67,7 +67,7 @@ export class SoakChild {
   private stopping = false;
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     private readonly args: readonly string[],
     private readonly env: Record<string, string>,
     private readonly cwd: string,

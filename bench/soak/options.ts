@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export type SoakTarget = 'service' | 'batch';
+export type SoakTarget = 'service' | 'batch' | 'cluster';
 export type SoakWatch = 'poll' | 'gateway' | 'mixed';
 
 export interface SoakOptions {
@@ -18,8 +18,13 @@ export interface SoakOptions {
   killEverySec: number;
   /** Mean simulator requests between two armed faults (a 5xx burst may hit up to 4). Default 30. */
   faultEvery: number;
-  /** Which targets to run, one after the other, each against a fresh simulator. Default both. */
+  /**
+   * Which targets to run, one after the other, each against a fresh simulator. Default all three
+   * (the cluster is skipped, with a printed line, when its Redis cannot be reached).
+   */
   targets: SoakTarget[];
+  /** Cluster: worker processes beside the API node. Default 2. */
+  workers: number;
   /** How the targets watch jobs: `mixed` is the gateway for the service and polling for the batch. Default mixed. */
   watch: SoakWatch;
   /** The account's concurrent slots (simulated bot and `MJ_CONCURRENT_JOBS`). Default 6. */
@@ -42,7 +47,8 @@ export const DEFAULT_SOAK_OPTIONS: Readonly<SoakOptions> = Object.freeze({
   timeScale: 100,
   killEverySec: 15,
   faultEvery: 30,
-  targets: ['service', 'batch'] as SoakTarget[],
+  targets: ['service', 'batch', 'cluster'] as SoakTarget[],
+  workers: 2,
   watch: 'mixed' as SoakWatch,
   slots: 6,
   window: 60,
@@ -53,11 +59,14 @@ export const DEFAULT_SOAK_OPTIONS: Readonly<SoakOptions> = Object.freeze({
 });
 
 export const SOAK_USAGE = `Usage: npm run soak -- [--jobs 2000] [--seed 1] [--time-scale 100] [--kill-every 15]
-                      [--fault-every 30] [--target service|batch|both] [--watch mixed|poll|gateway]
-                      [--slots 6] [--window 60] [--max-minutes 10] [--drain 90] [--dir <path>] [--json]
+                      [--fault-every 30] [--target service|batch|cluster|both|all]
+                      [--watch mixed|poll|gateway] [--workers 2] [--slots 6] [--window 60]
+                      [--max-minutes 10] [--drain 90] [--dir <path>] [--json]
 
-Runs N jobs through \`mjw serve\` and \`mjw batch\` (child processes, SIGKILLed at random and
-restarted on the same store / journal) against an in-process simulator with every fault armed,
+Runs N jobs through \`mjw serve\`, \`mjw batch\` and a cluster on Redis (an API node and
+--workers \`mjw worker\` processes; MJW_SOAK_REDIS_URL, default redis://127.0.0.1:6379), child
+processes SIGKILLed at random and restarted on the same store / journal / Redis, against an
+in-process simulator with every fault armed,
 then compares what each target reported with what the simulator recorded. Exit 0 when every
 column but the invalid-request rate is zero.`;
 
@@ -85,6 +94,7 @@ export function parseSoakArgs(argv: string[]): SoakOptions {
       'fault-every': { type: 'string' },
       target: { type: 'string' },
       watch: { type: 'string' },
+      workers: { type: 'string' },
       slots: { type: 'string' },
       window: { type: 'string' },
       'max-minutes': { type: 'string' },
@@ -100,9 +110,17 @@ export function parseSoakArgs(argv: string[]): SoakOptions {
     process.exit(0);
   }
   const d = DEFAULT_SOAK_OPTIONS;
-  const target = values.target ?? 'both';
-  if (!['service', 'batch', 'both'].includes(target)) {
-    throw new SoakUsageError(`--target: expected service, batch or both, got "${target}"`);
+  const target = values.target ?? 'all';
+  const groups: Record<string, SoakTarget[]> = {
+    service: ['service'],
+    batch: ['batch'],
+    cluster: ['cluster'],
+    both: ['service', 'batch'],
+    all: ['service', 'batch', 'cluster'],
+  };
+  const targets = groups[target];
+  if (targets === undefined) {
+    throw new SoakUsageError(`--target: expected service, batch, cluster, both or all, got "${target}"`);
   }
   const watch = values.watch ?? d.watch;
   if (!['mixed', 'poll', 'gateway'].includes(watch)) {
@@ -114,7 +132,8 @@ export function parseSoakArgs(argv: string[]): SoakOptions {
     timeScale: num('time-scale', values['time-scale'], d.timeScale, 1, 200),
     killEverySec: num('kill-every', values['kill-every'], d.killEverySec, 0, 3_600),
     faultEvery: num('fault-every', values['fault-every'], d.faultEvery, 2, 1_000_000),
-    targets: target === 'both' ? ['service', 'batch'] : [target as SoakTarget],
+    targets,
+    workers: Math.round(num('workers', values.workers, d.workers, 1, 16)),
     watch: watch as SoakWatch,
     slots: Math.round(num('slots', values.slots, d.slots, 1, 24)),
     window: Math.round(num('window', values.window, d.window, 1, 100_000)),

@@ -4,10 +4,17 @@
  * unfinished at once), outcomes come back through `GET /v1/jobs/:id` and webhooks to a receiver
  * in this process. A submission whose connection broke after it was sent is not counted as
  * accepted (the driver cannot know its id) and is not resent.
+ *
+ * The cluster target is the same driver against an API node (`mjw serve --no-worker`) and
+ * `workers` worker processes (`mjw worker`) on Redis: each kill picks one of those processes
+ * (a worker three times in four), so a worker dies holding the account's lease and the jobs in
+ * flight, and another must take them over from their stored tickets.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { clientEnvironment, SoakChild } from './child.js';
 import { BodyLeakCounter } from './leaks.js';
 import { jittered, sleep, type TargetContext, type TargetRun } from './target.js';
@@ -62,8 +69,13 @@ function startHookReceiver(
   });
 }
 
-export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
+/** The cluster's Redis: `MJW_SOAK_REDIS_URL`, default the local one. */
+const SOAK_REDIS_URL = process.env.MJW_SOAK_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function runServiceTarget(ctx: TargetContext, cluster = false): Promise<TargetRun> {
   const { options, world, dir, random } = ctx;
+  const name = cluster ? 'cluster' : 'service';
+  const redisPrefix = `mjw-soak-${randomBytes(4).toString('hex')}`;
   const watch = options.watch === 'mixed' ? 'gateway' : options.watch;
   const scaled = (ms: number, min: number): string =>
     String(Math.max(min, Math.round(ms / options.timeScale)));
@@ -82,13 +94,19 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
     MJW_WEBHOOK_MIN_DELAY_MS: '50',
     MJW_WEBHOOK_MAX_DELAY_MS: '1000',
     MJW_CIRCUIT_OPEN_MS: scaled(30_000, 100),
+    ...(cluster
+      ? { MJW_REDIS_URL: SOAK_REDIS_URL, MJW_REDIS_PREFIX: redisPrefix, MJW_ACCOUNT_LEASE_TTL_MS: '3000' }
+      : {}),
   };
-  const child = new SoakChild(
-    'service',
-    ['serve', '--port', '0', '--db', join(dir, 'jobs.sqlite')],
-    env,
-    dir,
-  );
+  const child = cluster
+    ? new SoakChild('api', ['serve', '--port', '0', '--no-worker'], env, dir)
+    : new SoakChild('service', ['serve', '--port', '0', '--db', join(dir, 'jobs.sqlite')], env, dir);
+  const workers = cluster
+    ? Array.from(
+        { length: options.workers },
+        (_, i) => new SoakChild(`worker-${i + 1}`, ['worker'], env, dir),
+      )
+    : [];
   const leaks = new BodyLeakCounter(ctx.needles);
   const hooks = await startHookReceiver(leaks);
   const notes: string[] = [];
@@ -178,27 +196,44 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
     }
   })();
 
-  // Kills: SIGKILL, then start again on the same database.
+  // Kills: SIGKILL, then start again on the same database (the cluster: one of its processes).
   let killing = options.killEverySec > 0;
   const killer = (async () => {
     while (killing) {
       const at = Date.now() + jittered(options.killEverySec * 1_000, random);
       while (killing && Date.now() < at) await sleep(50);
       if (!killing) break;
+      const worker =
+        workers.length > 0 && random() < 0.75 ? workers[Math.floor(random() * workers.length)] : undefined;
+      if (worker) {
+        await worker.kill();
+        ctx.log(`${name}: SIGKILL of ${worker.name} (#${worker.kills}); restarting`);
+        await worker.start();
+        continue;
+      }
       await starting;
       await child.kill();
       base = null;
-      ctx.log(`service: SIGKILL #${child.kills}; restarting`);
+      ctx.log(`${name}: SIGKILL of ${child.name} (#${child.kills}); restarting`);
       await start();
     }
   })();
 
   // A crash is restarted at once, as a supervisor would; its signature goes into the notes.
   child.onExit = (code) => {
-    ctx.log(`service: exited by itself (${code}); restarting`);
-    start().catch((error: unknown) => ctx.log(`service: restart failed: ${(error as Error).message}`));
+    ctx.log(`${name}: ${child.name} exited by itself (${code}); restarting`);
+    start().catch((error: unknown) => ctx.log(`${name}: restart failed: ${(error as Error).message}`));
   };
+  for (const worker of workers) {
+    worker.onExit = (code) => {
+      ctx.log(`${name}: ${worker.name} exited by itself (${code}); restarting`);
+      worker
+        .start()
+        .catch((error: unknown) => ctx.log(`${name}: restart failed: ${(error as Error).message}`));
+    };
+  }
   await start();
+  await Promise.all(workers.map((w) => w.start()));
   const stopFaults = world.startFaults(options.faultEvery, random, watch === 'gateway');
 
   for (const [index, job] of jobs.entries()) {
@@ -241,7 +276,7 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
       notes.push(`${job.token}: submission refused ${answer.status} ${code}`);
       break;
     }
-    if (index % 200 === 199) ctx.log(`service: ${index + 1} submitted, ${unfinished} unfinished`);
+    if (index % 200 === 199) ctx.log(`${name}: ${index + 1} submitted, ${unfinished} unfinished`);
   }
   while (unfinished > 0 && Date.now() < deadline) await sleep(100);
 
@@ -249,17 +284,20 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
   killing = false;
   await killer;
   stopFaults();
-  ctx.log(`service: drain (${unfinished} unfinished)`);
+  ctx.log(`${name}: drain (${unfinished} unfinished)`);
   const drainEnd = Date.now() + options.drainSec * 1_000;
   while (unfinished > 0 && Date.now() < drainEnd) await sleep(100);
   polling = false;
   await poller;
   for (const job of jobs) if (job.id !== undefined) await refresh(job);
   await sleep(500);
-  await child.close();
+  await Promise.all([child.close(), ...workers.map((w) => w.close())]);
   await new Promise<void>((resolve) => hooks.server.close(() => resolve()));
+  if (cluster) await dropKeys(redisPrefix);
 
-  for (const [signature, n] of child.crashes) notes.push(`crashed ${n} time(s): ${signature}`);
+  for (const proc of [child, ...workers]) {
+    for (const [signature, n] of proc.crashes) notes.push(`${proc.name} crashed ${n} time(s): ${signature}`);
+  }
   const unacknowledged = jobs.filter((j) => j.unacknowledged).length;
   if (unacknowledged > 0)
     notes.push(`${unacknowledged} submission(s) broke mid-request (not counted as accepted)`);
@@ -289,5 +327,28 @@ export async function runServiceTarget(ctx: TargetContext): Promise<TargetRun> {
       ...(view?.result ? { resultJobId: view.result.jobId, resultText: view.result.echoedPrompt } : {}),
     };
   });
-  return { reported, httpLeaks: leaks.lines(), kills: child.kills, starts: child.starts, notes };
+  const all = [child, ...workers];
+  return {
+    reported,
+    httpLeaks: leaks.lines(),
+    kills: all.reduce((n, p) => n + p.kills, 0),
+    starts: all.reduce((n, p) => n + p.starts, 0),
+    notes,
+  };
+}
+
+/** Removes the run's keys from the shared Redis (the prefix is the run's own). */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(SOAK_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

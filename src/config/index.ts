@@ -47,6 +47,8 @@ export interface Config {
   readonly ambiguousGraceMs: number;
   /** After a crash, how long a possibly-submitted job is looked for before it is sent again. */
   readonly resumeGraceMs: number;
+  /** At a job's deadline, how long failing channel reads are retried before it ends without its outcome. */
+  readonly deadlineReadGraceMs: number;
   readonly concurrentJobs: number;
   readonly watch: WatchMode;
   readonly invalidRequestThreshold: number;
@@ -194,6 +196,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     notSeenTimeoutMs: r.integer('MJ_NOT_SEEN_TIMEOUT_MS', 60_000, { min: 100, max: 3_600_000 }),
     ambiguousGraceMs: r.integer('MJ_AMBIGUOUS_GRACE_MS', 30_000, { min: 100, max: 3_600_000 }),
     resumeGraceMs: r.integer('MJ_RESUME_GRACE_MS', 60_000, { min: 100, max: 3_600_000 }),
+    deadlineReadGraceMs: r.integer('MJ_DEADLINE_READ_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
     concurrentJobs: r.integer('MJ_CONCURRENT_JOBS', 3, { min: 1, max: 24 }),
     watch: r.oneOf('MJ_WATCH', WATCH_MODES, 'poll'),
     invalidRequestThreshold: r.integer('MJ_INVALID_REQUEST_THRESHOLD', 1_000, { min: 1, max: 9_999 }),

@@ -47,6 +47,8 @@ export interface JobTrackerOptions {
   watcher: Pick<ChannelWatcher, 'settle' | 'seesEphemeral'>;
   /** Hard deadline from submission (ms). */
   timeoutMs: number;
+  /** At the deadline, how long failing looks are tried again before giving up (ms). Default 0. */
+  deadlineReadGraceMs?: number;
   /** After "Job queued" the deadline is at least this far from the notice (ms). */
   queuedTimeoutMs: number;
   /** How long a result must survive (and a deleted progress message stay unreplaced) (ms). */
@@ -288,10 +290,25 @@ export class JobTracker {
     }
     if (this.done) return;
     // The result may be in the channel but not observed yet (polls failing, a dispatch lost with
-    // a gateway session): one fresh look before calling it a timeout.
+    // a gateway session): a fresh look before calling it a timeout. A look that failed saw nothing,
+    // so it is tried again (each look is bounded, and the poller backs off) for the read grace.
     if (!this.seenResult && this.options.look) {
-      await this.options.look(this.life.signal).catch(() => false);
-      if (this.done) return;
+      const until = clock.now() + (this.options.deadlineReadGraceMs ?? 0);
+      for (;;) {
+        const before = clock.now();
+        const looked = await this.options.look(this.life.signal).catch(() => false);
+        if (this.done) return;
+        if (looked || this.seenResult || clock.now() >= until) break;
+        this.options.hooks.debug('deadline: the channel could not be read; trying again before giving up');
+        // A look that gave up at once must not spin.
+        if (clock.now() === before) {
+          const pause = clock.sleep(Math.min(1_000, until - before), this.life.signal).then(
+            () => true,
+            () => false,
+          );
+          if (!(await pause)) return;
+        }
+      }
     }
     // A result seen but not yet confirmed at the deadline is still the job's result.
     if (this.seenResult) return this.complete(this.seenResult);

@@ -64,6 +64,12 @@ export interface GenerationSettings {
    * start after this window may call it not found (restart-rule.ts) (ms). Default 60_000.
    */
   resumeGraceMs: number;
+  /**
+   * At a job's deadline, how long failing reads of the channel are tried again before the job ends
+   * without its outcome (ms): a read that failed is no evidence that nothing came, and the result
+   * may be there. Real time (the REST client's own retries), not Midjourney's. Default 30_000.
+   */
+  deadlineReadGraceMs: number;
   /** Gateway: how long a result fitting several same-prompt jobs waits for the deciding deletion (ms). Default 1_500. */
   deferMs: number;
   /** Messages per poll request (Discord allows 1–100). Default 100. */
@@ -90,6 +96,7 @@ export const DEFAULT_GENERATION_SETTINGS: Readonly<
   notSeenTimeoutMs: 60_000,
   ambiguousGraceMs: 30_000,
   resumeGraceMs: 60_000,
+  deadlineReadGraceMs: 30_000,
   deferMs: 1_500,
   pageLimit: 100,
   maxPagesPerPoll: 3,
@@ -118,6 +125,7 @@ export function settingsFromConfig(config: Config): Partial<GenerationSettings> 
     notSeenTimeoutMs: config.notSeenTimeoutMs,
     ambiguousGraceMs: config.ambiguousGraceMs,
     resumeGraceMs: config.resumeGraceMs,
+    deadlineReadGraceMs: config.deadlineReadGraceMs,
   };
 }
 
@@ -170,6 +178,7 @@ export function resolveGenerationSettings(partial: Partial<GenerationSettings>):
   integer('notSeenTimeoutMs', s.notSeenTimeoutMs, 0, DAY);
   integer('ambiguousGraceMs', s.ambiguousGraceMs, 0, 600_000);
   integer('resumeGraceMs', s.resumeGraceMs, 0, DAY);
+  integer('deadlineReadGraceMs', s.deadlineReadGraceMs, 0, DAY);
   integer('deferMs', s.deferMs, 0, 60_000);
   integer('pageLimit', s.pageLimit, 1, 100);
   integer('maxPagesPerPoll', s.maxPagesPerPoll, 1, 100);
@@ -200,6 +209,7 @@ const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
   'notSeenTimeoutMs',
   'ambiguousGraceMs',
   'resumeGraceMs',
+  'deadlineReadGraceMs',
   'deferMs',
   'pageLimit',
   'maxPagesPerPoll',

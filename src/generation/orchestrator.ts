@@ -300,6 +300,7 @@ export class Pipeline {
         ? { settle: deps.watcher.settle.bind(deps.watcher), seesEphemeral: () => false }
         : deps.watcher,
       timeoutMs: windows.timeoutMs,
+      deadlineReadGraceMs: settings.deadlineReadGraceMs,
       queuedTimeoutMs: settings.queuedTimeoutMs,
       confirmWindowMs: windows.confirmWindowMs,
       notSeenTimeoutMs: resumed ? 0 : settings.notSeenTimeoutMs,

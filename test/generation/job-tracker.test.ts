@@ -323,6 +323,36 @@ describe('JobTracker: outcomes from absence are observed, not assumed', () => {
     expect(look).toHaveBeenCalledOnce();
   });
 
+  it('at the deadline, tries failing reads again for the read grace and completes with the result once one succeeds', async () => {
+    let send: ((m: APIMessage) => void) | undefined;
+    let reads = 0;
+    const look = vi.fn(async () => {
+      reads += 1;
+      await systemClock.sleep(2_000);
+      if (reads < 4) return false;
+      send?.(done(sf(20), 'cat', uuid(1)));
+      return true;
+    });
+    const job = setup({ timeoutMs: 10_000, notSeenTimeoutMs: 0, deadlineReadGraceMs: 30_000, look });
+    send = job.send;
+    job.send(progress(sf(10), 'cat', 93));
+    await vi.advanceTimersByTimeAsync(10_000 + 4 * 2_000);
+    const { result, error } = await job.outcome;
+    expect(error).toBeUndefined();
+    expect(result?.messageId).toBe(sf(20));
+    expect(look).toHaveBeenCalledTimes(4);
+  });
+
+  it('times out once the read grace has passed with every read failing, without spinning', async () => {
+    const look = vi.fn(async () => false);
+    const { outcome } = setup({ timeoutMs: 10_000, notSeenTimeoutMs: 0, deadlineReadGraceMs: 5_000, look });
+    await vi.advanceTimersByTimeAsync(10_000 + 5_000);
+    expect((await outcome).error).toBeInstanceOf(JobTimeoutError);
+    // Looks that fail at once are paced (1 s apart), not repeated in a tight loop.
+    expect(look.mock.calls.length).toBeGreaterThanOrEqual(5);
+    expect(look.mock.calls.length).toBeLessThanOrEqual(7);
+  });
+
   it('infers nothing from silence while no observation of the channel succeeds (polls failing)', async () => {
     let polling = false;
     const look = vi.fn(async () => polling);

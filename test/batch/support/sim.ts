@@ -35,6 +35,7 @@ export async function startBatchSim(init: Omit<StartSimulatorOptions, 'createBot
         notSeenTimeoutMs: 1_000,
         ambiguousGraceMs: 1_000,
         resumeGraceMs: 1_000,
+        deadlineReadGraceMs: 500,
         jobTimeoutMs: 15_000,
         ...options,
       });

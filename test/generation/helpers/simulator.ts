@@ -50,6 +50,7 @@ export function clientFor(
     notSeenTimeoutMs: 2_000,
     ambiguousGraceMs: 1_500,
     resumeGraceMs: 1_500,
+    deadlineReadGraceMs: 500,
     deferMs: 300,
     jobTimeoutMs: 15_000,
     concurrentJobs: 30,
