@@ -1,0 +1,24 @@
+/**
+ * The dashboard build: Preact through Vite's own JSX transform (Oxc, no Babel), every asset bundled
+ * into dist/web so the service serves it itself (no CDN). `MJW_WEB_OUT_DIR` builds elsewhere (the
+ * browser test builds a fresh copy into a temporary folder).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: './',
+  logLevel: 'warn',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    reportCompressedSize: true,
+    // One small bundle: the whole app is the first load.
+    modulePreload: { polyfill: false },
+  },
+});
