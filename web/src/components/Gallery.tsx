@@ -3,6 +3,16 @@ import { useState } from 'preact/hooks';
 import { splitPrompt } from '../format.js';
 import type { JobView } from '../types.js';
 
+/** A grid is one 2x2 image (https://docs.midjourney.com/docs/quick-start): each quadrant is a quarter of it. */
+const QUADRANTS = ['0% 0%', '100% 0%', '0% 100%', '100% 100%'] as const;
+
+/** The CSS aspect ratio of the prompt's `--ar w:h` (or `--aspect`), square without one. */
+export function aspectRatioOf(prompt: string): string {
+  const ar = splitPrompt(prompt).parameters.find(([k]) => k === 'ar' || k === 'aspect')?.[1];
+  const match = ar === undefined ? null : /^(\d+):(\d+)$/.exec(ar);
+  return match ? `${match[1]} / ${match[2]}` : '1 / 1';
+}
+
 async function copy(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
@@ -21,15 +31,32 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
     <section>
       {opened?.result && (
         <div class="opened" data-testid="gallery-open">
-          <div class="four">
-            {(opened.result.imageUrls.length > 0 ? opened.result.imageUrls : [opened.result.imageUrl]).map(
-              (url, i) => (
-                <a key={url} href={url} download target="_blank" rel="noreferrer">
-                  <img loading="lazy" src={url} alt={`${i + 1} of 4: ${opened.prompt}`} />
+          {opened.result.actions.includes('U1') ? (
+            <div class="four" data-testid="quadrants">
+              {QUADRANTS.map((position, i) => (
+                <a
+                  key={position}
+                  href={opened.result!.imageUrl}
+                  target="_blank"
+                  rel="noreferrer"
+                  title={`U${i + 1}`}
+                >
+                  <div
+                    class="quad"
+                    role="img"
+                    aria-label={`${i + 1} of 4: ${opened.prompt}`}
+                    style={{
+                      backgroundImage: `url("${opened.result!.imageUrl}")`,
+                      backgroundPosition: position,
+                      aspectRatio: aspectRatioOf(opened.prompt),
+                    }}
+                  />
                 </a>
-              ),
-            )}
-          </div>
+              ))}
+            </div>
+          ) : (
+            <img class="grid" src={opened.result.imageUrl} alt={opened.prompt} />
+          )}
           <p class="prompt">{splitPrompt(opened.prompt).text}</p>
           <p>
             {splitPrompt(opened.prompt).parameters.map(([k, v]) => (
@@ -55,7 +82,13 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
       )}
       <div class="gallery" data-testid="gallery">
         {done.map((job) => (
-          <button type="button" key={job.id} class="tile" onClick={() => setOpen(job.id)} title={job.prompt}>
+          <button
+            type="button"
+            key={job.id}
+            class="tile"
+            onClick={() => setOpen(job.id)}
+            title={job.action ? `${job.action} · ${job.prompt}` : job.prompt}
+          >
             <img loading="lazy" src={job.result!.imageUrl} alt={job.prompt} width={160} height={160} />
           </button>
         ))}
