@@ -56,8 +56,9 @@ export function splitPrompt(prompt: string): PromptParts {
   return { text, parameters };
 }
 
-/** `12:04:31` in the browser's time zone. */
-export function formatClock(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toTimeString().slice(0, 8);
+/** The CSS aspect ratio of the prompt's `--ar w:h` (or `--aspect`), square without one. */
+export function aspectRatioOf(prompt: string): string {
+  const ar = splitPrompt(prompt).parameters.find(([k]) => k === 'ar' || k === 'aspect')?.[1];
+  const match = ar === undefined ? null : /^(\d+):(\d+)$/.exec(ar);
+  return match ? `${match[1]} / ${match[2]}` : '1 / 1';
 }

@@ -14,20 +14,27 @@ export class SseParser {
   private data: string[] = [];
   private event = '';
   private id: string | null = null;
+  private afterCr = false;
 
   push(chunk: string): SseEvent[] {
-    this.buffer += chunk;
+    let text = chunk;
+    // A \r ends its line at once; a \n right after it (a \r\n split across chunks) is part of it.
+    if (this.afterCr && text.startsWith('\n')) text = text.slice(1);
+    this.buffer += text;
+    this.afterCr = false;
     const events: SseEvent[] = [];
-    let newline = this.buffer.search(/\r\n|\r|\n/);
-    while (newline >= 0) {
-      const line = this.buffer.slice(0, newline);
-      const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
-      // A lone \r at the end may be the first half of \r\n: wait for more.
-      if (width === 1 && this.buffer[newline] === '\r' && newline === this.buffer.length - 1) break;
-      this.buffer = this.buffer.slice(newline + width);
+    let at = this.buffer.search(/[\r\n]/);
+    while (at >= 0) {
+      const line = this.buffer.slice(0, at);
+      let width = 1;
+      if (this.buffer[at] === '\r') {
+        if (this.buffer[at + 1] === '\n') width = 2;
+        else if (at === this.buffer.length - 1) this.afterCr = true;
+      }
+      this.buffer = this.buffer.slice(at + width);
       const event = this.line(line);
       if (event) events.push(event);
-      newline = this.buffer.search(/\r\n|\r|\n/);
+      at = this.buffer.search(/[\r\n]/);
     }
     return events;
   }

@@ -1,17 +1,10 @@
 /** The finished images: lazy thumbnails; one opened shows its four images, prompt and parameters. */
 import { useState } from 'preact/hooks';
-import { splitPrompt } from '../format.js';
+import { aspectRatioOf, splitPrompt } from '../format.js';
 import type { JobView } from '../types.js';
 
 /** A grid is one 2x2 image (https://docs.midjourney.com/docs/quick-start): each quadrant is a quarter of it. */
 const QUADRANTS = ['0% 0%', '100% 0%', '0% 100%', '100% 100%'] as const;
-
-/** The CSS aspect ratio of the prompt's `--ar w:h` (or `--aspect`), square without one. */
-export function aspectRatioOf(prompt: string): string {
-  const ar = splitPrompt(prompt).parameters.find(([k]) => k === 'ar' || k === 'aspect')?.[1];
-  const match = ar === undefined ? null : /^(\d+):(\d+)$/.exec(ar);
-  return match ? `${match[1]} / ${match[2]}` : '1 / 1';
-}
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -26,6 +19,8 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
   const done = jobs.filter((j) => j.status === 'succeeded' && j.result !== null);
   const [open, setOpen] = useState<string | null>(null);
   const [copied, setCopied] = useState<string | null>(null);
+  // The grid's own proportions, once it has loaded (the --ar guess until then).
+  const [ratio, setRatio] = useState<{ url: string; ratio: string } | null>(null);
   const opened = done.find((j) => j.id === open);
   return (
     <section>
@@ -33,6 +28,16 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
         <div class="opened" data-testid="gallery-open">
           {opened.result.actions.includes('U1') ? (
             <div class="four" data-testid="quadrants">
+              <img
+                hidden
+                alt=""
+                src={opened.result.imageUrl}
+                onLoad={(e) => {
+                  const img = e.currentTarget as HTMLImageElement;
+                  const url = opened.result!.imageUrl;
+                  setRatio({ url, ratio: `${img.naturalWidth} / ${img.naturalHeight}` });
+                }}
+              />
               {QUADRANTS.map((position, i) => (
                 <a
                   key={position}
@@ -48,7 +53,8 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
                     style={{
                       backgroundImage: `url("${opened.result!.imageUrl}")`,
                       backgroundPosition: position,
-                      aspectRatio: aspectRatioOf(opened.prompt),
+                      aspectRatio:
+                        ratio?.url === opened.result!.imageUrl ? ratio.ratio : aspectRatioOf(opened.prompt),
                     }}
                   />
                 </a>
