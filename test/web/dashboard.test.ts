@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../src/config/accounts.js';
 import { loadConfig } from '../../src/config/index.js';
+import { PROMPT_MAX_LENGTH } from '../../src/service/http/schemas.js';
 import { openServiceGenerator, type ServiceGenerator } from '../../src/service/open-generator.js';
 import { type Simulator, simAccounts, simAccountsFile, startSimulator } from '../../src/simulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -146,6 +147,15 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     const stored = (await t.alice.get(`/v1/jobs/${id}`)).body;
     expect(shown).toContain(stored.error.message);
     await shot(page, 'jobs');
+
+    // A refusal at submission shows its typed error under the form, as the API named it.
+    const tooLong = 'x'.repeat(PROMPT_MAX_LENGTH + 1);
+    await page.getByLabel('Prompt', { exact: true }).fill(tooLong);
+    await page.getByRole('button', { name: 'Imagine' }).click();
+    const refusal = (await t.alice.post('/v1/imagine', { prompt: tooLong })).body.error;
+    await expect.poll(() => page.getByTestId('submit-error').textContent()).toContain(refusal.name);
+    expect(await page.getByTestId('submit-error').textContent()).toContain(refusal.code);
+    await page.getByLabel('Prompt', { exact: true }).fill('');
 
     // The outcome filter narrows the list to the failed job.
     await page.getByLabel('Outcome').selectOption('PreModerationError');

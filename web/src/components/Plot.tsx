@@ -16,7 +16,8 @@ export function Plot({
   const chart = useRef<uPlot | null>(null);
   useEffect(() => {
     if (box.current === null) return undefined;
-    const width = Math.max(320, box.current.clientWidth);
+    // clientWidth counts the box's padding (8 px each side), which the canvas must leave free.
+    const width = Math.max(320, box.current.clientWidth - 16);
     chart.current = new uPlot({ ...options, width } as uPlot.Options, data, box.current);
     return () => {
       chart.current?.destroy();

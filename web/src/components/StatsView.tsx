@@ -49,7 +49,10 @@ export function StatsView({ jobs }: { jobs: JobView[] }) {
         data={[histogram.counts.map((_, i) => i), histogram.counts]}
         options={{
           height: 220,
-          scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+          scales: {
+            x: { time: false, range: () => [-0.5, histogram.counts.length - 0.5] },
+            y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+          },
           axes: [{ values: (_u, ticks) => ticks.map((t) => histogram.labels[t] ?? '') }, {}],
           series: [
             {},
