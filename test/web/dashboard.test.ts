@@ -204,6 +204,19 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('asks for no key when the service runs without keys (loopback only)', async () => {
+    const open = await startTestService({ dashboardDir: dir, config: { apiKeys: [], authDisabled: true } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(open.url);
+      await expect.poll(() => page.getByTestId('live').textContent()).toBe('live');
+      expect(await page.getByTestId('key-gate').count()).toBe(0);
+      await page.close();
+    } finally {
+      await open.close();
+    }
+  });
+
   it('disables and enables an account from the page, and shows the limiter', async () => {
     const page = await signedIn();
     await page.goto(`${t.url}/#/accounts`);

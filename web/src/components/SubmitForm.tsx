@@ -30,7 +30,10 @@ export function SubmitForm({ onCreated }: { onCreated: (job: JobView) => void })
         placeholder="A prompt, e.g. a lighthouse at dawn --ar 16:9"
         aria-label="Prompt"
         value={prompt}
-        onInput={(e) => setPrompt((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          setPrompt((e.target as HTMLInputElement).value);
+          setError(null);
+        }}
       />
       <button type="submit" disabled={busy || prompt.trim() === ''}>
         Imagine
