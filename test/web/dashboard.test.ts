@@ -127,13 +127,13 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     expect(storage).toEqual([1, 0]);
 
     await page.getByLabel('Prompt', { exact: true }).fill('a lighthouse at dawn --ar 3:2');
+    // Watched from before the click: the preview shows only while the job renders.
+    const previewShown = page.getByTestId('preview').first().waitFor({ state: 'attached', timeout: 15_000 });
     await page.getByRole('button', { name: 'Imagine' }).click();
     const row = page.getByTestId('job-row').filter({ hasText: 'a lighthouse at dawn' });
     await expect.poll(() => row.count()).toBe(1);
     // Live over SSE: the row reaches running with its progress, then its result thumbnail.
-    await expect
-      .poll(() => row.getAttribute('data-status'), { timeout: 15_000 })
-      .toMatch(/running|succeeded/);
+    await previewShown;
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
     await expect.poll(() => row.getByTestId('result-thumb').count()).toBe(1);
 
