@@ -1,7 +1,7 @@
 /**
  * The dashboard build: Preact through Vite's own JSX transform (Oxc, no Babel), every asset bundled
- * into dist/web so the service serves it itself (no CDN). `MJW_WEB_OUT_DIR` builds elsewhere (the
- * browser test builds a fresh copy into a temporary folder).
+ * into dist/web so the service serves it itself (no CDN). The browser test builds a fresh copy into a
+ * temporary folder by overriding `build.outDir`.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

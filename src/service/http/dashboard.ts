@@ -60,9 +60,15 @@ function walk(dir: string): string[] {
   });
 }
 
+/** Read and compressed once per build: every service of a process (tests make many) shares them. */
+const loaded = new Map<string, { stamp: number; assets: DashboardAssets }>();
+
 export function loadDashboardAssets(dir: string | null): DashboardAssets {
+  if (dir === null || !existsSync(join(dir, 'index.html'))) return { dir: null, files: new Map() };
+  const stamp = statSync(join(dir, 'index.html')).mtimeMs;
+  const cached = loaded.get(dir);
+  if (cached?.stamp === stamp) return cached.assets;
   const files = new Map<string, Asset>();
-  if (dir === null || !existsSync(join(dir, 'index.html'))) return { dir: null, files };
   for (const path of walk(dir)) {
     const type = CONTENT_TYPES[extname(path)];
     if (type === undefined) continue;
@@ -76,7 +82,9 @@ export function loadDashboardAssets(dir: string | null): DashboardAssets {
       immutable: url.startsWith('/assets/'),
     });
   }
-  return { dir, files };
+  const assets = { dir, files };
+  loaded.set(dir, { stamp, assets });
+  return assets;
 }
 
 const MISSING_PAGE = `<!doctype html>
