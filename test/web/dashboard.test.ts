@@ -134,6 +134,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await expect.poll(() => row.count()).toBe(1);
     // Live over SSE: the row reaches running with its progress, then its result thumbnail.
     await previewShown;
+    await shot(page, 'jobs-running');
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
     await expect.poll(() => row.getByTestId('result-thumb').count()).toBe(1);
 
