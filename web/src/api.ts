@@ -76,6 +76,7 @@ export async function follow(
   signal: AbortSignal,
   onOpen: () => void = () => {},
   onError: (error: ApiError) => void = () => {},
+  onDrop: () => void = () => {},
 ): Promise<void> {
   while (!signal.aborted) {
     try {
@@ -107,6 +108,7 @@ export async function follow(
     } catch {
       if (signal.aborted) return;
     }
+    onDrop();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
   }
 }

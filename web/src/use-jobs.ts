@@ -50,6 +50,7 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
     };
     const reload = (): void => {
       setConnected(true);
+      setError(null);
       load().catch((e: ApiError) => (e.status === 401 ? onUnauthorized() : setError(e)));
     };
     void follow(
@@ -70,6 +71,7 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
         if (e.status === 401) onUnauthorized();
         else setError(e);
       },
+      () => setConnected(false),
     ).finally(() => setConnected(false));
     return () => stop.abort();
   }, [onUnauthorized]);

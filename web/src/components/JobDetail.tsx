@@ -109,6 +109,7 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
       )}
       {error && <ErrorLine error={error} />}
       <h3>Events seen by this page</h3>
+      {events.length === 0 && <p class="empty">None since this page opened.</p>}
       <ol class="events" data-testid="events">
         {events.map((e) => (
           <li key={`${e.at}-${e.type}-${e.progress}`}>
