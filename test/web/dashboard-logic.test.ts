@@ -7,6 +7,7 @@ import {
   formatDuration,
   jobDurationMs,
   outcomeOf,
+  safeUrl,
   splitPrompt,
 } from '../../web/src/format.js';
 import { durationHistogram, ratePerSecond, throughput } from '../../web/src/series.js';
@@ -104,6 +105,22 @@ describe('formatting', () => {
     expect(aspectRatioOf('x --aspect 9:16 --v 6')).toBe('9 / 16');
     expect(aspectRatioOf('x --ar wide')).toBe('1 / 1');
     expect(aspectRatioOf('x')).toBe('1 / 1');
+  });
+});
+
+describe('safeUrl', () => {
+  it('keeps http(s) URLs and drops any other scheme', () => {
+    expect(safeUrl('https://cdn.discordapp.com/a/b/grid_0.png?ex=1&is=2&')).toBe(
+      'https://cdn.discordapp.com/a/b/grid_0.png?ex=1&is=2&',
+    );
+    expect(safeUrl('http://127.0.0.1:4000/x.png')).toBe('http://127.0.0.1:4000/x.png');
+    expect(safeUrl('javascript:alert(1)')).toBe('');
+    expect(safeUrl('data:text/html,<b>')).toBe('');
+    expect(safeUrl(null)).toBe('');
+  });
+
+  it('escapes what would end a CSS url("...")', () => {
+    expect(safeUrl('https://x.test/a".png) b')).toBe('https://x.test/a%22.png)%20b');
   });
 });
 

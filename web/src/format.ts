@@ -62,3 +62,9 @@ export function aspectRatioOf(prompt: string): string {
   const match = ar === undefined ? null : /^(\d+):(\d+)$/.exec(ar);
   return match ? `${match[1]} / ${match[2]}` : '1 / 1';
 }
+
+/** `url` when it is http(s), else '' (an image URL is put in links and CSS: nothing else may run). */
+export function safeUrl(url: string | null | undefined): string {
+  if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return '';
+  return url.replace(/["\\\s]/g, (c) => encodeURIComponent(c));
+}

@@ -1,6 +1,6 @@
 /** The finished images: lazy thumbnails; one opened shows its four images, prompt and parameters. */
 import { useState } from 'preact/hooks';
-import { aspectRatioOf, splitPrompt } from '../format.js';
+import { aspectRatioOf, safeUrl, splitPrompt } from '../format.js';
 import type { JobView } from '../types.js';
 
 /** A grid is one 2x2 image (https://docs.midjourney.com/docs/quick-start): each quadrant is a quarter of it. */
@@ -41,7 +41,7 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
               {QUADRANTS.map((position, i) => (
                 <a
                   key={position}
-                  href={opened.result!.imageUrl}
+                  href={safeUrl(opened.result!.imageUrl)}
                   target="_blank"
                   rel="noreferrer"
                   title={`U${i + 1}`}
@@ -51,7 +51,7 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
                     role="img"
                     aria-label={`${i + 1} of 4: ${opened.prompt}`}
                     style={{
-                      backgroundImage: `url("${opened.result!.imageUrl}")`,
+                      backgroundImage: `url("${safeUrl(opened.result!.imageUrl)}")`,
                       backgroundPosition: position,
                       aspectRatio:
                         ratio?.url === opened.result!.imageUrl ? ratio.ratio : aspectRatioOf(opened.prompt),
@@ -71,7 +71,7 @@ export function Gallery({ jobs }: { jobs: JobView[] }) {
               </code>
             ))}
           </p>
-          <a href={opened.result.imageUrl} download target="_blank" rel="noreferrer">
+          <a href={safeUrl(opened.result.imageUrl)} download target="_blank" rel="noreferrer">
             Download grid
           </a>{' '}
           <button
