@@ -20,8 +20,16 @@ import type { ServiceContext } from './context.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
+import { streamClientEvents } from './http/client-events.js';
 import { createHttpApp } from './http/create-app.js';
+import {
+  dashboardPaths,
+  findDashboardDir,
+  loadDashboardAssets,
+  registerDashboard,
+} from './http/dashboard.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
+import { toJobView } from './http/job-view.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerCommandRoutes } from './http/routes-commands.js';
@@ -78,6 +86,11 @@ export interface ServiceOptions {
   accounts?: AccountDirectory;
   /** Cluster mode (docs/scale.md): how this node's runner shares the work; absent on one process. */
   cluster?: ServiceClusterOptions;
+  /**
+   * The built dashboard served at `/` (Vite's output folder, with index.html). Default the
+   * package's own `dist/web`, found next to this module; when none is found `/` says how to build it.
+   */
+  dashboardDir?: string;
 }
 
 export interface ServiceClusterOptions {
@@ -215,12 +228,20 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   });
   const auth = new ApiKeyAuthenticator(config.apiKeys, config.authDisabled);
 
+  const dashboard = loadDashboardAssets(options.dashboardDir ?? findDashboardDir());
+  if (dashboard.dir === null) logger.warn('the dashboard is not built (npm run build): / says so');
   const app = createHttpApp({ logger, bodyLimitBytes: config.bodyLimitBytes });
   installRequestHooks(app, {
     auth,
     limiter: limiters.requests,
     metrics: serviceMetrics,
-    publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    publicPaths: new Set([
+      '/health',
+      '/livez',
+      '/readyz',
+      ...(config.metricsPublic ? ['/metrics'] : []),
+      ...dashboardPaths(dashboard),
+    ]),
     shutdown: shutdown.signal,
   });
 
@@ -243,6 +264,16 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   registerHealthRoutes(app, { health, auth });
+  app.get('/v1/events', async (request, reply) => {
+    streamClientEvents(request, reply, {
+      hub,
+      view: toJobView,
+      shutdown: shutdown.signal,
+      now: () => clock.now(),
+    });
+    return reply;
+  });
+  registerDashboard(app, dashboard);
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );

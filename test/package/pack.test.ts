@@ -70,6 +70,21 @@ beforeAll(() => {
     ROOT,
     240_000,
   );
+  // The dashboard, as `npm run build` makes it next to the library.
+  run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(ROOT, 'web/vite.config.ts'),
+      '--outDir',
+      join(pkg, 'dist', 'web'),
+      '--emptyOutDir',
+    ],
+    ROOT,
+    240_000,
+  );
   const [packed] = JSON.parse(
     run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], pkg),
   ) as {
@@ -112,9 +127,11 @@ describe('the published package', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cli/main.js',
+      'dist/web/index.html',
     ]) {
       expect(files, needed).toContain(needed);
     }
+    expect(files.some((f) => /^dist\/web\/assets\/.+\.js$/.test(f))).toBe(true);
     expect(files.filter((f) => /^(src|test|bench)\//.test(f) || f.endsWith('.map'))).toEqual([]);
   });
 

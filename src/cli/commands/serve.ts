@@ -26,9 +26,9 @@ import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw serve [--port 8080] [--host 127.0.0.1] [--db <path>]
 
-Serves the HTTP API: POST /v1/imagine, GET /v1/jobs[/:id[/events]], POST /v1/jobs/:id/actions,
-DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes, GET /livez, GET /readyz,
-GET /health and GET /metrics.
+Serves the HTTP API: POST /v1/imagine, GET /v1/jobs[/:id[/events]], GET /v1/events,
+POST /v1/jobs/:id/actions, DELETE /v1/jobs/:id, the midjourney-proxy compatible /mj/* routes,
+GET /livez, GET /readyz, GET /health and GET /metrics, and the dashboard at / (asks for an API key).
 
 Options:
   --port <n>     Port to listen on (default MJW_PORT, 8080; 0 picks a free one).

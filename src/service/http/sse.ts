@@ -12,12 +12,18 @@ import type { JobEventType, JobRunnerEvents } from '../runner/job-runner.js';
 
 type Listener = (job: JobRecord, type: JobEventType) => void;
 
-/** Routes runner changes to the listeners of one job id, without a broadcast per change. */
+/**
+ * Routes runner changes to the listeners of one job id, and to those of every job of one API key
+ * (the dashboard's stream), without a broadcast per change.
+ */
 export class JobEventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly clientListeners = new Map<string, Set<Listener>>();
   private readonly onChange: Listener = (job, type) => {
     const set = this.listeners.get(job.id);
     if (set) for (const listener of [...set]) listener(job, type);
+    const clients = this.clientListeners.get(job.clientId);
+    if (clients) for (const listener of [...clients]) listener(job, type);
   };
 
   /** `runner`: a JobRunner, or in a cluster the feed of every node's changes. */
@@ -26,28 +32,39 @@ export class JobEventHub {
   }
 
   subscribe(jobId: string, listener: Listener): () => void {
-    let set = this.listeners.get(jobId);
-    if (set === undefined) {
-      set = new Set();
-      this.listeners.set(jobId, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(jobId);
-    };
+    return addListener(this.listeners, jobId, listener);
+  }
+
+  /** Every change of every job `clientId` owns. */
+  subscribeClient(clientId: string, listener: Listener): () => void {
+    return addListener(this.clientListeners, clientId, listener);
   }
 
   get subscribers(): number {
     let n = 0;
     for (const set of this.listeners.values()) n += set.size;
+    for (const set of this.clientListeners.values()) n += set.size;
     return n;
   }
 
   close(): void {
     this.runner.off('change', this.onChange);
     this.listeners.clear();
+    this.clientListeners.clear();
   }
+}
+
+function addListener(map: Map<string, Set<Listener>>, key: string, listener: Listener): () => void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) map.delete(key);
+  };
 }
 
 const TERMINAL_EVENT: Record<string, JobEventType> = {
@@ -56,7 +73,7 @@ const TERMINAL_EVENT: Record<string, JobEventType> = {
   cancelled: 'cancelled',
 };
 
-function write(raw: ServerResponse, event: string, data: unknown, id?: number): void {
+export function writeEvent(raw: ServerResponse, event: string, data: unknown, id?: number): void {
   raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
@@ -115,7 +132,7 @@ export async function streamJobEvents(
     if (ended) return;
     try {
       seq += 1;
-      write(raw, type, options.view(job), seq);
+      writeEvent(raw, type, options.view(job), seq);
       if (isTerminal(job.status) && type !== 'state') end();
     } catch (error) {
       request.log.warn({ err: error, jobId }, 'event stream failed');

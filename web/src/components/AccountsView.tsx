@@ -1,0 +1,179 @@
+/**
+ * Accounts (`GET /v1/accounts`, enable / disable) and the Discord rate limiter and circuit breaker
+ * (`GET /health` with the key), read every few seconds while the view is open.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiError, api } from '../api.js';
+import { formatCount, formatDuration } from '../format.js';
+import { ratePerSecond } from '../series.js';
+import {
+  type AccountView,
+  type HealthReport,
+  INVALID_REQUEST_BAN_LINE,
+  type LimiterSummary,
+} from '../types.js';
+
+const POLL_MS = 3_000;
+
+function limiters(report: HealthReport | null): [string, LimiterSummary][] {
+  const r = report?.rateLimiter;
+  if (!r) return [];
+  return 'accounts' in r ? Object.entries(r.accounts) : [['Discord', r]];
+}
+
+const sum429 = (l: LimiterSummary): number => Object.values(l.totals.rateLimited).reduce((a, b) => a + b, 0);
+
+export function AccountsView() {
+  const [accounts, setAccounts] = useState<AccountView[] | null>(null);
+  const [accountsError, setAccountsError] = useState<ApiError | null>(null);
+  const [health, setHealth] = useState<HealthReport | null>(null);
+  const [rates, setRates] = useState<Record<string, number>>({});
+  const previous = useRef(new Map<string, { at: number; total: number }>());
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const load = async (): Promise<void> => {
+    const [a, h] = await Promise.allSettled([
+      api<{ accounts: AccountView[] }>('/v1/accounts'),
+      api<HealthReport>('/health'),
+    ]);
+    if (a.status === 'fulfilled') {
+      setAccounts(a.value.accounts);
+      setAccountsError(null);
+    } else setAccountsError(a.reason as ApiError);
+    if (h.status === 'fulfilled') {
+      const now = Date.now();
+      const next: Record<string, number> = {};
+      for (const [name, l] of limiters(h.value)) {
+        next[name] = ratePerSecond(previous.current.get(name) ?? null, now, l.totals.requests);
+        previous.current.set(name, { at: now, total: l.totals.requests });
+      }
+      setRates(next);
+      setHealth(h.value);
+    }
+  };
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const toggle = async (account: AccountView): Promise<void> => {
+    setBusy(account.id);
+    try {
+      const action = account.state === 'enabled' ? 'disable' : 'enable';
+      const view = await api<AccountView>(`/v1/accounts/${encodeURIComponent(account.id)}/${action}`, {
+        method: 'POST',
+      });
+      setAccounts((held) => held?.map((a) => (a.id === view.id ? view : a)) ?? null);
+    } catch (e) {
+      setAccountsError(e as ApiError);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section>
+      <h2>Accounts</h2>
+      {accountsError?.code === 'ACCOUNTS_NOT_CONFIGURED' ? (
+        <p class="empty">One account from DISCORD_*; set MJ_ACCOUNTS_FILE to run and manage several.</p>
+      ) : accountsError ? (
+        <p class="error" role="alert">
+          <strong>{accountsError.name}</strong> {accountsError.message}
+        </p>
+      ) : null}
+      {accounts && (
+        <table data-testid="accounts">
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>State</th>
+              <th>Reason</th>
+              <th>Mode</th>
+              <th>Slots</th>
+              <th>Jobs today</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.map((a) => (
+              <tr key={a.id} data-testid="account-row" data-account={a.id} data-state={a.state}>
+                <td>{a.id}</td>
+                <td>
+                  <span class={`state ${a.state}`}>{a.state}</span>
+                </td>
+                <td>
+                  {a.disabledReason ?? ''}
+                  {a.disabledMessage ? `: ${a.disabledMessage}` : ''}
+                </td>
+                <td>{a.mode}</td>
+                <td>
+                  {a.slots.busy}/{a.slots.total}
+                </td>
+                <td>
+                  {a.jobsToday}
+                  {a.dailyJobCap > 0 ? ` / ${a.dailyJobCap}` : ''}
+                </td>
+                <td>
+                  <button type="button" disabled={busy === a.id} onClick={() => toggle(a)}>
+                    {a.state === 'enabled' ? 'Disable' : 'Enable'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Discord rate limiter</h2>
+      {health && (
+        <p data-testid="circuit">
+          Circuit breaker: <span class={`state ${health.circuit.state}`}>{health.circuit.state}</span>
+          {health.circuit.lastFailure ? ` (last failure: ${health.circuit.lastFailure})` : ''}
+          {health.slots
+            ? ` · slots ${health.slots.inUse}/${health.slots.limit}, ${health.slots.queueDepth} waiting`
+            : ''}
+        </p>
+      )}
+      <table data-testid="limiters">
+        <thead>
+          <tr>
+            <th>Limiter</th>
+            <th>Calls/s</th>
+            <th>Calls</th>
+            <th>429s</th>
+            <th>Invalid requests (10 min)</th>
+            <th>Buckets</th>
+            <th>Queue</th>
+            <th>Global pause</th>
+          </tr>
+        </thead>
+        <tbody>
+          {limiters(health).map(([name, l]) => (
+            <tr key={name}>
+              <td>{name}</td>
+              <td>{(rates[name] ?? 0).toFixed(1)}</td>
+              <td>{formatCount(l.totals.requests)}</td>
+              <td>{formatCount(sum429(l))}</td>
+              <td>
+                <meter
+                  min={0}
+                  max={INVALID_REQUEST_BAN_LINE}
+                  high={INVALID_REQUEST_BAN_LINE / 2}
+                  value={l.invalidRequestsInWindow}
+                />{' '}
+                {formatCount(l.invalidRequestsInWindow)} / {formatCount(INVALID_REQUEST_BAN_LINE)}
+              </td>
+              <td>
+                {l.buckets} ({l.exhaustedBuckets} exhausted)
+              </td>
+              <td>
+                {l.queueDepth} queued, {l.inFlight} in flight
+              </td>
+              <td>{l.globalPausedForMs > 0 ? formatDuration(l.globalPausedForMs) : 'no'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The live job list: the newest pages of `GET /v1/jobs`, kept current by `GET /v1/events`, with
+ * each job's events as this page saw them. The list is reloaded on every (re)connection of the
+ * stream, so nothing that happened while it was down is missed.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiError, api, follow } from './api.js';
+import { mergeJob, mergeJobs } from './filters.js';
+import type { JobView } from './types.js';
+
+export interface SeenEvent {
+  at: number;
+  type: string;
+  status: string;
+  progress: number;
+  notice: string | null;
+}
+
+const PAGES = 3;
+
+export interface LiveJobs {
+  jobs: JobView[];
+  events: ReadonlyMap<string, SeenEvent[]>;
+  connected: boolean;
+  error: ApiError | null;
+  /** Puts a job the page just created or read into the list before its first event arrives. */
+  upsert(job: JobView): void;
+}
+
+export function useJobs(onUnauthorized: () => void): LiveJobs {
+  const [jobs, setJobs] = useState<JobView[]>([]);
+  const [connected, setConnected] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [, setTick] = useState(0);
+  const events = useRef(new Map<string, SeenEvent[]>());
+
+  useEffect(() => {
+    const stop = new AbortController();
+    const load = async (): Promise<void> => {
+      let cursor: string | null = null;
+      for (let page = 0; page < PAGES; page++) {
+        const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+        const answer: { jobs: JobView[]; nextCursor: string | null } = await api(
+          `/v1/jobs?limit=100${query}`,
+        );
+        setJobs((held) => mergeJobs(held, answer.jobs));
+        cursor = answer.nextCursor;
+        if (cursor === null) break;
+      }
+    };
+    const reload = (): void => {
+      setConnected(true);
+      setError(null);
+      load().catch((e: ApiError) => (e.status === 401 ? onUnauthorized() : setError(e)));
+    };
+    void follow(
+      '/v1/events',
+      (type, data) => {
+        if (type === 'ready') return;
+        const job = data as JobView;
+        const seen = events.current.get(job.id) ?? [];
+        seen.push({ at: Date.now(), type, status: job.status, progress: job.progress, notice: job.notice });
+        events.current.set(job.id, seen.slice(-200));
+        setJobs((held) => mergeJob(held, job));
+        setTick((n) => n + 1);
+      },
+      stop.signal,
+      reload,
+      (e) => {
+        setConnected(false);
+        if (e.status === 401) onUnauthorized();
+        else setError(e);
+      },
+      () => setConnected(false),
+    ).finally(() => setConnected(false));
+    return () => stop.abort();
+  }, [onUnauthorized]);
+
+  return {
+    jobs,
+    events: events.current,
+    connected,
+    error,
+    upsert: (job) => setJobs((held) => mergeJob(held, job)),
+  };
+}
