@@ -76,6 +76,11 @@ export class SoakChild {
     this.stderr = createWriteStream(join(cwd, `${name}.stderr.log`), { flags: 'a' });
   }
 
+  /** The current process's pid, while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.process?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
   }

@@ -6,9 +6,9 @@
  * accepted (the driver cannot know its id) and is not resent.
  *
  * The cluster target is the same driver against an API node (`mjw serve --no-worker`) and
- * `workers` worker processes (`mjw worker`) on Redis: each kill picks one of those processes
- * (a worker three times in four), so a worker dies holding the account's lease and the jobs in
- * flight, and another must take them over from their stored tickets.
+ * `workers` worker processes (`mjw worker`) on Redis: three kills in four hit the worker holding
+ * the account's lease (read from Redis), so it dies with the jobs in flight and another must take
+ * them over from their stored tickets; the others hit the API node.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -204,7 +204,7 @@ export async function runServiceTarget(ctx: TargetContext, cluster = false): Pro
       while (killing && Date.now() < at) await sleep(50);
       if (!killing) break;
       const worker =
-        workers.length > 0 && random() < 0.75 ? workers[Math.floor(random() * workers.length)] : undefined;
+        workers.length > 0 && random() < 0.75 ? await leaseHolder(workers, redisPrefix, random) : undefined;
       if (worker) {
         await worker.kill();
         ctx.log(`${name}: SIGKILL of ${worker.name} (#${worker.kills}); restarting`);
@@ -335,6 +335,30 @@ export async function runServiceTarget(ctx: TargetContext, cluster = false): Pro
     starts: all.reduce((n, p) => n + p.starts, 0),
     notes,
   };
+}
+
+/**
+ * The worker holding the account's lease (its value is `<host>:<pid>:<random>|<fence>`), or a
+ * random one when none holds it or Redis cannot say.
+ */
+async function leaseHolder(
+  workers: readonly SoakChild[],
+  prefix: string,
+  random: () => number,
+): Promise<SoakChild | undefined> {
+  const redis = new Redis(SOAK_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const value = await redis.get(`${prefix}:{account:default}:lease`);
+    const pid = Number(/^[^|]*?:(\d+):[^|]*\|/.exec(value ?? '')?.[1]);
+    const holder = workers.find((w) => w.pid === pid);
+    if (holder) return holder;
+  } catch {
+    // Fall through to a random worker.
+  } finally {
+    redis.disconnect();
+  }
+  return workers[Math.floor(random() * workers.length)];
 }
 
 /** Removes the run's keys from the shared Redis (the prefix is the run's own). */
