@@ -44,7 +44,12 @@ export function clientEnvironment(
     // scheduling noise, and the soak would measure the machine instead of the client.
     MJ_CONFIRM_WINDOW_MS: scaled(3_000, 100),
     MJ_NOT_SEEN_TIMEOUT_MS: scaled(60_000, 100),
-    MJ_AMBIGUOUS_GRACE_MS: scaled(30_000, 100),
+    // Not below the longest hold of the soak's slow fault (the timeout + 500 ms, real time): Discord
+    // acts on a held POST when it gets to it, and the grace exists to wait for that (30 s against
+    // holds of seconds on Discord; scaled to 300 ms it would be shorter than the hold itself).
+    MJ_AMBIGUOUS_GRACE_MS: String(
+      Math.max(Math.round(30_000 / options.timeScale), CLIENT_REQUEST_TIMEOUT_MS * 2),
+    ),
     MJ_RESUME_GRACE_MS: scaled(60_000, 100),
     MJ_CONCURRENT_JOBS: String(options.slots),
     MJ_WATCH: options.watch,
