@@ -118,6 +118,13 @@ for (const { mode, ours, peer: peerName } of pairs) {
     const a = await runOnce(ours, scenario);
     rows.push(row(mode, 'ours', scenario.label, a));
     for (const e of a.errors) errors.push(`${ours} ${scenario.label}: ${e}`);
+    if (mode === 'gateway') {
+      // The physical limit of the gateway: no confirmation window (settles at first sight, and so,
+      // like the peer, cannot tell a result that ephemeral moderation takes down a moment later).
+      const now = await runOnce('ours-gateway-now', scenario);
+      rows.push(row(mode, 'ours, window 0', scenario.label, now));
+      for (const e of now.errors) errors.push(`ours-gateway-now ${scenario.label}: ${e}`);
+    }
     if (!peer) continue;
     const b = await runOnce(peerName, scenario);
     rows.push(row(mode, 'peer', scenario.label, b));
@@ -166,7 +173,8 @@ console.log(
     '',
     'calls/job: every HTTP call of the token per successful job.',
     'overhead: bot final message -> call settled; seen: bot final message -> result seen (ours; the',
-    '  confirmation window against ephemeral moderation, MJ_CONFIRM_WINDOW_MS, runs from there).',
+    '  confirmation window against ephemeral moderation, MJ_CONFIRM_WINDOW_MS, runs from there, and the',
+    "  resultSeen event gives the result then). 'ours, window 0': confirmWindowMs 0, settled at first sight.",
     'calls vs floor (ours, polling): calls against lookups + one POST per job + snapshots + one poll',
     '  per 4 s (the mean poll interval) while jobs were in flight.',
   ].join('\n'),

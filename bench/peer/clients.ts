@@ -15,7 +15,8 @@
 import { Midjourney } from '../../src/generation/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
 
-export type ClientName = 'ours-poll' | 'ours-gateway' | 'peer-rest' | 'peer-gateway';
+/** `ours-gateway-now`: ours over the gateway with `confirmWindowMs: 0` (settles at first sight, as the peer). */
+export type ClientName = 'ours-poll' | 'ours-gateway' | 'ours-gateway-now' | 'peer-rest' | 'peer-gateway';
 
 export interface CallOutcome {
   prompt: string;
@@ -83,7 +84,7 @@ async function settleAll(
 }
 
 export async function createClient(name: ClientName, sim: Simulator): Promise<BenchClient> {
-  if (name === 'ours-poll' || name === 'ours-gateway') {
+  if (name === 'ours-poll' || name === 'ours-gateway' || name === 'ours-gateway-now') {
     const mj = new Midjourney({
       token: sim.token,
       apiBaseUrl: sim.apiBaseUrl,
@@ -91,6 +92,7 @@ export async function createClient(name: ClientName, sim: Simulator): Promise<Be
       guildId: sim.guildId,
       channelId: sim.channelId,
       watch: name === 'ours-poll' ? 'poll' : 'gateway',
+      ...(name === 'ours-gateway-now' ? { confirmWindowMs: 0 } : {}),
     });
     return {
       run: (prompts) =>
