@@ -19,9 +19,11 @@ import { silentLogger } from '../util/logger.js';
 import type { ServiceContext } from './context.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
+import { OPS_TAG } from './http/answer-schemas.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { createHttpApp } from './http/create-app.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
+import { isOpenApiPath, registerOpenApi } from './http/openapi.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerCommandRoutes } from './http/routes-commands.js';
@@ -221,6 +223,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     limiter: limiters.requests,
     metrics: serviceMetrics,
     publicPaths: new Set(['/health', '/livez', '/readyz', ...(config.metricsPublic ? ['/metrics'] : [])]),
+    // The API description is public like /livez: route shapes only (http/openapi.ts).
+    isPublic: isOpenApiPath,
     shutdown: shutdown.signal,
   });
 
@@ -238,12 +242,30 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     shutdown: shutdown.signal,
     commands: isCommandGenerator(options.generator) ? options.generator : undefined,
   };
+  // Before the routes: @fastify/swagger collects them as they are added.
+  await registerOpenApi(app);
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerCommandRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   registerHealthRoutes(app, { health, auth });
-  app.get('/metrics', async (_request, reply) =>
+  const metricsSchema = {
+    summary: 'Prometheus metrics (public with MJW_METRICS_PUBLIC)',
+    tags: [OPS_TAG],
+    ...(config.metricsPublic ? { security: [] } : {}),
+    produces: [PROMETHEUS_CONTENT_TYPE],
+    response: {
+      200: {
+        description: 'The Prometheus text format',
+        content: {
+          'text/plain': {
+            schema: { type: 'string', examples: ['mjw_jobs_submitted_total{kind="imagine"} 12\n'] },
+          },
+        },
+      },
+    },
+  };
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );
 
