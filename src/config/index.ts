@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { extraHeaderProblems } from '../util/extra-headers.js';
 import { parseDotenv } from './dotenv.js';
 import { ConfigError } from './errors.js';
 import { unknownVariableWarnings } from './known-variables.js';
@@ -33,6 +34,10 @@ export interface Config {
   readonly applicationId: string;
   readonly minRequestSpacingMs: number;
   readonly requestTimeoutMs: number;
+  /** MJ_USER_AGENT: the REST `User-Agent`; unset means the library's own. */
+  readonly userAgent?: string;
+  /** MJ_REST_HEADERS: more headers on every REST call (a browser's locale, super-properties, ...). */
+  readonly restHeaders?: Readonly<Record<string, string>>;
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
   readonly jobTimeoutMs: number;
@@ -189,6 +194,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     applicationId: r.snowflake('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
     minRequestSpacingMs,
     requestTimeoutMs: r.integer('MJ_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+    ...readRestIdentity(r),
     pollMinMs,
     pollMaxMs,
     jobTimeoutMs: r.integer('MJ_JOB_TIMEOUT_MS', 600_000, { min: 1_000, max: 86_400_000 }),
@@ -209,6 +215,30 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   if (config.credentials) Object.freeze(config.credentials);
   return Object.freeze(config);
+}
+
+/** MJ_USER_AGENT and MJ_REST_HEADERS (a JSON object of header names to values). */
+function readRestIdentity(r: EnvReader): Pick<Config, 'userAgent' | 'restHeaders'> {
+  const userAgent = r.optionalString('MJ_USER_AGENT');
+  if (userAgent !== undefined && /[\r\n\0]/.test(userAgent)) {
+    r.problem('MJ_USER_AGENT: must not hold a line break or NUL');
+  }
+  const raw = r.optionalString('MJ_REST_HEADERS');
+  let headers: Record<string, string> | undefined;
+  if (raw !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      const problems = extraHeaderProblems(parsed, 'MJ_REST_HEADERS');
+      for (const problem of problems) r.problem(problem);
+      if (problems.length === 0) headers = Object.freeze({ ...(parsed as Record<string, string>) });
+    } catch {
+      r.problem('MJ_REST_HEADERS: expected a JSON object, e.g. {"X-Discord-Locale":"en-US"}');
+    }
+  }
+  return {
+    ...(userAgent === undefined ? {} : { userAgent }),
+    ...(headers === undefined ? {} : { restHeaders: headers }),
+  };
 }
 
 function readPrecheck(r: EnvReader): PrecheckConfig {

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_API_BASE_URL, DEFAULT_GATEWAY_URL } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
-import { RestClient } from '../discord/rest/index.js';
+import { RestClient, restIdentityOf } from '../discord/rest/index.js';
 import type { MidjourneyOptions, RestApi } from './client-options.js';
 import { GenerationOptionsError } from './errors.js';
 import type { GenerationSettings } from './options.js';
@@ -35,6 +35,7 @@ export function openTransports(options: MidjourneyOptions, settings: GenerationS
       token: token as string,
       baseUrl: options.apiBaseUrl ?? config?.apiBaseUrl ?? DEFAULT_API_BASE_URL,
       timeoutMs: options.requestTimeoutMs ?? config?.requestTimeoutMs ?? 15_000,
+      ...(config ? restIdentityOf(config) : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       limiterOptions: {
         ...(spacing !== undefined ? { minSpacingMs: spacing } : {}),

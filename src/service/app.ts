@@ -19,6 +19,7 @@ import { silentLogger } from '../util/logger.js';
 import type { ServiceContext } from './context.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
+import { JOB_EXAMPLE, OPS_TAG, V1_TAG } from './http/answer-schemas.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { streamClientEvents } from './http/client-events.js';
 import { createHttpApp } from './http/create-app.js';
@@ -30,6 +31,7 @@ import {
 } from './http/dashboard.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { toJobView } from './http/job-view.js';
+import { isOpenApiPath, registerOpenApi } from './http/openapi.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerCommandRoutes } from './http/routes-commands.js';
@@ -242,6 +244,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       ...(config.metricsPublic ? ['/metrics'] : []),
       ...dashboardPaths(dashboard),
     ]),
+    // The API description is public like /livez: route shapes only (http/openapi.ts).
+    isPublic: isOpenApiPath,
     shutdown: shutdown.signal,
   });
 
@@ -259,12 +263,35 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     shutdown: shutdown.signal,
     commands: isCommandGenerator(options.generator) ? options.generator : undefined,
   };
+  // Before the routes: @fastify/swagger collects them as they are added.
+  await registerOpenApi(app);
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerCommandRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   registerHealthRoutes(app, { health, auth });
-  app.get('/v1/events', async (request, reply) => {
+  const eventsSchema = {
+    summary: "Follow every change of the caller's jobs (Server-Sent Events)",
+    description:
+      'Opens with `ready`, then one event per change of any job of the calling key (`status`, `progress`, ' +
+      '`notice`, `completed`, `failed`, `cancelled`); every `data` is the whole job. Used by the dashboard.',
+    tags: [V1_TAG],
+    produces: ['text/event-stream'],
+    response: {
+      200: {
+        description: 'An event stream',
+        content: {
+          'text/event-stream': {
+            schema: {
+              type: 'string',
+              examples: [`event: completed\ndata: ${JSON.stringify(JOB_EXAMPLE)}\n\n`],
+            },
+          },
+        },
+      },
+    },
+  };
+  app.get('/v1/events', { schema: eventsSchema }, async (request, reply) => {
     streamClientEvents(request, reply, {
       hub,
       view: toJobView,
@@ -274,7 +301,23 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     return reply;
   });
   registerDashboard(app, dashboard);
-  app.get('/metrics', async (_request, reply) =>
+  const metricsSchema = {
+    summary: 'Prometheus metrics (public with MJW_METRICS_PUBLIC)',
+    tags: [OPS_TAG],
+    ...(config.metricsPublic ? { security: [] } : {}),
+    produces: [PROMETHEUS_CONTENT_TYPE],
+    response: {
+      200: {
+        description: 'The Prometheus text format',
+        content: {
+          'text/plain': {
+            schema: { type: 'string', examples: ['mjw_jobs_submitted_total{kind="imagine"} 12\n'] },
+          },
+        },
+      },
+    },
+  };
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) =>
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(serviceMetrics.render()),
   );
 

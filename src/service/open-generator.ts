@@ -9,7 +9,7 @@ import { accountPoolFromConfig, poolAccountInit } from '../accounts/from-config.
 import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
-import { RestClient, type SendGate } from '../discord/rest/index.js';
+import { RestClient, restIdentityOf, type SendGate } from '../discord/rest/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import {
   DEFAULT_SIMULATED_TIME_SCALE,
@@ -143,6 +143,7 @@ function accountTransports(
     token: account.token,
     baseUrl: config.apiBaseUrl,
     timeoutMs: config.requestTimeoutMs,
+    ...restIdentityOf(config),
     logger: logger.child({ account: account.id }),
     limiterOptions: {
       minSpacingMs: config.minRequestSpacingMs,

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../src/cli/main.js';
+import { byClass, byTag, findAll, parseHtml, textOf } from '../batch/support/html.js';
 
 function sink(): Writable & { text: () => string } {
   const chunks: string[] = [];
@@ -72,6 +74,17 @@ describe('mjw', () => {
     expect(readdirSync(named?.[2] as string).filter((f) => f.endsWith('.png'))).toHaveLength(3);
     expect(outcomes.match(/^ {2}success .*\.png$/gm)).toHaveLength(3);
     expect(stdout).toContain('the images are saved locally');
+    // The gallery beside the results: every prompt, the grids from the saved images.
+    const report = /\nReport: (\S+)\n/.exec(stdout)?.[1];
+    expect(report).toBe(join(dirname(named?.[1] as string), 'report.html'));
+    const html = parseHtml(readFileSync(report as string, 'utf8'));
+    const cards = findAll(html, byTag('article'));
+    expect(cards).toHaveLength(6);
+    expect(cards.filter((card) => card.attrs['data-outcome'] === 'success')).toHaveLength(3);
+    const grids = findAll(html, byClass('grid')).map((img) => img.attrs.src);
+    expect(grids).toHaveLength(3);
+    for (const src of grids) expect(src).toMatch(/^images\/[^/]+\.png$/);
+    expect(findAll(html, byClass('error-name')).map(textOf)).toContain('PreModerationError');
   });
 
   it('runs from the bin launcher', () => {

@@ -9,6 +9,7 @@ import { UsageError } from '../../src/cli/command.js';
 import { parseSimArgs, simCommand } from '../../src/cli/commands/sim.js';
 import { shellQuote } from '../../src/cli/env-lines.js';
 import { loadConfig } from '../../src/config/index.js';
+import { Midjourney } from '../../src/generation/midjourney.js';
 import { call } from './helpers/http.js';
 
 /** The shell's reading of one single-quoted (or bare) value. */
@@ -184,6 +185,52 @@ describe('mjw sim', () => {
     expect(config.watch).toBe('gateway');
     expect(config.notSeenTimeoutMs).toBe(3_000);
     expect(config.credentials).not.toBeNull();
+  });
+
+  it('--job-ms and the others shorten Midjourney alone: a job ends in well under the default 40 s', async () => {
+    const stdout = capture();
+    const controller = new AbortController();
+    const run = simCommand.run({
+      argv: ['--port', '0', '--job-ms', '300', '--wait-ms', '50', '--answer-ms', '50', '--upscale-ms', '100'],
+      env: {},
+      stdout: stdout.stream,
+      stderr: capture().stream,
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 5_000;
+    while (!stdout.text().includes('MJ_RESUME_GRACE_MS') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(stdout.text()).toContain('# Midjourney: answer 50 ms, waiting 50 ms, job 300 ms, upscale 100 ms');
+    const env = Object.fromEntries(
+      stdout
+        .text()
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), unquote(line.slice(line.indexOf('=') + 1))]),
+    );
+    // Discord's timings stay real (time scale 1): the spacing floor is Discord's own.
+    expect(env.MJ_MIN_REQUEST_SPACING_MS).toBe('350');
+    const mj = Midjourney.fromConfig(
+      loadConfig({ env: { ...env, MJ_CONFIRM_WINDOW_MS: '200' }, envFile: false }),
+    );
+    try {
+      // The test's own timeout (far under the default 40 s job) is what fails if the flags are ignored.
+      const result = await mj.imagine('a red fox');
+      expect(result.imageUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    } finally {
+      await mj.close();
+      controller.abort();
+      await run;
+    }
+  }, 15_000);
+
+  it('refuses a bad job duration', () => {
+    expect(() => parseSimArgs(['--job-ms', '0'])).toThrow(
+      /--job-ms: expected an integer number of ms in 1\.\.3600000/,
+    );
+    expect(() => parseSimArgs(['--wait-ms', 'soon'])).toThrow(/--wait-ms/);
+    expect(parseSimArgs(['--job-ms', '4000']).botTimings).toEqual({ jobDurationMs: 4_000 });
   });
 
   it('quotes only what needs quoting', () => {

@@ -10,6 +10,7 @@ import { type BatchInput, INPUT_FORMATS, type InputFormat, readInput } from '../
 import { JournalLock } from '../../batch/journal-lock.js';
 import { openGenerator } from '../../batch/open-generator.js';
 import { ProgressReporter } from '../../batch/progress.js';
+import { writeBatchReport } from '../../batch/report.js';
 import { parseRetryOutcomes } from '../../batch/retry-policy.js';
 import type { BatchRunReport } from '../../batch/runner.js';
 import { journalPathFor, runBatch } from '../../batch/session.js';
@@ -26,6 +27,7 @@ import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input|-> --out <results.jsonl> [--format txt|jsonl|csv] [--concurrency N]
                  [--download <dir>] [--split] [--retry <outcomes>] [--resume] [--strict]
+                 [--report <report.html>]
 
 Runs every prompt of <input> (.txt: one prompt a line, # comments; .jsonl: {"id"?, "prompt",
 "actions"?: ["U1", ...], "meta"?}; .csv: a "prompt" column, an optional "id" column, the rest kept
@@ -44,6 +46,9 @@ Options:
   --resume             Continue the journal even if the input changed (prompts matched by id).
                        Re-running the same command resumes without it; on a first run it starts.
   --strict             Refuse the whole input if any line is invalid (default: skip bad lines).
+  --report <file>      Also write a self-contained HTML gallery of the run: the summary, every
+                       prompt with its grid or its typed outcome (images from --download when
+                       saved, else their URLs).
 
 Every line is validated before anything is sent. Interrupt with Ctrl-C to stop submitting and let
 jobs in flight finish (a second Ctrl-C exits at once); run the same command again to continue.
@@ -67,6 +72,7 @@ interface BatchArgs {
   resume: boolean;
   strict: boolean;
   format?: InputFormat;
+  report?: string;
 }
 
 const BATCH_OPTIONS = {
@@ -78,6 +84,7 @@ const BATCH_OPTIONS = {
   resume: { type: 'boolean' },
   strict: { type: 'boolean' },
   format: { type: 'string' },
+  report: { type: 'string' },
 } as const;
 
 /** Parses the command line; throws UsageError naming the problem. */
@@ -102,6 +109,10 @@ export function parseBatchArgs(argv: string[]): BatchArgs {
   const concurrency = integerFlag('concurrency', values.concurrency, 1, 24);
   if (concurrency !== undefined) args.concurrency = concurrency;
   if (values.download !== undefined) args.download = values.download;
+  if (values.report !== undefined) {
+    if (values.report === '') throw new UsageError('--report needs a file name (report.html)');
+    args.report = values.report;
+  }
   if (args.split && args.download === undefined) throw new UsageError('--split needs --download <dir>');
   if (values.format !== undefined) {
     if (!(INPUT_FORMATS as readonly string[]).includes(values.format))
@@ -282,16 +293,32 @@ async function runOwned(
     });
     progress.done();
     const after = opened.requestStats();
-    ctx.stdout.write(
-      `${formatSummary(report, {
-        skippedLines: input.problems.length,
-        ...(before && after
-          ? { discordCalls: after.calls - before.calls, rateLimited: after.rateLimited - before.rateLimited }
-          : {}),
-      })}\n`,
-    );
+    const extras = {
+      skippedLines: input.problems.length,
+      ...(before && after
+        ? { discordCalls: after.calls - before.calls, rateLimited: after.rateLimited - before.rateLimited }
+        : {}),
+    };
+    ctx.stdout.write(`${formatSummary(report, extras)}\n`);
     if (report.notRun > 0) say(`${report.notRun} prompts not run: run the same command again to continue`);
-    return exitCodeFor(report);
+    const code = exitCodeFor(report);
+    if (args.report === undefined) return code;
+    try {
+      await mkdir(dirname(args.report), { recursive: true });
+      const path = await writeBatchReport({
+        path: args.report,
+        input: args.input,
+        results: args.out,
+        prompts: input.prompts,
+        report,
+        extras,
+      });
+      say(`report written to ${path}`);
+      return code;
+    } catch (error) {
+      say(`cannot write the report ${args.report} (${(error as Error).message})`);
+      return code === ExitCode.Ok ? ExitCode.Failure : code;
+    }
   } catch (error) {
     if (error instanceof BatchInputError || error instanceof BatchJournalError) {
       say(error.message);

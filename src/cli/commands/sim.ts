@@ -18,6 +18,7 @@ import { type Command, ExitCode, UsageError } from '../command.js';
 import { envLine } from '../env-lines.js';
 
 const USAGE = `Usage: mjw sim [--port 8787] [--time-scale N] [--seed N] [--accounts N [--accounts-file path]]
+               [--job-ms N] [--upscale-ms N] [--wait-ms N] [--answer-ms N]
                [--evidence-seed N] [--env-file path] [--verbose]
 
 Runs a local Discord (HTTP API, gateway, CDN) with the simulated Midjourney bot on 127.0.0.1 and
@@ -35,7 +36,25 @@ Options:
                   vary which evidence each bot message carries (footer, interaction objects, nonce
                   on later messages, reply reference), drawn from N; default: the same on every message
   --env-file path also write the variables to this file (dotenv format, mode 0600), e.g. .env
-  --verbose       print one line per request to stderr`;
+  --verbose       print one line per request to stderr
+
+Midjourney's own timings, in ms (divided by --time-scale like everything else):
+  --job-ms N      a fast job, first progress to result (default 40000)
+  --upscale-ms N  an upscale (default 4000)
+  --wait-ms N     "Waiting to start" before the first progress (default 3000)
+  --answer-ms N   the interaction to the bot's first message (default 1500)
+With --time-scale 1 and short Midjourney timings, Discord's own timings (heartbeats, rate-limit
+windows, resets) stay real while jobs are quick: fair to clients whose timers cannot be scaled.`;
+
+/** Flags of the bot's durations -> MidjourneyBotOptions fields. */
+const BOT_TIMINGS = {
+  'job-ms': 'jobDurationMs',
+  'upscale-ms': 'upscaleDurationMs',
+  'wait-ms': 'waitingMs',
+  'answer-ms': 'answerDelayMs',
+} as const;
+
+export type SimBotTimings = Partial<Record<(typeof BOT_TIMINGS)[keyof typeof BOT_TIMINGS], number>>;
 
 /** Where `--accounts` writes the accounts file by default (in the working directory). */
 export const DEFAULT_SIM_ACCOUNTS_FILE = 'sim-accounts.json';
@@ -51,6 +70,8 @@ interface SimArgs {
   accountsFile?: string;
   /** `--env-file path`: where the variables are written too. */
   envFile?: string;
+  /** `--job-ms` and the others: Midjourney's durations; absent when none is given. */
+  botTimings?: SimBotTimings;
 }
 
 function number(
@@ -78,6 +99,10 @@ export function parseSimArgs(argv: string[]): SimArgs {
       'evidence-seed': { type: 'string' },
       'env-file': { type: 'string' },
       verbose: { type: 'boolean' },
+      'job-ms': { type: 'string' },
+      'upscale-ms': { type: 'string' },
+      'wait-ms': { type: 'string' },
+      'answer-ms': { type: 'string' },
     },
     false,
   );
@@ -101,8 +126,24 @@ export function parseSimArgs(argv: string[]): SimArgs {
   const envFile = values['env-file'] as string | undefined;
   if (envFile !== undefined && envFile.trim() === '')
     throw new UsageError('--env-file: expected a file path, got ""');
+  const botTimings: SimBotTimings = {};
+  for (const [flag, field] of Object.entries(BOT_TIMINGS) as [
+    keyof typeof BOT_TIMINGS,
+    keyof SimBotTimings,
+  ][]) {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) continue;
+    botTimings[field] = number(
+      flag,
+      raw,
+      0,
+      (n) => Number.isInteger(n) && n >= (flag === 'job-ms' ? 1 : 0) && n <= 3_600_000,
+      `an integer number of ms in ${flag === 'job-ms' ? 1 : 0}..3600000`,
+    );
+  }
   return {
     ...(envFile === undefined ? {} : { envFile }),
+    ...(Object.keys(botTimings).length === 0 ? {} : { botTimings }),
     ...(accounts === undefined ? {} : { accounts, accountsFile: accountsFile ?? DEFAULT_SIM_ACCOUNTS_FILE }),
     port: number(
       'port',
@@ -186,6 +227,7 @@ export const simCommand: Command = {
       seed: args.seed,
       bot: {
         seed: args.seed,
+        ...args.botTimings,
         ...(args.evidenceSeed === undefined ? {} : { evidence: { seed: args.evidenceSeed } }),
       },
       ...(args.verbose
@@ -197,6 +239,7 @@ export const simCommand: Command = {
           }
         : {}),
     });
+    const o = sim.bot.options;
     let accountLines: string[] = [];
     if (several !== undefined && args.accountsFile !== undefined) {
       const path = resolve(args.accountsFile);
@@ -226,6 +269,7 @@ export const simCommand: Command = {
     ctx.stdout.write(
       [
         `# midjourney-worker simulator on ${sim.cdnBaseUrl} (time scale ${args.timeScale}); Ctrl-C to stop.`,
+        `# Midjourney: answer ${o.answerDelayMs} ms, waiting ${o.waitingMs} ms, job ${o.jobDurationMs} ms, upscale ${o.upscaleDurationMs} ms (simulated time).`,
         "# The token below is the simulator's own, not a Discord secret. Paste these into .env or export them:",
         ...written,
         ...variables,

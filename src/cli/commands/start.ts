@@ -5,10 +5,11 @@
  * Discord and the Midjourney bot (watched over the gateway, as every command does against it),
  * and the images are saved beside the results since the simulator's URLs die with the process.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readResultLines } from '../../batch/report.js';
 import type { ResultLine } from '../../batch/result-line.js';
 import { loadConfig } from '../../config/index.js';
 import { parseCommandLine } from '../args.js';
@@ -23,8 +24,9 @@ Runs a prompt file (default: examples/prompts.txt) end to end and prints a summa
 ends with success or a typed error (PreModerationError, InvalidRequestError, ...).
 Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against the built-in simulator;
 with them it talks to Discord. The results go to --out (default: results.jsonl in a fresh
-temporary folder, kept after the run). Against the simulator the images are saved in images/
-beside the results: the simulator's URLs stop working when the command exits.
+temporary folder, kept after the run), with report.html beside them: a gallery of every prompt
+with its grid or its typed outcome, readable offline. Against the simulator the images are saved
+in images/ beside the results: the simulator's URLs stop working when the command exits.
 For resumable runs, downloads and retries, use \`mjw batch\`.`;
 
 async function run(ctx: CommandContext): Promise<number> {
@@ -40,33 +42,32 @@ async function run(ctx: CommandContext): Promise<number> {
   const dir = values.out === undefined ? mkdtempSync(join(tmpdir(), 'mjw-start-')) : dirname(values.out);
   const results = values.out ?? join(dir, 'results.jsonl');
   const images = simulated ? join(dir, 'images') : undefined;
+  const gallery = join(dir, 'report.html');
   ctx.stderr.write(
     `mjw start: running ${prompts}; results in ${results}${images ? `, images in ${images}` : ''}\n`,
   );
   const code = await batchCommand.run({
     ...ctx,
-    argv: [prompts, '--out', results, '--retry', 'none', ...(images ? ['--download', images] : [])],
+    argv: [
+      prompts,
+      '--out',
+      results,
+      '--retry',
+      'none',
+      '--report',
+      gallery,
+      ...(images ? ['--download', images] : []),
+    ],
   });
-  const lines = readResults(results);
+  const lines = readResultLines(results);
   if (lines.length > 0) ctx.stdout.write(`\n${formatOutcomes(lines)}\n`);
+  if (existsSync(gallery)) ctx.stdout.write(`\nReport: ${gallery}\n`);
   if (images)
     ctx.stdout.write(
       "\nThe simulator's image URLs stopped working when it stopped; the images are saved locally.\n",
     );
   // The demo's prompts end in typed failures on purpose: a Midjourney outcome is a result here.
   return code === ExitCode.Midjourney ? ExitCode.Ok : code;
-}
-
-function readResults(file: string): ResultLine[] {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as ResultLine)
-      .sort((a, b) => a.line - b.line);
-  } catch {
-    return [];
-  }
 }
 
 /** One line per prompt: what happened, as the error class a caller would switch on. */

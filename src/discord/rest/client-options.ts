@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
-import { DEFAULT_API_BASE_URL } from '../../config/index.js';
+import { type Config, DEFAULT_API_BASE_URL } from '../../config/index.js';
 import { ValidationError } from '../../errors.js';
 import { type Clock, type Random, systemClock } from '../../util/clock.js';
+import { extraHeaderProblems } from '../../util/extra-headers.js';
 import { type Logger, silentLogger } from '../../util/logger.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
@@ -15,8 +16,17 @@ export interface RestClientOptions {
   token: string;
   /** API base URL. Default `https://discord.com/api/v10`; the simulator's on loopback. */
   baseUrl: string;
-  /** `User-Agent` header. Default `midjourney-worker/<version>`. */
+  /**
+   * `User-Agent` header. Default `midjourney-worker/<version>`, which tells Discord what sends the
+   * calls; an account that should look like the browser it was made in can send that browser's.
+   */
   userAgent: string;
+  /**
+   * More headers on every call, e.g. `X-Discord-Locale`, `X-Discord-Timezone`, `X-Super-Properties`
+   * (util/extra-headers.ts). Default none. Not `Authorization`, `User-Agent`, `Content-Type` or the
+   * connection's own headers.
+   */
+  headers: Readonly<Record<string, string>>;
   /** Per-attempt timeout from permit to full body, ms. Default 15,000. Queue time is not counted. */
   timeoutMs: number;
   /** Retries after a 5xx (500/502/503/504), a network error or a timeout. Default 3. */
@@ -63,6 +73,7 @@ export const DEFAULT_REST_CLIENT_OPTIONS: Readonly<
 > = Object.freeze({
   baseUrl: DEFAULT_API_BASE_URL,
   userAgent: DEFAULT_USER_AGENT,
+  headers: Object.freeze({}),
   timeoutMs: 15_000,
   retries: 3,
   retryBaseMs: 1_000,
@@ -120,7 +131,20 @@ export function resolveRestClientOptions(options: Partial<RestClientOptions> & {
   checkNumber(problems, 'rateLimitMaxWaitMs', merged.rateLimitMaxWaitMs, 0, 86_400_000);
   if (typeof merged.userAgent !== 'string' || merged.userAgent.trim() === '') {
     problems.push('userAgent: must be a non-empty string');
+  } else if (/[\r\n\0]/.test(merged.userAgent)) {
+    problems.push('userAgent: must not hold a line break or NUL');
   }
+  problems.push(...extraHeaderProblems(merged.headers));
   if (problems.length > 0) throw new ValidationError('Invalid RestClient options', problems);
   return { token, options: merged, url };
+}
+
+/** The headers an account sends, from MJ_USER_AGENT and MJ_REST_HEADERS; empty when unset. */
+export function restIdentityOf(
+  config: Pick<Config, 'userAgent' | 'restHeaders'>,
+): Partial<Pick<RestClientOptions, 'userAgent' | 'headers'>> {
+  return {
+    ...(config.userAgent === undefined ? {} : { userAgent: config.userAgent }),
+    ...(config.restHeaders === undefined ? {} : { headers: config.restHeaders }),
+  };
 }

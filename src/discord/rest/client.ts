@@ -11,6 +11,7 @@ import { type Dispatcher, Pool } from 'undici';
 import type { Config } from '../../config/index.js';
 import { ConfigError, isLoopbackHost } from '../../config/index.js';
 import { anySignal } from '../../util/abort.js';
+import { normaliseHeaders } from '../../util/extra-headers.js';
 import { type Logger, redactSecrets } from '../../util/logger.js';
 import { type Decoder, decodeBody, RESPONSE_DECODERS } from '../decode/index.js';
 import type {
@@ -27,6 +28,7 @@ import {
   type ResolvedRestClientOptions,
   type RestClientOptions,
   resolveRestClientOptions,
+  restIdentityOf,
 } from './client-options.js';
 import {
   CloudflareBanError,
@@ -71,6 +73,8 @@ export class RestClient implements DiscordApi {
   readonly limiter: RateLimiter;
   readonly options: Readonly<ResolvedRestClientOptions>;
   readonly #token: string;
+  /** RestClientOptions.headers with lower-case names. */
+  readonly #extraHeaders: Readonly<Record<string, string>>;
   readonly #secrets: readonly string[];
   readonly #origin: string;
   readonly #basePath: string;
@@ -87,6 +91,7 @@ export class RestClient implements DiscordApi {
     this.#token = token;
     this.#secrets = [token];
     this.options = Object.freeze(resolved);
+    this.#extraHeaders = Object.freeze(normaliseHeaders(resolved.headers));
     this.#origin = url.origin;
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#ownsDispatcher = resolved.dispatcher === undefined;
@@ -114,6 +119,7 @@ export class RestClient implements DiscordApi {
       token: config.credentials.token,
       baseUrl: config.apiBaseUrl,
       timeoutMs: config.requestTimeoutMs,
+      ...restIdentityOf(config),
       ...overrides,
       limiterOptions: {
         minSpacingMs: config.minRequestSpacingMs,
@@ -360,6 +366,8 @@ export class RestClient implements DiscordApi {
 
   #headers(json: boolean): Record<string, string> {
     const headers: Record<string, string> = {
+      // The account's own first: the client's headers below are never replaced (util/extra-headers.ts).
+      ...this.#extraHeaders,
       authorization: this.#token,
       'user-agent': this.options.userAgent,
       accept: 'application/json',

@@ -5,6 +5,7 @@ export {
   DEFAULT_USER_AGENT,
   type ResolvedRestClientOptions,
   type RestClientOptions,
+  restIdentityOf,
 } from './client-options.js';
 export { type CloudflareBanSnapshot, cloudflarePauseMs } from './cloudflare-ban.js';
 export {

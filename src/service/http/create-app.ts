@@ -69,6 +69,9 @@ export function createHttpApp(options: { logger: Logger; bodyLimitBytes: number 
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) =>
       onClientError(options.logger, error, socket),
   });
+  // Response schemas describe the answers for the OpenAPI document (answer-schemas.ts); they do
+  // not serialize them: fast-json-stringify would silently drop a field a schema does not list.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('clientId', '');
   app.decorateRequest('refusalCode', '');
   // JSON only: a text/plain body would otherwise reach the schema as a string.

@@ -102,13 +102,14 @@ export function dashboardPaths(assets: DashboardAssets): string[] {
 
 export function registerDashboard(app: ServiceApp, assets: DashboardAssets): void {
   if (assets.files.size === 0) {
-    app.get('/', async (_request, reply) =>
+    // The dashboard's files are not part of the API: left out of the OpenAPI document.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(MISSING_PAGE),
     );
     return;
   }
   for (const [path, asset] of assets.files) {
-    app.get(path, async (request, reply) => {
+    app.get(path, { schema: { hide: true } }, async (request, reply) => {
       const accepts = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
       void reply
         .type(asset.type)

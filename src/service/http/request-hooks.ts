@@ -17,12 +17,14 @@ export interface RequestHookOptions {
   metrics: ServiceMetrics;
   /** Paths served without a key (health checks, optionally metrics). */
   publicPaths: ReadonlySet<string>;
+  /** Further public paths by rule (a prefix such as /docs/); default none. */
+  isPublic?: (path: string) => boolean;
   /** Aborted when the service stops: requests still arriving get SERVICE_CLOSING. */
   shutdown?: AbortSignal;
 }
 
 export function installRequestHooks(app: ServiceApp, options: RequestHookOptions): void {
-  const { auth, limiter, metrics, publicPaths, shutdown } = options;
+  const { auth, limiter, metrics, publicPaths, isPublic, shutdown } = options;
   /** Requests whose requests token was taken, so a refusal can give it back. */
   const charged = new WeakSet<object>();
   app.addHook('onRequest', async (request, reply) => {
@@ -31,7 +33,7 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
       throw new ServiceClosingError();
     }
     const path = request.url.split('?', 1)[0] ?? '';
-    if (publicPaths.has(path)) return;
+    if (publicPaths.has(path) || isPublic?.(path)) return;
     request.clientId = auth.authenticate(request.headers);
     const taken = limiter.take(request.clientId);
     void reply.header('x-ratelimit-limit', String(limiter.capacity));

@@ -7,6 +7,18 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccountDirectory } from '../../accounts/types.js';
 import type { ServiceContext } from '../context.js';
+import {
+  ACCOUNTS_TAG,
+  accountAnswer,
+  accountListAnswer,
+  commonErrors,
+  errorAnswer,
+} from './answer-schemas.js';
+
+const missing = {
+  description: 'ACCOUNTS_NOT_CONFIGURED (no MJ_ACCOUNTS_FILE) or UNKNOWN_ACCOUNT',
+  ...errorAnswer,
+} as const;
 
 export const accountIdParams = {
   type: 'object',
@@ -33,7 +45,12 @@ function unknownAccount(reply: FastifyReply, id: string) {
 export async function registerAccountRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const directory = (): AccountDirectory | undefined => ctx.accounts;
 
-  app.get('/v1/accounts', async (_request, reply) => {
+  const listSchema = {
+    summary: 'The accounts of the pool',
+    tags: [ACCOUNTS_TAG],
+    response: { 200: { description: 'Every account', ...accountListAnswer }, 404: missing, ...commonErrors },
+  };
+  app.get('/v1/accounts', { schema: listSchema }, async (_request, reply) => {
     const accounts = directory();
     if (accounts === undefined) return notConfigured(reply);
     return { accounts: accounts.accounts(), waiting: accounts.waiting };
@@ -42,7 +59,14 @@ export async function registerAccountRoutes(app: FastifyInstance, ctx: ServiceCo
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: { id: string } }>(
       `/v1/accounts/:id/${action}`,
-      { schema: { params: accountIdParams } },
+      {
+        schema: {
+          summary: `${action === 'enable' ? 'Enable' : 'Disable'} an account`,
+          tags: [ACCOUNTS_TAG],
+          params: accountIdParams,
+          response: { 200: { description: 'The account', ...accountAnswer }, 404: missing, ...commonErrors },
+        },
+      },
       async (request, reply) => {
         const accounts = directory();
         if (accounts === undefined) return notConfigured(reply);

@@ -11,6 +11,7 @@ import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { JobStateError } from '../errors.js';
+import { commonErrors, errorAnswer, objectAnswer, V1_TAG } from './answer-schemas.js';
 import { ownedJob } from './routes-v1.js';
 import { jobIdParams } from './schemas.js';
 
@@ -39,6 +40,30 @@ const shortenBody = {
   additionalProperties: false,
   properties: { prompt: { type: 'string', minLength: 1, maxLength: 6_000, pattern: '\\S' } },
 } as const;
+
+const IMAGE_URL = 'https://cdn.discordapp.com/attachments/1/2/image.png';
+const BASE = {
+  messageId: '1250000000000000010',
+  channelId: '1250000000000000001',
+  messageFlags: 0,
+  submittedAt: 1_750_000_000_000,
+  completedAt: 1_750_000_009_000,
+};
+
+/** The failures a command may answer besides the common ones. */
+const commandErrors = {
+  ...commonErrors,
+  422: { description: 'Midjourney refused it (PRE_MODERATION, INVALID_REQUEST, ...)', ...errorAnswer },
+  501: { description: 'COMMAND_UNSUPPORTED: the service runs an account pool', ...errorAnswer },
+  503: { description: 'The service is busy or its circuit is open', ...errorAnswer },
+} as const;
+
+/** Route schema parts of one command. */
+const command = (summary: string, answer: ReturnType<typeof objectAnswer>) => ({
+  summary,
+  tags: [V1_TAG],
+  response: { 200: answer, ...commandErrors },
+});
 
 export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   /** Runs one command for the caller, or answers the failure. */
@@ -71,7 +96,22 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.post<{ Body: { image: string } }>(
     '/v1/describe',
-    { schema: { body: describeBody }, bodyLimit: imageBodyLimit(ctx) },
+    {
+      schema: {
+        ...command(
+          'Describe an image: four prompts for it',
+          objectAnswer('The four prompts and the buttons that imagine them', {
+            kind: 'describe',
+            prompts: ['a lighthouse at dusk', 'a tower by the sea', 'a beacon at sunset', 'a coastal light'],
+            imageUrl: IMAGE_URL,
+            buttons: { '1': 'MJ::Job::PicReader::1', all: 'MJ::Job::PicReader::all' },
+            ...BASE,
+          }),
+        ),
+        body: { ...describeBody, examples: [{ image: IMAGE_URL }] },
+      },
+      bodyLimit: imageBodyLimit(ctx),
+    },
     (request, reply) =>
       run(reply, request.clientId, async (commands) => {
         const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
@@ -81,7 +121,22 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.post<{ Body: { images: string[]; dimensions?: BlendDimensions } }>(
     '/v1/blend',
-    { schema: { body: blendBody }, bodyLimit: imageBodyLimit(ctx) },
+    {
+      schema: {
+        ...command(
+          'Blend 2 to 5 images into a grid',
+          objectAnswer('The grid, as a job result', {
+            kind: 'blend',
+            jobId: '0b0b0b0b-0000-4000-8000-000000000000',
+            imageUrl: IMAGE_URL,
+            actions: { U1: 'MJ::JOB::upsample::1::0b0b0b0b-0000-4000-8000-000000000000' },
+            ...BASE,
+          }),
+        ),
+        body: { ...blendBody, examples: [{ images: [IMAGE_URL, IMAGE_URL], dimensions: 'square' }] },
+      },
+      bodyLimit: imageBodyLimit(ctx),
+    },
     (request, reply) =>
       run(reply, request.clientId, async (commands) => {
         const loaded = await loadRequestImages(ctx, request.body.images, 'images');
@@ -95,7 +150,21 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
   // The seed of a succeeded job of the caller: ✉️ on its result, then Midjourney's DM.
   app.post<{ Params: { id: string } }>(
     '/v1/jobs/:id/seed',
-    { schema: { params: jobIdParams } },
+    {
+      schema: {
+        ...command(
+          "A succeeded job's seed (reacts ✉️ and reads Midjourney's DM)",
+          objectAnswer('The seed', {
+            id: '1750000000000000',
+            jobId: '0b0b0b0b-0000-4000-8000-000000000000',
+            seed: '1234567890',
+            messageId: '1250000000000000020',
+            dmChannelId: '1250000000000000030',
+          }),
+        ),
+        params: jobIdParams,
+      },
+    },
     async (request, reply) => {
       const job = await ownedJob(ctx, request, request.params.id);
       if (job.status !== 'succeeded' || job.result === null) {
@@ -110,17 +179,46 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
   );
 
   // /info of the service's account (answered privately: the service must watch over the gateway).
-  app.get('/v1/info', async (request, reply) =>
-    run(reply, request.clientId, async (commands) => {
-      if (commands.info === undefined)
-        throw new ValidationError('Cannot read /info', ['generator: no info()']);
-      return commands.info({ signal: ctx.shutdown });
-    }),
+  app.get(
+    '/v1/info',
+    {
+      schema: command(
+        "The account's /info (needs MJ_WATCH=gateway)",
+        objectAnswer('What /info shows', {
+          jobMode: 'fast',
+          fastTimeRemaining: { hours: 12.5, totalHours: 15, percent: 83 },
+        }),
+      ),
+    },
+    async (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        if (commands.info === undefined)
+          throw new ValidationError('Cannot read /info', ['generator: no info()']);
+        return commands.info({ signal: ctx.shutdown });
+      }),
   );
 
-  app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>
-    run(reply, request.clientId, (commands) =>
-      commands.shorten(request.body.prompt, { signal: ctx.shutdown }),
-    ),
+  app.post<{ Body: { prompt: string } }>(
+    '/v1/shorten',
+    {
+      schema: {
+        ...command(
+          'Shorten a prompt: its important words and five shorter prompts',
+          objectAnswer('The weighted tokens and the shortened prompts', {
+            kind: 'shorten',
+            prompt: 'a very detailed lighthouse at dusk',
+            tokens: [{ text: 'lighthouse', weight: 'important' }],
+            prompts: ['lighthouse at dusk'],
+            buttons: { '1': 'MJ::Job::PromptAnalyzer::1' },
+            ...BASE,
+          }),
+        ),
+        body: { ...shortenBody, examples: [{ prompt: 'a very detailed lighthouse at dusk' }] },
+      },
+    },
+    (request, reply) =>
+      run(reply, request.clientId, (commands) =>
+        commands.shorten(request.body.prompt, { signal: ctx.shutdown }),
+      ),
   );
 }

@@ -11,6 +11,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { HealthReport, HealthReporter } from '../health-reporter.js';
+import { OPS_TAG } from './answer-schemas.js';
 import type { ApiKeyAuthenticator } from './api-keys.js';
 import type { ServiceApp } from './service-app.js';
 
@@ -32,13 +33,43 @@ function readinessDetails(report: HealthReport) {
   };
 }
 
+/** A public health route's schema: the short answer anyone gets, more with a key. */
+const healthSchema = (summary: string, codes: Record<number, readonly [string, string]>) => ({
+  summary,
+  tags: [OPS_TAG],
+  security: [],
+  response: Object.fromEntries(
+    Object.entries(codes).map(([code, [description, status]]) => [
+      code,
+      {
+        description,
+        type: 'object',
+        required: ['status'],
+        additionalProperties: true,
+        properties: { status: { type: 'string' } },
+        examples: [{ status }],
+      },
+    ]),
+  ),
+});
+
 export function registerHealthRoutes(app: ServiceApp, options: HealthRouteOptions): void {
   const { health, auth } = options;
   const authorized = (request: FastifyRequest): boolean => auth.identify(request.headers) !== undefined;
 
-  app.get('/livez', async () => ({ status: 'ok' }));
+  app.get(
+    '/livez',
+    { schema: healthSchema('The process serves HTTP', { 200: ['Alive', 'ok'] }) },
+    async () => ({
+      status: 'ok',
+    }),
+  );
 
-  app.get('/readyz', async (request, reply) => {
+  const readySchema = healthSchema('Ready to take jobs (the details with a key)', {
+    200: ['Ready', 'ready'],
+    503: ['Not ready: store, circuit or Discord', 'unavailable'],
+  });
+  app.get('/readyz', { schema: readySchema }, async (request, reply) => {
     const report = await health.report();
     const ready = report.status === 'ok';
     void reply.code(ready ? 200 : 503);
@@ -46,7 +77,11 @@ export function registerHealthRoutes(app: ServiceApp, options: HealthRouteOption
     return authorized(request) ? { status, ...readinessDetails(report) } : { status };
   });
 
-  app.get('/health', async (request, reply) => {
+  const healthReport = healthSchema('The health report (in full with a key)', {
+    200: ['Healthy', 'ok'],
+    503: ['Degraded: a problem is listed', 'degraded'],
+  });
+  app.get('/health', { schema: healthReport }, async (request, reply) => {
     const report = await health.report();
     void reply.code(report.status === 'ok' ? 200 : 503);
     return authorized(request) ? report : { status: report.status };

@@ -11,6 +11,15 @@ import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
 import { METADATA_LIMITS } from '../jobs/json-limits.js';
 import { kindForAction, resolveAction } from '../runner/actions.js';
+import {
+  acceptedAnswer as acceptedSchema,
+  commonErrors,
+  errorAnswer,
+  JOB_EXAMPLE,
+  jobAnswer,
+  jobListAnswer,
+  V1_TAG,
+} from './answer-schemas.js';
 import { IDEMPOTENT_REPLAYED_HEADER, type IdempotentOutcome, idempotent } from './idempotency.js';
 import { toJobView } from './job-view.js';
 import { limitJsonFields } from './json-fields.js';
@@ -27,6 +36,24 @@ import { streamJobEvents } from './sse.js';
 
 /** `metadata` is checked for depth and size before the schema or anything else walks it. */
 const limitFreeJson = limitJsonFields({ metadata: METADATA_LIMITS });
+
+const unknownJob = { description: "No such job (or another key's)", ...errorAnswer } as const;
+const busy = {
+  description: 'The service is busy or its circuit is open (Retry-After)',
+  ...errorAnswer,
+} as const;
+const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'Up to 255 printable ASCII characters; a retry with the same key gets the first answer again',
+    },
+  },
+} as const;
+
+const PAGE_HEAD = Buffer.from('{"jobs":[');
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -81,7 +108,20 @@ const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.post<{ Body: ImagineBody }>(
     '/v1/imagine',
-    { schema: { body: imagineBody }, preValidation: limitFreeJson },
+    {
+      schema: {
+        summary: 'Submit a prompt (/imagine)',
+        description: 'Answers at once with the new job; follow it at /v1/jobs/{id}. Honours Idempotency-Key.',
+        tags: [V1_TAG],
+        headers: idempotencyHeaders,
+        body: {
+          ...imagineBody,
+          examples: [{ prompt: 'a lighthouse at dusk --ar 3:2', metadata: { order: 42 } }],
+        },
+        response: { 202: { description: 'The job, queued', ...acceptedSchema }, ...commonErrors, 503: busy },
+      },
+      preValidation: limitFreeJson,
+    },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
         const { prompt, webhookUrl, metadata } = request.body;
@@ -104,13 +144,29 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
       }),
   );
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: { params: jobIdParams } }, async (request) =>
-    toJobView(await ownedJob(ctx, request, request.params.id)),
+  app.get<{ Params: { id: string } }>(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Read a job',
+        tags: [V1_TAG],
+        params: jobIdParams,
+        response: { 200: { description: 'The job', ...jobAnswer }, 404: unknownJob, ...commonErrors },
+      },
+    },
+    async (request) => toJobView(await ownedJob(ctx, request, request.params.id)),
   );
 
   app.get<{ Querystring: ListQuery }>(
     '/v1/jobs',
-    { schema: { querystring: listQuery } },
+    {
+      schema: {
+        summary: "List the caller's jobs, newest first",
+        tags: [V1_TAG],
+        querystring: listQuery,
+        response: { 200: { description: 'One page of jobs', ...jobListAnswer }, ...commonErrors },
+      },
+    },
     async (request, reply) => {
       const problems: string[] = [];
       const statuses = (request.query.status?.split(',') ?? []) as JobStatus[];
@@ -132,6 +188,21 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
         limit,
         ...(before === undefined ? {} : { before }),
       };
+      const joined = await ctx.store.listJoinedViews?.(query);
+      if (joined !== undefined && !joined.ids.some((id) => ctx.runner.inFlight(id) !== undefined)) {
+        // The cheapest page: the stored views as SQLite joined them, bytes to bytes (no job in
+        // flight, whose runner state is fresher than its stored view).
+        const nextCursor = joined.next === null ? null : encodeCursor(joined.next);
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(
+            Buffer.concat([
+              PAGE_HEAD,
+              joined.joined,
+              Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`),
+            ]),
+          );
+      }
       const views = await ctx.store.listViews?.(query);
       if (views !== undefined) {
         // Views rendered when the jobs were written: the page is joined, not parsed and re-rendered.
@@ -153,7 +224,32 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
 
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/events',
-    { schema: { params: jobIdParams } },
+    {
+      schema: {
+        summary: "Follow a job's changes (Server-Sent Events)",
+        description:
+          'The current state at once (`state`), each change (`status`, `progress`, `notice`), then the ' +
+          'outcome (`completed`, `failed`, `cancelled`); every `data` is the whole job.',
+        tags: [V1_TAG],
+        params: jobIdParams,
+        produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'An event stream',
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'string',
+                  examples: [`event: completed\ndata: ${JSON.stringify(JOB_EXAMPLE)}\n\n`],
+                },
+              },
+            },
+          },
+          404: unknownJob,
+          ...commonErrors,
+        },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
       await ownedJob(ctx, request, id);
@@ -169,7 +265,24 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
 
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/v1/jobs/:id/actions',
-    { schema: { params: jobIdParams, body: actionBody }, preValidation: limitFreeJson },
+    {
+      schema: {
+        summary: 'Press a button of a succeeded job (upscale, variation, reroll, ...)',
+        description: 'Creates a new job. Honours Idempotency-Key.',
+        tags: [V1_TAG],
+        params: jobIdParams,
+        headers: idempotencyHeaders,
+        body: { ...actionBody, examples: [{ action: 'U1' }] },
+        response: {
+          202: { description: 'The new job, queued', ...acceptedSchema },
+          404: unknownJob,
+          409: { description: 'The job has not succeeded, or has no such button', ...errorAnswer },
+          ...commonErrors,
+          503: busy,
+        },
+      },
+      preValidation: limitFreeJson,
+    },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
         const source = await ownedJob(ctx, request, request.params.id);
@@ -213,7 +326,19 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
 
   app.delete<{ Params: { id: string } }>(
     '/v1/jobs/:id',
-    { schema: { params: jobIdParams } },
+    {
+      schema: {
+        summary: 'Cancel a job in flight',
+        tags: [V1_TAG],
+        params: jobIdParams,
+        response: {
+          200: { description: 'The cancelled job', ...jobAnswer },
+          404: unknownJob,
+          409: { description: 'The job has already finished', ...errorAnswer },
+          ...commonErrors,
+        },
+      },
+    },
     async (request) => {
       await ownedJob(ctx, request, request.params.id);
       return toJobView(await ctx.runner.cancel(request.params.id, request.clientId));

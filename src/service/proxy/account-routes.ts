@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccountView } from '../../accounts/types.js';
 import type { ServiceContext } from '../context.js';
+import { proxyAccountSchemas, proxyRoute } from './answer-schemas.js';
 import { ProxyCode, result } from './submit-result.js';
 
 export interface ProxyAccount {
@@ -49,18 +50,24 @@ export function toProxyAccount(view: AccountView, waiting: number): ProxyAccount
 }
 
 export async function registerProxyAccountRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.get('/mj/account/list', async () => {
+  const listSchema = proxyRoute('The accounts of the pool ([] on one account)', proxyAccountSchemas.list);
+  app.get('/mj/account/list', { schema: listSchema }, async () => {
     const accounts = ctx.accounts;
     if (accounts === undefined) return [];
     return accounts.accounts().map((view) => toProxyAccount(view, accounts.waiting));
   });
 
-  app.get<{ Params: { id: string } }>('/mj/account/:id/fetch', async (request, reply) => {
-    const accounts = ctx.accounts;
-    const view = accounts?.account(request.params.id);
-    if (accounts === undefined || view === undefined) {
-      return reply.code(404).send(result(ProxyCode.NotFound, 'Account not found'));
-    }
-    return toProxyAccount(view, accounts.waiting);
-  });
+  const fetchSchema = proxyRoute('One account of the pool', proxyAccountSchemas.one);
+  app.get<{ Params: { id: string } }>(
+    '/mj/account/:id/fetch',
+    { schema: fetchSchema },
+    async (request, reply) => {
+      const accounts = ctx.accounts;
+      const view = accounts?.account(request.params.id);
+      if (accounts === undefined || view === undefined) {
+        return reply.code(404).send(result(ProxyCode.NotFound, 'Account not found'));
+      }
+      return toProxyAccount(view, accounts.waiting);
+    },
+  );
 }

@@ -13,6 +13,7 @@ import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { UnknownJobError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
+import { proxyRoute } from './answer-schemas.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
 import type { ProxyButton } from './task-view.js';
@@ -107,7 +108,12 @@ export async function registerProxyCommandRoutes(
     {
       bodyLimit: imageBodyLimit(ctx),
       schema: {
-        body: { type: 'object', properties: { base64: image, link: image, notifyHook: hook, state } },
+        ...proxyRoute('Describe an image (base64 data URL or link); read the task at /mj/task/{id}/fetch'),
+        body: {
+          type: 'object',
+          properties: { base64: image, link: image, notifyHook: hook, state },
+          examples: [{ link: 'https://cdn.discordapp.com/attachments/1/2/image.png' }],
+        },
       },
     },
     async (request) => {
@@ -136,11 +142,19 @@ export async function registerProxyCommandRoutes(
           type: 'object',
           properties: {
             base64Array: { type: 'array', items: image },
-            dimensions: { type: 'string', maxLength: 16 },
+            dimensions: {
+              type: 'string',
+              maxLength: 16,
+              description: 'PORTRAIT, SQUARE (default) or LANDSCAPE',
+            },
             notifyHook: hook,
             state,
           },
+          examples: [
+            { base64Array: ['data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo='] },
+          ],
         },
+        ...proxyRoute('Blend 2 to 5 images'),
       },
     },
     async (request) => {
@@ -168,32 +182,37 @@ export async function registerProxyCommandRoutes(
   );
 
   // midjourney-proxy's image-seed: the seed of a SUCCESS task, in `result` (✉️ reaction + DM).
-  app.get<{ Params: { id: string } }>('/mj/task/:id/image-seed', async (request, reply) => {
-    let job: Awaited<ReturnType<typeof ownedJob>>;
-    try {
-      job = await ownedJob(ctx, request, request.params.id);
-    } catch (error) {
-      if (!(error instanceof UnknownJobError)) throw error;
-      return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
-    }
-    if (job.status !== 'succeeded' || job.result === null) {
-      return result(ProxyCode.ValidationError, 'only a SUCCESS task has a seed');
-    }
-    if (ctx.commands === undefined)
-      return result(ProxyCode.Failure, 'image-seed is not available on this service');
-    try {
-      const seed = await ctx.commands.seed(job.result, { signal: ctx.shutdown });
-      return result(ProxyCode.Success, 'Success', seed.seed, { jobId: seed.jobId });
-    } catch (error) {
-      const e = error as { code?: unknown; message?: unknown };
-      return result(
-        ProxyCode.Failure,
-        String(e.message ?? error),
-        null,
-        typeof e.code === 'string' ? { code: e.code } : {},
-      );
-    }
-  });
+  const seedSchema = proxyRoute("A SUCCESS task's seed, in `result`");
+  app.get<{ Params: { id: string } }>(
+    '/mj/task/:id/image-seed',
+    { schema: seedSchema },
+    async (request, reply) => {
+      let job: Awaited<ReturnType<typeof ownedJob>>;
+      try {
+        job = await ownedJob(ctx, request, request.params.id);
+      } catch (error) {
+        if (!(error instanceof UnknownJobError)) throw error;
+        return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
+      }
+      if (job.status !== 'succeeded' || job.result === null) {
+        return result(ProxyCode.ValidationError, 'only a SUCCESS task has a seed');
+      }
+      if (ctx.commands === undefined)
+        return result(ProxyCode.Failure, 'image-seed is not available on this service');
+      try {
+        const seed = await ctx.commands.seed(job.result, { signal: ctx.shutdown });
+        return result(ProxyCode.Success, 'Success', seed.seed, { jobId: seed.jobId });
+      } catch (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        return result(
+          ProxyCode.Failure,
+          String(e.message ?? error),
+          null,
+          typeof e.code === 'string' ? { code: e.code } : {},
+        );
+      }
+    },
+  );
 
   app.post<{ Body: { prompt?: string; notifyHook?: string; state?: string } }>(
     '/mj/submit/shorten',
@@ -202,7 +221,9 @@ export async function registerProxyCommandRoutes(
         body: {
           type: 'object',
           properties: { prompt: { type: 'string', maxLength: 6_000 }, notifyHook: hook, state },
+          examples: [{ prompt: 'a very detailed lighthouse at dusk' }],
         },
+        ...proxyRoute('Shorten a prompt'),
       },
     },
     async (request) => {

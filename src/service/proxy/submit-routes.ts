@@ -13,6 +13,7 @@ import { ownedJob } from '../http/routes-v1.js';
 import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
+import { proxyRoute } from './answer-schemas.js';
 import { hostImagePrompts, imagePromptsOf } from './image-prompts.js';
 import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
@@ -127,7 +128,12 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
     '/mj/submit/imagine',
-    { schema: { body: imagineSchema } },
+    {
+      schema: {
+        ...proxyRoute('Submit a prompt (Idempotency-Key honoured)'),
+        body: { ...imagineSchema, examples: [{ prompt: 'a lighthouse at dusk', state: 'order-42' }] },
+      },
+    },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
@@ -224,7 +230,12 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { taskId?: string; action?: string; index?: number } }>(
     '/mj/submit/change',
-    { schema: { body: changeSchema } },
+    {
+      schema: {
+        ...proxyRoute('UPSCALE / VARIATION with index 1-4, or REROLL, on a SUCCESS task'),
+        body: { ...changeSchema, examples: [{ taskId: '1750000000000000', action: 'UPSCALE', index: 1 }] },
+      },
+    },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
@@ -246,7 +257,12 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { content?: string } }>(
     '/mj/submit/simple-change',
-    { schema: { body: simpleChangeSchema } },
+    {
+      schema: {
+        ...proxyRoute('The same as change, as "<taskId> U1-U4 | V1-V4 | R"'),
+        body: { ...simpleChangeSchema, examples: [{ content: '1750000000000000 U1' }] },
+      },
+    },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
@@ -266,7 +282,15 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
 
   app.post<{ Body: CommonBody & { taskId?: string; customId?: string } }>(
     '/mj/submit/action',
-    { schema: { body: actionSchema } },
+    {
+      schema: {
+        ...proxyRoute("Press one of a task's buttons by its customId"),
+        body: {
+          ...actionSchema,
+          examples: [{ taskId: '1750000000000000', customId: 'MJ::JOB::upsample::1::0b0b0b0b' }],
+        },
+      },
+    },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { UnknownJobError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
+import { proxyRoute, taskAnswer, taskListAnswer } from './answer-schemas.js';
 import type { CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
@@ -13,24 +14,35 @@ import { toProxyTask } from './task-view.js';
 const listSchema = {
   type: 'object',
   properties: { ids: { type: 'array', maxItems: 1_000, items: { type: 'string', maxLength: 32 } } },
+  examples: [{ ids: ['1750000000000000'] }],
 } as const;
+
+const listRoute = proxyRoute("The caller's tasks among `ids`", {
+  description: 'The tasks found',
+  ...taskListAnswer,
+});
 
 export async function registerProxyTaskRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   commandTasks?: CommandTaskTable,
 ): Promise<void> {
-  app.get<{ Params: { id: string } }>('/mj/task/:id/fetch', async (request, reply) => {
-    try {
-      return toProxyTask(await ownedJob(ctx, request, request.params.id));
-    } catch (error) {
-      if (!(error instanceof UnknownJobError)) throw error;
-      // DESCRIBE / BLEND / SHORTEN tasks are not store jobs (command-tasks.ts).
-      const task = commandTasks?.get(request.params.id, request.clientId);
-      if (task !== undefined) return task;
-      return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
-    }
-  });
+  const fetchSchema = proxyRoute('Read a task', { description: 'The task', ...taskAnswer });
+  app.get<{ Params: { id: string } }>(
+    '/mj/task/:id/fetch',
+    { schema: fetchSchema },
+    async (request, reply) => {
+      try {
+        return toProxyTask(await ownedJob(ctx, request, request.params.id));
+      } catch (error) {
+        if (!(error instanceof UnknownJobError)) throw error;
+        // DESCRIBE / BLEND / SHORTEN tasks are not store jobs (command-tasks.ts).
+        const task = commandTasks?.get(request.params.id, request.clientId);
+        if (task !== undefined) return task;
+        return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
+      }
+    },
+  );
 
   const listByIds = async (request: FastifyRequest<{ Body: { ids?: string[] } }>) => {
     const ids = request.body?.ids ?? [];
@@ -40,17 +52,23 @@ export async function registerProxyTaskRoutes(
   };
   app.post<{ Body: { ids?: string[] } }>(
     '/mj/task/list-by-condition',
-    { schema: { body: listSchema } },
+    { schema: { ...listRoute, body: listSchema } },
     listByIds,
   );
-  app.post<{ Body: { ids?: string[] } }>('/mj/task/list-by-ids', { schema: { body: listSchema } }, listByIds);
+  app.post<{ Body: { ids?: string[] } }>(
+    '/mj/task/list-by-ids',
+    { schema: { ...listRoute, summary: 'The same as list-by-condition', body: listSchema } },
+    listByIds,
+  );
 
-  app.get('/mj/task/list', async (request) => {
+  const recent = proxyRoute("The caller's 100 newest tasks", { description: 'The tasks', ...taskListAnswer });
+  app.get('/mj/task/list', { schema: recent }, async (request) => {
     const page = await ctx.store.list({ clientId: request.clientId, limit: 100 });
     return page.jobs.map((job) => toProxyTask(ctx.runner.fresh(job)));
   });
 
-  app.get('/mj/task/queue', async (request) => {
+  const queue = proxyRoute("The caller's unfinished tasks", { description: 'The tasks', ...taskListAnswer });
+  app.get('/mj/task/queue', { schema: queue }, async (request) => {
     const page = await ctx.store.list({
       clientId: request.clientId,
       statuses: ['queued', 'submitting', 'submitted', 'running'],
@@ -59,7 +77,8 @@ export async function registerProxyTaskRoutes(
     return page.jobs.map((job) => toProxyTask(ctx.runner.fresh(job)));
   });
 
-  app.post<{ Params: { id: string } }>('/mj/task/:id/cancel', async (request, reply) => {
+  const cancel = proxyRoute('Cancel a task in flight');
+  app.post<{ Params: { id: string } }>('/mj/task/:id/cancel', { schema: cancel }, async (request, reply) => {
     try {
       await ownedJob(ctx, request, request.params.id);
     } catch (error) {
