@@ -36,6 +36,7 @@ export function openTransports(options: MidjourneyOptions, settings: GenerationS
       baseUrl: options.apiBaseUrl ?? config?.apiBaseUrl ?? DEFAULT_API_BASE_URL,
       timeoutMs: options.requestTimeoutMs ?? config?.requestTimeoutMs ?? 15_000,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.sendGate ? { sendGate: options.sendGate } : {}),
       limiterOptions: {
         ...(spacing !== undefined ? { minSpacingMs: spacing } : {}),
         ...(config ? { invalidRequestThreshold: config.invalidRequestThreshold } : {}),
