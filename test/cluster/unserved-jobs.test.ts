@@ -155,4 +155,33 @@ describe('UnservedJobs', () => {
     expect((off as Error).message).toContain('off: disabled (manual)');
     jobs.close();
   });
+
+  it('reads Redis only when jobs ask, and judges nothing on a view too old: it hands back and reads again', async () => {
+    const read = new Map([['a2', { state: { state: 'disabled' as const, reason: 'banned' }, holder: null }]]);
+    let reads = 0;
+    const states = {
+      read: async () => {
+        reads += 1;
+        return read;
+      },
+    } as unknown as AccountStateStore;
+    const clock = new ManualClock();
+    const jobs = new UnservedJobs({
+      states,
+      accounts: [config('a1'), config('a2')],
+      heldHere: (id) => id === 'a1',
+      refreshMs: 1_000,
+      clock,
+    });
+    await jobs.start();
+    expect(reads).toBe(1);
+    await clock.advance(5_000);
+    expect(reads).toBe(1); // nothing read while nobody asks
+    const pinned = new NoAccountAvailableError('account "a2"', [], { account: 'a2' });
+    expect(jobs.decide(pinned, 'j1')).toBe(true); // a 5 s old view: not judged on
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(2);
+    expect(jobs.decide(pinned, 'j1')).toBeInstanceOf(NoAccountAvailableError);
+    jobs.close();
+  });
 });

@@ -11,8 +11,9 @@
  *  3. enabled but no worker holds any of them (every worker that could is gone): **hand back for
  *     a bounded wait** (`waitMs` from the first time this worker saw it unserved), then fail with
  *     NoAccountAvailableError ("no worker drives it") rather than retry every 5 s forever.
- * The cluster's view (states, lease holders) is refreshed in the background, so the decision
- * stays synchronous; it may be a refresh old, which only moves a verdict by that much.
+ * The cluster's view (states, lease holders) is read from Redis when jobs ask (never in the
+ * normal path), in the background so the decision stays synchronous: a view at most two refresh
+ * periods old decides; an older one hands the job back, to be judged on a fresh view next time.
  */
 import { NoAccountAvailableError } from '../../accounts/errors.js';
 import type { AccountStateStore } from '../../cluster/account-state-store.js';
@@ -93,7 +94,7 @@ export interface UnservedJobsOptions {
   heldHere: (id: string) => boolean;
   /** The bounded wait of rule 3, ms. Default 60,000. */
   waitMs?: number;
-  /** Between two reads of the cluster's accounts, ms. Default 1,000. */
+  /** How old a read of the cluster's accounts may be before the next one, ms. Default 1,000. */
   refreshMs?: number;
   clock?: Clock;
   onError?: (error: unknown) => void;
@@ -105,7 +106,9 @@ export class UnservedJobs {
   private cluster = new Map<string, ClusterAccountFacts>();
   /** Per job: when this worker first found it unserved (rule 3's wait). */
   private readonly since = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  /** When the view was last read (this process's clock); -Infinity before the first read. */
+  private readAt = Number.NEGATIVE_INFINITY;
+  private reading: Promise<void> | undefined;
   private closed = false;
 
   constructor(options: UnservedJobsOptions) {
@@ -113,23 +116,18 @@ export class UnservedJobs {
     this.clock = options.clock ?? backgroundClock;
   }
 
+  /** Reads the cluster's view once (later reads happen only when a job asks, see `decide`). */
   async start(): Promise<void> {
     await this.refresh();
-    const tick = (): void => {
-      if (this.closed) return;
-      this.timer = setTimeout(() => void this.refresh().finally(tick), this.options.refreshMs ?? 1_000);
-      this.timer.unref();
-    };
-    tick();
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
   }
 
   /** Reads every account's state and lease holder from Redis. */
   async refresh(): Promise<void> {
+    const startedAt = this.clock.now();
     try {
       const read = await this.options.states.read(this.options.accounts.map((a) => a.id));
       const next = new Map<string, ClusterAccountFacts>();
@@ -148,6 +146,7 @@ export class UnservedJobs {
         });
       }
       this.cluster = next;
+      this.readAt = startedAt;
     } catch (error) {
       this.options.onError?.(error);
     }
@@ -159,6 +158,15 @@ export class UnservedJobs {
    */
   decide(error: NoAccountAvailableError, jobId: string): true | NoAccountAvailableError {
     const now = this.clock.now();
+    const refreshMs = this.options.refreshMs ?? 1_000;
+    // Read only while jobs ask (nothing in the normal path); a view too old to judge by hands the
+    // job back, to be judged on a fresh one when it comes round again.
+    if (now - this.readAt >= refreshMs && this.reading === undefined && !this.closed) {
+      this.reading = this.refresh().finally(() => {
+        this.reading = undefined;
+      });
+    }
+    if (now - this.readAt >= 2 * refreshMs) return true;
     const waitMs = this.options.waitMs ?? 60_000;
     // Jobs another worker took meanwhile are never asked about again here: forget them in time.
     for (const [id, at] of this.since) if (now - at > 10 * waitMs) this.since.delete(id);
