@@ -20,7 +20,13 @@ import {
   readSendLog,
   registerAccountTokens,
 } from '../../src/cluster/index.js';
+import { loadAccountsConfig } from '../../src/config/accounts.js';
+import { loadConfig } from '../../src/config/index.js';
+import { loadServiceConfig } from '../../src/config/service.js';
+import { startClusterNode } from '../../src/service/cluster/node.js';
+import { openLeasedAccount } from '../../src/service/open-generator.js';
 import { simAccounts, simAccountsFile } from '../../src/simulator/sim-accounts.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { type SimSetup, startBatchSim } from '../batch/support/sim.js';
 import { openTestRedis, TEST_REDIS_URL } from './redis-test-env.js';
 
@@ -223,5 +229,61 @@ describe.skipIf(env === undefined)('mjw imagine and mjw batch beside a cluster',
     expect(code).toBe(ExitCode.Failure);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { code: 'CLUSTER_UNAVAILABLE' } });
     expect(setup.sim.requests.filter((r) => r.userId !== undefined)).toEqual([]);
+  });
+
+  it('beside a real worker: refused while the worker drives the account, then run after its SIGTERM hand-back, spaced from the worker’s last call', async () => {
+    const accountsFile = join(dir, 'accounts.json');
+    writeFileSync(
+      accountsFile,
+      JSON.stringify(simAccountsFile(sims.accounts.slice(0, 1), setup.sim.guildId, 3)),
+    );
+    const workerEnv = { ...cliEnv, MJ_ACCOUNTS_FILE: accountsFile };
+    const config = loadConfig({ env: workerEnv, envFile: false });
+    // `mjw serve` on the cluster: an API node and a worker in one.
+    const worker = await startClusterNode({
+      config: loadServiceConfig({ ...workerEnv, MJW_PORT: '0' }, { worker: true }),
+      logger: silentLogger,
+      listen: true,
+      accounts: loadAccountsConfig(workerEnv, config).accounts,
+      minSpacingMs: SPACING_MS,
+      openAccount: async (account, gate) => openLeasedAccount(config, silentLogger, account, gate),
+    });
+    try {
+      await worker.driving;
+      expect(worker.heldAccounts()).toEqual(['sim1']);
+      // The worker registered the token as sim1: the command, given DISCORD_TOKEN alone, asks for sim1.
+      const refused = await imagine(['a lighthouse', '--json']);
+      expect(refused.code).toBe(ExitCode.Failure);
+      expect(JSON.parse(refused.stdout)).toMatchObject({
+        ok: false,
+        error: { code: 'ACCOUNT_LEASED' },
+      });
+      expect(imagineCalls()).toBe(0);
+      // The worker runs a job: its calls go through its gate, into the same send log.
+      const response = await fetch(`${worker.url}/v1/imagine`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'a harbour by the worker' }),
+      });
+      const { id } = (await response.json()) as { id: string };
+      for (;;) {
+        const job = (await (await fetch(`${worker.url}/v1/jobs/${id}`)).json()) as { status: string };
+        if (job.status === 'succeeded') break;
+        expect(['queued', 'submitting', 'running']).toContain(job.status);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(imagineCalls()).toBe(1);
+    } finally {
+      await worker.close();
+    }
+    const { code, stderr } = await imagine(['a lighthouse at night', '--json']);
+    expect(code, stderr).toBe(ExitCode.Ok);
+    expect(imagineCalls()).toBe(2);
+    const sends = await readSendLog(redis, 'sim1', keys);
+    const owners = new Set(sends.map((s) => (s.owner.startsWith('cli:') ? 'cli' : 'worker')));
+    expect(owners).toEqual(new Set(['worker', 'cli']));
+    for (let i = 1; i < sends.length; i++) {
+      expect((sends[i]?.atUs ?? 0) - (sends[i - 1]?.atUs ?? 0)).toBeGreaterThanOrEqual(SPACING_MS * 1_000);
+    }
   });
 });
