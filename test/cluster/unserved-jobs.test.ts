@@ -67,8 +67,18 @@ describe('judgeUnserved', () => {
     [
       'pinned to the account held here (its own pool already said no)',
       { request: { account: 'a1' } },
+      'refused-here',
+      '',
+    ],
+    [
+      'fast mode: a1 held here refused it, a2 disabled elsewhere',
+      {
+        request: { mode: 'fast' as const },
+        localReasons: ['a1: disabled (credits-exhausted)'],
+        cluster: new Map([['a2', facts({ disabled: true, reason: 'manual' })]]),
+      },
       'fail',
-      'a1: cannot take it (this worker holds it)',
+      'a1: disabled (credits-exhausted)',
     ],
     [
       'relax mode, the relax account disabled',
@@ -153,6 +163,9 @@ describe('UnservedJobs', () => {
     expect((a2 as Error).message).toContain('a2: disabled (banned)');
     const off = jobs.decide(new NoAccountAvailableError('account "off"', [], { account: 'off' }), 'j2');
     expect((off as Error).message).toContain('off: disabled (manual)');
+    // Pinned to the account held here: the pool's own refusal is the outcome, as in one process.
+    const own = new NoAccountAvailableError('account "a1"', ['a1: disabled (banned)'], { account: 'a1' });
+    expect(jobs.decide(own, 'j3')).toBe(own);
     jobs.close();
   });
 

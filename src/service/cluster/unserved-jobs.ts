@@ -5,8 +5,10 @@
  * when no account of its pool can ever take it; a cluster must also ask the other workers'
  * accounts, as Redis knows them. The rule, over the accounts of the deployment that match the
  * job's request (its account, its mode) and that this worker does not hold:
- *  1. none left that is enabled cluster-wide (unknown, disabled, or every match held here
- *     already said no): **fail now** with NoAccountAvailableError naming why, as one process does;
+ *  0. every match is held here: this worker's pool has refused it with its own reasons: **fail
+ *     now** with that refusal, as one process does;
+ *  1. none left that is enabled cluster-wide (unknown, disabled): **fail now** with
+ *     NoAccountAvailableError naming why, as one process does;
  *  2. one of them is held by a live worker: **hand back**, that worker takes it from the queue;
  *  3. enabled but no worker holds any of them (every worker that could is gone): **hand back for
  *     a bounded wait** (`waitMs` from the first time this worker saw it unserved), then fail with
@@ -33,6 +35,8 @@ export interface ClusterAccountFacts {
 
 export type UnservedVerdict =
   | { verdict: 'hand-back' }
+  /** Every matching account is held here: the pool's own refusal is the job's outcome. */
+  | { verdict: 'refused-here' }
   | { verdict: 'wait' }
   | { verdict: 'fail'; error: NoAccountAvailableError };
 
@@ -42,6 +46,8 @@ export interface UnservedInput {
   accounts: readonly Pick<AccountConfig, 'id' | 'mode'>[];
   /** Whether this worker holds the account (its pool already answered for it). */
   heldHere: (id: string) => boolean;
+  /** The pool's own reasons (`<id>: ...` lines) for the accounts held here. */
+  localReasons?: readonly string[];
   cluster: ReadonlyMap<string, ClusterAccountFacts>;
   /** How long this job has been waiting unserved here, ms. */
   waitedMs: number;
@@ -70,11 +76,18 @@ export function judgeUnserved(input: UnservedInput): UnservedVerdict {
     return fail(request.account === undefined ? [] : [`${request.account}: not an account of the cluster`]);
   }
   const elsewhere = matching.filter((a) => !input.heldHere(a.id));
+  // Only accounts held here could: this worker's pool has answered already, with its own reasons.
+  if (elsewhere.length === 0) return { verdict: 'refused-here' };
   const enabled = elsewhere.filter((a) => input.cluster.get(a.id)?.disabled !== true);
   if (enabled.length === 0) {
     return fail(
       matching.map((a) => {
-        if (input.heldHere(a.id)) return `${a.id}: cannot take it (this worker holds it)`;
+        if (input.heldHere(a.id)) {
+          return (
+            input.localReasons?.find((line) => line.startsWith(`${a.id}:`)) ??
+            `${a.id}: cannot take it (held by this worker)`
+          );
+        }
         const reason = input.cluster.get(a.id)?.reason;
         return `${a.id}: disabled${reason ? ` (${reason})` : ''}`;
       }),
@@ -175,6 +188,7 @@ export class UnservedJobs {
       request: error.request,
       accounts: this.options.accounts,
       heldHere: this.options.heldHere,
+      localReasons: error.reasons,
       cluster: this.cluster,
       waitedMs: now - first,
       waitMs,
@@ -184,6 +198,7 @@ export class UnservedJobs {
       return true;
     }
     this.since.delete(jobId);
-    return verdict.verdict === 'hand-back' ? true : verdict.error;
+    if (verdict.verdict === 'hand-back') return true;
+    return verdict.verdict === 'refused-here' ? error : verdict.error;
   }
 }
