@@ -231,13 +231,17 @@ async function utilisation(workers: number): Promise<Record<string, string | num
 }
 
 async function load(scenario: string, options: autocannon.Options) {
+  const before = totalSent();
   const result = await autocannon({ connections: 20, duration: DURATION_S, ...options });
+  const commands = totalSent() - before;
   return {
     scenario,
     'req/s': result.requests.average.toFixed(0),
     'p50 ms': result.latency.p50,
     'p99 ms': result.latency.p99,
     'non-2xx': result.non2xx,
+    // The per-key buckets (requests, submissions) and the cluster-wide job cap are among them.
+    'redis cmds/req': commands === 0 ? '-' : (commands / Math.max(1, result.requests.total)).toFixed(1),
   };
 }
 

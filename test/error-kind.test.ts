@@ -7,6 +7,7 @@ import { BatchInputError, BatchJournalError, DownloadError } from '../src/batch/
 import { outcomeOf } from '../src/batch/outcome.js';
 import { planRetry } from '../src/batch/retry-policy.js';
 import { exitCodeFor } from '../src/cli/commands/imagine.js';
+import { AccountLeasedError, ClusterUnavailableError } from '../src/cluster/errors.js';
 import { classifyError, type ErrorFamily } from '../src/error-kind.js';
 import { WorkerError } from '../src/errors.js';
 import * as api from '../src/index.js';
@@ -270,6 +271,9 @@ const ROWS: Row[] = [
     'error',
     'neutral',
   ],
+  // The cluster's account lease held by a worker, or Redis unreachable: a command refused, exit 1.
+  ['AccountLeasedError', new AccountLeasedError('a1', 'host:1:ab'), 'local', 1, 'error', 'neutral'],
+  ['ClusterUnavailableError', new ClusterUnavailableError('Redis down'), 'local', 1, 'error', 'neutral'],
   [
     'NoAccountAvailableError',
     new api.NoAccountAvailableError('any account', ['a1: disabled']),

@@ -187,7 +187,9 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     const owner = source.accountId ?? this.byChannel(source.channelId, undefined)?.id;
     if (owner === undefined) {
       return Promise.reject(
-        new NoAccountAvailableError(`the account of channel ${source.channelId}`, ['no account runs it']),
+        new NoAccountAvailableError(`the account of channel ${source.channelId}`, ['no account runs it'], {
+          account: source.accountId,
+        }),
       );
     }
     return this.route({ account: owner }, options, true, (account, opts) =>

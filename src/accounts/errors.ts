@@ -1,5 +1,6 @@
 /** Errors of the account pool. */
 import { WorkerError } from '../errors.js';
+import type { GenerationMode } from '../generation/types.js';
 
 /**
  * No enabled account can take the job: every one is disabled, capped for the day, in another mode,
@@ -13,6 +14,11 @@ export class NoAccountAvailableError extends WorkerError {
     readonly wanted: string,
     /** Why the accounts that could match cannot, one line each (`a1: disabled (credits-exhausted)`). */
     readonly reasons: readonly string[],
+    /** What the job asked for, as data: the account it is pinned to, the mode. */
+    readonly request: {
+      readonly account?: string | undefined;
+      readonly mode?: GenerationMode | undefined;
+    } = {},
   ) {
     super(`No account can take the job (${wanted})${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`, {
       retryable: true,

@@ -56,7 +56,12 @@ export class PoolQueue {
       const snapshots = accounts.map((a) => a.snapshot());
       if (!servable(snapshots, waiter.request)) {
         this.waiters.splice(i, 1);
-        waiter.fail(new NoAccountAvailableError(wanted(waiter.request), reasons(accounts, waiter.request)));
+        waiter.fail(
+          new NoAccountAvailableError(wanted(waiter.request), reasons(accounts, waiter.request), {
+            account: waiter.request.account,
+            mode: waiter.request.mode,
+          }),
+        );
         continue;
       }
       const id = pickAccount(snapshots, waiter.request);

@@ -7,6 +7,7 @@ import type { AccountPool } from '../accounts/account-pool.js';
 import { accountPoolFromConfig } from '../accounts/from-config.js';
 import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
+import type { SendGate } from '../discord/rest/send-gate.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { DEFAULT_SIMULATED_TIME_SCALE, openSimulatedClient } from '../simulator/simulated-client.js';
 import type { Logger } from '../util/logger.js';
@@ -38,10 +39,22 @@ export async function openGenerator(
   accounts?: readonly AccountConfig[],
   /** The client's logger (LOG_LEVEL in the CLI); silent by default. */
   logger?: Logger,
+  /**
+   * In a cluster, the gate every Discord call of an account must pass (by account id; `default`
+   * without an accounts file): the cluster's fenced send gate on the lease the command holds.
+   */
+  sendGate?: (accountId: string) => SendGate | undefined,
 ): Promise<OpenedGenerator> {
   const logged = logger ? { logger } : {};
+  const gated = (accountId: string): { sendGate?: SendGate } => {
+    const gate = sendGate?.(accountId);
+    return gate ? { sendGate: gate } : {};
+  };
   if (accounts !== undefined && accounts.length > 0) {
-    const pool = accountPoolFromConfig(config, accounts, logged);
+    const pool = accountPoolFromConfig(config, accounts, {
+      ...logged,
+      clientOptions: (account) => gated(account.id),
+    });
     return {
       generator: pool,
       capacity: pool.capacity,
@@ -51,7 +64,7 @@ export async function openGenerator(
     };
   }
   if (config.credentials) {
-    const generator = Midjourney.fromConfig(config, { concurrentJobs, ...logged });
+    const generator = Midjourney.fromConfig(config, { concurrentJobs, ...logged, ...gated('default') });
     return {
       generator,
       capacity: concurrentJobs,

@@ -6,7 +6,7 @@ import { type Config, readEnvironment, type WatchMode } from '../config/index.js
 import { Midjourney } from '../generation/midjourney.js';
 import { openSimulatedClient } from '../simulator/simulated-client.js';
 import type { CommandContext } from './command.js';
-import { leaseConfiguredToken } from './token-lease.js';
+import { ownConfiguredToken } from './token-lease.js';
 
 export interface OpenedClient {
   client: Midjourney;
@@ -20,12 +20,16 @@ export async function openClient(
   watch?: WatchMode,
 ): Promise<OpenedClient> {
   if (config.credentials) {
-    const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
+    // The token's local lease, and in a cluster its account's lease (every call through its gate).
+    const lease = await ownConfiguredToken(config, readEnvironment({ env: ctx.env }));
     let client: Midjourney;
     try {
-      client = Midjourney.fromConfig(config, watch ? { watch } : {});
+      client = Midjourney.fromConfig(config, {
+        ...(watch ? { watch } : {}),
+        ...(lease.sendGate ? { sendGate: lease.sendGate } : {}),
+      });
     } catch (error) {
-      await lease?.release();
+      await lease.release();
       throw error;
     }
     return {
@@ -34,7 +38,7 @@ export async function openClient(
         try {
           await client.close();
         } finally {
-          await lease?.release();
+          await lease.release();
         }
       },
     };

@@ -1,13 +1,20 @@
 /**
  * The token leases as the composition roots take them: only for real tokens (the built-in
  * simulator's token lives in this process alone), in the directory `MJW_LOCK_DIR` names. With an
- * accounts file, one lease per account's token; without, the configured token's.
+ * accounts file, one lease per account's token; without, the configured token's. With
+ * `MJW_REDIS_URL` set, the cluster's account lease of each token too (src/cli/cluster-lease.ts):
+ * every Discord call then passes the cluster's fenced send gate, as a worker's do.
  */
-import type { AccountConfig } from '../config/accounts.js';
+
+import { AccountLeasedError, ClusterUnavailableError } from '../cluster/errors.js';
+import { type AccountConfig, loadAccountsConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { loadLockConfig } from '../config/lock.js';
+import type { SendGate } from '../discord/rest/send-gate.js';
+import { LockFileError, TokenInUseError } from '../ownership/errors.js';
 import { TokenLease } from '../ownership/token-lease.js';
 import { anySignal } from '../util/abort.js';
+import { leaseClusterAccounts } from './cluster-lease.js';
 
 /**
  * Takes the lease of the configured token, before any client is opened; null without credentials.
@@ -26,7 +33,58 @@ export async function leaseConfiguredToken(
 export interface TokenLeases {
   /** Aborts when any of them is lost to a takeover. */
   readonly lost: AbortSignal | undefined;
+  /** In a cluster (MJW_REDIS_URL), the gate each account's calls pass (by account id); else undefined. */
+  sendGate(accountId: string): SendGate | undefined;
   release(): Promise<void>;
+}
+
+/** The configured token, owned: its local lease and, in a cluster, its account lease and gate. */
+export interface OwnedToken {
+  /** In a cluster, what every Discord call of the client must pass; else undefined. */
+  readonly sendGate: SendGate | undefined;
+  /** Aborts when a lease is lost. */
+  readonly lost: AbortSignal | undefined;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the configured token's local lease, then (MJW_REDIS_URL set) the cluster's lease of its
+ * account: TokenInUseError, AccountLeasedError or ClusterUnavailableError when refused, before any
+ * client is opened. Without credentials nothing is taken.
+ */
+export async function ownConfiguredToken(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<OwnedToken> {
+  const local = await leaseConfiguredToken(config, env);
+  if (config.credentials === null) return { sendGate: undefined, lost: undefined, release: async () => {} };
+  const { token } = config.credentials;
+  try {
+    const id = env.MJW_REDIS_URL ? configuredAccountId(config, env, token) : 'default';
+    const cluster = await leaseClusterAccounts(env, [{ id, token }], {
+      minSpacingMs: config.minRequestSpacingMs,
+    });
+    return {
+      sendGate: cluster?.gate(id),
+      lost: anySignal(local?.lost, cluster?.lost),
+      release: async () => {
+        await cluster?.release();
+        await local?.release();
+      },
+    };
+  } catch (error) {
+    await local?.release();
+    throw error;
+  }
+}
+
+/** The accounts file's id of the configured token when it lists it, else `default`. */
+function configuredAccountId(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+  token: string,
+): string {
+  return loadAccountsConfig(env, config).accounts.find((a) => a.token === token)?.id ?? 'default';
 }
 
 /**
@@ -39,8 +97,8 @@ export async function leaseAccountTokens(
   accounts: readonly AccountConfig[] | undefined,
 ): Promise<TokenLeases> {
   if (accounts === undefined) {
-    const lease = await leaseConfiguredToken(config, env);
-    return { lost: lease?.lost, release: async () => lease?.release() };
+    const owned = await ownConfiguredToken(config, env);
+    return { lost: owned.lost, sendGate: () => owned.sendGate, release: () => owned.release() };
   }
   const { lockDir } = loadLockConfig(env);
   const held: TokenLease[] = [];
@@ -54,10 +112,32 @@ export async function leaseAccountTokens(
     await Promise.all(held.map((lease) => lease.release()));
     throw error;
   }
+  let cluster: Awaited<ReturnType<typeof leaseClusterAccounts>>;
+  try {
+    cluster = await leaseClusterAccounts(env, accounts, { minSpacingMs: config.minRequestSpacingMs });
+  } catch (error) {
+    await Promise.all(held.map((lease) => lease.release()));
+    throw error;
+  }
   return {
-    lost: anySignal(...held.map((lease) => lease.lost)),
+    lost: anySignal(cluster?.lost, ...held.map((lease) => lease.lost)),
+    sendGate: (accountId) => cluster?.gate(accountId),
     release: async () => {
+      await cluster?.release();
       await Promise.all(held.map((lease) => lease.release()));
     },
   };
+}
+
+/**
+ * Whether `error` is a refusal to own the token (a local driver, a cluster member holding the
+ * account's lease, an unusable lock file, an unreachable cluster Redis): reported, exit 1, nothing sent.
+ */
+export function isOwnershipRefusal(error: unknown): error is Error {
+  return (
+    error instanceof TokenInUseError ||
+    error instanceof LockFileError ||
+    error instanceof AccountLeasedError ||
+    error instanceof ClusterUnavailableError
+  );
 }

@@ -171,6 +171,17 @@ export class AccountLease extends EventEmitter<AccountLeaseEvents> {
     return lease;
   }
 
+  /** Who holds the account's lease now (the owner id), or undefined when nobody does. */
+  static async holderOf(
+    redis: Redis,
+    accountId: string,
+    keys: ClusterKeys = clusterKeys(),
+  ): Promise<string | undefined> {
+    const value = await redis.get(keys.lease(accountId));
+    if (value === null) return undefined;
+    return value.slice(0, value.lastIndexOf('|'));
+  }
+
   /** Whether this process may still act under the lease: not lost, and proven recently enough. */
   get held(): boolean {
     return this.lostError === undefined && this.settings.clock.now() < this.validUntil;

@@ -29,6 +29,26 @@ export class ClusterUnavailableError extends WorkerError {
 }
 
 /**
+ * Another member of the cluster (a worker, or another command) holds the account's lease, so this
+ * process must not drive the account: two drivers of one token would break its 350 ms spacing.
+ * Nothing was sent. Retryable: the lease frees when its holder ends (or its TTL runs out).
+ */
+export class AccountLeasedError extends WorkerError {
+  override readonly name = 'AccountLeasedError';
+  readonly code = 'ACCOUNT_LEASED';
+  constructor(
+    readonly accountId: string,
+    /** The holder's id (`<host>:<pid>:<random>` for a worker); undefined when it let go meanwhile. */
+    readonly holder: string | undefined,
+  ) {
+    super(
+      `Account ${accountId} is driven by ${holder === undefined ? 'another member of the cluster' : `cluster member ${holder}`} (its lease in Redis is held); two drivers of one token would break its 350 ms request spacing: stop that worker or wait for it to hand the account back, then try again; nothing was sent`,
+      { retryable: true },
+    );
+  }
+}
+
+/**
  * The worker handed the account on (rebalancing took longer than the drain allowed, or the worker
  * stops): the job is handed back to the cluster as it stands; nothing more is sent for it here.
  */

@@ -22,6 +22,7 @@ export {
   type StoredAccountState,
 } from './account-state-store.js';
 export {
+  AccountLeasedError,
   AccountReleasedError,
   ClusterUnavailableError,
   HAND_BACK_CODES,
@@ -36,3 +37,4 @@ export {
   SEND_LOG_LENGTH,
 } from './fenced-send-gate.js';
 export { type ClusterKeys, clusterKeys, DEFAULT_KEY_PREFIX } from './keys.js';
+export { clusterAccountIdOf, registerAccountTokens, tokenFingerprint } from './token-accounts.js';

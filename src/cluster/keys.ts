@@ -22,6 +22,12 @@ export interface ClusterKeys {
   accountView(accountId: string): string;
   /** Every account id workers have registered: a set. */
   accounts(): string;
+  /**
+   * Which account a token is, cluster-wide: a hash of token fingerprint (a SHA-256 prefix, never
+   * the token) to account id, written by workers, so a command given the token under another name
+   * still takes that account's lease.
+   */
+  tokenAccounts(): string;
   /** Live workers: a sorted set of worker ids scored by when (Redis time, ms) their heartbeat expires. */
   workers(): string;
 }
@@ -38,6 +44,7 @@ export function clusterKeys(prefix: string = DEFAULT_KEY_PREFIX): ClusterKeys {
     accountState: (accountId) => `${tag(accountId)}:state`,
     accountView: (accountId) => `${tag(accountId)}:view`,
     accounts: () => `${prefix}:accounts`,
+    tokenAccounts: () => `${prefix}:token-accounts`,
     workers: () => `${prefix}:workers`,
   };
 }

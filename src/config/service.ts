@@ -2,6 +2,7 @@
  * Configuration of `mjw serve` (the HTTP service): every `MJW_*` variable, validated at once,
  * typed and frozen. Discord settings stay in `loadConfig` (src/config/index.ts).
  */
+import { readClusterSettings } from './cluster.js';
 import { ConfigError } from './errors.js';
 import { EnvReader, isLoopbackHost } from './reader.js';
 
@@ -178,34 +179,14 @@ export function loadServiceConfig(
     metricsPublic: r.boolean('MJW_METRICS_PUBLIC', false),
     jobClaimTtlMs: r.integer('MJW_JOB_CLAIM_TTL_MS', 30_000, { min: 3_000, max: 30_000 }),
     idempotencyTtlMs: r.integer('MJW_IDEMPOTENCY_TTL_MS', 86_400_000, { min: 60_000, max: 2_592_000_000 }),
-    redisUrl: redisUrl(r),
-    redisPrefix: r.string('MJW_REDIS_PREFIX', 'mjw'),
-    accountLeaseTtlMs: r.integer('MJW_ACCOUNT_LEASE_TTL_MS', 15_000, { min: 3_000, max: 30_000 }),
+    ...readClusterSettings(r),
     worker: overrides.worker ?? true,
   };
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.redisPrefix)) {
-    r.problem(
-      `MJW_REDIS_PREFIX: expected 1 to 64 letters, digits, '.', '_' or '-', got "${config.redisPrefix}"`,
-    );
-  }
   if (!config.worker && config.redisUrl === null) {
     r.problem('--no-worker: an API-only node needs MJW_REDIS_URL (the workers take its jobs through Redis)');
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
-}
-
-function redisUrl(r: EnvReader): string | null {
-  const raw = r.raw('MJW_REDIS_URL');
-  if (raw === undefined || raw.trim() === '') return null;
-  try {
-    const url = new URL(raw);
-    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return raw;
-    r.problem(`MJW_REDIS_URL: expected a redis:// or rediss:// URL, got ${url.protocol}`);
-  } catch {
-    r.problem('MJW_REDIS_URL: not a URL (expected redis://host:6379/0)');
-  }
-  return null;
 }
 
 /** A Redis URL as safe to print: its password replaced. */

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import type { RateLimiterStats } from '../discord/rest/rate-limiter-types.js';
+import type { SendGate } from '../discord/rest/send-gate.js';
 import type { Snowflake } from '../discord/types.js';
 import type { ImageUrlPolicy } from '../images/image-source.js';
 import type { Clock, Random } from '../util/clock.js';
@@ -34,6 +35,11 @@ export interface MidjourneyOptions extends Partial<GenerationSettings> {
   rest?: RestApi;
   /** The gateway client for `watch: 'gateway'` instead of one built here (not closed by `close()`). */
   gateway?: GatewayClient;
+  /**
+   * Checked before every Discord call of the RestClient built here (ignored with `rest`): a
+   * cluster's FencedSendGate, so a process outside the workers keeps the token's spacing too.
+   */
+  sendGate?: SendGate;
   /** Time source for every wait. Default the system clock. */
   clock?: Clock;
   /** Uniform [0, 1) source for poll and gap jitter. Default `Math.random`. */

@@ -37,6 +37,7 @@ export function openTransports(options: MidjourneyOptions, settings: GenerationS
       timeoutMs: options.requestTimeoutMs ?? config?.requestTimeoutMs ?? 15_000,
       ...(config ? restIdentityOf(config) : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.sendGate ? { sendGate: options.sendGate } : {}),
       limiterOptions: {
         ...(spacing !== undefined ? { minSpacingMs: spacing } : {}),
         ...(config ? { invalidRequestThreshold: config.invalidRequestThreshold } : {}),

@@ -42,6 +42,7 @@ import { JobEventHub } from './http/sse.js';
 import type { JobRecord } from './jobs/job.js';
 import type { JobStore } from './jobs/job-store.js';
 import { MemoryJobStore } from './jobs/memory-store.js';
+import type { ClientRateLimiter } from './limits/client-limiter.js';
 import { TokenBucketLimiter } from './limits/token-bucket.js';
 import { observeJobs } from './metrics/job-metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.js';
@@ -93,7 +94,19 @@ export interface ServiceOptions {
    * package's own `dist/web`, found next to this module; when none is found `/` says how to build it.
    */
   dashboardDir?: string;
+  /**
+   * The per-key limiters; default in-process token buckets from the config. A cluster passes
+   * Redis-backed ones (RedisTokenBucket) so each key's limit holds across every API node.
+   * The service closes them.
+   */
+  limiters?: ServiceLimiters;
 }
+
+/** The two per-key limits: every request, and every accepted submission. */
+export type ServiceLimiters = {
+  readonly requests: ClientRateLimiter;
+  readonly submissions: ClientRateLimiter;
+};
 
 export interface ServiceClusterOptions {
   /** Hands each accepted job to the workers (the queue); the runner then never drives a job it accepts. */
@@ -118,7 +131,7 @@ export interface Service {
   readonly metrics: ServiceMetrics;
   readonly breaker: CircuitBreaker;
   readonly webhooks: WebhookDispatcher;
-  readonly limiters: { readonly requests: TokenBucketLimiter; readonly submissions: TokenBucketLimiter };
+  readonly limiters: ServiceLimiters;
   /** Picks up unfinished jobs and pending webhook deliveries from the store. */
   recover(): Promise<RecoveryReport & { webhooks: number }>;
   /** Listens; resolves with the base URL. */
@@ -167,7 +180,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   await runner.init();
   logger.debug({ instanceId: runner.instanceId }, 'job claims are held as this instance');
   const limiterOptions = { idleMs: config.rateLimitIdleMs, clock };
-  const limiters = {
+  const limiters: ServiceLimiters = options.limiters ?? {
     requests: new TokenBucketLimiter({ ...config.rateLimit, ...limiterOptions }),
     submissions: new TokenBucketLimiter({ ...config.submitRateLimit, ...limiterOptions }),
   };

@@ -5,7 +5,7 @@ import type { CommandGenerator } from '../generation/commands/types.js';
 import { RateLimitError } from './errors.js';
 import type { JobEventHub } from './http/sse.js';
 import type { JobStore } from './jobs/job-store.js';
-import type { TokenBucketLimiter } from './limits/token-bucket.js';
+import type { ClientRateLimiter } from './limits/client-limiter.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import type { CircuitBreaker } from './protection/circuit-breaker.js';
 import type { JobRunner } from './runner/job-runner.js';
@@ -19,7 +19,7 @@ export interface ServiceContext {
   policy: WebhookTargetPolicy;
   breaker: CircuitBreaker;
   metrics: ServiceMetrics;
-  submitLimiter: TokenBucketLimiter;
+  submitLimiter: ClientRateLimiter;
   /** The Discord channel jobs run in (the per key + channel submission bucket). */
   channelId: string;
   /** The accounts jobs run on, when the generator is an account pool (`/v1/accounts`). */
@@ -34,18 +34,18 @@ export interface ServiceContext {
  * Takes one submission token for `clientId` in the service's channel, or throws RateLimitError.
  * Returns the refund: call it when the submission is refused after all (refund-policy.ts).
  */
-export function takeSubmission(ctx: ServiceContext, clientId: string): () => void {
+export async function takeSubmission(ctx: ServiceContext, clientId: string): Promise<() => Promise<void>> {
   const key = `${clientId}:${ctx.channelId}`;
-  const taken = ctx.submitLimiter.take(key);
+  const taken = await ctx.submitLimiter.take(key);
   if (!taken.allowed) {
     ctx.metrics.clientRateLimited.inc({ limit: 'submissions' });
     throw new RateLimitError(taken.retryAfterMs, 'submissions');
   }
   let refunded = false;
-  return () => {
+  return async () => {
     if (refunded) return;
     refunded = true;
-    ctx.submitLimiter.refund(key);
+    await ctx.submitLimiter.refund(key);
   };
 }
 
@@ -58,11 +58,11 @@ export async function chargeSubmission<T>(
   clientId: string,
   accept: () => Promise<T>,
 ): Promise<T> {
-  const refund = takeSubmission(ctx, clientId);
+  const refund = await takeSubmission(ctx, clientId);
   try {
     return await accept();
   } catch (error) {
-    refund();
+    await refund();
     throw error;
   }
 }

@@ -6,7 +6,8 @@
 import type { Clock } from '../util/clock.js';
 import type { DiscordStatus, ServiceProbe } from './health.js';
 import type { JobStore } from './jobs/job-store.js';
-import type { TokenBucketLimiter } from './limits/token-bucket.js';
+import type { ClientRateLimiter } from './limits/client-limiter.js';
+import type { TokenBucketStats } from './limits/token-bucket.js';
 import type { CircuitBreaker } from './protection/circuit-breaker.js';
 import type { JobRunner } from './runner/job-runner.js';
 import type { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -22,7 +23,7 @@ export interface HealthReport {
   jobs: { active: number; waiting: number; stored: number | null };
   store: { ok: boolean; error?: string };
   webhooks: { inFlight: number };
-  clientLimits: Record<string, ReturnType<TokenBucketLimiter['stats']>>;
+  clientLimits: Record<string, TokenBucketStats>;
   uptimeMs: number;
   /** Which components made the status degraded. */
   problems: string[];
@@ -34,7 +35,7 @@ export interface HealthReporterOptions {
   runner: JobRunner;
   store: JobStore;
   webhooks: WebhookDispatcher;
-  limiters: Record<string, TokenBucketLimiter>;
+  limiters: Readonly<Record<string, ClientRateLimiter>>;
   clock: Clock;
   cacheMs: number;
   timeoutMs?: number;

@@ -21,7 +21,9 @@ import { startBatchSim } from '../batch/support/sim.js';
 import { openTestRedis, TEST_REDIS_URL } from './redis-test-env.js';
 
 const DB = 5;
-const env = await openTestRedis(DB);
+/** DB 5 is shared (test/cluster/cli-cluster-lease.test.ts): keys under this prefix only, no flush. */
+const PREFIX = `e2e-accounts-${process.pid}`;
+const env = await openTestRedis(DB, { keyPrefix: PREFIX });
 /** The real spacing (not scaled with the simulator's time), checked on Redis's clock. */
 const SPACING_MS = 350;
 const JOBS = 200;
@@ -56,7 +58,7 @@ describe.skipIf(env === undefined)(
         const dir = mkdtempSync(join(tmpdir(), 'mjw-cluster-accounts-'));
         const accountsFile = join(dir, 'accounts.json');
         writeFileSync(accountsFile, JSON.stringify(simAccountsFile(sims.accounts, setup.sim.guildId, 3)));
-        const prefix = `e2e-accounts-${process.pid}`;
+        const prefix = PREFIX;
         const redisUrl = new URL(TEST_REDIS_URL);
         redisUrl.pathname = `/${DB}`;
         const common = {

@@ -4,6 +4,7 @@
  * worker died is resumed from its ticket by another, never submitted again.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { NoAccountAvailableError } from '../../src/accounts/errors.js';
 import { AccountReleasedError, isHandBackError } from '../../src/cluster/errors.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 import type { JobRecord } from '../../src/service/jobs/job.js';
@@ -30,12 +31,15 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
     options: {
       dispatch?: (job: JobRecord) => Promise<void>;
       drives?: boolean;
-      handsBack?: (error: unknown) => boolean;
+      handsBack?: (error: unknown, job: JobRecord) => boolean | Error;
       canResume?: (ticket: SubmissionTicket) => boolean;
+      /** False: jobs are not sent unless the test sends them (a refusal before sending). */
+      autoSend?: boolean;
     },
   ) {
     const store = new RedisJobStore({ redis: env!.connect(), prefix });
-    const generator = new FakeGenerator();
+    const { autoSend, ...runnerOptions } = options;
+    const generator = new FakeGenerator(autoSend === undefined ? {} : { autoSend });
     const runner = new JobRunner({
       generator,
       store,
@@ -43,7 +47,7 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
       instanceId: name,
       claimTtlMs: 3_000,
       adoptQueued: options.dispatch === undefined ? false : true,
-      ...options,
+      ...runnerOptions,
     });
     const handle = {
       store,
@@ -137,5 +141,42 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
     expect(await following).toBe('ended');
     expect(w1.generator.sent + w2.generator.sent).toBe(1);
     expect((await api.store.get(job.id))?.status).toBe('succeeded');
+  });
+
+  it('fails a job at once, with the cluster’s reason, when no worker can serve it; hands it back while one can', async () => {
+    const queue: JobRecord[] = [];
+    const api = node('api', { dispatch: async (job) => void queue.push(job), drives: false });
+    let servable = true;
+    const seen: string[] = [];
+    const worker = node('worker-1', {
+      autoSend: false,
+      handsBack: (error, job) => {
+        seen.push(job.id);
+        if (!(error instanceof NoAccountAvailableError)) return false;
+        return servable
+          ? true
+          : new NoAccountAvailableError('account "a2"', ['a2: disabled (banned)'], { account: 'a2' });
+      },
+    });
+    const job = await api.runner.submit({ clientId: 'alice', kind: 'imagine', prompt: 'a kestrel' });
+    // The pool here refuses it before anything is sent: another worker's account could take it.
+    const first = worker.runner.drive(job.id);
+    (await worker.generator.job(1)).fail(new NoAccountAvailableError('account "a2"', [], { account: 'a2' }));
+    expect(await first).toBe('ended');
+    expect((await api.store.get(job.id))?.status).not.toBe('failed');
+    expect(await api.store.getClaim(job.id)).toBeNull();
+
+    // Now a2 is disabled cluster-wide: the next delivery fails the job with that reason, once.
+    servable = false;
+    const second = worker.runner.drive(job.id);
+    (await worker.generator.job(2)).fail(new NoAccountAvailableError('account "a2"', [], { account: 'a2' }));
+    expect(await second).toBe('ended');
+    const failed = await api.store.get(job.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toMatchObject({ code: 'NO_ACCOUNT_AVAILABLE' });
+    expect(failed?.error?.message).toContain('a2: disabled (banned)');
+    expect(seen).toEqual([job.id, job.id]);
+    expect(worker.generator.sent).toBe(0);
+    expect(await worker.runner.drive(job.id)).toBe('finished');
   });
 });

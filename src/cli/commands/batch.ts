@@ -18,12 +18,11 @@ import { formatSummary } from '../../batch/summary.js';
 import { type AccountConfig, loadAccountsConfig } from '../../config/accounts.js';
 import { type BatchConfig, loadBatchConfig } from '../../config/batch.js';
 import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
-import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { anySignal } from '../../util/abort.js';
 import { integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { createCliLogger } from '../logger.js';
-import { leaseAccountTokens, type TokenLeases } from '../token-lease.js';
+import { isOwnershipRefusal, leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input|-> --out <results.jsonl> [--format txt|jsonl|csv] [--concurrency N]
                  [--download <dir>] [--split] [--retry <outcomes>] [--resume] [--strict]
@@ -56,7 +55,9 @@ Without Discord credentials the batch runs against the built-in simulator.
 
 One owner: the run holds <file>.journal.lock while it runs, and the Discord token's lease (see
 MJW_LOCK_DIR); a second run on the same --out or the same token is refused, naming the holder's
-pid and host. A lock left by a run that died is taken over.
+pid and host. A lock left by a run that died is taken over. With MJW_REDIS_URL set it also takes
+the cluster's lease of every account, as a worker does (every Discord call passes the cluster's
+fenced send gate): while a worker drives one of them it is refused with AccountLeasedError.
 
 Exit codes: 0 all prompts succeeded; 2 bad usage, input or journal; 3 a Midjourney outcome failed
 a prompt; 4 a Discord or transport error failed a prompt; 1 anything else (interrupted, downloads,
@@ -183,11 +184,7 @@ async function run(ctx: CommandContext): Promise<number> {
     lease = await leaseAccountTokens(config, env, accounts);
   } catch (error) {
     await lock?.release();
-    if (
-      error instanceof JournalLockedError ||
-      error instanceof TokenInUseError ||
-      error instanceof LockFileError
-    ) {
+    if (error instanceof JournalLockedError || isOwnershipRefusal(error)) {
       say(error.message);
       return ExitCode.Failure;
     }
@@ -226,6 +223,7 @@ async function runOwned(
     args.concurrency ?? config.concurrentJobs,
     owned.accounts,
     logger,
+    (accountId) => owned.lease.sendGate(accountId),
   );
   const concurrency = args.concurrency ?? opened.capacity;
   if (opened.simulated) {

@@ -6,9 +6,9 @@
 import { loadConfig } from '../../config/index.js';
 import type { Midjourney } from '../../generation/midjourney.js';
 import { isImageInputError } from '../../images/errors.js';
-import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { type CommandContext, ExitCode, UsageError } from '../command.js';
 import { openClient } from '../open-client.js';
+import { isOwnershipRefusal } from '../token-lease.js';
 import { errorJson, exitCodeFor } from './imagine.js';
 
 export interface CommonArgs {
@@ -43,7 +43,7 @@ export async function runCommand<T>(
   try {
     opened = await openClient(name, config, ctx);
   } catch (error) {
-    if (error instanceof TokenInUseError || error instanceof LockFileError) return report(error);
+    if (isOwnershipRefusal(error)) return report(error);
     throw error;
   }
   try {

@@ -9,12 +9,11 @@ import { classifyError } from '../../error-kind.js';
 import { WorkerError } from '../../errors.js';
 import { Midjourney } from '../../generation/midjourney.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
-import { LockFileError, TokenInUseError } from '../../ownership/errors.js';
 import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { createCliLogger } from '../logger.js';
-import { leaseConfiguredToken } from '../token-lease.js';
+import { isOwnershipRefusal, ownConfiguredToken } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
 
@@ -35,6 +34,9 @@ Without DISCORD_TOKEN / DISCORD_GUILD_ID / DISCORD_CHANNEL_ID it runs against th
 (watched over the gateway; the image URL stops working when the command exits).
 With a Discord token it first takes the token's lease (see MJW_LOCK_DIR): while another mjw process
 drives the same token on this machine it is refused with TokenInUseError naming that process.
+With MJW_REDIS_URL set it also takes the cluster's lease of the token's account, as a worker does:
+while a worker (or another command) drives it, it is refused with AccountLeasedError naming the
+holder, and an unreachable Redis is ClusterUnavailableError; nothing is sent in either case.
 Exit codes: 0 success; 2 bad usage or configuration; 3 a Midjourney outcome (moderation, queue
 full, invalid request, timeout, ...); 4 a Discord or transport error; 1 anything else (the
 token's lease held by another process among them).`;
@@ -159,13 +161,19 @@ async function open(
     secrets: [config.credentials?.token ?? ''],
   });
   if (config.credentials) {
-    // One local driver per token, taken before the client exists (TokenInUseError otherwise).
-    const lease = await leaseConfiguredToken(config, readEnvironment({ env: ctx.env }));
+    // One driver per token, taken before the client exists: locally (TokenInUseError otherwise)
+    // and, with MJW_REDIS_URL, in the cluster (AccountLeasedError while a worker drives it; every
+    // call then passes the cluster's fenced send gate, so the 350 ms spacing holds across both).
+    const lease = await ownConfiguredToken(config, readEnvironment({ env: ctx.env }));
     let client: Midjourney;
     try {
-      client = Midjourney.fromConfig(config, { logger, ...(args.watch ? { watch: args.watch } : {}) });
+      client = Midjourney.fromConfig(config, {
+        logger,
+        ...(args.watch ? { watch: args.watch } : {}),
+        ...(lease.sendGate ? { sendGate: lease.sendGate } : {}),
+      });
     } catch (error) {
-      await lease?.release();
+      await lease.release();
       throw error;
     }
     return {
@@ -174,7 +182,7 @@ async function open(
         try {
           await client.close();
         } finally {
-          await lease?.release();
+          await lease.release();
         }
       },
     };
@@ -217,7 +225,7 @@ async function run(ctx: CommandContext): Promise<number> {
   try {
     opened = await open(config, args, ctx);
   } catch (error) {
-    if (error instanceof TokenInUseError || error instanceof LockFileError) return report(error);
+    if (isOwnershipRefusal(error)) return report(error);
     throw error;
   }
   const { client, close } = opened;

@@ -24,6 +24,7 @@ import { AccountStateStore } from '../../cluster/account-state-store.js';
 import { AccountReleasedError } from '../../cluster/errors.js';
 import { FencedSendGate } from '../../cluster/fenced-send-gate.js';
 import type { ClusterKeys } from '../../cluster/keys.js';
+import { registerAccountTokens } from '../../cluster/token-accounts.js';
 import type { AccountConfig } from '../../config/accounts.js';
 import type { GatewayClient } from '../../discord/gateway/index.js';
 import type { RestClient } from '../../discord/rest/index.js';
@@ -119,6 +120,7 @@ export class LeasedAccounts {
   /** Registers the accounts, runs the first balancer round, then keeps balancing and syncing. */
   async start(): Promise<void> {
     await this.states.register(this.options.accounts.map((a) => a.id));
+    await registerAccountTokens(this.options.redis, this.options.keys, this.options.accounts);
     await this.balancer.start();
     await Promise.all(this.chains.values());
     const tick = (): void => {

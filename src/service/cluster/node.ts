@@ -24,15 +24,17 @@ import type { FencedSendGate } from '../../cluster/fenced-send-gate.js';
 import { clusterKeys } from '../../cluster/keys.js';
 import type { AccountConfig } from '../../config/accounts.js';
 import type { ServiceConfig } from '../../config/service.js';
-import { buildService, type Service } from '../app.js';
+import { buildService, type Service, type ServiceLimiters } from '../app.js';
 import { RedisJobFeed } from '../events/redis-job-feed.js';
 import { isTerminal } from '../jobs/job.js';
 import { RedisJobStore } from '../jobs/redis-store.js';
+import { RedisTokenBucket } from '../limits/redis-token-bucket.js';
 import { poolProbe } from '../pool-probe.js';
 import { ClusterAccountDirectory } from './account-directory.js';
 import { ApiOnlyGenerator } from './api-only-generator.js';
 import { ClusterJobQueue, type QueueVerdict } from './job-queue.js';
 import { LeasedAccounts, type OpenedAccount } from './leased-accounts.js';
+import { UnservedJobs } from './unserved-jobs.js';
 
 export interface ClusterNodeOptions {
   /** Service settings; `redisUrl` is required. */
@@ -50,6 +52,11 @@ export interface ClusterNodeOptions {
   balanceIntervalMs?: number;
   /** Wait before a queue entry handed back (or driven elsewhere) is tried again, ms. Default 5,000. */
   retryDelayMs?: number;
+  /**
+   * How long a job no held account can take waits for a worker to drive an account that could
+   * (enabled, but leased by nobody), ms, before it fails with NoAccountAvailableError. Default 60,000.
+   */
+  unservedWaitMs?: number;
 }
 
 export interface ClusterNode {
@@ -86,7 +93,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     lockMs: config.jobClaimTtlMs,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
   });
-  const store = new RedisJobStore({ redis, prefix });
+  // MJW_MAX_ACTIVE_JOBS counts every unfinished job of the cluster, checked in the insert itself.
+  const store = new RedisJobStore({ redis, prefix, maxOpenJobs: config.maxActiveJobs });
   const dispatch = (job: { id: string }) => queue.enqueue(job as Parameters<ClusterJobQueue['enqueue']>[0]);
   const life = new AbortController();
   const closers: (() => Promise<void>)[] = [];
@@ -109,6 +117,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       instanceId: `${owner}:api`,
       accounts: directory,
       cluster: { dispatch, drives: false, changes: feed },
+      // Each key's buckets live in Redis: its limits hold across every API node.
+      limiters: clusterLimiters(redis, prefix, config),
     });
     const detach = feed.follow(api.runner);
     await api.recover();
@@ -131,10 +141,22 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           throw new TypeError('startClusterNode: a worker needs accounts and openAccount');
         }
         const pool = new AccountPool();
-        const handsBack = (error: unknown): boolean =>
-          isHandBackError(error) ||
-          // No account here can take it, but one this worker does not hold may: another worker's.
-          (error instanceof NoAccountAvailableError && accounts.some((a) => !pool.has(a.id)));
+        // No account here can take it: another worker's may (hand it back), or none in the
+        // cluster can (fail it now, or after a bounded wait when no worker drives the ones that could).
+        const unserved = new UnservedJobs({
+          states: new AccountStateStore({ redis, keys }),
+          accounts,
+          heldHere: (id) => pool.has(id),
+          ...(options.unservedWaitMs === undefined ? {} : { waitMs: options.unservedWaitMs }),
+          onError: (error) => logger.warn({ err: error }, 'cluster accounts read'),
+        });
+        await unserved.start();
+        closers.push(async () => unserved.close());
+        const handsBack = (error: unknown, job: { id: string }): boolean | Error => {
+          if (isHandBackError(error)) return true;
+          if (error instanceof NoAccountAvailableError) return unserved.decide(error, job.id);
+          return false;
+        };
         let consumer: ReturnType<ClusterJobQueue['consume']> | undefined;
         let started!: () => void;
         const firstAccount = new Promise<void>((resolve) => {
@@ -175,6 +197,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           logger,
           instanceId: owner,
           accounts: pool,
+          limiters: clusterLimiters(redis, prefix, config),
           cluster: {
             dispatch,
             drives: true,
@@ -232,5 +255,14 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       })();
       return closing;
     },
+  };
+}
+
+/** The per-key buckets of a cluster's API, one bucket per key in Redis for every node. */
+function clusterLimiters(redis: Redis, prefix: string, config: ServiceConfig): ServiceLimiters {
+  const common = { redis, prefix, idleMs: config.rateLimitIdleMs };
+  return {
+    requests: new RedisTokenBucket({ ...common, name: 'requests', ...config.rateLimit }),
+    submissions: new RedisTokenBucket({ ...common, name: 'submissions', ...config.submitRateLimit }),
   };
 }

@@ -4,8 +4,8 @@
  * request is refused before any work, refund-policy.ts), and the HTTP metrics.
  */
 import { RateLimitError, ServiceClosingError } from '../errors.js';
+import type { ClientRateLimiter } from '../limits/client-limiter.js';
 import { refundsRequestToken } from '../limits/refund-policy.js';
-import type { TokenBucketLimiter } from '../limits/token-bucket.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { ApiKeyAuthenticator } from './api-keys.js';
 import type { ServiceApp } from './service-app.js';
@@ -13,7 +13,7 @@ import type { ServiceApp } from './service-app.js';
 export interface RequestHookOptions {
   auth: ApiKeyAuthenticator;
   /** Every call of one key. */
-  limiter: TokenBucketLimiter;
+  limiter: ClientRateLimiter;
   metrics: ServiceMetrics;
   /** Paths served without a key (health checks, optionally metrics). */
   publicPaths: ReadonlySet<string>;
@@ -35,7 +35,7 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
     const path = request.url.split('?', 1)[0] ?? '';
     if (publicPaths.has(path) || isPublic?.(path)) return;
     request.clientId = auth.authenticate(request.headers);
-    const taken = limiter.take(request.clientId);
+    const taken = await limiter.take(request.clientId);
     void reply.header('x-ratelimit-limit', String(limiter.capacity));
     void reply.header('x-ratelimit-remaining', String(taken.remaining));
     if (!taken.allowed) {
@@ -46,7 +46,7 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
   });
   app.addHook('onResponse', async (request, reply) => {
     if (charged.has(request) && refundsRequestToken(request.refusalCode || undefined)) {
-      limiter.refund(request.clientId);
+      await limiter.refund(request.clientId);
     }
     metrics.observeHttp(
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },

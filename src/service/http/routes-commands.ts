@@ -82,13 +82,13 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         },
       });
     }
-    const refund = takeSubmission(ctx, clientId);
+    const refund = await takeSubmission(ctx, clientId);
     try {
       return reply.code(200).send(await work(commands));
     } catch (error) {
       const failure = commandFailure(error);
       // A request refused before anything reached Discord (a bad image) is not charged.
-      if (failure === undefined || failure.status === 400) refund();
+      if (failure === undefined || failure.status === 400) await refund();
       if (failure === undefined) throw error;
       return reply.code(failure.status).send(failure.body);
     }

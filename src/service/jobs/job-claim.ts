@@ -48,6 +48,21 @@ export function isJobClaimLostError(value: unknown): value is JobClaimLostError 
   return value instanceof JobClaimLostError;
 }
 
+/**
+ * `insertClaimed` refused: the store already holds its cap of unfinished jobs (a cluster's
+ * MJW_MAX_ACTIVE_JOBS, counted in Redis across every node). The runner answers SERVICE_BUSY.
+ */
+export class OpenJobsCapError extends WorkerError {
+  override readonly name = 'OpenJobsCapError';
+  readonly code = 'OPEN_JOBS_CAP';
+  constructor(
+    readonly openJobs: number,
+    readonly cap: number,
+  ) {
+    super(`The store already holds ${openJobs} unfinished jobs (cap ${cap})`, { retryable: true });
+  }
+}
+
 /** `insert` / `insertClaimed` of an id that is already stored. */
 export class JobExistsError extends WorkerError {
   override readonly name = 'JobExistsError';

@@ -25,7 +25,7 @@ import {
   type IdempotentAnswer,
 } from './idempotency-record.js';
 import { isTerminal, JOB_STATUSES, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
-import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
+import { type JobClaim, JobClaimLostError, JobExistsError, OpenJobsCapError } from './job-claim.js';
 import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
 
 export interface RedisJobStoreOptions {
@@ -37,7 +37,16 @@ export interface RedisJobStoreOptions {
   ownsClient?: boolean;
   /** Judges claim and key expiry. Default Redis's own clock (`TIME`), shared by every node. */
   clock?: Clock;
+  /**
+   * The most unfinished (not terminal) jobs the store takes: `insertClaimed` beyond it throws
+   * OpenJobsCapError, counted and checked in the same script as the insert, so the cap holds
+   * exactly across every API node (MJW_MAX_ACTIVE_JOBS in a cluster). Default none.
+   */
+  maxOpenJobs?: number;
 }
+
+/** The statuses of unfinished jobs, as the insert script counts them against the cap. */
+const OPEN_STATUSES = JOB_STATUSES.filter((status) => !isTerminal(status)).join(',');
 
 /** Longest id there can be: the upper bound of lexicographic ranges. */
 const ID_MAX = '99999999999999999999';
@@ -81,9 +90,15 @@ write_job(job_args(1))
 return 1`;
 
 // KEYS[6] claim hash, KEYS[7] idempotency key hash (or ''); ARGV: 6 job fields, owner, ttl, now,
-// reservation token (or ''). Returns {'ok', fence, expiresAt} | {'exists'} | {'reservation-lost'}.
+// reservation token (or ''), cap of unfinished jobs (or ''), the unfinished statuses joined by ','.
+// Returns {'ok', fence, expiresAt} | {'exists'} | {'reservation-lost'} | {'busy', unfinished}.
 const INSERT_CLAIMED = `${PRELUDE}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
+if ARGV[11] ~= '' then
+  local open = 0
+  for status in string.gmatch(ARGV[12], '[^,]+') do open = open + redis.call('ZCARD', KEYS[3] .. status) end
+  if open >= tonumber(ARGV[11]) then return {'busy', open} end
+end
 if ARGV[10] ~= '' then
   local k = redis.call('HMGET', KEYS[7], 'token', 'jobId')
   if k[1] ~= ARGV[10] or (k[2] and k[2] ~= '') then return {'reservation-lost'} end
@@ -186,6 +201,7 @@ export class RedisJobStore implements JobStore {
   private readonly redis: Redis;
   private readonly ownsClient: boolean;
   private readonly clock: Clock | undefined;
+  private readonly maxOpenJobs: number | undefined;
   private readonly k: {
     job: (id: string) => string;
     all: string;
@@ -204,6 +220,7 @@ export class RedisJobStore implements JobStore {
     this.redis = options.redis;
     this.ownsClient = options.ownsClient ?? false;
     this.clock = options.clock;
+    this.maxOpenJobs = options.maxOpenJobs;
     const base = `${options.prefix ?? 'mjw'}:{jobs}`;
     this.k = {
       job: (id) => `${base}:job:${id}`,
@@ -273,8 +290,11 @@ export class RedisJobStore implements JobStore {
       ttlMs,
       this.now(),
       reservation?.token ?? '',
+      this.maxOpenJobs === undefined ? '' : this.maxOpenJobs,
+      OPEN_STATUSES,
     )) as [string, number?, string?];
     if (answer[0] === 'exists') throw new JobExistsError(job.id);
+    if (answer[0] === 'busy') throw new OpenJobsCapError(Number(answer[1]), this.maxOpenJobs ?? 0);
     if (answer[0] === 'reservation-lost') throw new IdempotencyReservationLostError(reservation?.key ?? '');
     return { jobId: job.id, owner, fence: Number(answer[1]), expiresAt: Number(answer[2]) };
   }

@@ -98,7 +98,7 @@ export async function registerProxyCommandRoutes(
         return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
       throw error;
     }
-    takeSubmission(ctx, clientId);
+    await takeSubmission(ctx, clientId);
     const id = tasks.start(clientId, action, description, taskState ?? null, run);
     return result(ProxyCode.Success, 'Submit success', id, {});
   };

@@ -52,7 +52,7 @@ import {
   type JobRecord,
   type NewJob,
 } from '../jobs/job.js';
-import { type JobClaim, JobExistsError, MAX_CLAIM_TTL_MS } from '../jobs/job-claim.js';
+import { type JobClaim, JobExistsError, MAX_CLAIM_TTL_MS, OpenJobsCapError } from '../jobs/job-claim.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { CircuitBreaker, CircuitPermit } from '../protection/circuit-breaker.js';
 import { ActiveJob } from './active-job.js';
@@ -104,9 +104,11 @@ export interface JobRunnerOptions {
    * Cluster worker: errors that mean "this worker can no longer drive the job" (its account's
    * lease was lost or handed back, no account is held here) rather than an outcome of the job.
    * Such a job is handed back: it stays stored as it stands and its claim is released, for the
-   * holder of the account (or any worker) to carry on. Default none.
+   * holder of the account (or any worker) to carry on. Default none. Answering an Error instead
+   * fails the job now with that error (no worker of the cluster can serve it: a clearer outcome
+   * than the local one).
    */
-  handsBack?: (error: unknown) => boolean;
+  handsBack?: (error: unknown, job: JobRecord) => boolean | Error;
   /**
    * Cluster worker: whether this runner can follow a job from its ticket (it drives the account
    * the ticket names). A job it cannot follow is left to the worker that can. Default always.
@@ -171,7 +173,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
   private readonly drives: boolean;
   private readonly adoptQueued: boolean;
-  private readonly handsBack: (error: unknown) => boolean;
+  private readonly handsBack: (error: unknown, job: JobRecord) => boolean | Error;
   private readonly canResume: (ticket: SubmissionTicket) => boolean;
   /** Jobs handed back (see `handsBack`): forgotten here without a verdict. */
   private readonly handedBack = new WeakSet<ActiveJob>();
@@ -436,6 +438,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           await this.store.insertClaimed(record, this.instanceId, this.claimTtlMs, reservation),
         ];
       } catch (error) {
+        // The cluster-wide cap (counted in the store, across every node): the same answer as ours.
+        if (error instanceof OpenJobsCapError) throw new ServiceBusyError(error.openJobs, 5_000);
         if (!(error instanceof JobExistsError) || attempt >= ID_ATTEMPTS) throw error;
         this.ids.seed(await this.store.maxId());
       }
@@ -573,12 +577,15 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       return;
     }
     // This worker can no longer drive it (its account was handed on): another worker carries on.
-    if (!job.cancelRequested && this.handsBack(error)) {
+    const handBack = job.cancelRequested ? false : this.handsBack(error, job.record);
+    if (handBack === true) {
       job.permit?.release();
       this.handedBack.add(job);
       this.logger.info({ jobId: job.id, status: job.record.status }, 'job handed back to the cluster');
       return;
     }
+    // No worker of the cluster can serve it: it fails with the cluster's reason.
+    const failure = handBack instanceof Error ? handBack : error;
     if (job.cancelRequested) {
       job.permit?.release();
       await job.finish({ status: 'cancelled', error: CANCELLED_OUTCOME }, 'cancelled');
@@ -586,7 +593,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     }
     // The restart rule (recovery.ts): only a job proven absent and never confirmed sent is resent;
     // not found after a confirmed send, or unresolved, fails below like any outcome.
-    if (mode === 'resume' && afterResumeError(job.record, error) === 'resend') {
+    if (mode === 'resume' && afterResumeError(job.record, failure) === 'resend') {
       this.logger.warn(
         { jobId: job.id },
         'job not found after restart and never confirmed sent: submitting it',
@@ -594,12 +601,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       await this.resubmit(job, source);
       return;
     }
-    const kind = classifyFailure(error);
+    const kind = classifyFailure(failure);
     if (kind === 'fatal' || kind === 'transport')
-      job.permit?.failure((error as Error).message, kind === 'fatal');
+      job.permit?.failure((failure as Error).message, kind === 'fatal');
     else if (kind === 'outcome') job.permit?.success();
     else job.permit?.release();
-    const outcome = toOutcomeError(error);
+    const outcome = toOutcomeError(failure);
     this.logger.info({ jobId: job.id, code: outcome.code }, 'job failed');
     await job.finish({ status: 'failed', error: outcome, previewUrl: null }, 'failed');
   }
