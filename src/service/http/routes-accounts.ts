@@ -14,7 +14,7 @@ export const accountIdParams = {
   properties: { id: { type: 'string', pattern: '^[\\w.-]{1,32}$' } },
 } as const;
 
-function notConfigured(reply: FastifyReply) {
+export function notConfigured(reply: FastifyReply) {
   return reply.code(404).send({
     error: {
       name: 'AccountsNotConfiguredError',
@@ -24,7 +24,7 @@ function notConfigured(reply: FastifyReply) {
   });
 }
 
-function unknownAccount(reply: FastifyReply, id: string) {
+export function unknownAccount(reply: FastifyReply, id: string) {
   return reply.code(404).send({
     error: { name: 'UnknownAccountError', code: 'UNKNOWN_ACCOUNT', message: `No account "${id}"` },
   });
