@@ -19,7 +19,7 @@
  * pool-queue.ts, one account's state in pool-account.ts.
  */
 import { EventEmitter } from 'eventemitter3';
-import { isCommandGenerator } from '../generation/commands/types.js';
+import type { CommandGenerator } from '../generation/commands/types.js';
 import { GeneratorClosedError } from '../generation/errors.js';
 import type {
   GenerationResult,
@@ -39,6 +39,7 @@ import type { RouteRequest } from './routing.js';
 import type {
   AccountChange,
   AccountDirectory,
+  AccountGenerator,
   AccountPoolEvents,
   AccountView,
   PoolAccountInit,
@@ -165,8 +166,8 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
 
   /** `/info` on the account, when its client runs commands (`Midjourney`); else undefined. */
   info(id: string, options: { signal?: AbortSignal } = {}): Promise<AccountInfo> | undefined {
-    const generator: unknown = this.get(id).generator;
-    if (!isCommandGenerator(generator) || generator.info === undefined) return undefined;
+    const generator = this.get(id).generator as AccountGenerator & Partial<Pick<CommandGenerator, 'info'>>;
+    if (typeof generator.info !== 'function') return undefined;
     return generator.info(options);
   }
 
