@@ -25,6 +25,8 @@ export interface LiveJobs {
   error: ApiError | null;
   /** Puts a job the page just created or read into the list before its first event arrives. */
   upsert(job: JobView): void;
+  /** The name of the caller's key (`GET /v1/whoami`): every job listed was created by it. */
+  apiKey: string | null;
 }
 
 export function useJobs(onUnauthorized: () => void): LiveJobs {
@@ -33,6 +35,14 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
   const [error, setError] = useState<ApiError | null>(null);
   const [, setTick] = useState(0);
   const events = useRef(new Map<string, SeenEvent[]>());
+  const [apiKey, setApiKey] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<{ apiKey: string }>('/v1/whoami').then(
+      (me) => setApiKey(me.apiKey),
+      () => setApiKey(null),
+    );
+  }, []);
 
   useEffect(() => {
     const stop = new AbortController();
@@ -82,5 +92,6 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
     connected,
     error,
     upsert: (job) => setJobs((held) => mergeJob(held, job)),
+    apiKey,
   };
 }
