@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccountPool } from '../../src/accounts/account-pool.js';
 import type { AccountInfo } from '../../src/midjourney/info-answer.js';
+import { historyEvent } from '../../src/service/history/job-history-recorder.js';
+import { createJobRecord } from '../../src/service/jobs/job.js';
 import { FakeGenerator } from './helpers/fake-generator.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { startTestService, type TestService, waitForStatus } from './helpers/service.js';
@@ -170,5 +172,31 @@ describe('/v1/accounts/info', () => {
     t = await startTestService();
     const answer = await t.alice.get('/v1/accounts/info');
     expect([answer.status, answer.body.error.code]).toEqual([404, 'ACCOUNTS_NOT_CONFIGURED']);
+  });
+});
+
+describe('historyEvent', () => {
+  const base = createJobRecord(
+    '0000000000000001',
+    { clientId: 'alice', kind: 'imagine', prompt: 'p' },
+    1_000,
+  );
+  it('keeps progress once per band of 25 %, a notice once per text, and every status', () => {
+    const seen = { band: -1, notice: null };
+    const at = (progress: number) =>
+      historyEvent({ ...base, status: 'running', progress }, 'progress', seen)?.progress;
+    expect([0, 10, 24, 25, 49, 50, 99].map(at)).toEqual([0, undefined, undefined, 25, undefined, 50, 99]);
+    const notice = (text: string) => historyEvent({ ...base, notice: text }, 'notice', seen)?.notice;
+    expect([notice('Job queued'), notice('Job queued'), notice('Queue full')]).toEqual([
+      'Job queued',
+      undefined,
+      'Queue full',
+    ]);
+    expect(historyEvent({ ...base, status: 'submitted' }, 'status', seen)).toMatchObject({
+      type: 'status',
+      status: 'submitted',
+      at: 1_000,
+      error: null,
+    });
   });
 });
