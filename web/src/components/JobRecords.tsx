@@ -7,16 +7,19 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, api } from '../api.js';
-import { clockTime } from '../format.js';
+import { clockTime, isActive } from '../format.js';
 import type { DeliveriesAnswer, HistoryEventView, JobView } from '../types.js';
 
 const PENDING_POLL_MS = 2_000;
 
-function useRead<T>(path: string, key: string, pollWhile: (value: T | null) => boolean) {
+/** Reads `path` when `key` changes, and again every few seconds while `pollWhile` holds. */
+function useRead<T>(path: string | null, key: string, pollWhile: (value: T, reads: number) => boolean) {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
+    if (path === null) return undefined;
     let stopped = false;
+    let reads = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const read = (): void => {
       api<T>(path).then(
@@ -24,7 +27,8 @@ function useRead<T>(path: string, key: string, pollWhile: (value: T | null) => b
           if (stopped) return;
           setValue(answer);
           setError(null);
-          if (pollWhile(answer)) timer = setTimeout(read, PENDING_POLL_MS);
+          reads += 1;
+          if (pollWhile(answer, reads)) timer = setTimeout(read, PENDING_POLL_MS);
         },
         (e: ApiError) => !stopped && setError(e),
       );
@@ -42,11 +46,16 @@ function useRead<T>(path: string, key: string, pollWhile: (value: T | null) => b
 const changeKey = (job: JobView): string =>
   `${job.status}:${Math.floor(job.progress / 25)}:${job.notice ?? ''}`;
 
+const OUTCOMES: readonly string[] = ['completed', 'failed', 'cancelled'];
+
 export function JobHistory({ job }: { job: JobView }) {
+  // The outcome is stored just after it is announced: a finished job whose history does not end
+  // with it yet is read again shortly.
   const { value, error } = useRead<{ events: HistoryEventView[] }>(
     `/v1/jobs/${job.id}/history`,
     changeKey(job),
-    () => false,
+    // A few times at most: a job stored before histories were kept has none to wait for.
+    (answer, reads) => reads < 4 && !isActive(job) && !OUTCOMES.includes(answer.events.at(-1)?.type ?? ''),
   );
   const events = value?.events ?? [];
   return (
@@ -70,9 +79,9 @@ export function JobHistory({ job }: { job: JobView }) {
 
 export function JobDeliveries({ job }: { job: JobView }) {
   const { value, error } = useRead<DeliveriesAnswer>(
-    `/v1/jobs/${job.id}/deliveries`,
+    job.webhookUrl === null ? null : `/v1/jobs/${job.id}/deliveries`,
     job.status,
-    (answer) => answer?.deliveries.some((d) => d.state === 'pending') ?? false,
+    (answer) => answer.deliveries.some((d) => d.state === 'pending'),
   );
   if (job.webhookUrl === null) return null;
   const deliveries = value?.deliveries ?? [];
