@@ -12,6 +12,8 @@
  * Claims (job-claim.ts) and idempotency keys follow the same rules as in SQLite, each check and
  * its write in one script. Time is Redis's own (`TIME`), the one clock every node shares; a
  * `clock` option replaces it, for tests that move time by hand.
+ *
+ * A job's event history is a list per job (`history:<id>`), appended and trimmed in one MULTI.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
