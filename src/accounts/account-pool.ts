@@ -19,6 +19,7 @@
  * pool-queue.ts, one account's state in pool-account.ts.
  */
 import { EventEmitter } from 'eventemitter3';
+import type { CommandGenerator } from '../generation/commands/types.js';
 import { GeneratorClosedError } from '../generation/errors.js';
 import type {
   GenerationResult,
@@ -27,6 +28,7 @@ import type {
   JobOptions,
   SubmissionTicket,
 } from '../generation/types.js';
+import type { AccountInfo } from '../midjourney/info-answer.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { AccountDisabledError, NoAccountAvailableError, UnknownAccountError } from './errors.js';
 import { forwardAccountEvents } from './forward-events.js';
@@ -37,6 +39,7 @@ import type { RouteRequest } from './routing.js';
 import type {
   AccountChange,
   AccountDirectory,
+  AccountGenerator,
   AccountPoolEvents,
   AccountView,
   PoolAccountInit,
@@ -159,6 +162,13 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
 
   account(id: string): AccountView | undefined {
     return this.members.get(id)?.view();
+  }
+
+  /** `/info` on the account, when its client runs commands (`Midjourney`); else undefined. */
+  info(id: string, options: { signal?: AbortSignal } = {}): Promise<AccountInfo> | undefined {
+    const generator = this.get(id).generator as AccountGenerator & Partial<Pick<CommandGenerator, 'info'>>;
+    if (typeof generator.info !== 'function') return undefined;
+    return generator.info(options);
   }
 
   /** Slots of enabled accounts: how many jobs the pool can run at once now. */

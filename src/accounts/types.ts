@@ -5,6 +5,7 @@
 import type { CreditsExhaustedPolicy } from '../config/accounts.js';
 import type { GenerationStats } from '../generation/client-options.js';
 import type { GenerationEvents, GenerationMode, Generator } from '../generation/types.js';
+import type { AccountInfo } from '../midjourney/info-answer.js';
 
 /** One account's client: a `Midjourney` (one RateLimiter per token, its own slots and watcher) or a fake. */
 export type AccountGenerator = Generator & {
@@ -97,4 +98,9 @@ export interface AccountDirectory {
   disable(id: string, reason?: string): AccountView | Promise<AccountView>;
   /** Jobs waiting for a slot on any account. */
   readonly waiting: number;
+  /**
+   * Optional: runs Midjourney's `/info` on the account. Undefined when its client cannot (a fake, a
+   * cluster directory); throws UnknownAccountError for an unknown id.
+   */
+  info?(id: string, options?: { signal?: AbortSignal }): Promise<AccountInfo> | undefined;
 }

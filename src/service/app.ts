@@ -16,9 +16,11 @@ import type { Generator } from '../generation/types.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
+import { AccountInfoBook } from './accounts/account-info-book.js';
 import type { ServiceContext } from './context.js';
 import type { DiscordTelemetry, ServiceProbe } from './health.js';
 import { HealthReporter } from './health-reporter.js';
+import { attachJobHistory } from './history/job-history-recorder.js';
 import { JOB_EXAMPLE, OPS_TAG, V1_TAG } from './http/answer-schemas.js';
 import { ApiKeyAuthenticator } from './http/api-keys.js';
 import { streamClientEvents } from './http/client-events.js';
@@ -33,9 +35,11 @@ import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { toJobView } from './http/job-view.js';
 import { isOpenApiPath, registerOpenApi } from './http/openapi.js';
 import { installRequestHooks } from './http/request-hooks.js';
+import { registerAccountInfoRoutes } from './http/routes-account-info.js';
 import { registerAccountRoutes } from './http/routes-accounts.js';
 import { registerCommandRoutes } from './http/routes-commands.js';
 import { registerHealthRoutes } from './http/routes-health.js';
+import { registerJobRecordRoutes } from './http/routes-job-records.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
@@ -222,6 +226,10 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     onError: (error, job) => logger.error({ err: error, jobId: job.id }, 'could not queue webhook'),
   });
   const detachJobMetrics = observeJobs(runner, serviceMetrics);
+  // Each job's event history, stored with it; in a cluster, the worker driving the job writes it.
+  const detachHistory = attachJobHistory(runner, store, {
+    onError: (error, job) => logger.error({ err: error, jobId: job.id }, 'could not store a job event'),
+  });
   const detachTelemetry = options.telemetry?.({
     // Templates, not ids: one series per endpoint, however many channels and accounts.
     response: (route, status) => serviceMetrics.discordRequests.inc({ route: routeTemplate(route), status }),
@@ -275,12 +283,17 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     accounts: options.accounts,
     shutdown: shutdown.signal,
     commands: isCommandGenerator(options.generator) ? options.generator : undefined,
+    accountInfo: new AccountInfoBook(),
+    now: () => clock.now(),
   };
   // Before the routes: @fastify/swagger collects them as they are added.
   await registerOpenApi(app);
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerCommandRoutes(scope, ctx));
+  // Before the account routes: `/v1/accounts/info` is a path of its own, not an account id.
+  await app.register(async (scope) => registerAccountInfoRoutes(scope, ctx));
   await app.register(async (scope) => registerAccountRoutes(scope, ctx));
+  await app.register(async (scope) => registerJobRecordRoutes(scope, ctx));
   await app.register(async (scope) => registerProxyRoutes(scope, ctx));
   registerHealthRoutes(app, { health, auth });
   const eventsSchema = {
@@ -365,6 +378,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       await runner.close();
       detachNotifier();
       detachJobMetrics();
+      detachHistory();
       serviceMetrics.close();
       detachTelemetry?.();
       await webhooks.close();

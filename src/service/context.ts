@@ -2,6 +2,7 @@
 import type { AccountDirectory } from '../accounts/types.js';
 import type { ServiceConfig } from '../config/service.js';
 import type { CommandGenerator } from '../generation/commands/types.js';
+import type { AccountInfoBook } from './accounts/account-info-book.js';
 import { RateLimitError } from './errors.js';
 import type { JobEventHub } from './http/sse.js';
 import type { JobStore } from './jobs/job-store.js';
@@ -28,6 +29,10 @@ export interface ServiceContext {
   shutdown: AbortSignal;
   /** describe / blend / shorten / image uploads, when the generator offers them (`Midjourney`). */
   commands?: CommandGenerator | undefined;
+  /** The last `/info` read per account. */
+  accountInfo: AccountInfoBook;
+  /** ms since the epoch. */
+  now: () => number;
 }
 
 /**

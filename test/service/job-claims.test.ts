@@ -193,6 +193,8 @@ describe('SqliteJobStore schema', () => {
       next: newer.id,
     });
     expect(await a.listViews({ limit: 1 })).toBeUndefined();
+    // Schema 4 added each job's event history.
+    expect(await c.listJobEvents(j.id)).toEqual([]);
     await c.close();
     await a.close();
     await b.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createJobRecord, type JobRecord, type JobStatus } from '../../src/service/jobs/job.js';
+import type { JobHistoryEvent } from '../../src/service/jobs/job-history.js';
 import type { JobStore, WebhookDelivery } from '../../src/service/jobs/job-store.js';
 import { MemoryJobStore } from '../../src/service/jobs/memory-store.js';
 import { RedisJobStore } from '../../src/service/jobs/redis-store.js';
@@ -134,6 +135,27 @@ describe.each(stores)('%s', (_name, make) => {
       ['progress', 'pending', 0],
     ]);
     expect((await store.listPendingDeliveries()).map((d) => d.id)).toEqual([second.id]);
+    await store.close();
+  });
+
+  it("keeps each job's newest events, in order, apart from other jobs'", async () => {
+    const store = make();
+    const [a, b] = [job(), job()];
+    for (const j of [a, b]) await store.insert(j);
+    const event = (jobId: string, progress: number): JobHistoryEvent => ({
+      jobId,
+      at: 1_750_000_000_000 + progress,
+      type: 'progress',
+      status: 'running',
+      progress,
+      notice: null,
+      error: null,
+    });
+    for (const p of [10, 20, 30, 40, 50]) await store.appendJobEvent(event(a.id, p), 3);
+    await store.appendJobEvent(event(b.id, 99), 3);
+    expect((await store.listJobEvents(a.id)).map((e) => e.progress)).toEqual([30, 40, 50]);
+    expect(await store.listJobEvents(b.id)).toEqual([event(b.id, 99)]);
+    expect(await store.listJobEvents('9999999999999999')).toEqual([]);
     await store.close();
   });
 });

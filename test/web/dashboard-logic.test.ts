@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_JOBS, filterChoices, matchesFilter, mergeJob, mergeJobs } from '../../web/src/filters.js';
 import {
   aspectRatioOf,
+  formatAge,
   formatCount,
   formatDuration,
   jobDurationMs,
@@ -108,6 +109,23 @@ describe('formatting', () => {
   });
 });
 
+describe('formatAge', () => {
+  const at = '2026-01-01T12:00:00.000Z';
+  const base = Date.parse(at);
+  it.each([
+    [1_000, 'just now'],
+    [42_000, '42 s ago'],
+    [5 * 60_000 + 10_000, '5 min ago'],
+    [3 * 3_600_000, '3 h ago'],
+    [2 * 86_400_000, '2 d ago'],
+  ])('%i ms -> %s', (ms, text) => {
+    expect(formatAge(at, base + ms)).toBe(text);
+  });
+  it('answers a dash for a time it cannot read', () => {
+    expect(formatAge('not a time', base)).toBe('–');
+  });
+});
+
 describe('safeUrl', () => {
   it('keeps http(s) URLs and drops any other scheme', () => {
     expect(safeUrl('https://cdn.discordapp.com/a/b/grid_0.png?ex=1&is=2&')).toBe(
@@ -145,6 +163,16 @@ describe('filters', () => {
     expect(ids({ search: 'FOX' })).toEqual(['4', '2']);
     expect(ids({ search: 'fox  snow' })).toEqual(['4']);
     expect(ids({ search: 'fox', account: 'sim2' })).toEqual(['2']);
+  });
+
+  it("filters by the creating key's name: the caller's own jobs, or none for another name", () => {
+    const byKey = (apiKey: string, owner: string | null) =>
+      jobs.filter((j) => matchesFilter(j, { ...ALL_JOBS, apiKey }, owner)).length;
+    expect(byKey('all', 'alice')).toBe(4);
+    expect(byKey('alice', 'alice')).toBe(4);
+    expect(byKey('bob', 'alice')).toBe(0);
+    // The key's name not known yet: a named filter shows nothing rather than guessing.
+    expect(byKey('alice', null)).toBe(0);
   });
 
   it('offers the outcomes and accounts present', () => {

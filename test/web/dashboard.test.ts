@@ -13,6 +13,7 @@ import { openServiceGenerator, type ServiceGenerator } from '../../src/service/o
 import { type Simulator, simAccounts, simAccountsFile, startSimulator } from '../../src/simulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { KEY_A } from '../service/helpers/http.js';
+import { type Receiver, startReceiver } from '../service/helpers/receiver.js';
 import { startTestService, type TestService } from '../service/helpers/service.js';
 import { CHROMIUM_PATH, chromiumAvailable } from './browser.js';
 import { buildDashboard, firstLoadGzipBytes } from './build-dashboard.js';
@@ -26,6 +27,7 @@ let sim: Simulator;
 let opened: ServiceGenerator;
 let t: TestService;
 let browser: Browser;
+let receiver: Receiver;
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/dashboard-${name}.png`, fullPage: true });
@@ -44,9 +46,10 @@ async function signedIn(): Promise<Page> {
 describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    [dir, browser] = await Promise.all([
+    [dir, browser, receiver] = await Promise.all([
       buildDashboard(),
       chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] }),
+      startReceiver(),
     ]);
     // A job takes a second or two: long enough to see progress and its preview.
     sim = await startSimulator({ timeScale: 40, ...SIM.init, bot: { fastSlots: 2 } });
@@ -79,6 +82,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await receiver?.close();
     await t?.close();
     await opened?.close();
     await sim?.close();
@@ -205,6 +209,40 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it("shows a finished job's stored events and its webhook deliveries, attempt by attempt", async () => {
+    // The receiver refuses the first attempt: the delivery is retried, and both attempts are shown.
+    receiver.script = [503];
+    const hook = `${receiver.url}/hooks/dash?token=receiver-secret-42`;
+    const { body } = await t.alice.post('/v1/imagine', { prompt: 'a harbour at night', webhookUrl: hook });
+    await receiver.waitFor(2);
+    await t.started.service.webhooks.idle();
+    expect((await t.alice.get(`/v1/jobs/${body.id}`)).body.status).toBe('succeeded');
+
+    // Opened after the job finished: everything shown was stored, none of it seen live.
+    const page = await signedIn();
+    await page.goto(`${t.url}/#/jobs/${body.id}`);
+    const detail = page.getByTestId('job-detail');
+    await expect.poll(() => detail.getAttribute('data-status')).toBe('succeeded');
+    const events = page.getByTestId('events').locator('li');
+    await expect.poll(() => events.last().getAttribute('data-type')).toBe('completed');
+    expect(await events.first().textContent()).toContain('submitting');
+    expect(await page.getByTestId('events').locator('li[data-type="progress"]').count()).toBeGreaterThan(0);
+
+    const delivery = page.getByTestId('delivery');
+    await expect.poll(() => delivery.getAttribute('data-state')).toBe('delivered');
+    const attempts = delivery.getByTestId('attempt');
+    expect(await attempts.count()).toBe(2);
+    expect(await attempts.first().textContent()).toContain('HTTP 503');
+    expect(await attempts.last().textContent()).toContain('HTTP 200');
+    expect(await delivery.textContent()).toContain(new URL(receiver.url).host);
+    expect(await page.getByTestId('job-key').textContent()).toBe('alice');
+    await shot(page, 'job-records');
+    const html = await page.content();
+    expect(html).not.toContain('receiver-secret-42');
+    expect(html).not.toContain('/hooks/dash');
+    await page.close();
+  });
+
   it('asks for no key when the service runs without keys (loopback only)', async () => {
     const open = await startTestService({ dashboardDir: dir, config: { apiKeys: [], authDisabled: true } });
     try {
@@ -236,6 +274,16 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
 
     await sim2.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => sim2.getAttribute('data-state')).toBe('enabled');
+
+    // Fast time left: read on demand with /info. These clients watch by polling, and Midjourney
+    // answers /info privately over the gateway: the row says why instead of failing the page
+    // (a gateway-watching client's answer is covered in test/service/job-records.test.ts).
+    const sim1Info = page.locator('[data-account="sim1"]').getByTestId('account-info');
+    expect(await sim1Info.textContent()).toContain('not read yet');
+    await sim1Info.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => sim1Info.textContent()).toContain('ValidationError');
+    expect(await sim1Info.textContent()).toContain('only over the gateway');
+    expect(await page.getByTestId('accounts').locator('tr[data-state]').count()).toBe(2);
     await page.close();
   });
 });

@@ -11,11 +11,24 @@ export interface JobFilter {
   account: string;
   /** Words that must all occur in the prompt, any case. */
   search: string;
+  /**
+   * The name of the API key that created the job, or `all`. A key sees only its own jobs (the API
+   * has no view across keys), so every job listed carries the caller's key name (`GET /v1/whoami`).
+   */
+  apiKey: string;
 }
 
-export const ALL_JOBS: JobFilter = { state: 'all', outcome: 'all', account: 'all', search: '' };
+export const ALL_JOBS: JobFilter = {
+  state: 'all',
+  outcome: 'all',
+  account: 'all',
+  search: '',
+  apiKey: 'all',
+};
 
-export function matchesFilter(job: JobView, filter: JobFilter): boolean {
+/** `ownerKey`: the name of the key that created the jobs listed (the caller's), when known. */
+export function matchesFilter(job: JobView, filter: JobFilter, ownerKey: string | null = null): boolean {
+  if (filter.apiKey !== 'all' && ownerKey !== filter.apiKey) return false;
   if (filter.state === 'active' ? !isActive(job) : filter.state !== 'all' && job.status !== filter.state) {
     return false;
   }

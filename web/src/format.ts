@@ -68,3 +68,19 @@ export function safeUrl(url: string | null | undefined): string {
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return '';
   return url.replace(/["\\\s]/g, (c) => encodeURIComponent(c));
 }
+
+/** How long ago `iso` was, from `now`: `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`. */
+export function formatAge(iso: string, now: number): string {
+  const ms = now - Date.parse(iso);
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 5_000) return 'just now';
+  if (ms < 60_000) return `${Math.floor(ms / 1_000)} s ago`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ago`;
+  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)} h ago`;
+  return `${Math.floor(ms / 86_400_000)} d ago`;
+}
+
+/** `hh:mm:ss` of an ISO time, in the browser's time zone. */
+export function clockTime(iso: string): string {
+  return new Date(iso).toTimeString().slice(0, 8);
+}

@@ -87,3 +87,61 @@ export interface HealthReport {
 
 /** Discord's invalid-request ban line: 10,000 401/403/429 answers in 10 minutes. */
 export const INVALID_REQUEST_BAN_LINE = 10_000;
+
+/** One POST of a webhook delivery (`GET /v1/jobs/:id/deliveries`). */
+export interface DeliveryAttemptView {
+  attempt: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  nextAttemptAt: string | null;
+}
+
+/** A webhook delivery: the receiver's host only, never the URL, the body or the signature. */
+export interface DeliveryView {
+  id: string;
+  event: string;
+  host: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+  nextAttemptAt: string | null;
+  log: DeliveryAttemptView[];
+}
+
+export interface DeliveriesAnswer {
+  webhook: boolean;
+  deliveries: DeliveryView[];
+  omitted: number;
+}
+
+/** One stored event of a job (`GET /v1/jobs/:id/history`). */
+export interface HistoryEventView {
+  at: string;
+  type: 'status' | 'progress' | 'notice' | 'completed' | 'failed' | 'cancelled';
+  status: JobStatus;
+  progress: number;
+  notice: string | null;
+  error: { name: string; code: string; message: string } | null;
+}
+
+/** The last `/info` read of an account (`GET /v1/accounts/info`). */
+export interface AccountInfoSummary {
+  plan: string | null;
+  jobMode: string | null;
+  visibility: string | null;
+  fastTimeRemaining: { hours: number; totalHours: number; percent: number } | null;
+  queuedFast: number | null;
+  queuedRelax: number | null;
+  running: number | null;
+  readAt: string;
+}
+
+export interface AccountsInfoAnswer {
+  supported: boolean;
+  accounts: { id: string; info: AccountInfoSummary | null }[];
+}

@@ -1,38 +1,37 @@
 /**
- * The live job list: the newest pages of `GET /v1/jobs`, kept current by `GET /v1/events`, with
- * each job's events as this page saw them. The list is reloaded on every (re)connection of the
- * stream, so nothing that happened while it was down is missed.
+ * The live job list: the newest pages of `GET /v1/jobs`, kept current by `GET /v1/events`. The
+ * list is reloaded on every (re)connection of the stream, so nothing that happened while it was
+ * down is missed. (A job's events are read from the service, `GET /v1/jobs/:id/history`.)
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, api, follow } from './api.js';
 import { mergeJob, mergeJobs } from './filters.js';
 import type { JobView } from './types.js';
-
-export interface SeenEvent {
-  at: number;
-  type: string;
-  status: string;
-  progress: number;
-  notice: string | null;
-}
 
 const PAGES = 3;
 
 export interface LiveJobs {
   jobs: JobView[];
-  events: ReadonlyMap<string, SeenEvent[]>;
   connected: boolean;
   error: ApiError | null;
   /** Puts a job the page just created or read into the list before its first event arrives. */
   upsert(job: JobView): void;
+  /** The name of the caller's key (`GET /v1/whoami`): every job listed was created by it. */
+  apiKey: string | null;
 }
 
 export function useJobs(onUnauthorized: () => void): LiveJobs {
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [connected, setConnected] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [, setTick] = useState(0);
-  const events = useRef(new Map<string, SeenEvent[]>());
+  const [apiKey, setApiKey] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<{ apiKey: string }>('/v1/whoami').then(
+      (me) => setApiKey(me.apiKey),
+      () => setApiKey(null),
+    );
+  }, []);
 
   useEffect(() => {
     const stop = new AbortController();
@@ -57,12 +56,7 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
       '/v1/events',
       (type, data) => {
         if (type === 'ready') return;
-        const job = data as JobView;
-        const seen = events.current.get(job.id) ?? [];
-        seen.push({ at: Date.now(), type, status: job.status, progress: job.progress, notice: job.notice });
-        events.current.set(job.id, seen.slice(-200));
-        setJobs((held) => mergeJob(held, job));
-        setTick((n) => n + 1);
+        setJobs((held) => mergeJob(held, data as JobView));
       },
       stop.signal,
       reload,
@@ -78,9 +72,9 @@ export function useJobs(onUnauthorized: () => void): LiveJobs {
 
   return {
     jobs,
-    events: events.current,
     connected,
     error,
     upsert: (job) => setJobs((held) => mergeJob(held, job)),
+    apiKey,
   };
 }

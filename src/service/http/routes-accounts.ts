@@ -26,7 +26,7 @@ export const accountIdParams = {
   properties: { id: { type: 'string', pattern: '^[\\w.-]{1,32}$' } },
 } as const;
 
-function notConfigured(reply: FastifyReply) {
+export function notConfigured(reply: FastifyReply) {
   return reply.code(404).send({
     error: {
       name: 'AccountsNotConfiguredError',
@@ -36,7 +36,7 @@ function notConfigured(reply: FastifyReply) {
   });
 }
 
-function unknownAccount(reply: FastifyReply, id: string) {
+export function unknownAccount(reply: FastifyReply, id: string) {
   return reply.code(404).send({
     error: { name: 'UnknownAccountError', code: 'UNKNOWN_ACCOUNT', message: `No account "${id}"` },
   });

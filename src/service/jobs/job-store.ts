@@ -17,6 +17,7 @@ import type {
 } from './idempotency-record.js';
 import type { JobRecord, JobStatus, WebhookFormat } from './job.js';
 import type { JobClaim } from './job-claim.js';
+import type { JobHistoryEvent } from './job-history.js';
 
 export interface JobListQuery {
   /** Only this owner's jobs; all when undefined. */
@@ -55,6 +56,23 @@ export interface JobViewPage {
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
+/** The most attempts a delivery remembers (the newest); its `attempts` counts them all. */
+export const DELIVERY_ATTEMPT_LOG_LIMIT = 20;
+
+/** One POST of a delivery. */
+export interface DeliveryAttempt {
+  /** 1 for the first. */
+  attempt: number;
+  /** ms since the epoch, when it ended. */
+  at: number;
+  /** HTTP status, null when it got no response. */
+  status: number | null;
+  /** Why it failed, null when it succeeded. */
+  error: string | null;
+  /** When the next attempt is due (ms since the epoch), null when none will be made. */
+  nextAttemptAt: number | null;
+}
+
 /** One webhook notification and what became of it. */
 export interface WebhookDelivery {
   id: string;
@@ -73,6 +91,8 @@ export interface WebhookDelivery {
   createdAt: number;
   updatedAt: number;
   deliveredAt: number | null;
+  /** The newest attempts (at most DELIVERY_ATTEMPT_LOG_LIMIT); absent on deliveries stored before. */
+  log?: DeliveryAttempt[];
 }
 
 /**
@@ -176,5 +196,9 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   listDeliveries(jobId: string): Promise<WebhookDelivery[]>;
   /** Deliveries still to be attempted, oldest first: resumed after a restart. */
   listPendingDeliveries(): Promise<WebhookDelivery[]>;
+  /** Appends to the job's history, keeping its newest `keep` events. */
+  appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void>;
+  /** The job's history, oldest first. */
+  listJobEvents(jobId: string): Promise<JobHistoryEvent[]>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import type {
 import { IdempotencyReservationLostError } from './idempotency-record.js';
 import { isTerminal, type JobRecord } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
+import type { JobHistoryEvent } from './job-history.js';
 import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -40,6 +41,7 @@ export class MemoryJobStore implements JobStore {
   private readonly claims = new Map<string, ClaimState>();
   private readonly keys = new Map<string, KeyState>();
   private readonly deliveries = new Map<string, WebhookDelivery>();
+  private readonly histories = new Map<string, JobHistoryEvent[]>();
   private readonly clock: Clock;
   private closed = false;
 
@@ -281,6 +283,19 @@ export class MemoryJobStore implements JobStore {
       .filter((d) => d.state === 'pending')
       .sort((a, b) => a.createdAt - b.createdAt)
       .map(copy);
+  }
+
+  async appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void> {
+    this.check();
+    const events = this.histories.get(event.jobId) ?? [];
+    events.push(copy(event));
+    if (events.length > keep) events.splice(0, events.length - keep);
+    this.histories.set(event.jobId, events);
+  }
+
+  async listJobEvents(jobId: string): Promise<JobHistoryEvent[]> {
+    this.check();
+    return (this.histories.get(jobId) ?? []).map(copy);
   }
 
   async close(): Promise<void> {

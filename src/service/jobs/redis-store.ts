@@ -12,6 +12,8 @@
  * Claims (job-claim.ts) and idempotency keys follow the same rules as in SQLite, each check and
  * its write in one script. Time is Redis's own (`TIME`), the one clock every node shares; a
  * `clock` option replaces it, for tests that move time by hand.
+ *
+ * A job's event history is a list per job (`history:<id>`), appended and trimmed in one MULTI.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -26,6 +28,7 @@ import {
 } from './idempotency-record.js';
 import { isTerminal, JOB_STATUSES, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError, OpenJobsCapError } from './job-claim.js';
+import type { JobHistoryEvent } from './job-history.js';
 import type { JobListPage, JobListQuery, JobStore, WebhookDelivery } from './job-store.js';
 
 export interface RedisJobStoreOptions {
@@ -211,6 +214,7 @@ export class RedisJobStore implements JobStore {
     delivery: (id: string) => string;
     deliveriesOf: (jobId: string) => string;
     pending: string;
+    history: (jobId: string) => string;
     claim: (id: string) => string;
     idempotencyKey: (clientId: string, key: string) => string;
     keyExpiry: string;
@@ -231,6 +235,7 @@ export class RedisJobStore implements JobStore {
       delivery: (id) => `${base}:delivery:${id}`,
       deliveriesOf: (jobId) => `${base}:deliveries:${jobId}`,
       pending: `${base}:deliveries-pending`,
+      history: (jobId) => `${base}:history:${jobId}`,
       claim: (id) => `${base}:claim:${id}`,
       idempotencyKey: (clientId, key) =>
         `${base}:idempotency:${encodeURIComponent(clientId)}:${encodeURIComponent(key)}`,
@@ -527,6 +532,17 @@ export class RedisJobStore implements JobStore {
 
   async listPendingDeliveries(): Promise<WebhookDelivery[]> {
     return this.deliveriesByIds(await this.redis.zrange(this.k.pending, 0, -1));
+  }
+
+  async appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void> {
+    // One list per job, trimmed to its newest `keep` in the same transaction.
+    const key = this.k.history(event.jobId);
+    await this.redis.multi().rpush(key, JSON.stringify(event)).ltrim(key, -keep, -1).exec();
+  }
+
+  async listJobEvents(jobId: string): Promise<JobHistoryEvent[]> {
+    const items = await this.redis.lrange(this.k.history(jobId), 0, -1);
+    return items.map((item) => JSON.parse(item) as JobHistoryEvent);
   }
 
   async close(): Promise<void> {

@@ -10,10 +10,13 @@
  *   reads ~1 KB per job from it, where a column behind `data` would drag each job's whole row
  *   (several KB, overflow pages) through the page cache (4-5x slower at 100 jobs a page). A job
  *   without a view row (written before, or by a store without a renderer) is rendered on read.
+ * - 4: `job_events`, each job's bounded event history (job-history.ts), appended as the job
+ *   changes: an append-only table of small rows, so a progress tick does not rewrite the job's
+ *   document with its whole history.
  */
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const VERSION_1 = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -68,8 +71,17 @@ CREATE TABLE job_views (
 );
 `;
 
+const VERSION_4 = `
+CREATE TABLE job_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX job_events_by_job ON job_events (job_id, seq);
+`;
+
 /** Migration to version n is MIGRATIONS[n - 1]. */
-const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2, VERSION_3];
+const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
 
 /** Creates or upgrades the schema of `db` (opened at `path`, for messages). */
 export function migrate(db: Database.Database, path: string): void {

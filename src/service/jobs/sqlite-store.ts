@@ -23,6 +23,7 @@ import {
 } from './idempotency-record.js';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
+import type { JobHistoryEvent } from './job-history.js';
 import type {
   JobListPage,
   JobListQuery,
@@ -194,6 +195,13 @@ export class SqliteJobStore implements JobStore {
       pending: this.db.prepare<[], JobRow>(
         "SELECT data FROM webhook_deliveries WHERE state = 'pending' ORDER BY created_at, id",
       ),
+      appendEvent: this.db.prepare<[string, string]>('INSERT INTO job_events (job_id, data) VALUES (?, ?)'),
+      // Drops all but the newest `keep` events of the job (job_events_by_job walks them newest first).
+      trimEvents: this.db.prepare<{ jobId: string; keep: number }>(
+        `DELETE FROM job_events WHERE job_id = @jobId AND seq <= (
+           SELECT seq FROM job_events WHERE job_id = @jobId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
+      ),
+      events: this.db.prepare<[string], JobRow>('SELECT data FROM job_events WHERE job_id = ? ORDER BY seq'),
     };
   }
 
@@ -503,6 +511,17 @@ export class SqliteJobStore implements JobStore {
 
   async listPendingDeliveries(): Promise<WebhookDelivery[]> {
     return this.stmts.pending.all().map((r) => JSON.parse(r.data) as WebhookDelivery);
+  }
+
+  async appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.appendEvent.run(event.jobId, JSON.stringify(event));
+      this.stmts.trimEvents.run({ jobId: event.jobId, keep });
+    })();
+  }
+
+  async listJobEvents(jobId: string): Promise<JobHistoryEvent[]> {
+    return this.stmts.events.all(jobId).map((r) => JSON.parse(r.data) as JobHistoryEvent);
   }
 
   async close(): Promise<void> {

@@ -1,19 +1,30 @@
 /**
  * Delivers webhook notifications: each is stored as a pending delivery first, then POSTed with
- * its signature, retried with exponential backoff and full jitter (p-retry) on network errors,
+ * its signature, retried with exponential backoff and jitter (p-retry) on network errors,
  * timeouts, 408, 429 and 5xx; other 4xx and refused targets are final. Every attempt updates the
- * stored delivery, so a restart resumes the pending ones. One job's deliveries are sent in order.
+ * stored delivery and its attempt log (status or error, when the next one is due), so a restart
+ * resumes the pending ones and `GET /v1/jobs/:id/deliveries` shows how they went. One job's
+ * deliveries are sent in order.
+ *
+ * The wait before a retry is drawn here, not inside p-retry, so the time of the next attempt can be
+ * stored with the attempt that failed: p-retry runs with no delay of its own and `onFailedAttempt`
+ * sleeps the drawn delay (p-retry's own formula: minDelay x 2^(n-1) x (1 + random), capped).
  */
 import { randomUUID } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import { type Dispatcher, request } from 'undici';
 import type { Clock } from '../../util/clock.js';
-import { systemClock } from '../../util/clock.js';
+import { sleep, systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { WebhookTargetError } from '../errors.js';
 import type { JobRecord, WebhookFormat } from '../jobs/job.js';
-import type { JobStore, WebhookDelivery } from '../jobs/job-store.js';
+import {
+  DELIVERY_ATTEMPT_LOG_LIMIT,
+  type DeliveryAttempt,
+  type JobStore,
+  type WebhookDelivery,
+} from '../jobs/job-store.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 import type { WebhookTargetPolicy } from './target-policy.js';
 
@@ -34,6 +45,8 @@ export interface WebhookDispatcherOptions {
   maxDelayMs?: number;
   /** Per-attempt timeout, ms. Default 10000. */
   timeoutMs?: number;
+  /** Random numbers in [0, 1) for the retry jitter. Default Math.random. */
+  random?: () => number;
   /** Told about each finished delivery (metrics). */
   onDelivery?: (delivery: WebhookDelivery) => void;
   userAgent?: string;
@@ -44,9 +57,19 @@ class RetryableDeliveryError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
+    /** The wait before the next attempt, ms; null when the budget is spent. */
+    readonly delayMs: number | null = null,
   ) {
     super(message);
   }
+}
+
+/** Appends an attempt to the delivery's log, keeping the newest DELIVERY_ATTEMPT_LOG_LIMIT. */
+function logAttempt(delivery: WebhookDelivery, attempt: DeliveryAttempt): void {
+  const log = delivery.log ?? [];
+  log.push(attempt);
+  if (log.length > DELIVERY_ATTEMPT_LOG_LIMIT) log.splice(0, log.length - DELIVERY_ATTEMPT_LOG_LIMIT);
+  delivery.log = log;
 }
 
 export class WebhookDispatcher {
@@ -63,6 +86,7 @@ export class WebhookDispatcher {
   private readonly timeoutMs: number;
   private readonly onDelivery: ((delivery: WebhookDelivery) => void) | undefined;
   private readonly userAgent: string;
+  private readonly random: () => number;
   private readonly inFlight = new Set<Promise<void>>();
   /** The last delivery queued per job, which the next one waits for. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -82,6 +106,7 @@ export class WebhookDispatcher {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.onDelivery = options.onDelivery;
     this.userAgent = options.userAgent ?? 'midjourney-worker-webhooks';
+    this.random = options.random ?? Math.random;
   }
 
   /**
@@ -164,13 +189,17 @@ export class WebhookDispatcher {
     const attempts = delivery.event === 'progress' ? 1 : this.maxAttempts;
     const signal = this.controller.signal;
     try {
-      await pRetry(() => this.attempt(delivery), {
+      await pRetry(() => this.attempt(delivery, attempts), {
         retries: Math.max(0, attempts - 1 - delivery.attempts),
-        factor: 2,
-        minTimeout: this.minDelayMs,
-        maxTimeout: this.maxDelayMs,
-        randomize: true,
+        // The delay is slept in onFailedAttempt (see the opening comment).
+        minTimeout: 0,
+        maxTimeout: 0,
         signal,
+        onFailedAttempt: async ({ error }) => {
+          if (error instanceof RetryableDeliveryError && error.delayMs !== null) {
+            await sleep(error.delayMs, signal);
+          }
+        },
         shouldRetry: ({ error }) => error instanceof RetryableDeliveryError,
       });
       delivery.state = 'delivered';
@@ -195,9 +224,16 @@ export class WebhookDispatcher {
     this.onDelivery?.(delivery);
   }
 
-  private async attempt(delivery: WebhookDelivery): Promise<void> {
+  /** The wait after failed attempt `n` (1 for the first), ms. */
+  private retryDelay(n: number): number {
+    const delay = Math.round((1 + this.random()) * this.minDelayMs * 2 ** (n - 1));
+    return Math.min(delay, this.maxDelayMs);
+  }
+
+  private async attempt(delivery: WebhookDelivery, budget: number): Promise<void> {
     delivery.attempts += 1;
     delivery.updatedAt = this.clock.now();
+    let retryIn: number | null = null;
     try {
       // IP-literal URLs never reach the lookup, so check here too (also catches a policy change).
       const url = new URL(delivery.url);
@@ -227,7 +263,9 @@ export class WebhookDispatcher {
       delivery.lastError = message;
       const retryable =
         response.statusCode === 408 || response.statusCode === 429 || response.statusCode >= 500;
-      throw retryable ? new RetryableDeliveryError(message, response.statusCode) : new AbortError(message);
+      if (!retryable) throw new AbortError(message);
+      retryIn = delivery.attempts < budget ? this.retryDelay(delivery.attempts) : null;
+      throw new RetryableDeliveryError(message, response.statusCode, retryIn);
     } catch (error) {
       if (error instanceof RetryableDeliveryError || error instanceof AbortError) throw error;
       if (error instanceof WebhookTargetError || (error as Error).cause instanceof WebhookTargetError) {
@@ -239,10 +277,21 @@ export class WebhookDispatcher {
       }
       delivery.lastStatus = null;
       delivery.lastError = (error as Error).message;
-      throw new RetryableDeliveryError(delivery.lastError, null);
+      retryIn = delivery.attempts < budget ? this.retryDelay(delivery.attempts) : null;
+      throw new RetryableDeliveryError(delivery.lastError, null, retryIn);
     } finally {
       // Each attempt is recorded, so a crash mid-retry leaves an accurate count.
-      if (!this.controller.signal.aborted) await this.store.saveDelivery(delivery);
+      if (!this.controller.signal.aborted) {
+        const at = this.clock.now();
+        logAttempt(delivery, {
+          attempt: delivery.attempts,
+          at,
+          status: delivery.lastStatus,
+          error: delivery.lastError,
+          nextAttemptAt: retryIn === null ? null : at + retryIn,
+        });
+        await this.store.saveDelivery(delivery);
+      }
     }
   }
 

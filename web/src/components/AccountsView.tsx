@@ -1,12 +1,16 @@
 /**
- * Accounts (`GET /v1/accounts`, enable / disable) and the Discord rate limiter and circuit breaker
- * (`GET /health` with the key), read every few seconds while the view is open.
+ * Accounts (`GET /v1/accounts`, enable / disable), the last `/info` of each (`GET
+ * /v1/accounts/info`: plan and fast time left with their age; "Refresh" reads it again) and the
+ * Discord rate limiter and circuit breaker (`GET /health` with the key), read every few seconds
+ * while the view is open.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, api } from '../api.js';
-import { formatCount, formatDuration } from '../format.js';
+import { formatAge, formatCount, formatDuration } from '../format.js';
 import { ratePerSecond } from '../series.js';
 import {
+  type AccountInfoSummary,
+  type AccountsInfoAnswer,
   type AccountView,
   type HealthReport,
   INVALID_REQUEST_BAN_LINE,
@@ -14,6 +18,7 @@ import {
 } from '../types.js';
 
 const POLL_MS = 3_000;
+const INFO_EVERY = 5;
 
 function limiters(report: HealthReport | null): [string, LimiterSummary][] {
   const r = report?.rateLimiter;
@@ -30,12 +35,24 @@ export function AccountsView() {
   const [rates, setRates] = useState<Record<string, number>>({});
   const previous = useRef(new Map<string, { at: number; total: number }>());
   const [busy, setBusy] = useState<string | null>(null);
+  const [info, setInfo] = useState<AccountsInfoAnswer | null>(null);
+  /** Per account: the refresh under way, or why the last one failed. */
+  const [infoNote, setInfoNote] = useState<Record<string, string>>({});
+
+  const polls = useRef(0);
 
   const load = async (): Promise<void> => {
-    const [a, h] = await Promise.allSettled([
+    // The /info answers change only when someone reads them again: every INFO_EVERY-th poll is
+    // enough (each call takes a token of the key's request limit).
+    const readInfo = polls.current++ % INFO_EVERY === 0;
+    const [a, h, i] = await Promise.allSettled([
       api<{ accounts: AccountView[] }>('/v1/accounts'),
       api<HealthReport>('/health'),
+      readInfo
+        ? api<AccountsInfoAnswer>('/v1/accounts/info')
+        : Promise.reject(new Error('not read this time')),
     ]);
+    if (i.status === 'fulfilled') setInfo(i.value);
     if (a.status === 'fulfilled') {
       setAccounts(a.value.accounts);
       setAccountsError(null);
@@ -72,6 +89,31 @@ export function AccountsView() {
     }
   };
 
+  const refreshInfo = async (id: string): Promise<void> => {
+    setInfoNote((n) => ({ ...n, [id]: 'reading /info…' }));
+    try {
+      const read = await api<{ id: string; info: AccountInfoSummary }>(
+        `/v1/accounts/${encodeURIComponent(id)}/info`,
+        { method: 'POST' },
+      );
+      setInfo((held) =>
+        held === null
+          ? held
+          : { ...held, accounts: held.accounts.map((x) => (x.id === id ? { id, info: read.info } : x)) },
+      );
+      setInfoNote(({ [id]: _, ...rest }) => rest);
+    } catch (e) {
+      const error = e as ApiError;
+      const note =
+        error.code === 'INFO_UNSUPPORTED'
+          ? '/info is not supported on this pool'
+          : `${error.name}: ${error.message}`;
+      setInfoNote((n) => ({ ...n, [id]: note }));
+    }
+  };
+  const infoOf = (id: string): AccountInfoSummary | null =>
+    info?.accounts.find((x) => x.id === id)?.info ?? null;
+
   return (
     <section>
       <h2>Accounts</h2>
@@ -92,6 +134,7 @@ export function AccountsView() {
               <th>Mode</th>
               <th>Slots</th>
               <th>Jobs today</th>
+              <th>Fast time left (/info)</th>
               <th />
             </tr>
           </thead>
@@ -113,6 +156,17 @@ export function AccountsView() {
                 <td>
                   {a.jobsToday}
                   {a.dailyJobCap > 0 ? ` / ${a.dailyJobCap}` : ''}
+                </td>
+                <td data-testid="account-info">
+                  <FastTime info={infoOf(a.id)} />
+                  {infoNote[a.id] && <span class="note"> {infoNote[a.id]}</span>}{' '}
+                  {info?.supported === false ? (
+                    <span class="note">/info is not supported on this pool</span>
+                  ) : (
+                    <button type="button" class="quiet" onClick={() => refreshInfo(a.id)}>
+                      Refresh
+                    </button>
+                  )}
                 </td>
                 <td>
                   <button type="button" disabled={busy === a.id} onClick={() => toggle(a)}>
@@ -175,5 +229,16 @@ export function AccountsView() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+function FastTime({ info }: { info: AccountInfoSummary | null }) {
+  if (info === null) return <span class="empty">not read yet</span>;
+  const fast = info.fastTimeRemaining;
+  return (
+    <span title={info.plan ?? ''}>
+      {fast === null ? 'unknown' : `${fast.hours} / ${fast.totalHours} h (${fast.percent}%)`}
+      {info.plan ? ` · ${info.plan}` : ''} <small>read {formatAge(info.readAt, Date.now())}</small>
+    </span>
   );
 }

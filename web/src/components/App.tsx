@@ -56,6 +56,11 @@ function Dashboard({ signOut }: { signOut: () => void }) {
             </a>
           ))}
         </nav>
+        {live.apiKey !== null && (
+          <span class="who" data-testid="whoami" title="The API key this page uses (its name, not the key)">
+            key: {live.apiKey}
+          </span>
+        )}
         <span class={live.connected ? 'live on' : 'live'} data-testid="live">
           {live.connected ? 'live' : 'offline'}
         </span>
@@ -79,7 +84,7 @@ function Dashboard({ signOut }: { signOut: () => void }) {
         ) : route.startsWith('#/stats') ? (
           <StatsView jobs={live.jobs} />
         ) : (
-          <JobsView jobs={live.jobs} />
+          <JobsView jobs={live.jobs} apiKey={live.apiKey} />
         )}
       </main>
     </div>

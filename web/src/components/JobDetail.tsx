@@ -1,9 +1,10 @@
-/** One job: its grid, its buttons (each runs an action), cancel, and the events this page saw. */
+/** One job: its grid, its buttons (each runs an action), cancel, its stored events and webhook deliveries. */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, api } from '../api.js';
 import { formatDuration, isActive, jobDurationMs, splitPrompt } from '../format.js';
 import type { JobView } from '../types.js';
 import type { LiveJobs } from '../use-jobs.js';
+import { JobDeliveries, JobHistory } from './JobRecords.js';
 import { Outcome, Progress, useNow } from './JobsView.js';
 
 export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
@@ -44,7 +45,6 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
     }
   };
   const { text, parameters } = splitPrompt(job.prompt);
-  const events = live.events.get(job.id) ?? [];
 
   return (
     <section class="detail" data-testid="job-detail" data-status={job.status}>
@@ -73,6 +73,8 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
         </dd>
         <dt>Account</dt>
         <dd>{job.accountId ?? '–'}</dd>
+        <dt>API key</dt>
+        <dd data-testid="job-key">{live.apiKey ?? '–'}</dd>
         <dt>Duration</dt>
         <dd>{formatDuration(jobDurationMs(job, now))}</dd>
         {parameters.length > 0 && (
@@ -82,7 +84,7 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
           </>
         )}
         <dt>Webhook</dt>
-        <dd>{job.webhookUrl === null ? 'none' : 'set (deliveries are not exposed by the API)'}</dd>
+        <dd>{job.webhookUrl === null ? 'none' : 'set (deliveries below)'}</dd>
       </dl>
       {isActive(job) && (
         <button type="button" onClick={cancel}>
@@ -108,17 +110,8 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
         </>
       )}
       {error && <ErrorLine error={error} />}
-      <h3>Events seen by this page</h3>
-      {events.length === 0 && <p class="empty">None since this page opened.</p>}
-      <ol class="events" data-testid="events">
-        {events.map((e) => (
-          <li key={`${e.at}-${e.type}-${e.progress}`}>
-            {new Date(e.at).toTimeString().slice(0, 8)} <strong>{e.type}</strong> {e.status}
-            {e.type === 'progress' ? ` ${e.progress}%` : ''}
-            {e.notice ? ` · ${e.notice}` : ''}
-          </li>
-        ))}
-      </ol>
+      <JobHistory job={job} />
+      <JobDeliveries job={job} />
     </section>
   );
 }

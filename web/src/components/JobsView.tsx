@@ -59,10 +59,10 @@ export function Progress({ job }: { job: JobView }) {
   );
 }
 
-export function JobsView({ jobs }: { jobs: JobView[] }) {
+export function JobsView({ jobs, apiKey }: { jobs: JobView[]; apiKey: string | null }) {
   const [filter, setFilter] = useState<JobFilter>(ALL_JOBS);
   const choices = useMemo(() => filterChoices(jobs), [jobs]);
-  const shown = useMemo(() => jobs.filter((j) => matchesFilter(j, filter)), [jobs, filter]);
+  const shown = useMemo(() => jobs.filter((j) => matchesFilter(j, filter, apiKey)), [jobs, filter, apiKey]);
   const now = useNow(jobs.some(isActive));
   const set = (patch: Partial<JobFilter>) => setFilter({ ...filter, ...patch });
   return (
@@ -86,6 +86,12 @@ export function JobsView({ jobs }: { jobs: JobView[] }) {
           options={choices.accounts}
           onChange={(account) => set({ account })}
         />
+        <Select
+          label="API key"
+          value={filter.apiKey}
+          options={apiKey === null ? [] : [apiKey]}
+          onChange={(key) => set({ apiKey: key })}
+        />
         <input
           type="search"
           placeholder="Search prompts"
@@ -102,6 +108,7 @@ export function JobsView({ jobs }: { jobs: JobView[] }) {
           <tr>
             <th>Prompt</th>
             <th>Account</th>
+            <th title="The name of the API key that created the job">Key</th>
             <th>State</th>
             <th>Progress</th>
             <th>Outcome</th>
@@ -115,6 +122,7 @@ export function JobsView({ jobs }: { jobs: JobView[] }) {
                 <a href={`#/jobs/${job.id}`}>{job.action ? `${job.action} · ${job.prompt}` : job.prompt}</a>
               </td>
               <td>{job.accountId ?? '–'}</td>
+              <td>{apiKey ?? '–'}</td>
               <td>
                 <span class={`state ${job.status}`}>{job.status}</span>
               </td>
