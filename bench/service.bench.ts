@@ -10,6 +10,8 @@
  * 4. `POST /v1/imagine`: submissions accepted while jobs queue behind a generator with 3 slots
  *    (an in-process fake: each job takes 20 ms once it has a slot), as the orchestrator queues them
  *    behind Midjourney's slots. Every submission is a store insert plus the runner's bookkeeping.
+ * Each row also gives the service process's CPU time per request, which other processes on the
+ * same cores disturb far less than requests/s.
  * The per-client limits are set out of the way: this measures the service, not the limiter. The
  * service runs in a child process, so the load generator does not share its event loop.
  */
@@ -131,6 +133,8 @@ function storedJob(i: number, base: number): JobRecord {
 interface Row {
   scenario: string;
   'req/s': string;
+  /** The service process's CPU time (user + system) per request: steadier than req/s on a busy machine. */
+  'CPU µs/req': string;
   'p50 ms': string;
   'p99 ms': string;
   requests: number;
@@ -138,11 +142,15 @@ interface Row {
   errors: number;
 }
 
-async function load(scenario: string, options: autocannon.Options): Promise<Row> {
+async function load(child: ChildProcess, scenario: string, options: autocannon.Options): Promise<Row> {
+  const before = await request<{ cpu: NodeJS.CpuUsage }>(child, 'cpu', 'cpu');
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  const after = await request<{ cpu: NodeJS.CpuUsage }>(child, 'cpu', 'cpu');
+  const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
   return {
     scenario,
     'req/s': result.requests.average.toFixed(0),
+    'CPU µs/req': (cpuUs / Math.max(1, result.requests.total)).toFixed(0),
     'p50 ms': result.latency.p50.toFixed(2),
     'p99 ms': result.latency.p99.toFixed(2),
     requests: result.requests.total,
@@ -194,7 +202,9 @@ async function serve(): Promise<void> {
   const report: ServerReport = { url: started.url, insertMs, fileBytes, empty, loaded: measureMemory() };
   process.send?.({ type: 'ready', report });
   process.on('message', async (message: { type: string }) => {
-    if (message.type === 'memory') {
+    if (message.type === 'cpu') {
+      process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
+    } else if (message.type === 'memory') {
       process.send?.({
         type: 'memory',
         memory: measureMemory(),
@@ -231,7 +241,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${KEY}` };
     const rows: Row[] = [];
     rows.push(
-      await load(`GET /v1/jobs/:id (${STORED_JOBS / 1_000}k stored)`, {
+      await load(child, `GET /v1/jobs/:id (${STORED_JOBS / 1_000}k stored)`, {
         url: report.url,
         headers,
         requests: [
@@ -248,14 +258,14 @@ async function main(): Promise<void> {
     const middle = encodeCursor(String(BASE_ID + Math.floor(STORED_JOBS / 2)).padStart(16, '0'));
     for (const limit of [20, 100]) {
       rows.push(
-        await load(`GET /v1/jobs?limit=${limit}&cursor=(middle)`, {
+        await load(child, `GET /v1/jobs?limit=${limit}&cursor=(middle)`, {
           url: `${report.url}/v1/jobs?limit=${limit}&cursor=${middle}`,
           headers,
         }),
       );
     }
     const before = await request<{ sent: number }>(child, 'memory', 'memory');
-    const submits = await load('POST /v1/imagine (3 slots, queued)', {
+    const submits = await load(child, 'POST /v1/imagine (3 slots, queued)', {
       url: `${report.url}/v1/imagine`,
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },

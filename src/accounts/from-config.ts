@@ -20,10 +20,21 @@ export interface AccountPoolFromConfigOptions {
   clientOptions?: (account: AccountConfig) => Partial<MidjourneyOptions>;
 }
 
+/** The configuration with the account's `userAgent` / `headers` in place of the shared ones. */
+export function withAccountIdentity(config: Config, account: AccountConfig): Config {
+  if (account.userAgent === undefined && account.headers === undefined) return config;
+  return {
+    ...config,
+    ...(account.userAgent === undefined ? {} : { userAgent: account.userAgent }),
+    ...(account.headers === undefined ? {} : { restHeaders: account.headers }),
+  };
+}
+
 /** The client options of one account: the shared configuration, then the account's own settings. */
 export function accountClientOptions(config: Config, account: AccountConfig): MidjourneyOptions {
   return {
-    config,
+    // The account's own REST identity, where it has one, over MJ_USER_AGENT / MJ_REST_HEADERS.
+    config: withAccountIdentity(config, account),
     token: account.token,
     guildId: account.guildId,
     channelId: account.channelId,

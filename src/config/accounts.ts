@@ -5,9 +5,11 @@
  * account (its `id`, else its position) and the field; a token is never echoed.
  *
  *   [{ "id": "a1", "token": "...", "guildId": "...", "channelId": "...", "slots": 3,
- *      "mode": "fast", "dailyJobCap": 0, "enabled": true, "onCreditsExhausted": "relax" }]
+ *      "mode": "fast", "dailyJobCap": 0, "enabled": true, "onCreditsExhausted": "relax",
+ *      "userAgent": "Mozilla/5.0 ...", "headers": { "X-Discord-Locale": "en-US" } }]
  */
 import { readFileSync } from 'node:fs';
+import { extraHeaderProblems } from '../util/extra-headers.js';
 import { isSnowflake } from '../util/snowflake.js';
 import { ConfigError } from './errors.js';
 import type { Config } from './index.js';
@@ -43,6 +45,10 @@ export interface AccountConfig {
   readonly submitGapMaxMs: number;
   /** Default `disable`. */
   readonly onCreditsExhausted: CreditsExhaustedPolicy;
+  /** The REST `User-Agent` of this account. Default: MJ_USER_AGENT, else the library's own. */
+  readonly userAgent?: string;
+  /** More REST headers of this account (its browser's locale, super-properties). Default: MJ_REST_HEADERS. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const FIELDS = new Set([
@@ -57,6 +63,8 @@ const FIELDS = new Set([
   'submitGapMinMs',
   'submitGapMaxMs',
   'onCreditsExhausted',
+  'userAgent',
+  'headers',
 ]);
 const ID = /^[\w.-]{1,32}$/;
 const DAY_MS = 86_400_000;
@@ -226,8 +234,22 @@ function parseAccount(
     if (typeof raw.enabled === 'boolean') enabled = raw.enabled;
     else report('enabled', `expected true or false, got ${JSON.stringify(raw.enabled)}`);
   }
+  if (
+    raw.userAgent !== undefined &&
+    (typeof raw.userAgent !== 'string' || !/^[^\r\n\0]+$/.test(raw.userAgent))
+  ) {
+    report('userAgent', 'expected a non-empty string without line breaks');
+  }
+  if (raw.headers !== undefined) {
+    for (const message of extraHeaderProblems(raw.headers, 'headers'))
+      report('headers', message.replace(/^headers: /, ''));
+  }
   if (before.count > 0) return undefined;
   return {
+    ...(raw.userAgent === undefined ? {} : { userAgent: raw.userAgent as string }),
+    ...(raw.headers === undefined
+      ? {}
+      : { headers: Object.freeze({ ...(raw.headers as Record<string, string>) }) }),
     id: id as string,
     token: token as string,
     guildId: raw.guildId as string,

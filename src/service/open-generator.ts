@@ -5,7 +5,7 @@
  * and metrics.
  */
 import type { AccountPool } from '../accounts/account-pool.js';
-import { accountPoolFromConfig, poolAccountInit } from '../accounts/from-config.js';
+import { accountPoolFromConfig, poolAccountInit, withAccountIdentity } from '../accounts/from-config.js';
 import type { AccountConfig } from '../config/accounts.js';
 import type { Config } from '../config/index.js';
 import { GatewayClient } from '../discord/gateway/index.js';
@@ -143,7 +143,7 @@ function accountTransports(
     token: account.token,
     baseUrl: config.apiBaseUrl,
     timeoutMs: config.requestTimeoutMs,
-    ...restIdentityOf(config),
+    ...restIdentityOf(withAccountIdentity(config, account)),
     logger: logger.child({ account: account.id }),
     limiterOptions: {
       minSpacingMs: config.minRequestSpacingMs,

@@ -53,8 +53,6 @@ const idempotencyHeaders = {
   },
 } as const;
 
-const PAGE_HEAD = Buffer.from('{"jobs":[');
-
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
@@ -188,21 +186,6 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
         limit,
         ...(before === undefined ? {} : { before }),
       };
-      const joined = await ctx.store.listJoinedViews?.(query);
-      if (joined !== undefined && !joined.ids.some((id) => ctx.runner.inFlight(id) !== undefined)) {
-        // The cheapest page: the stored views as SQLite joined them, bytes to bytes (no job in
-        // flight, whose runner state is fresher than its stored view).
-        const nextCursor = joined.next === null ? null : encodeCursor(joined.next);
-        return reply
-          .type('application/json; charset=utf-8')
-          .send(
-            Buffer.concat([
-              PAGE_HEAD,
-              joined.joined,
-              Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`),
-            ]),
-          );
-      }
       const views = await ctx.store.listViews?.(query);
       if (views !== undefined) {
         // Views rendered when the jobs were written: the page is joined, not parsed and re-rendered.

@@ -36,16 +36,6 @@ export interface JobListPage {
   next: string | null;
 }
 
-/** A list page as its views joined in one piece (see `JobStore.listJoinedViews`). */
-export interface JoinedViewPage {
-  /** The page's job ids, newest first. */
-  ids: string[];
-  /** Their stored views, in the same order, joined with `,`: UTF-8 JSON bytes, read as one value. */
-  joined: Buffer;
-  /** Pass as `before` for the next page; null on the last page. */
-  next: string | null;
-}
-
 /** A list page as pre-rendered view JSON (see `JobStore.listViews`). */
 export interface JobViewPage {
   /** Each job's id and its public view as JSON text, newest first. */
@@ -172,12 +162,6 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
    * it was written, so a list costs no parse and no render. Undefined when the store keeps no views.
    */
   listViews?(query: JobListQuery): Promise<JobViewPage | undefined>;
-  /**
-   * Optional: the page of `listViews` as one joined buffer, with no string per job (the cheapest
-   * list). Undefined when that is not possible (no views, a job without a stored view): the caller
-   * then uses `listViews`.
-   */
-  listJoinedViews?(query: JobListQuery): Promise<JoinedViewPage | undefined>;
   /** The jobs among `ids` that exist, in the order given. */
   listByIds(ids: readonly string[]): Promise<JobRecord[]>;
   /** The newest job for `action` on `parentId` that has not failed or been cancelled. */

@@ -24,14 +24,7 @@ import {
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
 import type { JobHistoryEvent } from './job-history.js';
-import type {
-  JobListPage,
-  JobListQuery,
-  JobStore,
-  JobViewPage,
-  JoinedViewPage,
-  WebhookDelivery,
-} from './job-store.js';
+import type { JobListPage, JobListQuery, JobStore, JobViewPage, WebhookDelivery } from './job-store.js';
 import { migrate } from './sqlite-schema.js';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -56,14 +49,6 @@ interface ViewRow {
   id: string;
   /** NULL when the job has no stored view. */
   view: string | null;
-}
-
-interface JoinedRow {
-  /** The page's ids joined with `,`; NULL for an empty page. */
-  ids: string | null;
-  /** How many of them have a stored view. */
-  views: number;
-  joined: Buffer | null;
 }
 
 interface ClaimRow {
@@ -95,7 +80,6 @@ export class SqliteJobStore implements JobStore {
   /** List queries vary only in which filters are present: a handful of shapes, each prepared once. */
   private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
   private readonly viewStatements = new Map<string, Database.Statement<unknown[], ViewRow>>();
-  private readonly joinedStatements = new Map<string, Database.Statement<unknown[], unknown>>();
   private readonly renderView: ((job: JobRecord) => string) | undefined;
 
   private readonly clock: Clock;
@@ -417,52 +401,6 @@ export class SqliteJobStore implements JobStore {
     }));
     const last = items.at(-1);
     return { items, next: rows.length > query.limit && last ? last.id : null };
-  }
-
-  /**
-   * One statement aggregates the page: its ids and its views joined by SQLite into one BLOB, so
-   * neither a string per job (decoded from UTF-8) nor the page string (encoded again for the
-   * socket) is made. group_concat keeps the subquery's order (SQLite feeds it rows in that order;
-   * an ORDER BY inside the aggregate would sort again, 3x the cost), and the ids are checked to be
-   * newest first anyway. A job without a stored view (NULL, skipped by group_concat) or an order
-   * not as expected answers undefined, and the caller falls back to listViews.
-   */
-  async listJoinedViews(query: JobListQuery): Promise<JoinedViewPage | undefined> {
-    if (this.renderView === undefined) return undefined;
-    const inner = listSql(
-      query,
-      'jobs.id AS id, job_views.view AS view',
-      'LEFT JOIN job_views ON job_views.id = jobs.id',
-    );
-    const sql = `SELECT group_concat(id, ',') AS ids, count(view) AS views, CAST(group_concat(view, ',') AS BLOB) AS joined FROM (${inner.sql})`;
-    const page = this.preparedView<JoinedRow>(sql);
-    const more = listSql({ ...query, before: '' }, '1');
-    const moreStatement = this.preparedView<{ 1: number }>(more.sql);
-    return this.db.transaction(() => {
-      const row = page.get(...inner.params, query.limit);
-      const ids = row?.ids ? row.ids.split(',') : [];
-      if (row === undefined || row.views !== ids.length) return undefined;
-      for (let i = 1; i < ids.length; i += 1) if (ids[i - 1]! <= ids[i]!) return undefined;
-      const last = ids.at(-1);
-      // One index probe past the page's last job: is there an older one?
-      const next =
-        last !== undefined &&
-        ids.length === query.limit &&
-        moreStatement.get(...more.params.slice(0, -1), last, 1) !== undefined
-          ? last
-          : null;
-      return { ids, joined: row.joined ?? Buffer.alloc(0), next };
-    })();
-  }
-
-  /** A list statement, prepared once per SQL text (a handful of filter shapes). */
-  private preparedView<R>(sql: string): Database.Statement<unknown[], R> {
-    let statement = this.joinedStatements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare<unknown[], unknown>(sql);
-      this.joinedStatements.set(sql, statement);
-    }
-    return statement as Database.Statement<unknown[], R>;
   }
 
   private renderMissing(id: string, render: (job: JobRecord) => string): string {

@@ -5,6 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withAccountIdentity } from '../../../src/accounts/from-config.js';
+import { parseAccounts } from '../../../src/config/accounts.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { RestClient } from '../../../src/discord/rest/client.js';
@@ -120,5 +122,48 @@ describe('the headers an account sends', () => {
     } catch (error) {
       expect((error as ConfigError).problems.join('\n')).toContain(problem);
     }
+  });
+
+  it('an accounts file gives each account its own identity over the shared one', async () => {
+    const { headers } = await recordingServer();
+    const config = loadConfig({
+      envFile: false,
+      env: {
+        DISCORD_API_BASE_URL: server!.baseUrl,
+        MJ_USER_AGENT: 'shared/1',
+        MJ_REST_HEADERS: '{"X-A":"shared"}',
+      },
+    });
+    const account = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      token: `${TOKEN}${id}`,
+      guildId: '100000000000000001',
+      channelId: '100000000000000002',
+      ...extra,
+    });
+    const [own, plain] = parseAccounts(
+      [account('own', { userAgent: BROWSER, headers: { 'X-Discord-Locale': 'fr' } }), account('plain', {})],
+      config,
+    );
+    for (const a of [own!, plain!]) {
+      const rest = RestClient.fromConfig({
+        ...withAccountIdentity(config, a),
+        credentials: { token: a.token, guildId: a.guildId, channelId: a.channelId },
+      });
+      await rest.getCurrentUser();
+      await rest.close();
+    }
+    expect(headers[0]).toMatchObject({ 'user-agent': BROWSER, 'x-discord-locale': 'fr' });
+    expect(headers[0]?.['x-a']).toBeUndefined();
+    expect(headers[1]).toMatchObject({ 'user-agent': 'shared/1', 'x-a': 'shared' });
+    expect(() =>
+      parseAccounts(
+        [account('bad', { headers: { Authorization: 'x' }, userAgent: 'a\nb' })],
+        config,
+        'accounts.json',
+      ),
+    ).toThrow(
+      /accounts\.json: account "bad" \(#1\): userAgent: [\s\S]*account "bad" \(#1\): headers: "Authorization" is set by the client/,
+    );
   });
 });
