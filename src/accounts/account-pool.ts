@@ -21,6 +21,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { GeneratorClosedError } from '../generation/errors.js';
 import type {
+  ActionOptions,
   GenerationResult,
   Generator,
   JobAction,
@@ -182,7 +183,13 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     });
   }
 
-  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+  act(source: GenerationResult, action: JobAction, options: ActionOptions = {}): Promise<GenerationResult> {
+    const { prompt, fields, mask } = options;
+    const form = {
+      ...(prompt !== undefined ? { prompt } : {}),
+      ...(fields !== undefined ? { fields } : {}),
+      ...(mask !== undefined ? { mask } : {}),
+    };
     // Buttons only work for the user who ran the source job: its account, whatever the options say.
     const owner = source.accountId ?? this.byChannel(source.channelId, undefined)?.id;
     if (owner === undefined) {
@@ -191,7 +198,7 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       );
     }
     return this.route({ account: owner }, options, true, (account, opts) =>
-      account.generator.act(source, action, opts),
+      account.generator.act(source, action, { ...opts, ...form }),
     );
   }
 

@@ -182,7 +182,7 @@ export interface APIApplicationCommandIndex {
   version: Snowflake;
 }
 
-export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3 } as const;
+export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, ModalSubmit: 5 } as const;
 
 export const ApplicationCommandOptionType = { String: 3 } as const;
 
@@ -217,7 +217,36 @@ export interface MessageComponentInteractionPayload {
   data: { component_type: number; custom_id: string };
 }
 
-export type InteractionPayload = ApplicationCommandInteractionPayload | MessageComponentInteractionPayload;
+/** A text input of a modal as submitted (component type 4). */
+export interface ModalTextValue {
+  type: 4;
+  custom_id: string;
+  value: string;
+}
+
+/**
+ * The answer to a modal (interaction type 5): `data.id` is the modal's id (the id of the
+ * interaction that opened it), `data.custom_id` the modal's, and one row per text input. No
+ * `message_id`. See /work/shared/MIDJOURNEY.md, "Beyond /imagine" § 7.
+ */
+export interface ModalSubmitInteractionPayload {
+  type: typeof InteractionType.ModalSubmit;
+  application_id: Snowflake;
+  guild_id?: Snowflake;
+  channel_id: Snowflake;
+  session_id: string;
+  nonce: Snowflake;
+  data: {
+    id: Snowflake;
+    custom_id: string;
+    components: { type: 1; components: ModalTextValue[] }[];
+  };
+}
+
+export type InteractionPayload =
+  | ApplicationCommandInteractionPayload
+  | MessageComponentInteractionPayload
+  | ModalSubmitInteractionPayload;
 
 /** Discord's JSON error body. https://discord.com/developers/docs/reference#error-messages */
 export interface APIErrorBody {

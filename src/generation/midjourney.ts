@@ -16,8 +16,11 @@ import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from '..
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import { ValidationError } from '../errors.js';
+import { type ImageLoadOptions, loadImages } from '../images/image-source.js';
 import { CommandResolver } from '../midjourney/commands.js';
 import type { AccountInfo } from '../midjourney/info-answer.js';
+import { ModalRequiredError, ModalUnavailableError } from '../midjourney/modal-errors.js';
+import { needsMask, opensModal } from '../midjourney/modals.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -35,7 +38,9 @@ import type {
   SeedResult,
   ShortenResult,
 } from './commands/types.js';
+import { UnknownActionError } from './errors.js';
 import { GatewayWatcher } from './gateway-watcher.js';
+import type { ModalRequest } from './modal-flow.js';
 import {
   type GenerationSettings,
   pickSettings,
@@ -49,6 +54,7 @@ import { Slots } from './slots.js';
 import { assertTicket, imageIndexOf } from './ticket.js';
 import { openTransports, type Transports } from './transports.js';
 import type {
+  ActionOptions,
   GenerationEvents,
   GenerationResult,
   Generator,
@@ -76,6 +82,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly session: DiscordSession;
   private readonly commands: CommandRunner;
   private closing: Promise<void> | undefined;
+  private readonly imageOptions: ImageLoadOptions;
 
   constructor(options: MidjourneyOptions) {
     super();
@@ -142,8 +149,14 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       session: (signal) => this.session.current(signal),
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
+      gateway: this.gateway,
+      inpaintUrl: options.inpaintUrl,
       debug: (message) => this.debug(message),
     });
+    this.imageOptions = {
+      ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
+      ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
+    };
     this.commands = new CommandRunner({
       api: this.rest,
       command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
@@ -212,11 +225,18 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return this.pipeline.run(spec, options);
   }
 
-  /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, `vary-strong`, ...) on an earlier result. */
-  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+  /**
+   * Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, `vary-strong`, `zoom-custom`, ...) on an
+   * earlier result. A button Midjourney answers with a form (Custom Zoom, Vary (Region), Vary and
+   * Reroll in Remix mode) is answered with `options.prompt` / `fields` / `mask` (else the form's
+   * prefilled values); that needs the gateway (ModalUnavailableError otherwise), and a form the
+   * call cannot fill is a ModalRequiredError at once.
+   */
+  act(source: GenerationResult, action: JobAction, options: ActionOptions = {}): Promise<GenerationResult> {
     let plan: ReturnType<typeof planAction>;
     try {
       plan = planAction(source, action);
+      this.checkForm(action, plan.customId, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -229,6 +249,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       sourceMessageId: source.messageId,
       customId: plan.customId,
       ...(plan.imageIndex !== undefined ? { imageIndex: plan.imageIndex } : {}),
+      ...(this.gateway !== undefined ? { modal: this.modalRequest(options) } : {}),
       build: async (session, nonce) =>
         buildComponentInteraction({
           applicationId,
@@ -242,6 +263,103 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         }),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * Imagines prompt `index` of a `/describe` (1–4) or `/shorten` (1–5) answer: presses its button,
+   * answers Midjourney's form with `options.prompt` (default: that prompt, as Midjourney prefills
+   * it) and resolves with the grid. Needs the gateway (the form reaches only gateway sessions).
+   */
+  imagineFrom(
+    answer: DescribeResult | ShortenResult,
+    index: number,
+    options: ActionOptions = {},
+  ): Promise<GenerationResult> {
+    const customId = answer?.buttons?.[String(index)];
+    const prompt = options.prompt ?? answer?.prompts?.[index - 1];
+    if (typeof customId !== 'string' || prompt === undefined) {
+      return Promise.reject(
+        new UnknownActionError(
+          String(index),
+          Object.keys(answer?.buttons ?? {}).filter((k) => /^\d$/.test(k)),
+        ),
+      );
+    }
+    try {
+      this.checkForm(String(index), customId, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { guildId, applicationId } = this.settings;
+    const spec: JobSpec = {
+      kind: 'imagine',
+      prompt,
+      matchPrompt: prompt,
+      channelId: answer.channelId,
+      sourceMessageId: answer.messageId,
+      customId,
+      modal: this.modalRequest({ ...options, prompt }),
+      build: async (session, nonce) =>
+        buildComponentInteraction({
+          applicationId,
+          ...(guildId !== undefined ? { guildId } : {}),
+          channelId: answer.channelId,
+          sessionId: session.sessionId,
+          messageId: answer.messageId,
+          messageFlags: answer.messageFlags,
+          customId,
+          nonce,
+        }),
+    };
+    return this.pipeline.run(spec, options);
+  }
+
+  /** Refuses, before sending, a form the client could not see or fill. */
+  private checkForm(action: string, customId: string, options: ActionOptions): void {
+    const formGiven =
+      options.prompt !== undefined || options.fields !== undefined || options.mask !== undefined;
+    if (this.gateway === undefined && (opensModal(customId) || formGiven)) {
+      throw new ModalUnavailableError(action);
+    }
+    if (needsMask(customId) && options.mask === undefined) {
+      throw new ModalRequiredError({
+        customId,
+        fields: ['mask'],
+        message: `The "${action}" button (Vary (Region)) needs a mask image (option mask)`,
+      });
+    }
+    if (
+      options.prompt !== undefined &&
+      (typeof options.prompt !== 'string' || options.prompt.trim() === '')
+    ) {
+      throw new ValidationError('Invalid prompt', [
+        `prompt: expected a non-empty string, got ${JSON.stringify(options.prompt)}`,
+      ]);
+    }
+  }
+
+  private modalRequest(options: ActionOptions): ModalRequest {
+    const { mask } = options;
+    return {
+      prompt: options.prompt,
+      fields: options.fields,
+      ...(mask !== undefined
+        ? {
+            mask: async () => {
+              const [loaded] = await loadImages([mask], {
+                ...this.imageOptions,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+              if (loaded?.mime !== 'image/png') {
+                throw new ValidationError('Invalid mask', [
+                  `mask: Vary (Region) takes a PNG, got ${loaded?.mime ?? 'nothing'}`,
+                ]);
+              }
+              return loaded.bytes;
+            },
+          }
+        : {}),
+    };
   }
 
   /** Upscales image `index` (1–4) of a grid: the result is Midjourney's "Image #n". */

@@ -9,9 +9,17 @@ import {
   type ApplicationCommandInteractionPayload,
   InteractionType,
   type MessageComponentInteractionPayload,
+  type ModalSubmitInteractionPayload,
 } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
-import type { AcceptedInteraction, AddedReaction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
+import type {
+  AcceptedInteraction,
+  AddedReaction,
+  BotMessageDraft,
+  InpaintSubmit,
+  SimBot,
+  SimWorld,
+} from '../world.js';
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
@@ -26,7 +34,15 @@ import {
   shortenPrompt,
 } from './image-commands.js';
 import { infoEmbed } from './info.js';
-import { createJob, type Job, type NewJobFields } from './job.js';
+import { createJob, type Job, type JobSpec, type NewJobFields } from './job.js';
+import {
+  customZoomModal,
+  imaginePromptModal,
+  type PendingModal,
+  remixModal,
+  submittedText,
+  zoomOf,
+} from './modals.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
   BotOptionsError,
@@ -68,6 +84,9 @@ export interface MidjourneyBot extends SimBot {
   /** Switches between fast, relaxed and turbo for jobs submitted from now on. */
   setMode(mode: BotMode): void;
   setFaults(faults: Partial<MidjourneyBotFaults>): void;
+  /** Remix mode for every user, or for one user (`userId`), as `/prefer remix` sets it. */
+  setRemix(on: boolean, userId?: Snowflake): void;
+  remix(userId?: Snowflake): boolean;
   /** Jobs holding a slot and jobs waiting for one. */
   load(): { running: number; queued: number };
 }
@@ -101,6 +120,14 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
   private readonly evidence: EvidencePolicy;
+  /** Users whose remix mode differs from `options.remix`. */
+  private readonly remixByUser = new Map<Snowflake, boolean>();
+  /** Text modals opened, by modal id (the interaction id), until submitted. */
+  private readonly modals = new Map<Snowflake, PendingModal>();
+  /** Vary (Region) editors opened, by token. */
+  private readonly iframes = new Map<string, { parent: Job; interaction: AcceptedInteraction }>();
+  /** The prompts of describe / shorten answers, by message id (their buttons imagine one). */
+  private readonly answers = new Map<Snowflake, string[]>();
 
   constructor(
     private readonly world: SimWorld,
@@ -128,9 +155,41 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     }
     if (interaction.payload.type === InteractionType.ApplicationCommand) {
       this.command(interaction, interaction.payload);
+    } else if (interaction.payload.type === InteractionType.ModalSubmit) {
+      this.modalSubmit(interaction, interaction.payload);
     } else {
       this.button(interaction, interaction.payload);
     }
+  }
+
+  /**
+   * Vary (Region): the editor posted the mask and the prompt for an iframe modal this bot opened.
+   * The job runs as a reply to the pressed button's interaction (its nonce and id, as Midjourney's
+   * `interaction_metadata.id` names the iframe modal, which is that interaction).
+   */
+  handleInpaint(submit: InpaintSubmit): 'accepted' | 'unknown' {
+    const open = this.iframes.get(submit.customId);
+    if (this.timers.isStopped || open === undefined) return 'unknown';
+    this.iframes.delete(submit.customId);
+    const { parent, interaction } = open;
+    const text = submit.prompt.trim();
+    const prompt =
+      text === ''
+        ? parent.prompt
+        : parsePrompt(text, {
+            suffix: this.options.echoSuffix,
+            dropDefaults: this.options.dropDefaultParameters,
+          });
+    const job = createJob(
+      interaction,
+      { kind: 'variation', prompt, label: 'Variations (Region) by ', result: 'grid', parent },
+      this.newJobFields(),
+    );
+    if (interaction.payload.type === InteractionType.MessageComponent) {
+      job.sourceMessageId = interaction.payload.message_id;
+    }
+    this.submit(job, text !== '');
+    return 'accepted';
   }
 
   /** ✉️ on one of the user's finished results: the seed arrives by DM (seed.ts). */
@@ -193,6 +252,21 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
 
   setFaults(faults: Partial<MidjourneyBotFaults>): void {
     this.options.faults = { ...this.options.faults, ...faults };
+  }
+
+  setRemix(on: boolean, userId?: Snowflake): void {
+    if (typeof on !== 'boolean')
+      throw new BotOptionsError('remix', `expected true or false, got ${String(on)}`);
+    if (userId !== undefined) {
+      this.remixByUser.set(userId, on);
+      return;
+    }
+    this.options.remix = on;
+    this.remixByUser.clear();
+  }
+
+  remix(userId?: Snowflake): boolean {
+    return (userId === undefined ? undefined : this.remixByUser.get(userId)) ?? this.options.remix;
   }
 
   load(): { running: number; queued: number } {
@@ -314,13 +388,15 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         this.evidence.next(),
       );
       this.timers.after(o.waitingMs, () => {
+        const prompts =
+          name === 'describe'
+            ? describePrompts(files[0]!.filename, files[0]!.size)
+            : shortenPrompt(subject).prompts;
         const answer =
           name === 'describe'
-            ? {
-                embeds: [describeEmbed(describePrompts(files[0]!.filename, files[0]!.size), files[0]!.url)],
-                components: describeComponents(),
-              }
+            ? { embeds: [describeEmbed(prompts, files[0]!.url)], components: describeComponents() }
             : { embeds: [shortenEmbed(shortenPrompt(subject))], components: shortenComponents() };
+        this.answers.set(first.id, prompts);
         this.world.editMessage(payload.channel_id, first.id, answer);
       });
     });
@@ -335,6 +411,19 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         else this.state = 'active';
       }
       this.reply(interaction, { content: "Thank you! You're verified and can keep using Midjourney." });
+      return;
+    }
+    if (action.kind === 'imagine-prompt') {
+      const prompt = this.answers.get(payload.message_id)?.[action.index - 1];
+      if (prompt === undefined) {
+        this.replyNotice(interaction, 'invalid-request', 'This prompt is no longer available.');
+        return;
+      }
+      this.openModal(
+        interaction,
+        imaginePromptModal(action.source, action.index, payload.message_id, prompt),
+        { kind: 'imagine', sourceMessageId: payload.message_id },
+      );
       return;
     }
     if (action.kind === 'unsupported') {
@@ -360,9 +449,95 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       );
       return;
     }
+    const sourceMessageId = payload.message_id;
+    if (action.kind === 'custom-zoom') {
+      this.openModal(interaction, customZoomModal(parent.record.id, parent.prompt.raw), {
+        kind: 'zoom',
+        parent,
+        sourceMessageId,
+      });
+      return;
+    }
+    if (action.kind === 'inpaint') {
+      const token = randomUuid(this.random).replaceAll('-', '');
+      if (
+        this.world.openModal?.(
+          interaction.id,
+          { custom_id: `MJ::iframe::${token}`, title: 'Vary (Region)' },
+          true,
+        )
+      ) {
+        this.iframes.set(token, { parent, interaction });
+      }
+      return;
+    }
+    if ((action.kind === 'variation' || action.kind === 'reroll') && this.remix(interaction.user.id)) {
+      const index = action.kind === 'variation' ? action.index : 0;
+      const solo = action.kind === 'reroll' || action.solo;
+      this.openModal(interaction, remixModal(parent.record.id, index, solo, parent.prompt.raw), {
+        kind: 'remix',
+        action,
+        parent,
+        sourceMessageId,
+      });
+      return;
+    }
     const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields());
-    job.sourceMessageId = payload.message_id;
+    job.sourceMessageId = sourceMessageId;
     this.submit(job, false);
+  }
+
+  private openModal(
+    interaction: AcceptedInteraction,
+    modal: ReturnType<typeof remixModal>,
+    pending: PendingModal,
+  ): void {
+    if (this.world.openModal?.(interaction.id, modal)) this.modals.set(interaction.id, pending);
+  }
+
+  /**
+   * A modal submitted: its text is the new prompt. Remix runs the pressed button's job with it,
+   * Custom Zoom a zoom with its `--zoom` (1 to 2, else "Invalid parameter"), a describe / shorten
+   * prompt an `/imagine`. Each is checked like a typed prompt.
+   */
+  private modalSubmit(interaction: AcceptedInteraction, payload: ModalSubmitInteractionPayload): void {
+    const pending = this.modals.get(payload.data.id);
+    if (pending === undefined) {
+      this.replyNotice(interaction, 'invalid-request', 'This form is no longer available.');
+      return;
+    }
+    this.modals.delete(payload.data.id);
+    const text = submittedText(payload);
+    if (text.trim() === '') {
+      this.replyNotice(interaction, 'empty-prompt', 'Please provide a prompt.');
+      return;
+    }
+    const prompt = parsePrompt(text, {
+      suffix: this.options.echoSuffix,
+      dropDefaults: this.options.dropDefaultParameters,
+    });
+    let spec: JobSpec;
+    if (pending.kind === 'imagine') {
+      spec = { kind: 'imagine', prompt, label: '', result: 'grid' };
+    } else if (pending.kind === 'zoom') {
+      if (zoomOf(text) === undefined) {
+        this.replyNotice(
+          interaction,
+          'invalid-parameter',
+          'Invalid value for `--zoom`: expected a number from 1 to 2.',
+        );
+        return;
+      }
+      spec = { kind: 'zoom', prompt, label: 'Zoom Out by ', result: 'grid', parent: pending.parent };
+    } else {
+      const base = buttonJobSpec(pending.action, pending.parent);
+      const label =
+        pending.action.kind === 'variation' ? `Remix (${pending.action.strength}) by ` : base.label;
+      spec = { ...base, prompt, label };
+    }
+    const job = createJob(interaction, spec, this.newJobFields());
+    if (pending.kind !== 'imagine') job.sourceMessageId = pending.sourceMessageId;
+    this.submit(job, true);
   }
 
   private newJobFields(): NewJobFields {
