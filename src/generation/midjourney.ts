@@ -243,7 +243,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     const { guildId, applicationId } = this.settings;
     const spec: JobSpec = {
       kind: plan.kind,
-      prompt: source.prompt,
+      // A form's prompt (Remix, Custom Zoom) is the new job's prompt; the echo is matched on it
+      // once the form is submitted (orchestrator.ts, modal step).
+      prompt: options.prompt ?? source.prompt,
       matchPrompt: source.echoedPrompt,
       channelId: source.channelId,
       sourceMessageId: source.messageId,

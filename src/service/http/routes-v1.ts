@@ -198,7 +198,8 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
               kind,
               action,
               parentId: source.id,
-              prompt: source.prompt,
+              // A form's prompt (Remix, Custom Zoom) is the job's prompt; the runner passes it on.
+              prompt: request.body.prompt ?? source.prompt,
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
               metadata: metadata ?? null,
             },

@@ -38,6 +38,8 @@ export const actionBody = {
   additionalProperties: false,
   properties: {
     action: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:-]+$' },
+    /** For a button answered with a form (Remix, Custom Zoom with `--zoom`): the form's prompt. */
+    prompt: { type: 'string', minLength: 1, maxLength: PROMPT_MAX_LENGTH, pattern: '\\S' },
     webhookUrl,
     metadata,
   },
@@ -75,6 +77,7 @@ export interface ImagineBody {
 
 export interface ActionBody {
   action: string;
+  prompt?: string;
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
 }
