@@ -15,9 +15,11 @@ import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from '..
 
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
+import type { Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { type ImageLoadOptions, loadImages } from '../images/image-source.js';
 import { CommandResolver } from '../midjourney/commands.js';
+import { parseMessage } from '../midjourney/parser.js';
 import type { AccountInfo } from '../midjourney/info-answer.js';
 import { ModalRequiredError, ModalUnavailableError } from '../midjourney/modal-errors.js';
 import { needsMask, opensModal } from '../midjourney/modals.js';
@@ -49,6 +51,7 @@ import {
 } from './options.js';
 import { type JobSpec, Pipeline } from './orchestrator.js';
 import { PollingWatcher } from './polling-watcher.js';
+import { toGenerationResult } from './result.js';
 import { DiscordSession } from './session.js';
 import { Slots } from './slots.js';
 import { assertTicket, imageIndexOf } from './ticket.js';
@@ -314,6 +317,42 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         }),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * A finished result read back from its message (for a process that did not run the job, e.g.
+   * `mjw act`): one REST read, parsed as the watcher parses it. A message that is no finished
+   * Midjourney result is a ValidationError naming what it is.
+   */
+  async resultOf(
+    messageId: Snowflake,
+    options: { channelId?: Snowflake; signal?: AbortSignal } = {},
+  ): Promise<GenerationResult> {
+    const channelId = options.channelId ?? this.settings.channelId;
+    const page = await this.rest.getMessages(
+      channelId,
+      { around: messageId, limit: 1 },
+      options.signal ? { signal: options.signal } : {},
+    );
+    const message = page.find((m) => m.id === messageId);
+    const parsed = message ? parseMessage(message) : undefined;
+    const finished = parsed?.state === 'done' || parsed?.state === 'upscale' || parsed?.state === 'variation';
+    if (!message || !parsed?.fromMidjourney || !finished || !parsed.imageUrl) {
+      throw new ValidationError('Not a finished Midjourney result', [
+        `message ${messageId} in channel ${channelId}: ${message ? `a ${parsed?.fromMidjourney ? parsed.state : 'non-Midjourney'} message` : 'not found'}`,
+      ]);
+    }
+    const now = this.clock.now();
+    return toGenerationResult({
+      kind: parsed.state === 'upscale' ? 'upscale' : parsed.state === 'variation' ? 'variation' : 'imagine',
+      prompt: parsed.prompt ?? '',
+      channelId,
+      message,
+      parsed,
+      submittedAt: now,
+      startedAt: undefined,
+      completedAt: now,
+    });
   }
 
   /** Refuses, before sending, a form the client could not see or fill. */
