@@ -198,7 +198,8 @@ export interface ApplicationCommandInteractionPayload {
     id: Snowflake;
     name: string;
     type: number;
-    options: { type: number; name: string; value: string }[];
+    /** A subcommand (type 1) has nested `options` instead of a `value`. */
+    options: { type: number; name: string; value?: string; options?: unknown[] }[];
     application_command?: APIApplicationCommand;
     attachments: unknown[];
   };
@@ -214,7 +215,8 @@ export interface MessageComponentInteractionPayload {
   message_flags: number;
   session_id: string;
   nonce: Snowflake;
-  data: { component_type: number; custom_id: string };
+  /** `values`: the options chosen in a select menu (component type 3). */
+  data: { component_type: number; custom_id: string; values?: string[] };
 }
 
 /** A text input of a modal as submitted (component type 4). */

@@ -24,14 +24,16 @@ import { ModalRequiredError, ModalUnavailableError } from '../midjourney/modal-e
 import { needsMask, opensModal } from '../midjourney/modals.js';
 import { parseMessage } from '../midjourney/parser.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
+import type { AccountSettings, SettingsChange, Speed } from '../midjourney/settings-answer.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
 import { indexedAction, planAction } from './actions.js';
 import type { ChannelWatcher } from './channel-watcher.js';
 import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
-import { CommandRunner } from './commands/command-runner.js';
+import { CommandRunner, type CommandRunnerDeps } from './commands/command-runner.js';
 import { composeImagePrompt, flattenRefs, type ImagePromptRefs } from './commands/image-prompt.js';
+import { SettingsRunner } from './commands/settings-runner.js';
 import type {
   BlendOptions,
   CommandOptions,
@@ -69,6 +71,9 @@ import type {
 
 export type { GenerationStats, MidjourneyOptions } from './client-options.js';
 
+/** Midjourney's per-prompt speed parameters. */
+const SPEED_PARAMETER = /(?:^|\s)--(?:fast|relax|turbo)(?=\s|$)/;
+
 export class Midjourney extends EventEmitter<GenerationEvents> implements Generator {
   readonly settings: GenerationSettings;
   private readonly transports: Transports;
@@ -84,6 +89,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly life = new AbortController();
   private readonly session: DiscordSession;
   private readonly commands: CommandRunner;
+  private readonly settingsRunner: SettingsRunner;
   private closing: Promise<void> | undefined;
   private readonly imageOptions: ImageLoadOptions;
 
@@ -160,7 +166,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
       ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
     };
-    this.commands = new CommandRunner({
+    const commandDeps: CommandRunnerDeps = {
       api: this.rest,
       command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
       refreshCommands: (signal) => this.resolver.refresh(signal ? { signal } : {}),
@@ -178,7 +184,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
       },
       debug: (message) => this.debug(message),
-    });
+    };
+    this.commands = new CommandRunner(commandDeps);
+    this.settingsRunner = new SettingsRunner(commandDeps);
   }
 
   /**
@@ -200,7 +208,12 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return new Midjourney({ ...overrides, config });
   }
 
-  /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
+  /**
+   * Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. With
+   * `options.mode`, the job runs at that speed whatever the account's: the prompt gets Midjourney's
+   * `--fast` / `--relax` / `--turbo` parameter (unless it names one), so the account's speed is
+   * never switched under the other jobs in flight.
+   */
   imagine(prompt: string, options: JobOptions = {}): Promise<GenerationResult> {
     if (typeof prompt !== 'string' || prompt.trim() === '') {
       return Promise.reject(
@@ -208,6 +221,19 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
           `prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`,
         ]),
       );
+    }
+    if (options.mode !== undefined) {
+      if (!['fast', 'relax', 'turbo'].includes(options.mode)) {
+        return Promise.reject(
+          new ValidationError('Invalid job options', [
+            `mode: expected fast, relax or turbo, got ${JSON.stringify(options.mode)}`,
+          ]),
+        );
+      }
+      if (!SPEED_PARAMETER.test(prompt)) {
+        const { mode, ...rest } = options;
+        return this.imagine(`${prompt} --${mode}`, rest).then((result) => ({ ...result, prompt }));
+      }
     }
     const { guildId, channelId } = this.settings;
     const spec: JobSpec = {
@@ -506,6 +532,29 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   /** `/shorten`: the prompt's important tokens and five shorter prompts. */
   shorten(prompt: string, options: CommandOptions = {}): Promise<ShortenResult> {
     return this.commands.shorten(prompt, options);
+  }
+
+  /** `/settings`: version, stylize, speed, remix and privacy, read from the panel (needs the gateway). */
+  getSettings(options: CommandOptions = {}): Promise<AccountSettings> {
+    return this.settingsRunner.settings(options);
+  }
+
+  /**
+   * Changes settings on the `/settings` panel (only the controls whose state differs are pressed,
+   * each confirmed by the edited panel); resolves with the panel after. Needs the gateway.
+   */
+  changeSettings(change: SettingsChange, options: CommandOptions = {}): Promise<AccountSettings> {
+    return this.settingsRunner.changeSettings(change, options);
+  }
+
+  /** `/fast`, `/relax` or `/turbo` for the account; resolves with Midjourney's answer. Needs the gateway. */
+  setSpeed(speed: Speed, options: CommandOptions = {}): Promise<string> {
+    return this.settingsRunner.setSpeed(speed, options);
+  }
+
+  /** `/prefer remix`: toggles Remix mode; resolves with whether it is now on. Needs the gateway. */
+  preferRemix(options: CommandOptions = {}): Promise<boolean> {
+    return this.settingsRunner.preferRemix(options);
   }
 
   /** Lifts a halt after an account-fatal notice (once a person has fixed the account). */

@@ -91,7 +91,11 @@ export interface JobOptions {
   throwOnQueued?: boolean;
   /** AccountPool only: run on this account (its `id`); the job waits for it. Ignored by `Midjourney`. */
   account?: string;
-  /** AccountPool only: run on an account in this mode. Default: any. Ignored by `Midjourney`. */
+  /**
+   * The job's speed. `Midjourney` adds Midjourney's `--fast` / `--relax` / `--turbo` parameter to
+   * the prompt (unless it names one), so the account's own speed is never switched under other
+   * jobs; `AccountPool` runs it on an account in this mode. Default: the account's speed.
+   */
   mode?: GenerationMode;
 }
 

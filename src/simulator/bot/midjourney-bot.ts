@@ -56,6 +56,7 @@ import { findBannedWord, parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
 import { postReply } from './reply.js';
 import { isSeedEmoji, seedContent } from './seed.js';
+import { applySetting, settingsComponents, settingsContent, type UserSettings } from './settings.js';
 import { SlotPool } from './slots.js';
 import { Timers } from './timers.js';
 import {
@@ -87,6 +88,8 @@ export interface MidjourneyBot extends SimBot {
   /** Remix mode for every user, or for one user (`userId`), as `/prefer remix` sets it. */
   setRemix(on: boolean, userId?: Snowflake): void;
   remix(userId?: Snowflake): boolean;
+  /** A user's settings as `/settings` shows them. */
+  settingsOf(userId: Snowflake): UserSettings;
   /** Jobs holding a slot and jobs waiting for one. */
   load(): { running: number; queued: number };
 }
@@ -120,6 +123,8 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
   private readonly evidence: EvidencePolicy;
+  /** Users' own settings (`/settings`, `/fast`...), over the bot's options. */
+  private readonly settingsByUser = new Map<Snowflake, Partial<UserSettings>>();
   /** Users whose remix mode differs from `options.remix`. */
   private readonly remixByUser = new Map<Snowflake, boolean>();
   /** Text modals opened, by modal id (the interaction id), until submitted. */
@@ -183,7 +188,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     const job = createJob(
       interaction,
       { kind: 'variation', prompt, label: 'Variations (Region) by ', result: 'grid', parent },
-      this.newJobFields(),
+      this.newJobFields(interaction.user.id),
     );
     if (interaction.payload.type === InteractionType.MessageComponent) {
       job.sourceMessageId = interaction.payload.message_id;
@@ -248,6 +253,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       throw new BotOptionsError('mode', `expected fast, relaxed or turbo, got ${JSON.stringify(mode)}`);
     }
     this.options.mode = mode;
+    for (const overrides of this.settingsByUser.values()) delete overrides.mode;
   }
 
   setFaults(faults: Partial<MidjourneyBotFaults>): void {
@@ -297,7 +303,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         dropDefaults: this.options.dropDefaultParameters,
       });
       this.submit(
-        createJob(interaction, { kind: 'imagine', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        createJob(
+          interaction,
+          { kind: 'imagine', prompt, label: '', result: 'grid' },
+          this.newJobFields(interaction.user.id),
+        ),
         true,
       );
       return;
@@ -305,15 +315,16 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     if (name === 'info') {
       const userId = interaction.user.id;
       const slots = this.slotsOf(userId);
+      const settings = this.settingsOf(userId);
       const embed = infoEmbed({
         user: interaction.user,
-        mode: this.options.mode,
+        mode: settings.mode,
         accountState: this.accountState(userId),
         running: slots.runningCount,
-        queuedFast: this.options.mode === 'relaxed' ? 0 : slots.queuedCount,
-        queuedRelax: this.options.mode === 'relaxed' ? slots.queuedCount : 0,
+        queuedFast: settings.mode === 'relaxed' ? 0 : slots.queuedCount,
+        queuedRelax: settings.mode === 'relaxed' ? slots.queuedCount : 0,
         jobs: this.order.filter((job) => job.record.userId === userId).length,
-        stealth: this.options.stealth,
+        stealth: settings.stealth,
       });
       // Private, as Midjourney answers /info: only the user's gateway sessions see it.
       this.reply(interaction, { embeds: [embed] }, true);
@@ -323,10 +334,28 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       this.imageCommand(interaction, payload);
       return;
     }
+    if (name === 'settings') {
+      const settings = this.settingsOf(interaction.user.id);
+      this.reply(interaction, {
+        content: settingsContent(settings),
+        components: settingsComponents(settings),
+      });
+      return;
+    }
+    if (name === 'prefer') {
+      const sub = (payload.data.options as { name?: string }[])[0]?.name;
+      if (sub === 'remix') {
+        const on = !this.remix(interaction.user.id);
+        this.setRemix(on, interaction.user.id);
+        this.reply(interaction, { content: `Remix mode turned ${on ? 'on' : 'off'}!` });
+        return;
+      }
+    }
     const mode = MODE_COMMANDS[name];
     if (mode !== undefined) {
-      this.options.mode = mode;
-      this.reply(interaction, { content: `Done! Your jobs now run in ${mode} mode.` });
+      this.userSettings(interaction.user.id).mode = mode;
+      const label = mode === 'relaxed' ? 'relax' : mode;
+      this.reply(interaction, { content: `Done! Your jobs now run in ${label} mode.` });
       return;
     }
     this.reply(interaction, { content: FAILED_TEXT }, false);
@@ -373,7 +402,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       const raw = `${files.map((f) => f.url).join(' ')} ${dimensions ?? '--ar 1:1'}`;
       const prompt = parsePrompt(raw, { suffix: this.options.echoSuffix, dropDefaults: false });
       this.submit(
-        createJob(interaction, { kind: 'blend', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        createJob(
+          interaction,
+          { kind: 'blend', prompt, label: '', result: 'grid' },
+          this.newJobFields(interaction.user.id),
+        ),
         false,
       );
       return;
@@ -402,7 +435,61 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     });
   }
 
+  /** The user's settings: their own changes over the bot's options. */
+  settingsOf(userId: Snowflake): UserSettings {
+    const own = this.settingsByUser.get(userId) ?? {};
+    return {
+      version: own.version ?? '6.1',
+      stylize: own.stylize ?? 100,
+      mode: own.mode ?? this.options.mode,
+      remix: this.remix(userId),
+      stealth: own.stealth ?? this.options.stealth,
+    };
+  }
+
+  private userSettings(userId: Snowflake): Partial<UserSettings> {
+    let own = this.settingsByUser.get(userId);
+    if (own === undefined) {
+      own = {};
+      this.settingsByUser.set(userId, own);
+    }
+    return own;
+  }
+
+  /** A control of the `/settings` panel: the user's settings change and the panel is edited. */
+  private settingsControl(
+    interaction: AcceptedInteraction,
+    payload: MessageComponentInteractionPayload,
+  ): void {
+    const userId = interaction.user.id;
+    const next = applySetting(this.settingsOf(userId), payload.data.custom_id, payload.data.values ?? []);
+    if (next === undefined) {
+      this.replyNotice(
+        interaction,
+        'invalid-request',
+        `This setting is not available: \`${payload.data.custom_id}\``,
+      );
+      return;
+    }
+    const own = this.userSettings(userId);
+    own.version = next.version;
+    own.stylize = next.stylize;
+    own.mode = next.mode;
+    own.stealth = next.stealth;
+    if (next.remix !== this.remix(userId)) this.setRemix(next.remix, userId);
+    this.timers.after(this.options.answerDelayMs, () => {
+      this.world.editMessage(payload.channel_id, payload.message_id, {
+        content: settingsContent(next),
+        components: settingsComponents(next),
+      });
+    });
+  }
+
   private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
+    if (payload.data.custom_id.startsWith('MJ::Settings::')) {
+      this.settingsControl(interaction, payload);
+      return;
+    }
     const action = parseCustomId(payload.data.custom_id);
     if (action.kind === 'captcha') {
       const userId = interaction.user.id;
@@ -482,7 +569,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       });
       return;
     }
-    const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields());
+    const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields(interaction.user.id));
     job.sourceMessageId = sourceMessageId;
     this.submit(job, false);
   }
@@ -535,15 +622,15 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         pending.action.kind === 'variation' ? `Remix (${pending.action.strength}) by ` : base.label;
       spec = { ...base, prompt, label };
     }
-    const job = createJob(interaction, spec, this.newJobFields());
+    const job = createJob(interaction, spec, this.newJobFields(interaction.user.id));
     if (pending.kind !== 'imagine') job.sourceMessageId = pending.sourceMessageId;
     this.submit(job, true);
   }
 
-  private newJobFields(): NewJobFields {
+  private newJobFields(userId: Snowflake): NewJobFields {
     return {
       id: randomUuid(this.random),
-      mode: this.options.mode,
+      mode: this.settingsOf(userId).mode,
       now: this.world.clock.now(),
       durationMs: this.options.jobDurationMs,
     };

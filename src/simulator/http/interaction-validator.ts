@@ -95,7 +95,10 @@ function checkForm(body: Record<string, unknown>): FormErrors {
         }
         int(['data', 'options', i, 'type'], option.type, true);
         string(['data', 'options', i, 'name'], option.name, 32);
-        if (option.value === undefined) errors.add(['data', 'options', i, 'value'], FieldError.required);
+        // Subcommands (type 1) and groups (type 2) carry nested options, not a value.
+        if (option.value === undefined && option.type !== 1 && option.type !== 2) {
+          errors.add(['data', 'options', i, 'value'], FieldError.required);
+        }
       }
     }
     if (data.attachments !== undefined && !Array.isArray(data.attachments)) {
