@@ -14,6 +14,7 @@ import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
 import { infoCommand } from '../../src/cli/commands/info.js';
 import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
+import { parseSettingsArgs, settingsCommand } from '../../src/cli/commands/settings.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
 import { seedOf } from '../../src/simulator/index.js';
 import { startBatchSim } from '../batch/support/sim.js';
@@ -146,6 +147,25 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     }
     expect(() => parseActArgs(['123', 'U1'])).toThrow(/snowflake/);
     expect(() => parseActArgs(['1234567890123456789', 'V1', '--field', 'novalue'])).toThrow(/--field/);
+  });
+
+  it('settings reads and changes the panel (over the gateway)', async () => {
+    const read = await mjw(settingsCommand, ['--json']);
+    expect(read.code).toBe(0);
+    expect(read.json).toMatchObject({ ok: true, version: '6.1', speed: 'fast', remix: false });
+    const changed = await mjw(settingsCommand, [
+      '--remix',
+      'on',
+      '--speed',
+      'relax',
+      '--stylize',
+      '250',
+      '--json',
+    ]);
+    expect(changed.code).toBe(0);
+    expect(changed.json).toMatchObject({ ok: true, remix: true, speed: 'relax', stylize: 250 });
+    expect(() => parseSettingsArgs(['--remix', 'maybe'])).toThrow(/--remix/);
+    expect(() => parseSettingsArgs(['--speed', 'slow'])).toThrow(/--speed/);
   });
 
   it('refuses a bad image with exit 2 before sending, and bad usage', async () => {

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
+import type { BlendDimensions, CommandGenerator, SettingsChange } from '../../generation/commands/types.js';
 import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
@@ -38,6 +38,19 @@ const shortenBody = {
   required: ['prompt'],
   additionalProperties: false,
   properties: { prompt: { type: 'string', minLength: 1, maxLength: 6_000, pattern: '\\S' } },
+} as const;
+
+const settingsBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    version: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' },
+    stylize: { type: 'integer', minimum: 0, maximum: 1_000 },
+    speed: { type: 'string', enum: ['fast', 'relax', 'turbo'] },
+    remix: { type: 'boolean' },
+    privacy: { type: 'string', enum: ['public', 'stealth'] },
+  },
 } as const;
 
 export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
@@ -116,6 +129,27 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         throw new ValidationError('Cannot read /info', ['generator: no info()']);
       return commands.info({ signal: ctx.shutdown });
     }),
+  );
+
+  // /settings of the service's account: read, and changed on its panel (answered privately: the
+  // service must watch over the gateway).
+  app.get('/v1/settings', async (request, reply) =>
+    run(reply, request.clientId, async (commands) => {
+      if (commands.getSettings === undefined)
+        throw new ValidationError('Cannot read /settings', ['generator: no getSettings()']);
+      return commands.getSettings({ signal: ctx.shutdown });
+    }),
+  );
+
+  app.patch<{ Body: SettingsChange }>(
+    '/v1/settings',
+    { schema: { body: settingsBody } },
+    async (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        if (commands.changeSettings === undefined)
+          throw new ValidationError('Cannot change /settings', ['generator: no changeSettings()']);
+        return commands.changeSettings(request.body, { signal: ctx.shutdown });
+      }),
   );
 
   app.post<{ Body: { prompt: string } }>('/v1/shorten', { schema: { body: shortenBody } }, (request, reply) =>

@@ -84,7 +84,12 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
     { schema: { body: imagineBody }, preValidation: limitFreeJson },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
-        const { prompt, webhookUrl, metadata } = request.body;
+        const { webhookUrl, metadata, mode } = request.body;
+        // A job's own speed rides on the prompt (Midjourney's parameter), as `imagine({ mode })` does.
+        const prompt =
+          mode !== undefined && !/(?:^|\s)--(?:fast|relax|turbo)(?=\s|$)/.test(request.body.prompt)
+            ? `${request.body.prompt.trim()} --${mode}`
+            : request.body.prompt;
         const job = await chargeSubmission(ctx, request.clientId, async () =>
           ctx.runner.submit(
             {

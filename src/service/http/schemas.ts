@@ -29,6 +29,8 @@ export const imagineBody = {
     sref: imageList,
     cref: imageList,
     oref: { type: 'string', minLength: 1 },
+    /** The job's speed: Midjourney's `--fast` / `--relax` / `--turbo` on the prompt. */
+    mode: { type: 'string', enum: ['fast', 'relax', 'turbo'] },
   },
 } as const;
 
@@ -63,6 +65,7 @@ export const listQuery = {
 
 export interface ImagineBody {
   prompt: string;
+  mode?: 'fast' | 'relax' | 'turbo';
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
   /** Image prompts, placed before the text. */
