@@ -1,8 +1,8 @@
 /**
  * /v1/describe, /v1/blend and /v1/shorten: the commands that answer within seconds, run while the
  * request waits (no job record; the answer is the body). Images are checked before anything is
- * sent (../commands/request-images.ts). A generator without these commands (an account pool,
- * for now) answers 501.
+ * sent (../commands/request-images.ts). An account pool runs each on one account
+ * (src/accounts/pool-commands.ts); a generator without these commands answers 501.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ValidationError } from '../../errors.js';
@@ -66,7 +66,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         error: {
           name: 'NotImplemented',
           code: 'COMMAND_UNSUPPORTED',
-          message: 'This service runs on a generator without describe / blend / shorten (an account pool)',
+          message: 'This service runs on a generator without describe / blend / shorten',
         },
       });
     }
