@@ -12,6 +12,7 @@ import { UsageError } from '../../src/cli/command.js';
 import { actCommand, parseActArgs } from '../../src/cli/commands/act.js';
 import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
+import { imagineCommand, parseImagineArgs } from '../../src/cli/commands/imagine.js';
 import { infoCommand } from '../../src/cli/commands/info.js';
 import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
 import { parseSettingsArgs, settingsCommand } from '../../src/cli/commands/settings.js';
@@ -147,6 +148,19 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     }
     expect(() => parseActArgs(['123', 'U1'])).toThrow(/snowflake/);
     expect(() => parseActArgs(['1234567890123456789', 'V1', '--field', 'novalue'])).toThrow(/--field/);
+  });
+
+  it('imagine --image uploads the image prompt and puts its URL before the prompt', async () => {
+    const { code, json } = await mjw(imagineCommand, ['a fox in the snow', '--image', red, '--json']);
+    expect(code).toBe(0);
+    expect(json.ok).toBe(true);
+    expect(json.prompt).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+red\.png\S* a fox in the snow$/,
+    );
+    const refused = await mjw(imagineCommand, ['a fox', '--image', text, '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.json.error.code).toBe('IMAGE_NOT_AN_IMAGE');
+    expect(() => parseImagineArgs(['x', '--mode', 'slow'])).toThrow(/--mode/);
   });
 
   it('settings reads and changes the panel (over the gateway)', async () => {
