@@ -154,9 +154,7 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     const { code, json } = await mjw(imagineCommand, ['a fox in the snow', '--image', red, '--json']);
     expect(code).toBe(0);
     expect(json.ok).toBe(true);
-    expect(json.prompt).toMatch(
-      /^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+red\.png\S* a fox in the snow$/,
-    );
+    expect(json.prompt).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+red\.png\S* a fox in the snow$/);
     const refused = await mjw(imagineCommand, ['a fox', '--image', text, '--json']);
     expect(refused.code).toBe(2);
     expect(refused.json.error.code).toBe('IMAGE_NOT_AN_IMAGE');
