@@ -237,6 +237,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     accounts: options.accounts,
     shutdown: shutdown.signal,
     commands: isCommandGenerator(options.generator) ? options.generator : undefined,
+    webhooks,
   };
   await app.register(async (scope) => registerV1Routes(scope, ctx));
   await app.register(async (scope) => registerCommandRoutes(scope, ctx));

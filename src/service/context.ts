@@ -9,6 +9,7 @@ import type { TokenBucketLimiter } from './limits/token-bucket.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import type { CircuitBreaker } from './protection/circuit-breaker.js';
 import type { JobRunner } from './runner/job-runner.js';
+import type { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookTargetPolicy } from './webhooks/target-policy.js';
 
 export interface ServiceContext {
@@ -28,6 +29,8 @@ export interface ServiceContext {
   shutdown: AbortSignal;
   /** describe / blend / shorten / image uploads, when the generator offers them (`Midjourney`). */
   commands?: CommandGenerator | undefined;
+  /** Webhook deliveries (the proxy's DESCRIBE / BLEND / SHORTEN tasks notify through it too). */
+  webhooks?: Pick<WebhookDispatcher, 'enqueue'> | undefined;
 }
 
 /**
