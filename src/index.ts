@@ -95,6 +95,7 @@ export {
   UnknownActionError,
 } from './generation/errors.js';
 export type {
+  ActionOptions,
   GenerationEvents,
   GenerationMode,
   GenerationResult,
@@ -171,6 +172,18 @@ export {
 } from './midjourney/index.js';
 export type { AccountInfo } from './midjourney/info-answer.js';
 export { parseInfoAnswer } from './midjourney/info-answer.js';
+export {
+  InpaintSubmitError,
+  isModalRequiredError,
+  ModalRequiredError,
+  ModalUnavailableError,
+} from './midjourney/modal-errors.js';
+export {
+  buildModalSubmit,
+  DEFAULT_INPAINT_URL,
+  fillModal,
+  opensModal,
+} from './midjourney/modals.js';
 export type { FileLockOptions, LockHolder, TokenIdentity, TokenLeaseOptions } from './ownership/index.js';
 // Ownership across processes: one local driver per token (what the CLI takes), file locks.
 export {

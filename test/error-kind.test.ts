@@ -244,6 +244,17 @@ const ROWS: Row[] = [
     'neutral',
   ],
   ['AttachmentUploadError', new api.AttachmentUploadError(503), 'discord', 4, 'discord', 'transport'],
+  // Forms (modals): refused before the form is submitted; nothing ran.
+  [
+    'ModalRequiredError',
+    new api.ModalRequiredError({ customId: 'MJ::iframe::x', fields: ['mask'], message: 'give a mask' }),
+    'local',
+    1,
+    'error',
+    'neutral',
+  ],
+  ['ModalUnavailableError', new api.ModalUnavailableError('zoom-custom'), 'local', 1, 'error', 'neutral'],
+  ['InpaintSubmitError', new api.InpaintSubmitError(400, 'bad mask'), 'local', 1, 'error', 'neutral'],
   [
     'ImageInputError',
     new api.ImageInputError('IMAGE_NOT_AN_IMAGE', 'cat.txt', 'not a PNG, JPEG, WebP or GIF'),

@@ -19,9 +19,20 @@
  * pool-queue.ts, one account's state in pool-account.ts.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { CommandGenerator } from '../generation/commands/types.js';
+import type {
+  AccountSettings,
+  BlendOptions,
+  CommandGenerator,
+  CommandOptions,
+  DescribeResult,
+  ImageInput,
+  SeedResult,
+  SettingsChange,
+  ShortenResult,
+} from '../generation/commands/types.js';
 import { GeneratorClosedError } from '../generation/errors.js';
 import type {
+  ActionOptions,
   GenerationResult,
   Generator,
   JobAction,
@@ -34,6 +45,7 @@ import { AccountDisabledError, NoAccountAvailableError, UnknownAccountError } fr
 import { forwardAccountEvents } from './forward-events.js';
 import { type AccountEffect, decideOutcome } from './outcome-policy.js';
 import { PoolAccount } from './pool-account.js';
+import { type PoolCommandOptions, PoolCommands } from './pool-commands.js';
 import { PoolQueue } from './pool-queue.js';
 import type { RouteRequest } from './routing.js';
 import type {
@@ -60,6 +72,10 @@ const MODE_FLAG = /(^|\s)--(fast|relax|turbo)\b/;
 export class AccountPool extends EventEmitter<AccountPoolEvents> implements Generator, AccountDirectory {
   private readonly clock: Clock;
   private readonly members = new Map<string, PoolAccount>();
+  private readonly commands = new PoolCommands({
+    members: () => this.members.values(),
+    ownerOf: (source) => this.byChannel(source.channelId, source.accountId),
+  });
   private readonly detach = new Map<string, () => void>();
   private readonly queue = new PoolQueue();
   /** Accounts being removed -> their removal (one per account, however often it is asked for). */
@@ -164,8 +180,11 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     return this.members.get(id)?.view();
   }
 
-  /** `/info` on the account, when its client runs commands (`Midjourney`); else undefined. */
-  info(id: string, options: { signal?: AbortSignal } = {}): Promise<AccountInfo> | undefined {
+  /**
+   * `/info` on the account `id` when its client runs commands (`Midjourney`), else undefined: the
+   * service's accounts view (`info(options)` is the command, on any account).
+   */
+  readInfo(id: string, options: { signal?: AbortSignal } = {}): Promise<AccountInfo> | undefined {
     const generator = this.get(id).generator as AccountGenerator & Partial<Pick<CommandGenerator, 'info'>>;
     if (typeof generator.info !== 'function') return undefined;
     return generator.info(options);
@@ -192,7 +211,13 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
     });
   }
 
-  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+  act(source: GenerationResult, action: JobAction, options: ActionOptions = {}): Promise<GenerationResult> {
+    const { prompt, fields, mask } = options;
+    const form = {
+      ...(prompt !== undefined ? { prompt } : {}),
+      ...(fields !== undefined ? { fields } : {}),
+      ...(mask !== undefined ? { mask } : {}),
+    };
     // Buttons only work for the user who ran the source job: its account, whatever the options say.
     const owner = source.accountId ?? this.byChannel(source.channelId, undefined)?.id;
     if (owner === undefined) {
@@ -203,8 +228,59 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
       );
     }
     return this.route({ account: owner }, options, true, (account, opts) =>
-      account.generator.act(source, action, opts),
+      account.generator.act(source, action, { ...opts, ...form }),
     );
+  }
+
+  /** `/describe` on the account `options.account`, else the least busy one (pool-commands.ts). */
+  describe(image: ImageInput, options: PoolCommandOptions = {}): Promise<DescribeResult> {
+    return this.closedOr(() => this.commands.describe(image, options));
+  }
+
+  /** `/blend` on one account; the grid carries its `accountId` (its buttons go back to it). */
+  blend(
+    images: readonly ImageInput[],
+    options: PoolCommandOptions & BlendOptions = {},
+  ): Promise<GenerationResult> {
+    return this.closedOr(() => this.commands.blend(images, options));
+  }
+
+  shorten(prompt: string, options: PoolCommandOptions = {}): Promise<ShortenResult> {
+    return this.closedOr(() => this.commands.shorten(prompt, options));
+  }
+
+  hostImages(images: readonly ImageInput[], options: PoolCommandOptions = {}): Promise<string[]> {
+    return this.closedOr(() => this.commands.hostImages(images, options));
+  }
+
+  /** The seed of a result, on the account that ran it. */
+  seed(
+    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'> & { accountId?: string },
+    options: CommandOptions = {},
+  ): Promise<SeedResult> {
+    return this.closedOr(() => this.commands.seed(source, options));
+  }
+
+  /** `/info` of `options.account` (default the least busy account). */
+  info(options: PoolCommandOptions = {}): Promise<AccountInfo> {
+    return this.closedOr(() => this.commands.info(options));
+  }
+
+  getSettings(options: PoolCommandOptions = {}): Promise<AccountSettings> {
+    return this.closedOr(() => this.commands.getSettings(options));
+  }
+
+  changeSettings(change: SettingsChange, options: PoolCommandOptions = {}): Promise<AccountSettings> {
+    return this.closedOr(() => this.commands.changeSettings(change, options));
+  }
+
+  private closedOr<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new GeneratorClosedError());
+    try {
+      return work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Follows a ticket on the account whose channel it names; nothing is sent, so it never waits. */

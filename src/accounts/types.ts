@@ -102,5 +102,5 @@ export interface AccountDirectory {
    * Optional: runs Midjourney's `/info` on the account. Undefined when its client cannot (a fake, a
    * cluster directory); throws UnknownAccountError for an unknown id.
    */
-  info?(id: string, options?: { signal?: AbortSignal }): Promise<AccountInfo> | undefined;
+  readInfo?(id: string, options?: { signal?: AbortSignal }): Promise<AccountInfo> | undefined;
 }

@@ -39,6 +39,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Print a finished job's seed (reacts ✉️, reads Midjourney's DM)",
     load: async () => (await import('./commands/seed.js')).seedCommand,
   },
+  settings: {
+    summary: "Show or change the account's /settings (remix, speed, version, stylize, privacy)",
+    load: async () => (await import('./commands/settings.js')).settingsCommand,
+  },
+  act: {
+    summary: 'Press a button on a finished result (forms: --prompt, --mask)',
+    load: async () => (await import('./commands/act.js')).actCommand,
+  },
   info: {
     summary: "Show the account's /info: plan, mode, fast time remaining, jobs",
     load: async () => (await import('./commands/info.js')).infoCommand,

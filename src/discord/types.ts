@@ -182,7 +182,7 @@ export interface APIApplicationCommandIndex {
   version: Snowflake;
 }
 
-export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3 } as const;
+export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, ModalSubmit: 5 } as const;
 
 export const ApplicationCommandOptionType = { String: 3 } as const;
 
@@ -198,7 +198,8 @@ export interface ApplicationCommandInteractionPayload {
     id: Snowflake;
     name: string;
     type: number;
-    options: { type: number; name: string; value: string }[];
+    /** A subcommand (type 1) has nested `options` instead of a `value`. */
+    options: { type: number; name: string; value?: string; options?: unknown[] }[];
     application_command?: APIApplicationCommand;
     attachments: unknown[];
   };
@@ -214,10 +215,40 @@ export interface MessageComponentInteractionPayload {
   message_flags: number;
   session_id: string;
   nonce: Snowflake;
-  data: { component_type: number; custom_id: string };
+  /** `values`: the options chosen in a select menu (component type 3). */
+  data: { component_type: number; custom_id: string; values?: string[] };
 }
 
-export type InteractionPayload = ApplicationCommandInteractionPayload | MessageComponentInteractionPayload;
+/** A text input of a modal as submitted (component type 4). */
+export interface ModalTextValue {
+  type: 4;
+  custom_id: string;
+  value: string;
+}
+
+/**
+ * The answer to a modal (interaction type 5): `data.id` is the modal's id (the id of the
+ * interaction that opened it), `data.custom_id` the modal's, and one row per text input. No
+ * `message_id`. See /work/shared/MIDJOURNEY.md, "Beyond /imagine" § 7.
+ */
+export interface ModalSubmitInteractionPayload {
+  type: typeof InteractionType.ModalSubmit;
+  application_id: Snowflake;
+  guild_id?: Snowflake;
+  channel_id: Snowflake;
+  session_id: string;
+  nonce: Snowflake;
+  data: {
+    id: Snowflake;
+    custom_id: string;
+    components: { type: 1; components: ModalTextValue[] }[];
+  };
+}
+
+export type InteractionPayload =
+  | ApplicationCommandInteractionPayload
+  | MessageComponentInteractionPayload
+  | ModalSubmitInteractionPayload;
 
 /** Discord's JSON error body. https://discord.com/developers/docs/reference#error-messages */
 export interface APIErrorBody {

@@ -50,6 +50,11 @@ export interface MidjourneyOptions extends Partial<GenerationSettings> {
   userId?: Snowflake;
   /** The DM channel with the Midjourney bot (seeds); default: opened with `POST /users/@me/channels`. */
   dmChannelId?: Snowflake;
+  /**
+   * Where Vary (Region)'s editor posts the mask. Default Midjourney's
+   * `https://936929561302675456.discordsays.com/inpaint/api/submit-job`; the simulator serves its own.
+   */
+  inpaintUrl?: string;
   /** Largest image accepted by describe / blend, in bytes. Default 10 MiB. */
   imageMaxBytes?: number;
   /**

@@ -53,6 +53,7 @@ export { GatewayWatcher } from './gateway-watcher.js';
 export type { JobTrackerHooks, JobTrackerOptions, ResumeWatch } from './job-tracker.js';
 export { JobTracker } from './job-tracker.js';
 export { createMidjourney, Midjourney } from './midjourney.js';
+export type { ModalAnswer, ModalRequest } from './modal-flow.js';
 export type { GenerationSettings } from './options.js';
 export { DEFAULT_GENERATION_SETTINGS, resolveGenerationSettings, settingsFromConfig } from './options.js';
 export type { PollingWatcherOptions } from './polling-watcher.js';
@@ -72,6 +73,7 @@ export { assertTicket, ticketProblems } from './ticket.js';
 export type { Transports } from './transports.js';
 export { openTransports } from './transports.js';
 export type {
+  ActionOptions,
   GenerationEvents,
   GenerationMode,
   GenerationResult,

@@ -15,18 +15,25 @@ import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from '..
 
 import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
+import type { Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
+import { type ImageLoadOptions, loadImages } from '../images/image-source.js';
 import { CommandResolver } from '../midjourney/commands.js';
 import type { AccountInfo } from '../midjourney/info-answer.js';
+import { ModalRequiredError, ModalUnavailableError } from '../midjourney/modal-errors.js';
+import { needsMask, opensModal } from '../midjourney/modals.js';
+import { parseMessage } from '../midjourney/parser.js';
 import { buildComponentInteraction, buildImagineInteraction } from '../midjourney/payloads.js';
+import type { AccountSettings, SettingsChange, Speed } from '../midjourney/settings-answer.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { AccountGuard } from './account-guard.js';
 import { indexedAction, planAction } from './actions.js';
 import type { ChannelWatcher } from './channel-watcher.js';
 import type { GenerationStats, MidjourneyOptions, RestApi } from './client-options.js';
-import { CommandRunner } from './commands/command-runner.js';
+import { CommandRunner, type CommandRunnerDeps } from './commands/command-runner.js';
 import { composeImagePrompt, flattenRefs, type ImagePromptRefs } from './commands/image-prompt.js';
+import { SettingsRunner } from './commands/settings-runner.js';
 import type {
   BlendOptions,
   CommandOptions,
@@ -35,7 +42,9 @@ import type {
   SeedResult,
   ShortenResult,
 } from './commands/types.js';
+import { UnknownActionError } from './errors.js';
 import { GatewayWatcher } from './gateway-watcher.js';
+import type { ModalRequest } from './modal-flow.js';
 import {
   type GenerationSettings,
   pickSettings,
@@ -44,11 +53,13 @@ import {
 } from './options.js';
 import { type JobSpec, Pipeline } from './orchestrator.js';
 import { PollingWatcher } from './polling-watcher.js';
+import { toGenerationResult } from './result.js';
 import { DiscordSession } from './session.js';
 import { Slots } from './slots.js';
 import { assertTicket, imageIndexOf } from './ticket.js';
 import { openTransports, type Transports } from './transports.js';
 import type {
+  ActionOptions,
   GenerationEvents,
   GenerationResult,
   Generator,
@@ -59,6 +70,9 @@ import type {
 } from './types.js';
 
 export type { GenerationStats, MidjourneyOptions } from './client-options.js';
+
+/** Midjourney's per-prompt speed parameters. */
+const SPEED_PARAMETER = /(?:^|\s)--(?:fast|relax|turbo)(?=\s|$)/;
 
 export class Midjourney extends EventEmitter<GenerationEvents> implements Generator {
   readonly settings: GenerationSettings;
@@ -75,7 +89,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly life = new AbortController();
   private readonly session: DiscordSession;
   private readonly commands: CommandRunner;
+  private readonly settingsRunner: SettingsRunner;
   private closing: Promise<void> | undefined;
+  private readonly imageOptions: ImageLoadOptions;
 
   constructor(options: MidjourneyOptions) {
     super();
@@ -142,9 +158,15 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       session: (signal) => this.session.current(signal),
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
+      gateway: this.gateway,
+      inpaintUrl: options.inpaintUrl,
       debug: (message) => this.debug(message),
     });
-    this.commands = new CommandRunner({
+    this.imageOptions = {
+      ...(options.imageMaxBytes !== undefined ? { maxBytes: options.imageMaxBytes } : {}),
+      ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
+    };
+    const commandDeps: CommandRunnerDeps = {
       api: this.rest,
       command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
       refreshCommands: (signal) => this.resolver.refresh(signal ? { signal } : {}),
@@ -162,7 +184,9 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         ...(options.imageUrlPolicy !== undefined ? { urlPolicy: options.imageUrlPolicy } : {}),
       },
       debug: (message) => this.debug(message),
-    });
+    };
+    this.commands = new CommandRunner(commandDeps);
+    this.settingsRunner = new SettingsRunner(commandDeps);
   }
 
   /**
@@ -184,7 +208,12 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return new Midjourney({ ...overrides, config });
   }
 
-  /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
+  /**
+   * Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. With
+   * `options.mode`, the job runs at that speed whatever the account's: the prompt gets Midjourney's
+   * `--fast` / `--relax` / `--turbo` parameter (unless it names one), so the account's speed is
+   * never switched under the other jobs in flight.
+   */
   imagine(prompt: string, options: JobOptions = {}): Promise<GenerationResult> {
     if (typeof prompt !== 'string' || prompt.trim() === '') {
       return Promise.reject(
@@ -192,6 +221,19 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
           `prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`,
         ]),
       );
+    }
+    if (options.mode !== undefined) {
+      if (!['fast', 'relax', 'turbo'].includes(options.mode)) {
+        return Promise.reject(
+          new ValidationError('Invalid job options', [
+            `mode: expected fast, relax or turbo, got ${JSON.stringify(options.mode)}`,
+          ]),
+        );
+      }
+      if (!SPEED_PARAMETER.test(prompt)) {
+        const { mode, ...rest } = options;
+        return this.imagine(`${prompt} --${mode}`, rest).then((result) => ({ ...result, prompt }));
+      }
     }
     const { guildId, channelId } = this.settings;
     const spec: JobSpec = {
@@ -212,23 +254,33 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return this.pipeline.run(spec, options);
   }
 
-  /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, `vary-strong`, ...) on an earlier result. */
-  act(source: GenerationResult, action: JobAction, options: JobOptions = {}): Promise<GenerationResult> {
+  /**
+   * Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, `vary-strong`, `zoom-custom`, ...) on an
+   * earlier result. A button Midjourney answers with a form (Custom Zoom, Vary (Region), Vary and
+   * Reroll in Remix mode) is answered with `options.prompt` / `fields` / `mask` (else the form's
+   * prefilled values); that needs the gateway (ModalUnavailableError otherwise), and a form the
+   * call cannot fill is a ModalRequiredError at once.
+   */
+  act(source: GenerationResult, action: JobAction, options: ActionOptions = {}): Promise<GenerationResult> {
     let plan: ReturnType<typeof planAction>;
     try {
       plan = planAction(source, action);
+      this.checkForm(action, plan.customId, options);
     } catch (error) {
       return Promise.reject(error);
     }
     const { guildId, applicationId } = this.settings;
     const spec: JobSpec = {
       kind: plan.kind,
-      prompt: source.prompt,
+      // A form's prompt (Remix, Custom Zoom) is the new job's prompt; the echo is matched on it
+      // once the form is submitted (orchestrator.ts, modal step).
+      prompt: options.prompt ?? source.prompt,
       matchPrompt: source.echoedPrompt,
       channelId: source.channelId,
       sourceMessageId: source.messageId,
       customId: plan.customId,
       ...(plan.imageIndex !== undefined ? { imageIndex: plan.imageIndex } : {}),
+      ...(this.gateway !== undefined ? { modal: this.modalRequest(options) } : {}),
       build: async (session, nonce) =>
         buildComponentInteraction({
           applicationId,
@@ -242,6 +294,139 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         }),
     };
     return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * Imagines prompt `index` of a `/describe` (1–4) or `/shorten` (1–5) answer: presses its button,
+   * answers Midjourney's form with `options.prompt` (default: that prompt, as Midjourney prefills
+   * it) and resolves with the grid. Needs the gateway (the form reaches only gateway sessions).
+   */
+  imagineFrom(
+    answer: DescribeResult | ShortenResult,
+    index: number,
+    options: ActionOptions = {},
+  ): Promise<GenerationResult> {
+    const customId = answer?.buttons?.[String(index)];
+    const prompt = options.prompt ?? answer?.prompts?.[index - 1];
+    if (typeof customId !== 'string' || prompt === undefined) {
+      return Promise.reject(
+        new UnknownActionError(
+          String(index),
+          Object.keys(answer?.buttons ?? {}).filter((k) => /^\d$/.test(k)),
+        ),
+      );
+    }
+    try {
+      this.checkForm(String(index), customId, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { guildId, applicationId } = this.settings;
+    const spec: JobSpec = {
+      kind: 'imagine',
+      prompt,
+      matchPrompt: prompt,
+      channelId: answer.channelId,
+      sourceMessageId: answer.messageId,
+      customId,
+      modal: this.modalRequest({ ...options, prompt }),
+      build: async (session, nonce) =>
+        buildComponentInteraction({
+          applicationId,
+          ...(guildId !== undefined ? { guildId } : {}),
+          channelId: answer.channelId,
+          sessionId: session.sessionId,
+          messageId: answer.messageId,
+          messageFlags: answer.messageFlags,
+          customId,
+          nonce,
+        }),
+    };
+    return this.pipeline.run(spec, options);
+  }
+
+  /**
+   * A finished result read back from its message (for a process that did not run the job, e.g.
+   * `mjw act`): one REST read, parsed as the watcher parses it. A message that is no finished
+   * Midjourney result is a ValidationError naming what it is.
+   */
+  async resultOf(
+    messageId: Snowflake,
+    options: { channelId?: Snowflake; signal?: AbortSignal } = {},
+  ): Promise<GenerationResult> {
+    const channelId = options.channelId ?? this.settings.channelId;
+    const page = await this.rest.getMessages(
+      channelId,
+      { around: messageId, limit: 1 },
+      options.signal ? { signal: options.signal } : {},
+    );
+    const message = page.find((m) => m.id === messageId);
+    const parsed = message ? parseMessage(message) : undefined;
+    const finished = parsed?.state === 'done' || parsed?.state === 'upscale' || parsed?.state === 'variation';
+    if (!message || !parsed?.fromMidjourney || !finished || !parsed.imageUrl) {
+      throw new ValidationError('Not a finished Midjourney result', [
+        `message ${messageId} in channel ${channelId}: ${message ? `a ${parsed?.fromMidjourney ? parsed.state : 'non-Midjourney'} message` : 'not found'}`,
+      ]);
+    }
+    const now = this.clock.now();
+    return toGenerationResult({
+      kind: parsed.state === 'upscale' ? 'upscale' : parsed.state === 'variation' ? 'variation' : 'imagine',
+      prompt: parsed.prompt ?? '',
+      channelId,
+      message,
+      parsed,
+      submittedAt: now,
+      startedAt: undefined,
+      completedAt: now,
+    });
+  }
+
+  /** Refuses, before sending, a form the client could not see or fill. */
+  private checkForm(action: string, customId: string, options: ActionOptions): void {
+    const formGiven =
+      options.prompt !== undefined || options.fields !== undefined || options.mask !== undefined;
+    if (this.gateway === undefined && (opensModal(customId) || formGiven)) {
+      throw new ModalUnavailableError(action);
+    }
+    if (needsMask(customId) && options.mask === undefined) {
+      throw new ModalRequiredError({
+        customId,
+        fields: ['mask'],
+        message: `The "${action}" button (Vary (Region)) needs a mask image (option mask)`,
+      });
+    }
+    if (
+      options.prompt !== undefined &&
+      (typeof options.prompt !== 'string' || options.prompt.trim() === '')
+    ) {
+      throw new ValidationError('Invalid prompt', [
+        `prompt: expected a non-empty string, got ${JSON.stringify(options.prompt)}`,
+      ]);
+    }
+  }
+
+  private modalRequest(options: ActionOptions): ModalRequest {
+    const { mask } = options;
+    return {
+      prompt: options.prompt,
+      fields: options.fields,
+      ...(mask !== undefined
+        ? {
+            mask: async () => {
+              const [loaded] = await loadImages([mask], {
+                ...this.imageOptions,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+              if (loaded?.mime !== 'image/png') {
+                throw new ValidationError('Invalid mask', [
+                  `mask: Vary (Region) takes a PNG, got ${loaded?.mime ?? 'nothing'}`,
+                ]);
+              }
+              return loaded.bytes;
+            },
+          }
+        : {}),
+    };
   }
 
   /** Upscales image `index` (1–4) of a grid: the result is Midjourney's "Image #n". */
@@ -347,6 +532,29 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   /** `/shorten`: the prompt's important tokens and five shorter prompts. */
   shorten(prompt: string, options: CommandOptions = {}): Promise<ShortenResult> {
     return this.commands.shorten(prompt, options);
+  }
+
+  /** `/settings`: version, stylize, speed, remix and privacy, read from the panel (needs the gateway). */
+  getSettings(options: CommandOptions = {}): Promise<AccountSettings> {
+    return this.settingsRunner.settings(options);
+  }
+
+  /**
+   * Changes settings on the `/settings` panel (only the controls whose state differs are pressed,
+   * each confirmed by the edited panel); resolves with the panel after. Needs the gateway.
+   */
+  changeSettings(change: SettingsChange, options: CommandOptions = {}): Promise<AccountSettings> {
+    return this.settingsRunner.changeSettings(change, options);
+  }
+
+  /** `/fast`, `/relax` or `/turbo` for the account; resolves with Midjourney's answer. Needs the gateway. */
+  setSpeed(speed: Speed, options: CommandOptions = {}): Promise<string> {
+    return this.settingsRunner.setSpeed(speed, options);
+  }
+
+  /** `/prefer remix`: toggles Remix mode; resolves with whether it is now on. Needs the gateway. */
+  preferRemix(options: CommandOptions = {}): Promise<boolean> {
+    return this.settingsRunner.preferRemix(options);
   }
 
   /** Lifts a halt after an account-fatal notice (once a person has fixed the account). */

@@ -10,11 +10,13 @@
  * the signal's reason.
  */
 import type { EventEmitter } from 'eventemitter3';
+import type { GatewayClient } from '../discord/gateway/index.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
 import { isWorkerError, ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
+import { DEFAULT_INPAINT_URL } from '../midjourney/modals.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
 import { anySignal } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
@@ -30,6 +32,7 @@ import {
   SubmissionUncertainError,
 } from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
+import { answerModal, type ModalRequest, ModalWatch } from './modal-flow.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
 import { Slots } from './slots.js';
@@ -62,6 +65,10 @@ export interface PipelineDeps {
   refreshCommand: (signal: AbortSignal | undefined) => Promise<void>;
   /** Aborts every job when the client closes. */
   closing: AbortSignal;
+  /** The gateway, when watching over it: modals reach only gateway sessions (modal-flow.ts). */
+  gateway?: GatewayClient | undefined;
+  /** Vary (Region)'s editor endpoint. Default Midjourney's (DEFAULT_INPAINT_URL). */
+  inpaintUrl?: string | undefined;
   debug: (message: string) => void;
 }
 
@@ -88,6 +95,11 @@ export interface JobSpec {
   sourceMessageId?: Snowflake;
   customId?: string;
   imageIndex?: number;
+  /**
+   * A button that may answer with a modal (gateway only): how to fill it (modal-flow.ts). The job
+   * is then known by the modal submit's nonce and matched on the prompt the form set.
+   */
+  modal?: ModalRequest;
 }
 
 /** Reads of the channel's newest message before sending, when they fail (nothing sent yet). */
@@ -99,6 +111,8 @@ export class Pipeline {
   /** Serialises submissions (snapshot to POST). */
   private readonly turn = new Slots(1);
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** What each registration correlates by (the modal step re-keys it to the modal submit). */
+  private readonly correlations = new WeakMap<WatchRegistration, CorrelationJob>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -239,12 +253,15 @@ export class Pipeline {
     tracker: JobTracker,
     resumed: boolean,
   ): WatchRegistration {
-    return this.deps.watcher.register({
+    const correlation = this.correlationOf(ref, spec, ticket);
+    const registration = this.deps.watcher.register({
       channelId: spec.channelId,
-      correlation: this.correlationOf(ref, spec, ticket),
+      correlation,
       sink: tracker.handle,
       catchUp: resumed,
     });
+    this.correlations.set(registration, correlation);
+    return registration;
   }
 
   private async send(
@@ -258,14 +275,29 @@ export class Pipeline {
     const { deps } = this;
     const build = spec.build;
     if (!build) throw new TypeError('JobSpec.build is required to submit');
-    const report = await submitInteraction({
-      api: deps.api,
-      build: async () => build(await deps.session(signal), ticket.nonce, signal),
-      ...(spec.kind === 'imagine' ? { refreshCommand: deps.refreshCommand } : {}),
-      wake: () => registration.wake(),
-      signal,
-      debug,
-    });
+    // Listening before the POST: the gateway may answer before the 204 is read.
+    const modalWatch =
+      spec.modal !== undefined && deps.gateway !== undefined
+        ? new ModalWatch(deps.gateway, ticket.nonce)
+        : undefined;
+    let report: Awaited<ReturnType<typeof submitInteraction>>;
+    try {
+      report = await submitInteraction({
+        api: deps.api,
+        build: async () => build(await deps.session(signal), ticket.nonce, signal),
+        ...(spec.kind === 'imagine' && spec.modal === undefined
+          ? { refreshCommand: deps.refreshCommand }
+          : {}),
+        wake: () => registration.wake(),
+        signal,
+        debug,
+      });
+      if (modalWatch && spec.modal && !report.unconfirmed) {
+        await this.modalStep(spec, spec.modal, modalWatch, registration, signal, debug);
+      }
+    } finally {
+      modalWatch?.dispose();
+    }
     if (report.unconfirmed) {
       tracker.unconfirmed(
         new SubmissionUncertainError({
@@ -278,6 +310,53 @@ export class Pipeline {
       );
     }
     if (report.attempts > 1) debug(`sent after ${report.attempts} attempt(s) (command refreshed)`);
+  }
+
+  /**
+   * The button answered with a modal: fill and submit it (modal-flow.ts), and re-key the job to
+   * what its messages will carry. No modal (INTERACTION_SUCCESS): the button runs as it is. A
+   * form the call cannot fill throws ModalRequiredError at once; nothing more is sent.
+   */
+  private async modalStep(
+    spec: JobSpec,
+    request: ModalRequest,
+    watch: ModalWatch,
+    registration: WatchRegistration,
+    signal: AbortSignal | undefined,
+    debug: (message: string) => void,
+  ): Promise<void> {
+    const { deps } = this;
+    const answer = await watch.next(deps.clock, deps.settings.notSeenTimeoutMs, signal);
+    if (answer.kind !== 'modal' && answer.kind !== 'iframe') {
+      if (answer.kind === 'acknowledged' && request.prompt !== undefined) {
+        debug('the button opened no form (remix off?): it runs with the source prompt');
+      }
+      return;
+    }
+    const correlation = this.correlations.get(registration);
+    const session = await deps.session(signal);
+    await answerModal(
+      {
+        api: deps.api,
+        applicationId: deps.settings.applicationId,
+        guildId: deps.settings.guildId,
+        channelId: spec.channelId,
+        sessionId: session.sessionId,
+        inpaintUrl: deps.inpaintUrl ?? DEFAULT_INPAINT_URL,
+        signal,
+        rekey: (key) => {
+          if (correlation === undefined) return;
+          if (key.nonce !== undefined) {
+            correlation.nonce = key.nonce;
+            correlation.interactionId = undefined;
+          }
+          if (key.prompt !== undefined) correlation.prompt = key.prompt;
+        },
+        debug,
+      },
+      answer,
+      request,
+    );
   }
 
   private track(

@@ -4,6 +4,7 @@
  * crash without paying for it twice.
  */
 import type { Snowflake } from '../discord/types.js';
+import type { ImageInput } from '../images/image-source.js';
 
 export type GenerationMode = 'fast' | 'relax' | 'turbo';
 
@@ -97,8 +98,29 @@ export interface JobOptions {
   confirmWindowMs?: number;
   /** AccountPool only: run on this account (its `id`); the job waits for it. Ignored by `Midjourney`. */
   account?: string;
-  /** AccountPool only: run on an account in this mode. Default: any. Ignored by `Midjourney`. */
+  /**
+   * The job's speed. `Midjourney` adds Midjourney's `--fast` / `--relax` / `--turbo` parameter to
+   * the prompt (unless it names one), so the account's own speed is never switched under other
+   * jobs; `AccountPool` runs it on an account in this mode. Default: the account's speed.
+   */
   mode?: GenerationMode;
+}
+
+/**
+ * Options of `act()`: a job's options plus what to put in the form a button may answer with
+ * (Remix mode's Vary / Reroll, Custom Zoom, Vary (Region), a describe / shorten prompt). Forms
+ * reach only gateway sessions: with `watch: 'poll'` such a button is refused (ModalUnavailableError).
+ */
+export interface ActionOptions extends JobOptions {
+  /**
+   * The form's prompt: Remix's new prompt, Custom Zoom's prompt with `--zoom <1–2>`, Vary
+   * (Region)'s prompt for the region. Default: the value Midjourney prefilled (the source prompt).
+   */
+  prompt?: string;
+  /** Any form input by its custom id (wins over `prompt`). */
+  fields?: Record<string, string>;
+  /** Vary (Region): the mask, a PNG of the image's size, white where to redraw. Required there. */
+  mask?: ImageInput;
 }
 
 /** Options of `resume()`: a job's options plus what the caller knows of the earlier send. */
@@ -152,7 +174,7 @@ export interface Generator {
   /** Sends `/imagine` and resolves with the finished grid, or rejects with a typed error. */
   imagine(prompt: string, options?: JobOptions): Promise<GenerationResult>;
   /** Presses a button (`U1`–`U4`, `V1`–`V4`, `reroll`, ...) on an earlier result; a new job. */
-  act(source: GenerationResult, action: JobAction, options?: JobOptions): Promise<GenerationResult>;
+  act(source: GenerationResult, action: JobAction, options?: ActionOptions): Promise<GenerationResult>;
   /**
    * Finds a job that may already have been submitted (after a crash) and follows it to its end,
    * by the restart rule (restart-rule.ts). Rejects with `JobNotFoundError` only when complete,

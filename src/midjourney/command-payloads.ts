@@ -14,7 +14,7 @@ import { ValidationError } from '../errors.js';
 import { generateSnowflake, isSnowflake } from '../util/snowflake.js';
 
 /** Discord's application command option types used here. */
-export const OptionType = { String: 3, Attachment: 11 } as const;
+export const OptionType = { Subcommand: 1, String: 3, Attachment: 11 } as const;
 
 export interface UploadedAttachment {
   /** Its index in `data.attachments`, as a string ("0", "1", ...). */
@@ -27,7 +27,9 @@ export interface UploadedAttachment {
 export interface CommandOptionValue {
   type: number;
   name: string;
-  value: string;
+  /** Absent for a subcommand (`/prefer remix`: `{type: 1, name: 'remix', options: []}`). */
+  value?: string;
+  options?: CommandOptionValue[];
 }
 
 export interface CommandInteractionInput {

@@ -44,6 +44,8 @@ export interface ComponentInteractionInput {
   customId: string;
   /** Defaults to a fresh snowflake. */
   nonce?: Snowflake;
+  /** A select menu (`/settings`' version): the options chosen; the component is then type 3. */
+  values?: string[];
 }
 
 /** The `/imagine` (or any single-string-option command) interaction. */
@@ -117,7 +119,10 @@ export function buildComponentInteraction(
     message_flags: input.messageFlags,
     session_id: input.sessionId,
     nonce: input.nonce ?? generateSnowflake(),
-    data: { component_type: ComponentType.Button, custom_id: input.customId },
+    data:
+      input.values === undefined
+        ? { component_type: ComponentType.Button, custom_id: input.customId }
+        : { component_type: 3, custom_id: input.customId, values: [...input.values] },
   };
   if (input.guildId !== undefined) payload.guild_id = input.guildId;
   return payload;

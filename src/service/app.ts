@@ -285,6 +285,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     commands: isCommandGenerator(options.generator) ? options.generator : undefined,
     accountInfo: new AccountInfoBook(),
     now: () => clock.now(),
+    webhooks,
   };
   // Before the routes: @fastify/swagger collects them as they are added.
   await registerOpenApi(app);

@@ -10,6 +10,7 @@ import type { ClientRateLimiter } from './limits/client-limiter.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import type { CircuitBreaker } from './protection/circuit-breaker.js';
 import type { JobRunner } from './runner/job-runner.js';
+import type { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookTargetPolicy } from './webhooks/target-policy.js';
 
 export interface ServiceContext {
@@ -33,6 +34,8 @@ export interface ServiceContext {
   accountInfo: AccountInfoBook;
   /** ms since the epoch. */
   now: () => number;
+  /** Webhook deliveries (the proxy's DESCRIBE / BLEND / SHORTEN tasks notify through it too). */
+  webhooks?: Pick<WebhookDispatcher, 'enqueue'> | undefined;
 }
 
 /**

@@ -147,6 +147,10 @@ export class CommandRegistry {
       ),
       command(mj, '972289487818334212', '1237876415471554628', 'fast', 'Switch to fast mode'),
       command(mj, '972289487818334213', '1237876415471554629', 'relax', 'Switch to relax mode'),
+      command(mj, '972289487818334214', '1237876415471554631', 'turbo', 'Switch to turbo mode'),
+      command(mj, '984273800587776053', '1237876415471554632', 'prefer', 'Preferences', [
+        { type: 1, name: 'remix', description: 'Toggle remix mode.' },
+      ]),
       command(
         HELPER_APPLICATION_ID,
         '1100000000000000901',

@@ -3,6 +3,7 @@
  * author, timestamps, mentions, attachment URLs), stores channel messages where `GET /messages`
  * finds them, keeps ephemeral ones apart, and sends every change to the gateway.
  */
+
 import type { APIAttachment, APIMessage, APIUser, Snowflake } from '../discord/types.js';
 import { MessageFlags } from '../discord/types.js';
 import type { SnowflakeGenerator } from '../util/snowflake.js';
@@ -12,7 +13,7 @@ import type { ScaledClock } from './sim-clock.js';
 import type { AttachmentStore } from './store/attachment-store.js';
 import type { MessageQuery, MessageStore } from './store/message-store.js';
 import type { ChannelDirectory, UserDirectory } from './users.js';
-import type { BotMessageDraft, SimWorld } from './world.js';
+import type { BotMessageDraft, SimModal, SimWorld } from './world.js';
 
 /** Where world events go: the gateway server. */
 export interface DispatchSink {
@@ -45,6 +46,8 @@ export class DiscordWorld implements SimWorld {
   readonly clock: ScaledClock;
   /** Wired by the simulator to the interaction delivery (see SimWorld.failInteraction). */
   failInteraction: (interactionId: Snowflake, reason?: string) => boolean = () => false;
+  /** Wired by the simulator to the interaction delivery (see SimWorld.openModal). */
+  openModal: (interactionId: Snowflake, modal: SimModal, iframe?: boolean) => boolean = () => false;
   private readonly ephemerals = new Map<Snowflake, Ephemeral>();
   private readonly realNow: () => number;
 

@@ -58,6 +58,7 @@ export function simulatedClientOptions(
     guildId: simulator.guildId,
     channelId: simulator.channelId,
     userId: simulator.userId,
+    inpaintUrl: `${simulator.cdnBaseUrl}/inpaint/api/submit-job`,
     // Always the gateway: the simulator's notices are ephemeral as on Discord, visible only there,
     // so every command (imagine, start, batch, serve) meets the same outcomes for the same prompt.
     watch: SIMULATED_WATCH,

@@ -96,6 +96,7 @@ export async function startSimulator(
   });
   const world = new DiscordWorld({ clock, users, channels, messages, attachments, snowflakes, gateway });
   world.failInteraction = (id, reason) => delivery.fail(id, reason);
+  world.openModal = (id, modal, iframe) => delivery.openModal(id, modal, iframe);
   const commands = new CommandRegistry(botApplicationId, () => snowflakes.next());
   const bot: SimBot = options.createBot ? options.createBot(world) : createMidjourneyBot(world, options.bot);
   delivery.setBot(bot);

@@ -3,6 +3,7 @@
  * Midjourney bot. The server owns channels, messages, ids, users and delivery; the bot only
  * decides what to post, edit and delete, and when.
  */
+import type { ModalTextInput } from '../discord/gateway/protocol.js';
 import type { APIMessage, APIUser, InteractionPayload, Snowflake } from '../discord/types.js';
 
 /** What the bot may write into a message; the world fills ids, author, timestamps and defaults. */
@@ -54,8 +55,33 @@ export interface SimWorld {
    * Optional so that test doubles of the world need not implement it.
    */
   failInteraction?(interactionId: Snowflake, reason?: string): boolean;
+  /**
+   * The bot answers the interaction being handled with a modal (`iframe`: Vary (Region)'s editor)
+   * instead of a message: the user's sessions get INTERACTION_MODAL_CREATE (or
+   * INTERACTION_IFRAME_MODAL_CREATE) in place of INTERACTION_SUCCESS, and a modal submit (type 5)
+   * naming this interaction id and the modal's custom id is accepted once. Call it synchronously
+   * inside `handleInteraction`. Optional for test doubles.
+   */
+  openModal?(interactionId: Snowflake, modal: SimModal, iframe?: boolean): boolean;
   /** Writes to a user in their DM channel with the bot (the seed after a ✉️ reaction). Optional for test doubles. */
   postDirectMessage?(userId: Snowflake, draft: BotMessageDraft): APIMessage;
+}
+
+/** A modal the bot opens: its custom id, title and text inputs (none for an iframe). */
+export interface SimModal {
+  custom_id: string;
+  title?: string;
+  components?: { type: 1; components: ModalTextInput[] }[];
+}
+
+/** What Vary (Region)'s editor posts to `/inpaint/api/submit-job`. */
+export interface InpaintSubmit {
+  /** The token of the iframe modal (`MJ::iframe::<token>`). */
+  customId: string;
+  /** The mask: a base64 PNG (no `data:` prefix); white marks the region to redraw. */
+  mask: string;
+  /** The prompt for the region; empty keeps the job's prompt. */
+  prompt: string;
 }
 
 /** A reaction a user added to a message (`PUT .../reactions/{emoji}/@me`). */
@@ -94,6 +120,11 @@ export interface AcceptedAttachment {
 export interface SimBot {
   /** Called for every accepted interaction addressed to the bot's application. */
   handleInteraction(interaction: AcceptedInteraction): void;
+  /**
+   * Vary (Region)'s editor submitted a mask for an iframe modal this bot opened: `unknown` when
+   * no such modal is pending. Optional.
+   */
+  handleInpaint?(submit: InpaintSubmit): 'accepted' | 'unknown';
   /** Called when a user reacts to one of the bot's messages. Optional. */
   handleReaction?(reaction: AddedReaction): void;
   /** Cancels every timer; no message is posted after this. */

@@ -9,10 +9,13 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
+import { actCommand, parseActArgs } from '../../src/cli/commands/act.js';
 import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
 import { describeCommand } from '../../src/cli/commands/describe.js';
+import { imagineCommand, parseImagineArgs } from '../../src/cli/commands/imagine.js';
 import { infoCommand } from '../../src/cli/commands/info.js';
 import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
+import { parseSettingsArgs, settingsCommand } from '../../src/cli/commands/settings.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
 import { seedOf } from '../../src/simulator/index.js';
 import { startBatchSim } from '../batch/support/sim.js';
@@ -104,6 +107,77 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
       rmSync(lockDir, { recursive: true, force: true });
     }
     expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
+  });
+
+  it('act presses a button answered with a form (Custom Zoom) over the gateway, and refuses it by polling', async () => {
+    const setup = await startBatchSim();
+    const lockDir = mkdtempSync(join(tmpdir(), 'mjw-act-lock-'));
+    const run = async (argv: string[], watch: string) => {
+      let out = '';
+      const stdout = new PassThrough();
+      stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const code = await actCommand.run({
+        argv,
+        env: { ...setup.env, MJ_WATCH: watch, MJW_LOCK_DIR: lockDir },
+        stdout,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+      });
+      return { code, json: JSON.parse(out.trim().split('\n').at(-1)!) };
+    };
+    try {
+      const client = setup.client();
+      const upscaled = await client.upscale(await client.imagine('a harbour for the act command'), 1);
+      const zoomed = await run(
+        [upscaled.messageId, 'zoom-custom', '--prompt', 'a harbour for the act command --zoom 1.6', '--json'],
+        'gateway',
+      );
+      expect(zoomed.code).toBe(0);
+      expect(zoomed.json).toMatchObject({ ok: true, kind: 'variation' });
+      expect(zoomed.json.echoedPrompt).toContain('--zoom 1.6');
+      const polled = await run([upscaled.messageId, 'zoom-custom', '--json'], 'poll');
+      expect(polled.code).toBe(1);
+      expect(polled.json.error.code).toBe('MODAL_NEEDS_GATEWAY');
+      const notResult = await run([setup.sim.channelId, 'U1', '--json'], 'poll');
+      expect(notResult.json.error.code).toBe('VALIDATION_FAILED');
+    } finally {
+      await setup.close();
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+    expect(() => parseActArgs(['123', 'U1'])).toThrow(/snowflake/);
+    expect(() => parseActArgs(['1234567890123456789', 'V1', '--field', 'novalue'])).toThrow(/--field/);
+  });
+
+  it('imagine --image uploads the image prompt and puts its URL before the prompt', async () => {
+    const { code, json } = await mjw(imagineCommand, ['a fox in the snow', '--image', red, '--json']);
+    expect(code).toBe(0);
+    expect(json.ok).toBe(true);
+    expect(json.prompt).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+red\.png\S* a fox in the snow$/);
+    const refused = await mjw(imagineCommand, ['a fox', '--image', text, '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.json.error.code).toBe('IMAGE_NOT_AN_IMAGE');
+    expect(() => parseImagineArgs(['x', '--mode', 'slow'])).toThrow(/--mode/);
+  });
+
+  it('settings reads and changes the panel (over the gateway)', async () => {
+    const read = await mjw(settingsCommand, ['--json']);
+    expect(read.code).toBe(0);
+    expect(read.json).toMatchObject({ ok: true, version: '6.1', speed: 'fast', remix: false });
+    const changed = await mjw(settingsCommand, [
+      '--remix',
+      'on',
+      '--speed',
+      'relax',
+      '--stylize',
+      '250',
+      '--json',
+    ]);
+    expect(changed.code).toBe(0);
+    expect(changed.json).toMatchObject({ ok: true, remix: true, speed: 'relax', stylize: 250 });
+    expect(() => parseSettingsArgs(['--remix', 'maybe'])).toThrow(/--remix/);
+    expect(() => parseSettingsArgs(['--speed', 'slow'])).toThrow(/--speed/);
   });
 
   it('refuses a bad image with exit 2 before sending, and bad usage', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
 import { seedOf, startSimulator } from '../../src/simulator/index.js';
+import { startReceiver } from '../service/helpers/receiver.js';
 import { startTestService, type TestService, waitForStatus } from '../service/helpers/service.js';
 import { generatorFor } from '../service/helpers/simulator.js';
 import { dataUrl, gridPng, imageServer, redPng } from './helpers.js';
@@ -174,6 +175,36 @@ describe('midjourney-proxy', () => {
     const task = await settled(banned.body.result);
     expect(task.status).toBe('FAILURE');
     expect(task.properties.errorCode).toBe('PRE_MODERATION');
+  });
+
+  it('delivers DESCRIBE, SHORTEN and a FAILURE to the notifyHook once settled', async () => {
+    const receiver = await startReceiver();
+    try {
+      const described = await t.alice.post('/mj/submit/describe', {
+        base64: dataUrl(redPng()),
+        notifyHook: `${receiver.url}/hook`,
+        state: 'd1',
+      });
+      const banned = await t.alice.post('/mj/submit/shorten', {
+        prompt: 'forbidden words again',
+        notifyHook: `${receiver.url}/hook`,
+      });
+      const received = await receiver.waitFor(2);
+      const bodies = received.map((r) => JSON.parse(r.body));
+      const describe = bodies.find((b) => b.id === described.body.result);
+      expect(describe).toMatchObject({ action: 'DESCRIBE', status: 'SUCCESS', state: 'd1' });
+      expect(describe.properties.prompts).toHaveLength(4);
+      const failed = bodies.find((b) => b.id === banned.body.result);
+      expect(failed).toMatchObject({ action: 'SHORTEN', status: 'FAILURE' });
+      expect(received.every((r) => r.path === '/hook')).toBe(true);
+      const refused = await t.alice.post('/mj/submit/shorten', {
+        prompt: 'x',
+        notifyHook: 'ftp://example.com/hook',
+      });
+      expect(refused.body.code).toBe(4);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('takes base64Array image prompts on /mj/submit/imagine', async () => {

@@ -81,9 +81,9 @@ describe('POST /interactions: application commands', () => {
       { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } },
     ],
     [
-      'type 5',
-      { type: 5 },
-      { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (2, 3).' }] } },
+      'type 4',
+      { type: 4 },
+      { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (2, 3, 5).' }] } },
     ],
     [
       'data missing',

@@ -3,7 +3,7 @@
  * client, and the report of a failure with the same exit codes as `mjw imagine` (an image refused
  * before sending is bad input: exit 2).
  */
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, type WatchMode } from '../../config/index.js';
 import type { Midjourney } from '../../generation/midjourney.js';
 import { isImageInputError } from '../../images/errors.js';
 import { type CommandContext, ExitCode, UsageError } from '../command.js';
@@ -31,6 +31,8 @@ export async function runCommand<T>(
   args: CommonArgs,
   work: (client: Midjourney, options: { signal: AbortSignal; timeoutMs?: number }) => Promise<T>,
   text: (result: T) => string,
+  /** `gateway` for commands Midjourney answers privately (`/settings`); default the config's. */
+  watch?: WatchMode,
 ): Promise<number> {
   const config = loadConfig({ env: ctx.env });
   const report = (error: unknown): number => {
@@ -41,7 +43,7 @@ export async function runCommand<T>(
   };
   let opened: Awaited<ReturnType<typeof openClient>>;
   try {
-    opened = await openClient(name, config, ctx);
+    opened = await openClient(name, config, ctx, watch);
   } catch (error) {
     if (isOwnershipRefusal(error)) return report(error);
     throw error;

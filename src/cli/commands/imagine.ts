@@ -15,7 +15,8 @@ import { type Command, type CommandContext, ExitCode, UsageError } from '../comm
 import { createCliLogger } from '../logger.js';
 import { isOwnershipRefusal, ownConfiguredToken } from '../token-lease.js';
 
-const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway]
+const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway] [--image <img>]...
+                   [--sref <img>]... [--cref <img>]... [--oref <img>] [--mode fast|relax|turbo]
 
 Sends /imagine and waits for the outcome: the finished grid, or a typed error naming what
 Midjourney did (PreModerationError, QueueFullError, InvalidRequestError, ...).
@@ -26,6 +27,12 @@ Options:
                     {"ok":false,"error":{"name","code","message","retryable"}}
   --timeout <ms>    Hard deadline for the job (default MJ_JOB_TIMEOUT_MS, 10 min).
   --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
+  --image <img>     An image prompt (repeatable): a file, an http(s) URL (public addresses only) or a
+                    data: URL; checked (PNG, JPEG, WebP, GIF, at most 10 MiB), uploaded and shown in the
+                    channel, its URL placed before the prompt. A refused image exits 2, nothing sent.
+  --sref <img>      A style reference (repeatable; --sref); --cref <img> a character reference
+                    (repeatable); --oref <img> the omni reference (one).
+  --mode <speed>    fast, relax or turbo for this job (Midjourney's --fast / --relax / --turbo).
 
 Ctrl-C waits for the job in flight to finish (its result is printed as usual); a second Ctrl-C
 aborts it (AbortError, exit 1); a third exits at once.
@@ -46,6 +53,12 @@ interface ImagineArgs {
   json: boolean;
   timeoutMs?: number;
   watch?: WatchMode;
+  /** Image prompts and references (files, URLs, data: URLs). */
+  images?: string[];
+  sref?: string[];
+  cref?: string[];
+  oref?: string;
+  mode?: 'fast' | 'relax' | 'turbo';
 }
 
 /** Parses the command line; throws UsageError naming the problem. */
@@ -54,6 +67,11 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
     json: { type: 'boolean' },
     timeout: { type: 'string' },
     watch: { type: 'string' },
+    image: { type: 'string', multiple: true },
+    sref: { type: 'string', multiple: true },
+    cref: { type: 'string', multiple: true },
+    oref: { type: 'string' },
+    mode: { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new UsageError(
@@ -78,7 +96,25 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
     }
     args.watch = values.watch;
   }
+  if (values.image !== undefined) args.images = values.image;
+  if (values.sref !== undefined) args.sref = values.sref;
+  if (values.cref !== undefined) args.cref = values.cref;
+  if (values.oref !== undefined) args.oref = values.oref;
+  if (values.mode !== undefined) {
+    if (values.mode !== 'fast' && values.mode !== 'relax' && values.mode !== 'turbo') {
+      throw new UsageError(`--mode: expected fast, relax or turbo, got "${values.mode}"`);
+    }
+    args.mode = values.mode;
+  }
   return args;
+}
+
+/** Whether the command line names image prompts or references. */
+function hasImages(args: ImagineArgs): boolean {
+  return (
+    (args.images?.length ?? 0) + (args.sref?.length ?? 0) + (args.cref?.length ?? 0) > 0 ||
+    args.oref !== undefined
+  );
 }
 
 /** 3 for what Midjourney did, 4 for Discord and the transport, 2 for bad input, 1 otherwise. */
@@ -242,10 +278,23 @@ async function run(ctx: CommandContext): Promise<number> {
     );
   }
   try {
-    const result = await client.imagine(args.prompt, {
+    const options = {
       signal: stop,
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
-    });
+      ...(args.mode !== undefined ? { mode: args.mode } : {}),
+    };
+    const result = hasImages(args)
+      ? await client.imagineWithImages(
+          args.prompt,
+          {
+            ...(args.images !== undefined ? { images: args.images } : {}),
+            ...(args.sref !== undefined ? { sref: args.sref } : {}),
+            ...(args.cref !== undefined ? { cref: args.cref } : {}),
+            ...(args.oref !== undefined ? { oref: args.oref } : {}),
+          },
+          options,
+        )
+      : await client.imagine(args.prompt, options);
     line.done();
     printResult(ctx, args, result);
     if (config.credentials === null)

@@ -28,6 +28,8 @@ const KNOWN_DISPATCHES: ReadonlySet<string> = new Set<keyof GatewayDispatchMap>(
   'INTERACTION_CREATE',
   'INTERACTION_SUCCESS',
   'INTERACTION_FAILURE',
+  'INTERACTION_MODAL_CREATE',
+  'INTERACTION_IFRAME_MODAL_CREATE',
 ]);
 
 interface Session {

@@ -9,7 +9,12 @@
 import { type Decoded, type Decoder, decodeMessage, decodeWith } from '../decode/index.js';
 import { child, record, snowflake, string } from '../decode/primitives.js';
 import type { APIMessage } from '../types.js';
-import type { GatewayDispatchMap, InteractionEventData, MessageDeleteData } from './protocol.js';
+import type {
+  GatewayDispatchMap,
+  InteractionEventData,
+  MessageDeleteData,
+  ModalCreateData,
+} from './protocol.js';
 
 type MessageUpdate = GatewayDispatchMap['MESSAGE_UPDATE'];
 
@@ -49,6 +54,16 @@ const decodeInteractionEvent: Decoder<InteractionEventData & { reason?: string }
   return event;
 };
 
+const decodeModalCreate: Decoder<ModalCreateData> = (value, path) => {
+  const raw = record(value, path);
+  return {
+    ...raw,
+    id: snowflake(raw.id, child(path, 'id')),
+    nonce: string(raw.nonce, child(path, 'nonce')),
+    custom_id: string(raw.custom_id, child(path, 'custom_id')),
+  } as ModalCreateData;
+};
+
 const DECODERS: { [K in keyof GatewayDispatchMap]?: Decoder<GatewayDispatchMap[K]> } = {
   MESSAGE_CREATE: decodeMessage,
   MESSAGE_UPDATE: decodeMessageUpdate,
@@ -56,6 +71,8 @@ const DECODERS: { [K in keyof GatewayDispatchMap]?: Decoder<GatewayDispatchMap[K
   INTERACTION_CREATE: decodeInteractionEvent,
   INTERACTION_SUCCESS: decodeInteractionEvent,
   INTERACTION_FAILURE: decodeInteractionEvent,
+  INTERACTION_MODAL_CREATE: decodeModalCreate,
+  INTERACTION_IFRAME_MODAL_CREATE: decodeModalCreate,
 };
 
 /** The dispatch's data checked and typed; READY and RESUMED are checked by the client itself. */

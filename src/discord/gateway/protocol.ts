@@ -94,6 +94,32 @@ export interface InteractionEventData {
   nonce: Snowflake;
 }
 
+/** A text input of a modal as the application sent it (component type 4). */
+export interface ModalTextInput {
+  type: 4;
+  custom_id: string;
+  label?: string;
+  /** 1 short, 2 paragraph. */
+  style?: number;
+  /** The prefilled text. */
+  value?: string;
+  required?: boolean;
+}
+
+/**
+ * `INTERACTION_MODAL_CREATE`: the application answered our interaction (`nonce`) with a modal;
+ * its id is the interaction's. `INTERACTION_IFRAME_MODAL_CREATE` carries an iframe (Vary
+ * (Region)'s editor) instead of text inputs. Only the user's gateway sessions see either.
+ */
+export interface ModalCreateData {
+  id: Snowflake;
+  nonce: Snowflake;
+  custom_id: string;
+  title?: string;
+  components?: { type: 1; components: ModalTextInput[] }[];
+  application?: { id: Snowflake; name?: string };
+}
+
 export interface GatewayDispatchMap {
   READY: ReadyData;
   RESUMED: Record<string, never>;
@@ -103,6 +129,8 @@ export interface GatewayDispatchMap {
   INTERACTION_CREATE: InteractionEventData;
   INTERACTION_SUCCESS: InteractionEventData;
   INTERACTION_FAILURE: InteractionEventData & { reason?: string };
+  INTERACTION_MODAL_CREATE: ModalCreateData;
+  INTERACTION_IFRAME_MODAL_CREATE: ModalCreateData;
 }
 
 export type GatewayDispatchName = keyof GatewayDispatchMap;

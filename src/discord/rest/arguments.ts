@@ -52,9 +52,9 @@ export function checkInteractionPayload(payload: InteractionPayload): void {
     return;
   }
   fail('createInteraction', [
-    value.type === 2 || value.type === 3
+    value.type === 2 || value.type === 3 || value.type === 5
       ? undefined
-      : `type: expected 2 or 3, got ${JSON.stringify(value.type)}`,
+      : `type: expected 2, 3 or 5, got ${JSON.stringify(value.type)}`,
     snowflakeProblem('application_id', value.application_id),
     snowflakeProblem('channel_id', value.channel_id),
     value.guild_id === undefined ? undefined : snowflakeProblem('guild_id', value.guild_id),

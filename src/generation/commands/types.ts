@@ -5,10 +5,12 @@ import type { Snowflake } from '../../discord/types.js';
 import type { ImageInput } from '../../images/image-source.js';
 import type { ShortenToken } from '../../midjourney/command-answers.js';
 import type { AccountInfo } from '../../midjourney/info-answer.js';
+import type { AccountSettings, SettingsChange } from '../../midjourney/settings-answer.js';
 import type { GenerationResult } from '../types.js';
 
 export type { ImageInput } from '../../images/image-source.js';
 export type { ShortenToken, TokenWeight } from '../../midjourney/command-answers.js';
+export type { AccountSettings, Privacy, SettingsChange, Speed } from '../../midjourney/settings-answer.js';
 
 /** `/blend` dimensions: portrait `--ar 2:3`, square `--ar 1:1`, landscape `--ar 3:2`. */
 export type BlendDimensions = 'portrait' | 'square' | 'landscape';
@@ -77,6 +79,12 @@ export interface CommandGenerator {
   hostImages(images: readonly ImageInput[], options?: CommandOptions): Promise<string[]>;
   /** `/info` (over the gateway). */
   info?(options?: CommandOptions): Promise<AccountInfo>;
+  /** `/settings` read from its panel (over the gateway). */
+  getSettings?(options?: CommandOptions): Promise<AccountSettings>;
+  /** `/settings` changed on its panel (over the gateway). */
+  changeSettings?(change: SettingsChange, options?: CommandOptions): Promise<AccountSettings>;
+  /** `/prefer remix` (over the gateway): whether Remix mode is now on. */
+  preferRemix?(options?: CommandOptions): Promise<boolean>;
   /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
   seed(
     source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,

@@ -64,7 +64,7 @@ export async function registerAccountInfoRoutes(app: FastifyInstance, ctx: Servi
     const accounts = ctx.accounts;
     if (accounts === undefined) return notConfigured(reply);
     return {
-      supported: accounts.info !== undefined,
+      supported: accounts.readInfo !== undefined,
       accounts: accounts.accounts().map((a) => ({ id: a.id, info: ctx.accountInfo.get(a.id) })),
     };
   });
@@ -78,9 +78,9 @@ export async function registerAccountInfoRoutes(app: FastifyInstance, ctx: Servi
       const { id } = request.params;
       if (accounts.account(id) === undefined) return unknownAccount(reply, id);
       const refund = await takeSubmission(ctx, request.clientId);
-      let read: ReturnType<NonNullable<typeof accounts.info>>;
+      let read: ReturnType<NonNullable<typeof accounts.readInfo>>;
       try {
-        read = accounts.info?.(id, { signal: ctx.shutdown });
+        read = accounts.readInfo?.(id, { signal: ctx.shutdown });
       } catch (error) {
         refund();
         throw error;

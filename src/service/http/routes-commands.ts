@@ -1,12 +1,12 @@
 /**
  * /v1/describe, /v1/blend and /v1/shorten: the commands that answer within seconds, run while the
  * request waits (no job record; the answer is the body). Images are checked before anything is
- * sent (../commands/request-images.ts). A generator without these commands (an account pool,
- * for now) answers 501.
+ * sent (../commands/request-images.ts). An account pool runs each on one account
+ * (src/accounts/pool-commands.ts); a generator without these commands answers 501.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import type { BlendDimensions, CommandGenerator } from '../../generation/commands/types.js';
+import type { BlendDimensions, CommandGenerator, SettingsChange } from '../../generation/commands/types.js';
 import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
@@ -65,6 +65,19 @@ const command = (summary: string, answer: ReturnType<typeof objectAnswer>) => ({
   response: { 200: answer, ...commandErrors },
 });
 
+const settingsBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    version: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' },
+    stylize: { type: 'integer', minimum: 0, maximum: 1_000 },
+    speed: { type: 'string', enum: ['fast', 'relax', 'turbo'] },
+    remix: { type: 'boolean' },
+    privacy: { type: 'string', enum: ['public', 'stealth'] },
+  },
+} as const;
+
 export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   /** Runs one command for the caller, or answers the failure. */
   const run = async (
@@ -78,7 +91,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         error: {
           name: 'NotImplemented',
           code: 'COMMAND_UNSUPPORTED',
-          message: 'This service runs on a generator without describe / blend / shorten (an account pool)',
+          message: 'This service runs on a generator without describe / blend / shorten',
         },
       });
     }
@@ -220,5 +233,43 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
       run(reply, request.clientId, (commands) =>
         commands.shorten(request.body.prompt, { signal: ctx.shutdown }),
       ),
+  );
+
+  // /settings of the service's account: read, and changed on its panel (answered privately: the
+  // service must watch over the gateway).
+  const SETTINGS_EXAMPLE = { version: '7', stylize: 100, speed: 'fast', remix: false, privacy: 'public' };
+  app.get(
+    '/v1/settings',
+    {
+      schema: command(
+        "Read the account's /settings (version, stylize, speed, remix, privacy)",
+        objectAnswer('The settings as the panel shows them', SETTINGS_EXAMPLE),
+      ),
+    },
+    async (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        if (commands.getSettings === undefined)
+          throw new ValidationError('Cannot read /settings', ['generator: no getSettings()']);
+        return commands.getSettings({ signal: ctx.shutdown });
+      }),
+  );
+
+  app.patch<{ Body: SettingsChange }>(
+    '/v1/settings',
+    {
+      schema: {
+        ...command(
+          "Change the account's /settings (only the controls that differ are pressed)",
+          objectAnswer('The settings after the change', { ...SETTINGS_EXAMPLE, remix: true }),
+        ),
+        body: { ...settingsBody, examples: [{ remix: true }] },
+      },
+    },
+    async (request, reply) =>
+      run(reply, request.clientId, async (commands) => {
+        if (commands.changeSettings === undefined)
+          throw new ValidationError('Cannot change /settings', ['generator: no changeSettings()']);
+        return commands.changeSettings(request.body, { signal: ctx.shutdown });
+      }),
   );
 }

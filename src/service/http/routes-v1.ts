@@ -122,7 +122,12 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
     },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
-        const { prompt, webhookUrl, metadata } = request.body;
+        const { webhookUrl, metadata, mode } = request.body;
+        // A job's own speed rides on the prompt (Midjourney's parameter), as `imagine({ mode })` does.
+        const prompt =
+          mode !== undefined && !/(?:^|\s)--(?:fast|relax|turbo)(?=\s|$)/.test(request.body.prompt)
+            ? `${request.body.prompt.trim()} --${mode}`
+            : request.body.prompt;
         const job = await chargeSubmission(ctx, request.clientId, async () =>
           ctx.runner.submit(
             {
@@ -294,7 +299,8 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
               kind,
               action,
               parentId: source.id,
-              prompt: source.prompt,
+              // A form's prompt (Remix, Custom Zoom) is the job's prompt; the runner passes it on.
+              prompt: request.body.prompt ?? source.prompt,
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
               metadata: metadata ?? null,
             },

@@ -29,6 +29,8 @@ export const imagineBody = {
     sref: imageList,
     cref: imageList,
     oref: { type: 'string', minLength: 1 },
+    /** The job's speed: Midjourney's `--fast` / `--relax` / `--turbo` on the prompt. */
+    mode: { type: 'string', enum: ['fast', 'relax', 'turbo'] },
   },
 } as const;
 
@@ -38,6 +40,8 @@ export const actionBody = {
   additionalProperties: false,
   properties: {
     action: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:-]+$' },
+    /** For a button answered with a form (Remix, Custom Zoom with `--zoom`): the form's prompt. */
+    prompt: { type: 'string', minLength: 1, maxLength: PROMPT_MAX_LENGTH, pattern: '\\S' },
     webhookUrl,
     metadata,
   },
@@ -61,6 +65,7 @@ export const listQuery = {
 
 export interface ImagineBody {
   prompt: string;
+  mode?: 'fast' | 'relax' | 'turbo';
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
   /** Image prompts, placed before the text. */
@@ -75,6 +80,7 @@ export interface ImagineBody {
 
 export interface ActionBody {
   action: string;
+  prompt?: string;
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
 }

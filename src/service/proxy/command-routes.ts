@@ -11,12 +11,12 @@ import type { GenerationResult } from '../../generation/types.js';
 import { isImageInputError } from '../../images/errors.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
-import { UnknownJobError } from '../errors.js';
+import { UnknownJobError, WebhookTargetError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
 import { proxyRoute } from './answer-schemas.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
 import { ProxyCode, result, type SubmitResult } from './submit-result.js';
-import type { ProxyButton } from './task-view.js';
+import type { ProxyButton, ProxyTask } from './task-view.js';
 
 const state = { type: 'string', maxLength: 4_096 } as const;
 const hook = { type: 'string', maxLength: 2_048 } as const;
@@ -86,9 +86,21 @@ export async function registerProxyCommandRoutes(
     action: 'DESCRIBE' | 'BLEND' | 'SHORTEN',
     description: string,
     taskState: string | undefined,
+    notifyHook: string | undefined,
   ): Promise<SubmitResult> => {
     if (ctx.commands === undefined) {
-      return result(ProxyCode.Failure, `${action} is not available on this service (account pool)`);
+      return result(ProxyCode.Failure, `${action} is not available on this service`);
+    }
+    // The task's notifyHook (else MJW_NOTIFY_HOOK), checked before anything is sent.
+    const hookUrl = notifyHook?.trim() || ctx.config.notifyHook;
+    let webhookUrl: string | null = null;
+    if (hookUrl) {
+      try {
+        webhookUrl = await ctx.policy.check(hookUrl);
+      } catch (error) {
+        if (error instanceof WebhookTargetError) return result(ProxyCode.ValidationError, error.message);
+        throw error;
+      }
     }
     let run: () => Promise<CommandTaskAnswer>;
     try {
@@ -99,7 +111,15 @@ export async function registerProxyCommandRoutes(
       throw error;
     }
     await takeSubmission(ctx, clientId);
-    const id = tasks.start(clientId, action, description, taskState ?? null, run);
+    const notify =
+      webhookUrl === null || ctx.webhooks === undefined
+        ? undefined
+        : (task: ProxyTask) => {
+            const target = { id: task.id, webhookUrl, webhookFormat: 'midjourney-proxy' as const };
+            const event = task.status === 'SUCCESS' ? 'completed' : 'failed';
+            ctx.webhooks?.enqueue(target, event, JSON.stringify(task)).catch(() => undefined);
+          };
+    const id = tasks.start(clientId, action, description, taskState ?? null, run, notify);
     return result(ProxyCode.Success, 'Submit success', id, {});
   };
 
@@ -129,6 +149,7 @@ export async function registerProxyCommandRoutes(
         'DESCRIBE',
         '/describe',
         body.state,
+        body.notifyHook,
       );
     },
   );
@@ -177,6 +198,7 @@ export async function registerProxyCommandRoutes(
         'BLEND',
         '/blend',
         body.state,
+        body.notifyHook,
       );
     },
   );
@@ -236,6 +258,7 @@ export async function registerProxyCommandRoutes(
         'SHORTEN',
         `/shorten ${prompt}`,
         body.state,
+        body.notifyHook,
       );
     },
   );

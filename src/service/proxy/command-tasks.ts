@@ -4,7 +4,8 @@
  * in memory, for `/mj/task/{id}/fetch` (the newest `MAX_TASKS` are kept; a restart forgets them).
  * The fields follow the proxy's task: DESCRIBE puts the four prompts in `prompt` / `promptEn`
  * and `properties.finalPrompt`, SHORTEN the analysis in `properties.finalPrompt`, BLEND the grid
- * in `imageUrl` with its buttons.
+ * in `imageUrl` with its buttons. A task with a `notifyHook` is delivered to it once settled (the
+ * proxy task as the body, through the webhook dispatcher: stored, signed, retried).
  */
 import { randomInt } from 'node:crypto';
 import type { ProxyButton, ProxyTask, ProxyTaskAction } from './task-view.js';
@@ -33,6 +34,8 @@ export class CommandTaskTable {
     description: string,
     state: string | null,
     run: () => Promise<CommandTaskAnswer>,
+    /** Called once with the settled task (SUCCESS or FAILURE): the notifyHook delivery. */
+    settled?: (task: ProxyTask) => void,
   ): string {
     const id = `${Date.now()}${String(randomInt(0, 1_000)).padStart(3, '0')}`;
     const now = Date.now();
@@ -71,6 +74,7 @@ export class CommandTaskTable {
         if (answer.imageUrl !== undefined) task.imageUrl = answer.imageUrl;
         if (answer.buttons) task.buttons = answer.buttons;
         task.properties = { ...task.properties, ...answer.properties };
+        settled?.(structuredClone(task));
       },
       (error: unknown) => {
         task.status = 'FAILURE';
@@ -78,6 +82,7 @@ export class CommandTaskTable {
         const e = error as { code?: unknown; message?: unknown };
         task.failReason = typeof e.message === 'string' ? e.message.split('\n')[0]! : String(error);
         if (typeof e.code === 'string') task.properties = { ...task.properties, errorCode: e.code };
+        settled?.(structuredClone(task));
       },
     );
     return id;

@@ -1,11 +1,12 @@
 /**
- * midjourney-proxy's submit routes: /mj/submit/imagine, /change, /simple-change and /action, with
+ * midjourney-proxy's submit routes: /mj/submit/imagine, /change, /simple-change, /action and /modal, with
  * its body fields (`prompt`, `taskId`, `action` + `index`, `content`, `customId`, `notifyHook`,
  * `state`) and its result codes (1 submitted, 21 existing, 22 queued, 23 queue full, 4 invalid).
  * Each honours an Idempotency-Key as the /v1 routes do (../http/idempotency.ts): a retry gets the
  * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { needsMask, opensModal } from '../../midjourney/modals.js';
 import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
@@ -15,6 +16,7 @@ import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
 import { proxyRoute } from './answer-schemas.js';
 import { hostImagePrompts, imagePromptsOf } from './image-prompts.js';
+import { ModalTickets } from './modal-tickets.js';
 import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
 import { toProxyTask } from './task-view.js';
 
@@ -48,15 +50,34 @@ const simpleChangeSchema = {
   properties: { content: { type: 'string', maxLength: 64 }, notifyHook: hook, state },
 } as const;
 
+const formPrompt = { type: 'string', maxLength: 6_000 } as const;
+
 const actionSchema = {
   type: 'object',
   properties: {
     taskId: { type: 'string', maxLength: 32 },
     customId: { type: 'string', maxLength: 256 },
+    prompt: formPrompt,
+    maskBase64: { type: 'string' },
     notifyHook: hook,
     state,
   },
 } as const;
+
+const modalSchema = {
+  type: 'object',
+  properties: {
+    taskId: { type: 'string', maxLength: 32 },
+    prompt: formPrompt,
+    maskBase64: { type: 'string' },
+    notifyHook: hook,
+    state,
+  },
+} as const;
+
+/** Vary (Region)'s mask is not taken by the service: the library's `act(..., { mask })` takes it. */
+const MASK_UNSUPPORTED =
+  'maskBase64 (Vary (Region)) is not supported by this service; use the library: act(result, "vary-region", { mask })';
 
 interface CommonBody {
   notifyHook?: string;
@@ -64,6 +85,7 @@ interface CommonBody {
 }
 
 export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  const tickets = new ModalTickets(() => Date.now());
   /** The notify hook of a submit (its own, else MJW_NOTIFY_HOOK), checked; a SubmitResult when refused. */
   const notifyHookOf = async (body: CommonBody): Promise<string | null | SubmitResult> => {
     const url = body.notifyHook?.trim() || ctx.config.notifyHook;
@@ -168,6 +190,8 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     taskId: string,
     pick: (actions: Record<string, string>) => string | undefined,
     body: CommonBody,
+    /** A form's prompt (Remix, Custom Zoom): the job's prompt, and never merged with an existing task. */
+    prompt?: string,
   ): Promise<SubmitResult> => {
     let parent: JobRecord;
     try {
@@ -187,7 +211,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         `This action is not available on task ${taskId}; available: ${Object.keys(parent.result.actions).join(', ')}`,
       );
     }
-    const existing = await ctx.store.findChild(parent.id, action);
+    const existing = prompt === undefined ? await ctx.store.findChild(parent.id, action) : undefined;
     if (existing !== undefined && existing.clientId === request.clientId) {
       const task = toProxyTask(ctx.runner.fresh(existing));
       return result(ProxyCode.Existed, 'Task already exists', existing.id, {
@@ -205,7 +229,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         kind: kindForAction(action),
         action,
         parentId: parent.id,
-        prompt: parent.prompt,
+        prompt: prompt ?? parent.prompt,
         webhookUrl: notify,
         webhookFormat: 'midjourney-proxy',
         metadata: body.state === undefined ? null : { state: body.state },
@@ -280,11 +304,13 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
       }),
   );
 
-  app.post<{ Body: CommonBody & { taskId?: string; customId?: string } }>(
+  app.post<{
+    Body: CommonBody & { taskId?: string; customId?: string; prompt?: string; maskBase64?: string };
+  }>(
     '/mj/submit/action',
     {
       schema: {
-        ...proxyRoute("Press one of a task's buttons by its customId"),
+        ...proxyRoute("Press one of a task's buttons by its customId (a form's prompt in `prompt`)"),
         body: {
           ...actionSchema,
           examples: [{ taskId: '1750000000000000', customId: 'MJ::JOB::upsample::1::0b0b0b0b' }],
@@ -296,6 +322,20 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         const body = request.body ?? {};
         if (!body.taskId || !body.customId) return invalidBody(request, 'taskId and customId are required');
         const customId = body.customId;
+        if (body.maskBase64 !== undefined || needsMask(customId))
+          return invalidBody(request, MASK_UNSUPPORTED);
+        const prompt = body.prompt?.trim() || undefined;
+        if (prompt === undefined && opensModal(customId)) {
+          // midjourney-proxy's two steps: the form's prompt comes with /mj/submit/modal.
+          const parent = await ownedJob(ctx, request, body.taskId).catch(() => undefined);
+          if (parent?.result && actionForCustomId(parent.result.actions, customId) !== undefined) {
+            const ticket = tickets.issue({ clientId: request.clientId, parentId: parent.id, customId });
+            return result(ProxyCode.Existed, 'Waiting for window confirm', ticket, {
+              finalPrompt: parent.prompt,
+              customId,
+            });
+          }
+        }
         return submitChild(
           request,
           reply,
@@ -303,6 +343,40 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           body.taskId,
           (actions) => actionForCustomId(actions, customId),
           body,
+          prompt,
+        );
+      }),
+  );
+
+  app.post<{ Body: CommonBody & { taskId?: string; prompt?: string; maskBase64?: string } }>(
+    '/mj/submit/modal',
+    {
+      schema: {
+        ...proxyRoute('Complete the form a button opened (the second step of /mj/submit/action)'),
+        body: {
+          ...modalSchema,
+          examples: [{ taskId: '1750000000000001', prompt: 'a lighthouse, stormy sea' }],
+        },
+      },
+    },
+    async (request, reply) =>
+      idempotentSubmit(request, reply, async (reservation) => {
+        const body = request.body ?? {};
+        if (!body.taskId) return invalidBody(request, 'taskId is required');
+        if (body.maskBase64 !== undefined) return invalidBody(request, MASK_UNSUPPORTED);
+        const ticket = tickets.take(body.taskId, request.clientId);
+        if (ticket === undefined) {
+          void reply.code(404);
+          return result(ProxyCode.NotFound, 'Modal task not found or expired');
+        }
+        return submitChild(
+          request,
+          reply,
+          reservation,
+          ticket.parentId,
+          (actions) => actionForCustomId(actions, ticket.customId),
+          body,
+          body.prompt?.trim() || undefined,
         );
       }),
   );

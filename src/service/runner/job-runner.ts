@@ -535,7 +535,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       } else if (record.kind === 'imagine') {
         result = await this.generator.imagine(record.prompt, options);
       } else {
-        result = await this.generator.act(source!, record.action!, options);
+        // A button job whose prompt differs from its source's was given a form prompt (Remix,
+        // Custom Zoom): the button's form, if Midjourney opens one, is answered with it.
+        const form = source && record.prompt !== source.prompt ? { prompt: record.prompt } : {};
+        result = await this.generator.act(source!, record.action!, { ...options, ...form });
       }
       job.permit?.success();
       await job.finish(

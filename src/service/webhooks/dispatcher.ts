@@ -113,7 +113,11 @@ export class WebhookDispatcher {
    * Stores a delivery of `body` for `job`'s webhook and starts sending it. Resolves once it is
    * stored; progress notifications get a single attempt, the others the full retry budget.
    */
-  async enqueue(job: JobRecord, event: string, body: string): Promise<void> {
+  async enqueue(
+    job: Pick<JobRecord, 'id' | 'webhookUrl' | 'webhookFormat'>,
+    event: string,
+    body: string,
+  ): Promise<void> {
     if (job.webhookUrl === null || this.controller.signal.aborted) return;
     const now = this.clock.now();
     const delivery: WebhookDelivery = {

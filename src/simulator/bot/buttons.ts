@@ -3,7 +3,10 @@ import type { ButtonAction } from './custom-id.js';
 import type { Job, JobSpec } from './job.js';
 
 export function buttonJobSpec(
-  action: Exclude<ButtonAction, { kind: 'captcha' | 'unsupported' }>,
+  action: Extract<
+    ButtonAction,
+    { kind: 'appeal' | 'upscale' | 'variation' | 'reroll' | 'upscale-enhance' | 'zoom' | 'pan' }
+  >,
   parent: Job,
 ): JobSpec {
   const base = { prompt: parent.prompt, parent };

@@ -8,6 +8,10 @@ export type ButtonAction =
   | { kind: 'zoom'; jobId: string; percent: number }
   | { kind: 'pan'; jobId: string; direction: 'Left' | 'Right' | 'Up' | 'Down' }
   | { kind: 'appeal'; jobId: string }
+  /** Buttons answered with a modal: Custom Zoom, Vary (Region) (an iframe), describe / shorten prompts. */
+  | { kind: 'custom-zoom'; jobId: string }
+  | { kind: 'inpaint'; jobId: string }
+  | { kind: 'imagine-prompt'; source: 'describe' | 'shorten'; index: number }
   | { kind: 'captcha'; hash: string }
   | { kind: 'unsupported'; customId: string };
 
@@ -47,6 +51,16 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => ButtonAction][] = [
     (m) => ({ kind: 'pan', jobId: m[2]!, direction: capitalise(m[1]!) as 'Left' | 'Right' | 'Up' | 'Down' }),
   ],
   [new RegExp(`^MJ::Prompts::Appeal::${UUID}$`), (m) => ({ kind: 'appeal', jobId: m[1]! })],
+  [new RegExp(`^MJ::CustomZoom::${UUID}$`), (m) => ({ kind: 'custom-zoom', jobId: m[1]! })],
+  [new RegExp(`^MJ::Inpaint::1::${UUID}::SOLO$`), (m) => ({ kind: 'inpaint', jobId: m[1]! })],
+  [
+    /^MJ::Job::PicReader::([1-4])$/,
+    (m) => ({ kind: 'imagine-prompt', source: 'describe', index: Number(m[1]) }),
+  ],
+  [
+    /^MJ::Job::PromptAnalyzer::([1-5])$/,
+    (m) => ({ kind: 'imagine-prompt', source: 'shorten', index: Number(m[1]) }),
+  ],
   [/^MJ::(?:Captcha::\d+|iframe)::([\w-]+)$/, (m) => ({ kind: 'captcha', hash: m[1]! })],
 ];
 

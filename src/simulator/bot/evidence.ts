@@ -100,7 +100,8 @@ export function interactionFields(
     authorizing_integration_owners: owners,
   };
   if (isCommand) metadata.name = payload.data.name;
-  else metadata.interacted_message_id = payload.message_id;
+  else if (payload.type === InteractionType.MessageComponent)
+    metadata.interacted_message_id = payload.message_id;
   const fields: ReturnType<typeof interactionFields> = {};
   if (evidence.interaction !== 'legacy') fields.interaction_metadata = metadata;
   // The deprecated object's `name` is certain for commands only; a button reply gets the metadata.

@@ -9,9 +9,17 @@ import {
   type ApplicationCommandInteractionPayload,
   InteractionType,
   type MessageComponentInteractionPayload,
+  type ModalSubmitInteractionPayload,
 } from '../../discord/types.js';
 import type { Random } from '../../util/clock.js';
-import type { AcceptedInteraction, AddedReaction, BotMessageDraft, SimBot, SimWorld } from '../world.js';
+import type {
+  AcceptedInteraction,
+  AddedReaction,
+  BotMessageDraft,
+  InpaintSubmit,
+  SimBot,
+  SimWorld,
+} from '../world.js';
 import { buttonJobSpec } from './buttons.js';
 import { FAILED_TEXT } from './content.js';
 import { parseCustomId } from './custom-id.js';
@@ -26,7 +34,15 @@ import {
   shortenPrompt,
 } from './image-commands.js';
 import { infoEmbed } from './info.js';
-import { createJob, type Job, type NewJobFields } from './job.js';
+import { createJob, type Job, type JobSpec, type NewJobFields } from './job.js';
+import {
+  customZoomModal,
+  imaginePromptModal,
+  type PendingModal,
+  remixModal,
+  submittedText,
+  zoomOf,
+} from './modals.js';
 import { buildNotice, isNoticeOutcome, type NoticeOutcome } from './notices.js';
 import {
   BotOptionsError,
@@ -40,6 +56,7 @@ import { findBannedWord, parsePrompt } from './prompt.js';
 import { randomUuid, seededRandom } from './random.js';
 import { postReply } from './reply.js';
 import { isSeedEmoji, seedContent } from './seed.js';
+import { applySetting, settingsComponents, settingsContent, type UserSettings } from './settings.js';
 import { SlotPool } from './slots.js';
 import { Timers } from './timers.js';
 import {
@@ -68,6 +85,11 @@ export interface MidjourneyBot extends SimBot {
   /** Switches between fast, relaxed and turbo for jobs submitted from now on. */
   setMode(mode: BotMode): void;
   setFaults(faults: Partial<MidjourneyBotFaults>): void;
+  /** Remix mode for every user, or for one user (`userId`), as `/prefer remix` sets it. */
+  setRemix(on: boolean, userId?: Snowflake): void;
+  remix(userId?: Snowflake): boolean;
+  /** A user's settings as `/settings` shows them. */
+  settingsOf(userId: Snowflake): UserSettings;
   /** Jobs holding a slot and jobs waiting for one. */
   load(): { running: number; queued: number };
 }
@@ -101,6 +123,16 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private readonly slotsByUser = new Map<Snowflake, SlotPool<Job>>();
   private readonly player: JobPlayer;
   private readonly evidence: EvidencePolicy;
+  /** Users' own settings (`/settings`, `/fast`...), over the bot's options. */
+  private readonly settingsByUser = new Map<Snowflake, Partial<UserSettings>>();
+  /** Users whose remix mode differs from `options.remix`. */
+  private readonly remixByUser = new Map<Snowflake, boolean>();
+  /** Text modals opened, by modal id (the interaction id), until submitted. */
+  private readonly modals = new Map<Snowflake, PendingModal>();
+  /** Vary (Region) editors opened, by token. */
+  private readonly iframes = new Map<string, { parent: Job; interaction: AcceptedInteraction }>();
+  /** The prompts of describe / shorten answers, by message id (their buttons imagine one). */
+  private readonly answers = new Map<Snowflake, string[]>();
 
   constructor(
     private readonly world: SimWorld,
@@ -128,9 +160,41 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     }
     if (interaction.payload.type === InteractionType.ApplicationCommand) {
       this.command(interaction, interaction.payload);
+    } else if (interaction.payload.type === InteractionType.ModalSubmit) {
+      this.modalSubmit(interaction, interaction.payload);
     } else {
       this.button(interaction, interaction.payload);
     }
+  }
+
+  /**
+   * Vary (Region): the editor posted the mask and the prompt for an iframe modal this bot opened.
+   * The job runs as a reply to the pressed button's interaction (its nonce and id, as Midjourney's
+   * `interaction_metadata.id` names the iframe modal, which is that interaction).
+   */
+  handleInpaint(submit: InpaintSubmit): 'accepted' | 'unknown' {
+    const open = this.iframes.get(submit.customId);
+    if (this.timers.isStopped || open === undefined) return 'unknown';
+    this.iframes.delete(submit.customId);
+    const { parent, interaction } = open;
+    const text = submit.prompt.trim();
+    const prompt =
+      text === ''
+        ? parent.prompt
+        : parsePrompt(text, {
+            suffix: this.options.echoSuffix,
+            dropDefaults: this.options.dropDefaultParameters,
+          });
+    const job = createJob(
+      interaction,
+      { kind: 'variation', prompt, label: 'Variations (Region) by ', result: 'grid', parent },
+      this.newJobFields(interaction.user.id),
+    );
+    if (interaction.payload.type === InteractionType.MessageComponent) {
+      job.sourceMessageId = interaction.payload.message_id;
+    }
+    this.submit(job, text !== '');
+    return 'accepted';
   }
 
   /** ✉️ on one of the user's finished results: the seed arrives by DM (seed.ts). */
@@ -189,10 +253,26 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       throw new BotOptionsError('mode', `expected fast, relaxed or turbo, got ${JSON.stringify(mode)}`);
     }
     this.options.mode = mode;
+    for (const overrides of this.settingsByUser.values()) delete overrides.mode;
   }
 
   setFaults(faults: Partial<MidjourneyBotFaults>): void {
     this.options.faults = { ...this.options.faults, ...faults };
+  }
+
+  setRemix(on: boolean, userId?: Snowflake): void {
+    if (typeof on !== 'boolean')
+      throw new BotOptionsError('remix', `expected true or false, got ${String(on)}`);
+    if (userId !== undefined) {
+      this.remixByUser.set(userId, on);
+      return;
+    }
+    this.options.remix = on;
+    this.remixByUser.clear();
+  }
+
+  remix(userId?: Snowflake): boolean {
+    return (userId === undefined ? undefined : this.remixByUser.get(userId)) ?? this.options.remix;
   }
 
   load(): { running: number; queued: number } {
@@ -223,7 +303,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         dropDefaults: this.options.dropDefaultParameters,
       });
       this.submit(
-        createJob(interaction, { kind: 'imagine', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        createJob(
+          interaction,
+          { kind: 'imagine', prompt, label: '', result: 'grid' },
+          this.newJobFields(interaction.user.id),
+        ),
         true,
       );
       return;
@@ -231,15 +315,16 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
     if (name === 'info') {
       const userId = interaction.user.id;
       const slots = this.slotsOf(userId);
+      const settings = this.settingsOf(userId);
       const embed = infoEmbed({
         user: interaction.user,
-        mode: this.options.mode,
+        mode: settings.mode,
         accountState: this.accountState(userId),
         running: slots.runningCount,
-        queuedFast: this.options.mode === 'relaxed' ? 0 : slots.queuedCount,
-        queuedRelax: this.options.mode === 'relaxed' ? slots.queuedCount : 0,
+        queuedFast: settings.mode === 'relaxed' ? 0 : slots.queuedCount,
+        queuedRelax: settings.mode === 'relaxed' ? slots.queuedCount : 0,
         jobs: this.order.filter((job) => job.record.userId === userId).length,
-        stealth: this.options.stealth,
+        stealth: settings.stealth,
       });
       // Private, as Midjourney answers /info: only the user's gateway sessions see it.
       this.reply(interaction, { embeds: [embed] }, true);
@@ -249,10 +334,28 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       this.imageCommand(interaction, payload);
       return;
     }
+    if (name === 'settings') {
+      const settings = this.settingsOf(interaction.user.id);
+      this.reply(interaction, {
+        content: settingsContent(settings),
+        components: settingsComponents(settings),
+      });
+      return;
+    }
+    if (name === 'prefer') {
+      const sub = (payload.data.options as { name?: string }[])[0]?.name;
+      if (sub === 'remix') {
+        const on = !this.remix(interaction.user.id);
+        this.setRemix(on, interaction.user.id);
+        this.reply(interaction, { content: `Remix mode turned ${on ? 'on' : 'off'}!` });
+        return;
+      }
+    }
     const mode = MODE_COMMANDS[name];
     if (mode !== undefined) {
-      this.options.mode = mode;
-      this.reply(interaction, { content: `Done! Your jobs now run in ${mode} mode.` });
+      this.userSettings(interaction.user.id).mode = mode;
+      const label = mode === 'relaxed' ? 'relax' : mode;
+      this.reply(interaction, { content: `Done! Your jobs now run in ${label} mode.` });
       return;
     }
     this.reply(interaction, { content: FAILED_TEXT }, false);
@@ -299,7 +402,11 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       const raw = `${files.map((f) => f.url).join(' ')} ${dimensions ?? '--ar 1:1'}`;
       const prompt = parsePrompt(raw, { suffix: this.options.echoSuffix, dropDefaults: false });
       this.submit(
-        createJob(interaction, { kind: 'blend', prompt, label: '', result: 'grid' }, this.newJobFields()),
+        createJob(
+          interaction,
+          { kind: 'blend', prompt, label: '', result: 'grid' },
+          this.newJobFields(interaction.user.id),
+        ),
         false,
       );
       return;
@@ -314,19 +421,75 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         this.evidence.next(),
       );
       this.timers.after(o.waitingMs, () => {
+        const prompts =
+          name === 'describe'
+            ? describePrompts(files[0]!.filename, files[0]!.size)
+            : shortenPrompt(subject).prompts;
         const answer =
           name === 'describe'
-            ? {
-                embeds: [describeEmbed(describePrompts(files[0]!.filename, files[0]!.size), files[0]!.url)],
-                components: describeComponents(),
-              }
+            ? { embeds: [describeEmbed(prompts, files[0]!.url)], components: describeComponents() }
             : { embeds: [shortenEmbed(shortenPrompt(subject))], components: shortenComponents() };
+        this.answers.set(first.id, prompts);
         this.world.editMessage(payload.channel_id, first.id, answer);
       });
     });
   }
 
+  /** The user's settings: their own changes over the bot's options. */
+  settingsOf(userId: Snowflake): UserSettings {
+    const own = this.settingsByUser.get(userId) ?? {};
+    return {
+      version: own.version ?? '6.1',
+      stylize: own.stylize ?? 100,
+      mode: own.mode ?? this.options.mode,
+      remix: this.remix(userId),
+      stealth: own.stealth ?? this.options.stealth,
+    };
+  }
+
+  private userSettings(userId: Snowflake): Partial<UserSettings> {
+    let own = this.settingsByUser.get(userId);
+    if (own === undefined) {
+      own = {};
+      this.settingsByUser.set(userId, own);
+    }
+    return own;
+  }
+
+  /** A control of the `/settings` panel: the user's settings change and the panel is edited. */
+  private settingsControl(
+    interaction: AcceptedInteraction,
+    payload: MessageComponentInteractionPayload,
+  ): void {
+    const userId = interaction.user.id;
+    const next = applySetting(this.settingsOf(userId), payload.data.custom_id, payload.data.values ?? []);
+    if (next === undefined) {
+      this.replyNotice(
+        interaction,
+        'invalid-request',
+        `This setting is not available: \`${payload.data.custom_id}\``,
+      );
+      return;
+    }
+    const own = this.userSettings(userId);
+    own.version = next.version;
+    own.stylize = next.stylize;
+    own.mode = next.mode;
+    own.stealth = next.stealth;
+    if (next.remix !== this.remix(userId)) this.setRemix(next.remix, userId);
+    this.timers.after(this.options.answerDelayMs, () => {
+      this.world.editMessage(payload.channel_id, payload.message_id, {
+        content: settingsContent(next),
+        components: settingsComponents(next),
+      });
+    });
+  }
+
   private button(interaction: AcceptedInteraction, payload: MessageComponentInteractionPayload): void {
+    if (payload.data.custom_id.startsWith('MJ::Settings::')) {
+      this.settingsControl(interaction, payload);
+      return;
+    }
     const action = parseCustomId(payload.data.custom_id);
     if (action.kind === 'captcha') {
       const userId = interaction.user.id;
@@ -335,6 +498,19 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
         else this.state = 'active';
       }
       this.reply(interaction, { content: "Thank you! You're verified and can keep using Midjourney." });
+      return;
+    }
+    if (action.kind === 'imagine-prompt') {
+      const prompt = this.answers.get(payload.message_id)?.[action.index - 1];
+      if (prompt === undefined) {
+        this.replyNotice(interaction, 'invalid-request', 'This prompt is no longer available.');
+        return;
+      }
+      this.openModal(
+        interaction,
+        imaginePromptModal(action.source, action.index, payload.message_id, prompt),
+        { kind: 'imagine', sourceMessageId: payload.message_id },
+      );
       return;
     }
     if (action.kind === 'unsupported') {
@@ -360,15 +536,101 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
       );
       return;
     }
-    const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields());
-    job.sourceMessageId = payload.message_id;
+    const sourceMessageId = payload.message_id;
+    if (action.kind === 'custom-zoom') {
+      this.openModal(interaction, customZoomModal(parent.record.id, parent.prompt.raw), {
+        kind: 'zoom',
+        parent,
+        sourceMessageId,
+      });
+      return;
+    }
+    if (action.kind === 'inpaint') {
+      const token = randomUuid(this.random).replaceAll('-', '');
+      if (
+        this.world.openModal?.(
+          interaction.id,
+          { custom_id: `MJ::iframe::${token}`, title: 'Vary (Region)' },
+          true,
+        )
+      ) {
+        this.iframes.set(token, { parent, interaction });
+      }
+      return;
+    }
+    if ((action.kind === 'variation' || action.kind === 'reroll') && this.remix(interaction.user.id)) {
+      const index = action.kind === 'variation' ? action.index : 0;
+      const solo = action.kind === 'reroll' || action.solo;
+      this.openModal(interaction, remixModal(parent.record.id, index, solo, parent.prompt.raw), {
+        kind: 'remix',
+        action,
+        parent,
+        sourceMessageId,
+      });
+      return;
+    }
+    const job = createJob(interaction, buttonJobSpec(action, parent), this.newJobFields(interaction.user.id));
+    job.sourceMessageId = sourceMessageId;
     this.submit(job, false);
   }
 
-  private newJobFields(): NewJobFields {
+  private openModal(
+    interaction: AcceptedInteraction,
+    modal: ReturnType<typeof remixModal>,
+    pending: PendingModal,
+  ): void {
+    if (this.world.openModal?.(interaction.id, modal)) this.modals.set(interaction.id, pending);
+  }
+
+  /**
+   * A modal submitted: its text is the new prompt. Remix runs the pressed button's job with it,
+   * Custom Zoom a zoom with its `--zoom` (1 to 2, else "Invalid parameter"), a describe / shorten
+   * prompt an `/imagine`. Each is checked like a typed prompt.
+   */
+  private modalSubmit(interaction: AcceptedInteraction, payload: ModalSubmitInteractionPayload): void {
+    const pending = this.modals.get(payload.data.id);
+    if (pending === undefined) {
+      this.replyNotice(interaction, 'invalid-request', 'This form is no longer available.');
+      return;
+    }
+    this.modals.delete(payload.data.id);
+    const text = submittedText(payload);
+    if (text.trim() === '') {
+      this.replyNotice(interaction, 'empty-prompt', 'Please provide a prompt.');
+      return;
+    }
+    const prompt = parsePrompt(text, {
+      suffix: this.options.echoSuffix,
+      dropDefaults: this.options.dropDefaultParameters,
+    });
+    let spec: JobSpec;
+    if (pending.kind === 'imagine') {
+      spec = { kind: 'imagine', prompt, label: '', result: 'grid' };
+    } else if (pending.kind === 'zoom') {
+      if (zoomOf(text) === undefined) {
+        this.replyNotice(
+          interaction,
+          'invalid-parameter',
+          'Invalid value for `--zoom`: expected a number from 1 to 2.',
+        );
+        return;
+      }
+      spec = { kind: 'zoom', prompt, label: 'Zoom Out by ', result: 'grid', parent: pending.parent };
+    } else {
+      const base = buttonJobSpec(pending.action, pending.parent);
+      const label =
+        pending.action.kind === 'variation' ? `Remix (${pending.action.strength}) by ` : base.label;
+      spec = { ...base, prompt, label };
+    }
+    const job = createJob(interaction, spec, this.newJobFields(interaction.user.id));
+    if (pending.kind !== 'imagine') job.sourceMessageId = pending.sourceMessageId;
+    this.submit(job, true);
+  }
+
+  private newJobFields(userId: Snowflake): NewJobFields {
     return {
       id: randomUuid(this.random),
-      mode: this.options.mode,
+      mode: this.settingsOf(userId).mode,
       now: this.world.clock.now(),
       durationMs: this.options.jobDurationMs,
     };

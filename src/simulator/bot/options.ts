@@ -64,6 +64,11 @@ export interface MidjourneyBotOptions {
   dropDefaultParameters: boolean;
   /** Posts every notice in the channel instead of ephemerally, so REST-only demos see them. Default false. */
   publicNotices: boolean;
+  /**
+   * Remix mode for every user (`/prefer remix` toggles it per user): Vary and Reroll answer with a
+   * modal holding the prompt to edit. Default false.
+   */
+  remix: boolean;
   /** Seed of the deterministic random source used for probabilities and colours. Default 1. */
   seed: number;
   /** Overrides the seeded random source. Default undefined (seeded from `seed`). */
@@ -101,6 +106,7 @@ export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Ob
   echoSuffix: '',
   dropDefaultParameters: false,
   publicNotices: false,
+  remix: false,
   seed: 1,
   random: undefined,
   probabilities: Object.freeze({}),
@@ -180,6 +186,9 @@ export function resolveBotOptions(partial: MidjourneyBotInput = {}): MidjourneyB
   }
   if (!/^\d{17,20}$/.test(options.botUserId)) {
     throw new BotOptionsError('botUserId', `expected a snowflake, got ${JSON.stringify(options.botUserId)}`);
+  }
+  if (typeof options.remix !== 'boolean') {
+    throw new BotOptionsError('remix', `expected true or false, got ${JSON.stringify(options.remix)}`);
   }
   const seed = options.evidence.seed;
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {

@@ -59,6 +59,8 @@ const CHECKS: Record<string, Check> = {
   seed: integer(0, 4_294_967_295),
   sameseed: integer(0, 4_294_967_295),
   stop: integer(10, 100),
+  // Custom Zoom's form (zoom out by 1 to 2).
+  zoom: number(1, 2),
   iw: number(0, 3),
   w: integer(0, 3000),
   weird: integer(0, 3000),

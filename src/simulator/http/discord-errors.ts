@@ -33,6 +33,7 @@ export const DiscordErrors = {
   unknownGuild: () => error(404, 10004, 'Unknown Guild'),
   unknownMessage: () => error(404, 10008, 'Unknown Message'),
   unknownCommand: () => error(404, 10063, 'Unknown application command'),
+  unknownInteraction: () => error(404, 10062, 'Unknown interaction'),
   tooLarge: () => error(413, 40005, 'Request entity too large'),
   invalidJson: () => error(400, 50109, 'The request body contains invalid JSON.'),
 } as const;

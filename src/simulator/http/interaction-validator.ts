@@ -26,13 +26,17 @@ export interface InteractionLookups {
   command(applicationId: Snowflake, commandId: Snowflake): APIApplicationCommand | undefined;
   /** A message the user may interact with (not deleted; ephemeral ones only for their user). */
   message(channelId: Snowflake, messageId: Snowflake): APIMessage | undefined;
+  /** A text modal opened for this user and not yet submitted, by its id. Optional (no modals). */
+  modal?(
+    modalId: Snowflake,
+  ): { applicationId: Snowflake; channelId: Snowflake; customId: string } | undefined;
 }
 
 export type InteractionValidation =
   | { ok: true; payload: InteractionPayload }
   | { ok: false; response: SimResponse };
 
-const INTERACTION_TYPES = [2, 3];
+const INTERACTION_TYPES = [2, 3, 5];
 const NONCE_MAX = 25;
 const CUSTOM_ID_MAX = 100;
 
@@ -91,11 +95,35 @@ function checkForm(body: Record<string, unknown>): FormErrors {
         }
         int(['data', 'options', i, 'type'], option.type, true);
         string(['data', 'options', i, 'name'], option.name, 32);
-        if (option.value === undefined) errors.add(['data', 'options', i, 'value'], FieldError.required);
+        // Subcommands (type 1) and groups (type 2) carry nested options, not a value.
+        if (option.value === undefined && option.type !== 1 && option.type !== 2) {
+          errors.add(['data', 'options', i, 'value'], FieldError.required);
+        }
       }
     }
     if (data.attachments !== undefined && !Array.isArray(data.attachments)) {
       errors.add(['data', 'attachments'], FieldError.notArray);
+    }
+  } else if (body.type === 5) {
+    id(['data', 'id'], data.id, true);
+    string(['data', 'custom_id'], data.custom_id, CUSTOM_ID_MAX);
+    if (!Array.isArray(data.components)) errors.add(['data', 'components'], FieldError.notArray);
+    else {
+      for (const [i, row] of (data.components as unknown[]).entries()) {
+        const inputs = isRecord(row) ? row.components : undefined;
+        if (!Array.isArray(inputs)) {
+          errors.add(['data', 'components', i, 'components'], FieldError.notArray);
+          continue;
+        }
+        for (const [j, input] of (inputs as unknown[]).entries()) {
+          const path = ['data', 'components', i, 'components', j];
+          if (!isRecord(input)) errors.add(path, FieldError.notObject);
+          else {
+            string([...path, 'custom_id'], input.custom_id, CUSTOM_ID_MAX);
+            string([...path, 'value'], input.value, 4000);
+          }
+        }
+      }
     }
   } else if (body.type === 3) {
     id(['message_id'], body.message_id, true);
@@ -182,6 +210,29 @@ export function validateInteraction(body: unknown, lookups: InteractionLookups):
     const options = (payload.data.options ?? []) as unknown as Record<string, unknown>[];
     const optionProblem = checkOptions(command, options);
     if (optionProblem) return fail(optionProblem);
+    return { ok: true, payload };
+  }
+
+  if (payload.type === 5) {
+    // A modal submit names the modal (its id and custom id); it must be open, for this user, in
+    // this channel, from this application.
+    const modal = lookups.modal?.(payload.data.id);
+    if (
+      modal === undefined ||
+      modal.applicationId !== payload.application_id ||
+      modal.channelId !== payload.channel_id
+    ) {
+      return fail(DiscordErrors.unknownInteraction());
+    }
+    if (modal.customId !== payload.data.custom_id) {
+      return fail(
+        invalidFormBody({
+          data: {
+            custom_id: { _errors: [{ code: 'MODAL_CUSTOM_ID_MISMATCH', message: 'Invalid custom id' }] },
+          },
+        }),
+      );
+    }
     return { ok: true, payload };
   }
 

@@ -15,6 +15,7 @@ import type { AttachmentStore } from '../store/attachment-store.js';
 import { SIM_UPLOAD_MAX_BYTES } from '../store/upload-store.js';
 import { API_ROUTES, CDN_ROUTE, UPLOAD_ROUTE } from './api-routes.js';
 import { DiscordErrors, type SimResponse } from './discord-errors.js';
+import { INPAINT_PATH, INPAINT_ROUTE, inpaintAnswer } from './inpaint.js';
 import { cloudflare429, proxyError, type RawResponse } from './proxy-responses.js';
 import { readBody, readRaw } from './read-body.js';
 
@@ -84,6 +85,7 @@ export class SimHttpServer {
     const apiPath = /^\/api\/v(?:9|10)(\/.*)$/.exec(url.pathname)?.[1];
     const cdn = apiPath === undefined && /^\/(media\/)?attachments\//.test(url.pathname);
     const upload = apiPath === undefined && url.pathname.startsWith('/upload/');
+    const inpaint = apiPath === undefined && url.pathname === INPAINT_PATH;
     const match = apiPath === undefined ? undefined : API_ROUTES.match(method, apiPath);
     const route =
       match === undefined
@@ -91,7 +93,9 @@ export class SimHttpServer {
           ? CDN_ROUTE
           : upload
             ? UPLOAD_ROUTE
-            : `${method} ${url.pathname}`
+            : inpaint
+              ? INPAINT_ROUTE
+              : `${method} ${url.pathname}`
         : match.kind === 'not-found'
           ? `${method} ${apiPath}`
           : match.route;
@@ -154,6 +158,18 @@ export class SimHttpServer {
       if (stored === 'unknown') return raw({ status: 404, headers: {}, body: 'No such upload' });
       if (stored === 'size-mismatch') return raw({ status: 400, headers: {}, body: 'Size mismatch' });
       return raw({ status: 200, headers: {}, body: '' });
+    }
+    if (inpaint) {
+      // Vary (Region)'s editor (Midjourney's discordsays.com activity): no Discord token.
+      if (method !== 'POST') return raw({ status: 405, headers: {}, body: 'Method Not Allowed' });
+      const bytes = await readRaw(req, SIM_UPLOAD_MAX_BYTES);
+      if (bytes === undefined) return raw({ status: 413, headers: {}, body: 'Payload Too Large' });
+      const answer = inpaintAnswer(bytes, (submit) => deps.state.delivery.deliverInpaint(submit));
+      return raw({
+        status: answer.status,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(answer.body),
+      });
     }
     if (match === undefined)
       return raw({ status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' });

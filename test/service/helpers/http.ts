@@ -34,6 +34,8 @@ export function client(baseUrl: string, key?: string) {
     get: <T = Json>(path: string, extra?: Record<string, string>) => call<T>('GET', path, undefined, extra),
     post: <T = Json>(path: string, body: unknown, extra?: Record<string, string>) =>
       call<T>('POST', path, body, extra),
+    patch: <T = Json>(path: string, body: unknown, extra?: Record<string, string>) =>
+      call<T>('PATCH', path, body, extra),
     del: <T = Json>(path: string, extra?: Record<string, string>) =>
       call<T>('DELETE', path, undefined, extra),
   };

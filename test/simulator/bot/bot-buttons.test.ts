@@ -108,7 +108,7 @@ describe('buttons', () => {
     const { world, bot, grid, message, since } = finishedGrid();
     bot.handleInteraction(press(`MJ::JOB::upsample::1::${grid.id}`, message.id, OTHER_USER));
     bot.handleInteraction(press('MJ::JOB::upsample::1::00000000-0000-4000-8000-000000000000', message.id));
-    bot.handleInteraction(press(`MJ::CustomZoom::${grid.id}`, message.id));
+    bot.handleInteraction(press(`MJ::BOOKMARK::${grid.id}`, message.id));
     world.clock.advance(1_000);
     const titles = since().map((e) => [e.kind, e.message?.embeds[0]?.title]);
     expect(titles).toEqual([

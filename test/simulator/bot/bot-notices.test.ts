@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../../../src/simulator/bot/index.js';
 import { createMidjourneyBot } from '../../../src/simulator/bot/index.js';
-import { command, customIds, FakeWorld, imagine, press } from './fake-world.js';
+import { command, customIds, FakeWorld, imagine, press, USER } from './fake-world.js';
 
 const TIMING = { answerDelayMs: 1_000, waitingMs: 2_000, jobDurationMs: 7_000 };
 
@@ -123,12 +123,14 @@ describe('other notices', () => {
 });
 
 describe('other commands', () => {
-  it('/relax and /fast switch the mode with an ephemeral confirmation', () => {
+  it('/relax and /fast switch the user’s mode with an ephemeral confirmation', () => {
     const world = new FakeWorld();
     const bot = createMidjourneyBot(world, TIMING);
     bot.handleInteraction(command('relax'));
     world.clock.advance(1_000);
-    expect(bot.options.mode).toBe('relaxed');
+    // Per account, as Midjourney's speed is: the bot's default stays.
+    expect(bot.settingsOf(USER.id).mode).toBe('relaxed');
+    expect(bot.options.mode).toBe('fast');
     expect(world.events[0]).toMatchObject({ kind: 'ephemeral' });
     bot.handleInteraction(imagine('fox'));
     world.clock.advance(1_000);

@@ -20,8 +20,10 @@ export const createInteraction: Handler = ({ state, user, body }) => {
     hasApplication: (applicationId) => state.commands.hasApplication(applicationId),
     command: (applicationId, commandId) => state.commands.find(applicationId, commandId),
     message: (channelId, messageId) => state.world.interactableMessage(channelId, messageId, user.user.id),
+    modal: (modalId) => state.delivery.modal(modalId, user.user.id),
   });
   if (!result.ok) return result.response;
+  if (result.payload.type === 5) state.delivery.closeModal(result.payload.data.id);
   const interaction: AcceptedInteraction = {
     id: state.world.nextSnowflake(),
     payload: structuredClone(result.payload),
