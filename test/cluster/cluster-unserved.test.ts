@@ -1,7 +1,8 @@
 /**
- * A button job pinned to an account no worker can serve, in a real cluster node (API node and
- * worker in one, the simulator on 127.0.0.1, real Redis): it fails with NO_ACCOUNT_AVAILABLE at
- * once, naming why, rather than going back to the queue every 5 s forever.
+ * Jobs no worker can serve, in a real cluster (two nodes, one of them also the API node, the
+ * simulator on 127.0.0.1, real Redis): a button job pinned to a disabled account, and any job once
+ * every account is disabled, fail with NO_ACCOUNT_AVAILABLE at once, naming why, rather than
+ * going back to the queue every 5 s forever or waiting queued with no worker taking entries.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,31 @@ describe.skipIf(env === undefined)('a job no worker can serve, in a cluster', ()
       expect(failed.error).toMatchObject({ code: 'NO_ACCOUNT_AVAILABLE' });
       expect(failed.error?.message).toContain(`${account}: disabled`);
       // Nothing was sent for it.
+      expect(
+        setup.sim.requests
+          .slice(calls)
+          .filter((r) => r.method === 'POST' && r.route.includes('interactions')),
+      ).toEqual([]);
+
+      // Every account disabled: no worker takes entries any more. A new job is not left queued
+      // forever: the API node fails it at once (accepted, then failed), as one process does.
+      const rest = account === 'sim1' ? 'sim2' : 'sim1';
+      expect((await post(`/v1/accounts/${rest}/disable`, {})).status).toBe(200);
+      const restView = clusterKeys(PREFIX).accountView(rest);
+      while (
+        (JSON.parse((await env?.redis.get(restView)) ?? '{}') as { state?: string }).state !== 'disabled'
+      ) {
+        if (Date.now() > deadline + 10_000) throw new Error('the worker never applied the second disable');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The API node judges on a view at most 250 ms old.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const accepted = await post('/v1/imagine', { prompt: 'a lighthouse nobody can draw' });
+      expect(accepted.status).toBe(202);
+      const lonely = await until(((await accepted.json()) as JobView).id, (job) => job.status !== 'queued');
+      expect(lonely.status).toBe('failed');
+      expect(lonely.error).toMatchObject({ code: 'NO_ACCOUNT_AVAILABLE' });
+      expect(lonely.error?.message).toContain(`${rest}: disabled`);
       expect(
         setup.sim.requests
           .slice(calls)
