@@ -43,7 +43,6 @@ import { registerJobRecordRoutes } from './http/routes-job-records.js';
 import { registerV1Routes } from './http/routes-v1.js';
 import type { ServiceApp } from './http/service-app.js';
 import { JobEventHub } from './http/sse.js';
-import type { JobRecord } from './jobs/job.js';
 import type { JobStore } from './jobs/job-store.js';
 import { MemoryJobStore } from './jobs/memory-store.js';
 import type { ClientRateLimiter } from './limits/client-limiter.js';
@@ -114,7 +113,7 @@ export type ServiceLimiters = {
 
 export interface ServiceClusterOptions {
   /** Hands each accepted job to the workers (the queue); the runner then never drives a job it accepts. */
-  dispatch: (job: JobRecord) => Promise<void>;
+  dispatch: NonNullable<JobRunnerOptions['dispatch']>;
   /** Whether this node drives jobs (a worker). False on an API-only node. */
   drives: boolean;
   /** Every node's job changes: SSE streams listen here rather than to this node's runner alone. */

@@ -26,10 +26,11 @@ import type { AccountConfig } from '../../config/accounts.js';
 import type { ServiceConfig } from '../../config/service.js';
 import { buildService, type Service, type ServiceLimiters } from '../app.js';
 import { RedisJobFeed } from '../events/redis-job-feed.js';
-import { isTerminal } from '../jobs/job.js';
+import { isTerminal, type JobRecord } from '../jobs/job.js';
 import { RedisJobStore } from '../jobs/redis-store.js';
 import { RedisTokenBucket } from '../limits/redis-token-bucket.js';
 import { poolProbe } from '../pool-probe.js';
+import type { DispatchRefusal } from '../runner/job-runner.js';
 import { ClusterAccountDirectory } from './account-directory.js';
 import { ApiOnlyGenerator } from './api-only-generator.js';
 import { ClusterJobQueue, type QueueVerdict } from './job-queue.js';
@@ -108,6 +109,29 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       onError: (error) => logger.warn({ err: error }, 'account directory refresh'),
     });
     await directory.start();
+    // A job no account of the cluster can ever take (every one disabled, or a button job whose
+    // account is disabled or gone) fails at once, as in one process, instead of waiting queued.
+    const configured = options.accounts ?? [];
+    const unservable = new UnservedJobs({
+      states: new AccountStateStore({ redis, keys }),
+      accounts: configured,
+      heldHere: () => false,
+      // An operator's disable reaches the API's judgement within this (a job submitted in that
+      // window is queued and then handled by the workers' rule).
+      refreshMs: 250,
+      onError: (error) => logger.warn({ err: error }, 'cluster accounts read'),
+    });
+    if (configured.length > 0) await unservable.start();
+    const apiDispatch = async (job: JobRecord): Promise<DispatchRefusal | undefined> => {
+      if (configured.length > 0) {
+        const account =
+          job.parentId === null ? undefined : (await store.get(job.parentId))?.result?.accountId;
+        const verdict = await unservable.check(account === undefined ? {} : { account });
+        if (verdict !== true) return { refused: verdict };
+      }
+      await dispatch(job);
+      return undefined;
+    };
     const api = await buildService({
       generator: new ApiOnlyGenerator(),
       store,
@@ -116,7 +140,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       logger,
       instanceId: `${owner}:api`,
       accounts: directory,
-      cluster: { dispatch, drives: false, changes: feed },
+      cluster: { dispatch: apiDispatch, drives: false, changes: feed },
       // Each key's buckets live in Redis: its limits hold across every API node.
       limiters: clusterLimiters(redis, prefix, config),
     });
@@ -126,6 +150,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     closers.push(async () => {
       await api.close();
       directory.close();
+      unservable.close();
       detach();
     });
   }

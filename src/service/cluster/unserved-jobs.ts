@@ -166,20 +166,45 @@ export class UnservedJobs {
   }
 
   /**
-   * For the runner's `handsBack`: true to hand the job back (another worker can take it, or may
-   * soon), or the error to fail it with now.
+   * For an API node, before queueing a job: the error to fail it with now when no account of the
+   * cluster can ever take it (unknown, disabled); else true (queue it). Reads Redis first when the
+   * view is older than `refreshMs` (one read at a time, shared by the submissions that wait for it).
    */
-  decide(error: NoAccountAvailableError, jobId: string): true | NoAccountAvailableError {
+  async check(request: NoAccountAvailableError['request']): Promise<true | NoAccountAvailableError> {
+    if (this.staleAfterKick() || this.reading !== undefined) await this.reading;
+    if (this.clock.now() - this.readAt >= 2 * (this.options.refreshMs ?? 1_000)) return true;
+    const verdict = judgeUnserved({
+      request,
+      accounts: this.options.accounts,
+      heldHere: this.options.heldHere,
+      cluster: this.cluster,
+      waitedMs: 0,
+      waitMs: this.options.waitMs ?? 60_000,
+    });
+    return verdict.verdict === 'fail' ? verdict.error : true;
+  }
+
+  /** Starts a read when the view is older than `refreshMs`; true when it is too old to judge by. */
+  private staleAfterKick(): boolean {
     const now = this.clock.now();
     const refreshMs = this.options.refreshMs ?? 1_000;
-    // Read only while jobs ask (nothing in the normal path); a view too old to judge by hands the
-    // job back, to be judged on a fresh one when it comes round again.
     if (now - this.readAt >= refreshMs && this.reading === undefined && !this.closed) {
       this.reading = this.refresh().finally(() => {
         this.reading = undefined;
       });
     }
-    if (now - this.readAt >= 2 * refreshMs) return true;
+    return now - this.readAt >= 2 * refreshMs;
+  }
+
+  /**
+   * For the runner's `handsBack`: true to hand the job back (another worker can take it, or may
+   * soon), or the error to fail it with now.
+   */
+  decide(error: NoAccountAvailableError, jobId: string): true | NoAccountAvailableError {
+    // Read only while jobs ask (nothing in the normal path); a view too old to judge by hands the
+    // job back, to be judged on a fresh one when it comes round again.
+    if (this.staleAfterKick()) return true;
+    const now = this.clock.now();
     const waitMs = this.options.waitMs ?? 60_000;
     // Jobs another worker took meanwhile are never asked about again here: forget them in time.
     for (const [id, at] of this.since) if (now - at > 10 * waitMs) this.since.delete(id);

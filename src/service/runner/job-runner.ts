@@ -91,8 +91,11 @@ export interface JobRunnerOptions {
    * Cluster: hands an accepted job to the workers instead of driving it here. The job is stored
    * unclaimed (bound to its idempotency key in the same step) before `dispatch` is called; a
    * worker's runner drives it with `drive(id)`. Default none: this runner drives what it accepts.
+   * Resolving with `{ refused }` means no worker of the cluster can ever run it: the job stays
+   * accepted and fails at once with that error, as one process fails a job no account can take.
    */
-  dispatch?: (job: JobRecord) => Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a plain queueing `Promise<void>` dispatcher must fit
+  dispatch?: (job: JobRecord) => Promise<void | DispatchRefusal>;
   /** Whether this runner drives jobs at all (`recover`, adoption, `drive`). Default true; false on an API-only node. */
   drives?: boolean;
   /**
@@ -114,6 +117,11 @@ export interface JobRunnerOptions {
    * the ticket names). A job it cannot follow is left to the worker that can. Default always.
    */
   canResume?: (ticket: SubmissionTicket) => boolean;
+}
+
+/** `dispatch`'s answer for a job no worker can run: it fails at once with `refused`. */
+export interface DispatchRefusal {
+  refused: unknown;
 }
 
 /** What `drive` found: the job ended here, was driven by another instance, or was already over. */
@@ -170,7 +178,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly heartbeat: ClaimHeartbeat;
   /** Set by the first `recover`: from then on the heartbeat also adopts orphaned jobs. */
   private adopting = false;
-  private readonly dispatch: ((job: JobRecord) => Promise<void>) | undefined;
+  private readonly dispatch: JobRunnerOptions['dispatch'];
   private readonly drives: boolean;
   private readonly adoptQueued: boolean;
   private readonly handsBack: (error: unknown, job: JobRecord) => boolean | Error;
@@ -392,18 +400,24 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    * queue refused is marked failed, so nothing waits for a worker that will never come.
    */
   private async handOver(input: NewJob, options: SubmitOptions): Promise<JobRecord> {
-    const dispatch = this.dispatch as (job: JobRecord) => Promise<void>;
+    const dispatch = this.dispatch as NonNullable<JobRunnerOptions['dispatch']>;
     const [record, claim] = await this.insertClaimed(input, options.reservation);
     await this.store.releaseClaim(claim);
     this.announce(structuredClone(record), 'status');
+    // biome-ignore lint/suspicious/noConfusingVoidType: what `dispatch` resolves with
+    let answer: void | DispatchRefusal;
     try {
-      await dispatch(record);
+      answer = await dispatch(record);
     } catch (error) {
       const lateClaim = await this.store.claim(record.id, this.instanceId, this.claimTtlMs);
       if (lateClaim !== null) await this.failClaimed(record, toOutcomeError(error), lateClaim);
       throw error;
     }
-    return structuredClone(record);
+    if (answer === undefined) return structuredClone(record);
+    // Never queued: no worker holds it; it stays accepted and fails now, as in one process.
+    const lateClaim = await this.store.claim(record.id, this.instanceId, this.claimTtlMs);
+    if (lateClaim !== null) await this.failClaimed(record, toOutcomeError(answer.refused), lateClaim);
+    return structuredClone((await this.store.get(record.id)) ?? record);
   }
 
   /**
