@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../src/simulator/bot/random.js';
 import { runBatchTarget } from './soak/batch-target.js';
+import { soakConfirmWindowMs } from './soak/child.js';
 import { scanFiles, tokenNeedles } from './soak/leaks.js';
 import {
   isSoakUsageError,
@@ -73,6 +74,7 @@ async function runTarget(target: SoakTarget, options: SoakOptions, root: string)
       leaks: [...fileLeaks, ...run.httpLeaks],
       invalidTimes: world.record.invalidTimes,
       timeScale: options.timeScale,
+      confirmWindowSimMs: soakConfirmWindowMs(options.timeScale) * options.timeScale,
       trails: world.record.trails,
     });
     let interactions = 0;

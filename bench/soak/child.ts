@@ -13,6 +13,16 @@ import { CLIENT_REQUEST_TIMEOUT_MS } from './soak-world.js';
 
 const MJW = fileURLToPath(new URL('../../bin/mjw.js', import.meta.url));
 
+/**
+ * The client's confirmation window (real ms): scaled, but at least 100 ms like the other windows.
+ * Scaled to 30 ms, the 1 s between the bot's deletion of a moderated result (2 s) and the window's
+ * end (3 s) would be 10 ms, less than a busy machine's scheduling noise, and the soak would measure
+ * the machine instead of the client.
+ */
+export function soakConfirmWindowMs(timeScale: number): number {
+  return Math.max(100, Math.round(3_000 / timeScale));
+}
+
 /** The client's environment: the simulator's account and URLs, every duration divided by the time scale. */
 export function clientEnvironment(
   sim: Simulator,
@@ -39,10 +49,7 @@ export function clientEnvironment(
     MJ_POLL_MIN_MS: scaled(3_000, 1),
     MJ_POLL_MAX_MS: scaled(5_000, 1),
     MJ_JOB_TIMEOUT_MS: scaled(600_000, 1_000),
-    // At least 100 ms, like the other windows: scaled to 30 ms, the 1 s between the bot's deletion of
-    // a moderated result (2 s) and the window's end (3 s) would be 10 ms, less than a busy machine's
-    // scheduling noise, and the soak would measure the machine instead of the client.
-    MJ_CONFIRM_WINDOW_MS: scaled(3_000, 100),
+    MJ_CONFIRM_WINDOW_MS: String(soakConfirmWindowMs(options.timeScale)),
     MJ_NOT_SEEN_TIMEOUT_MS: scaled(60_000, 100),
     // Not below the longest hold of the soak's slow fault (the timeout + 500 ms, real time): Discord
     // acts on a held POST when it gets to it, and the grace exists to wait for that (30 s against

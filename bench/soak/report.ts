@@ -63,6 +63,11 @@ export function formatTable(report: TargetReport, options: SoakOptions): string 
     .map(([k, v]) => `${k} ${v}`);
   lines.push(`  bot outcome -> reported: ${map.join(', ')}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
+  if (report.verdict.lateTakedowns > 0) {
+    lines.push(
+      `  note: ${report.verdict.lateTakedowns} result(s) taken down by ephemeral moderation only after the client's confirmation window (a late timer on a loaded machine): reported succeeded, as the contract says, not counted as wrong`,
+    );
+  }
   for (const [column, examples] of Object.entries(report.verdict.examples)) {
     lines.push(`  ${LABELS[column] ?? column}, e.g.:`);
     for (const example of examples ?? []) lines.push(`    ${example}`);

@@ -11,7 +11,10 @@
  *   echoed prompt carries another token).
  * - stuck: accepted, in the store, not final after the drain.
  * - wrong outcome: reported succeeded while no bot job of that token completed, or reported failed
- *   while one did.
+ *   while one did. A result that ephemeral moderation took down later than the client's
+ *   confirmation window after it was posted is, by the documented contract, a success (no client
+ *   can see a deletion that has not happened); the bot means to delete it within 2 s of 3, but a
+ *   loaded machine can run its timer late, and those are counted in a note, not as wrong.
  * - token leaks: places (files, HTTP bodies) where the simulator's token was found.
  * - invalid / 10 min: the most 401/403/429 (shared 429s excepted) in any 10 simulated minutes,
  *   against Discord's 10,000 ban line.
@@ -68,6 +71,19 @@ export interface SoakVerdict {
   invalidTotal: number;
   /** Final jobs by the bot's last outcome and what the target reported: `output-filter -> OUTPUT_FILTER`. */
   outcomeMap: Record<string, number>;
+  /** Reported succeeded; the bot took the result down only after the client's window (see above). */
+  lateTakedowns: number;
+}
+
+/** The job's result was deleted by ephemeral moderation only after the client's window had passed. */
+function takenDownLate(jobs: readonly SimJobRecord[], windowSimMs: number): boolean {
+  if (windowSimMs <= 0) return false;
+  const last = jobs.at(-1);
+  if (last?.outcome !== 'ephemeral-moderation' || last.state !== 'deleted') return false;
+  const { resultPostedAt, takenDownAt } = last;
+  return (
+    resultPostedAt !== undefined && takenDownAt !== undefined && takenDownAt - resultPostedAt > windowSimMs
+  );
 }
 
 function simCompleted(jobs: readonly SimJobRecord[]): boolean {
@@ -98,6 +114,8 @@ export function computeVerdict(input: {
   leaks: readonly string[];
   invalidTimes: readonly number[];
   timeScale: number;
+  /** The client's confirmation window in simulated ms (see "wrong outcome"); 0 or absent: none. */
+  confirmWindowSimMs?: number;
   /** Per token, the `/imagine` POSTs the simulator read (status and fault), for the examples. */
   trails?: ReadonlyMap<string, readonly string[]>;
 }): SoakVerdict {
@@ -132,6 +150,7 @@ export function computeVerdict(input: {
   for (const leak of input.leaks) note('tokenLeaks', leak);
   const failures: Record<string, number> = {};
   const outcomeMap: Record<string, number> = {};
+  let lateTakedowns = 0;
 
   for (const job of input.reported) {
     const sim = byToken.get(job.token) ?? [];
@@ -171,10 +190,22 @@ export function computeVerdict(input: {
     const pair = `${botOutcome} -> ${job.outcome === 'succeeded' ? 'succeeded' : (job.errorCode ?? 'failed')}`;
     outcomeMap[pair] = (outcomeMap[pair] ?? 0) + 1;
     const completed = simCompleted(sim);
+    if (job.outcome === 'succeeded' && !completed && takenDownLate(sim, input.confirmWindowSimMs ?? 0)) {
+      lateTakedowns += 1;
+      continue;
+    }
     if ((job.outcome === 'succeeded') !== completed) {
       row.wrongOutcome += 1;
       note('wrongOutcome', `${job.token}: reported ${reported}; ${describeSim(sim)}`);
     }
   }
-  return { row, examples, failures, simOutcomes, invalidTotal: input.invalidTimes.length, outcomeMap };
+  return {
+    row,
+    examples,
+    failures,
+    simOutcomes,
+    invalidTotal: input.invalidTimes.length,
+    outcomeMap,
+    lateTakedowns,
+  };
 }

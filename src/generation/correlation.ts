@@ -49,7 +49,10 @@
  *  5. interaction, for a message without a readable prompt (a notice without the footer, the
  *     plain-text failure): it belongs to the job still waiting for its first message (no
  *     interaction id known, not started or its progress message vanished, no result) when that
- *     job is the only one that fits. With several, the message is deferred until later evidence
+ *     job is the only one that fits, and is not a resumed job: after a restart the channel may hold
+ *     a notice of a job that ended in the process before, which no job here knows of, so "the only
+ *     one waiting" proves nothing (a resumed job is then followed by its own prompt-bearing
+ *     messages, or ends by the restart rule). With several, the message is deferred until later evidence
  *     decides (a job's own first message reveals its interaction id; a job ends after showing
  *     one) and never guessed, even at the end: a refusal given to the wrong job swaps two
  *     outcomes. When a candidate ends having shown nothing (its deadline), the router never
@@ -95,6 +98,12 @@ export interface CorrelationJob {
   replaced: boolean;
   /** Already holds a result message: later results belong to other jobs. */
   hasResult: boolean;
+  /**
+   * Followed after a restart (`resume`): the channel after its `afterMessageId` may hold messages
+   * of jobs that ended in the process before, which this process never tracked. Rule 5 never
+   * takes such a job as the sole candidate (see the file comment).
+   */
+  resumed?: boolean;
 }
 
 export interface ObservedMessage {
@@ -361,6 +370,7 @@ export function correlate(
     const waiting = fitting.filter(awaitsFirstMessage).sort(bySeq);
     const [only] = waiting;
     if (only === undefined) return { type: 'none' };
+    if (waiting.some((job) => job.resumed === true)) return { type: 'none' };
     if (waiting.length === 1) return { type: 'match', jobId: only.id, reason: 'sole-job' };
     return { type: 'defer', jobIds: waiting.map((job) => job.id), waitingFor: 'first-message' };
   }
@@ -395,6 +405,7 @@ export function correlate(
     if (evidence !== undefined) {
       // A reply: the same no-guess rule as without a prompt (rule 5).
       const waiting = candidates.filter(awaitsFirstMessage);
+      if (waiting.some((job) => job.resumed === true)) return { type: 'none' };
       const died = waiting.filter((job) => job.replaced);
       const pick = died.length === 1 ? died[0] : waiting.length === 1 ? waiting[0] : undefined;
       if (pick) return { type: 'match', jobId: pick.id, reason: 'text' };

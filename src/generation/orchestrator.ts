@@ -456,6 +456,7 @@ export class Pipeline {
       started: false,
       replaced: false,
       hasResult: false,
+      ...(spec.resumeFrom ? { resumed: true } : {}),
     };
   }
 

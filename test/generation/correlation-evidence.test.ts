@@ -149,6 +149,22 @@ describe('rule 5: no prompt to read', () => {
       { type: 'match', jobId: 'a', reason: 'sole-job' },
     ],
     [
+      // After a restart the channel may hold a notice of a job that ended in the process before.
+      'the only job waiting was resumed after a restart -> none (never guessed)',
+      () => [job({ id: 'a', prompt: 'dog', afterMessageId: sf(5), resumed: true })],
+      bare(sf(10)),
+      { type: 'none' },
+    ],
+    [
+      "a resumed job and a live one waiting -> none (the notice may be a third, gone job's)",
+      () => [
+        job({ id: 'a', prompt: 'dog', afterMessageId: sf(5), seq: 1, resumed: true }),
+        job({ id: 'b', prompt: 'owl', afterMessageId: sf(5), seq: 2 }),
+      ],
+      bare(sf(10)),
+      { type: 'none' },
+    ],
+    [
       'a notice at the recorded last message id (not strictly after) -> none',
       () => [job({ id: 'a', prompt: 'dog', afterMessageId: sf(10) })],
       bare(sf(10)),

@@ -192,12 +192,14 @@ export class JobPlayer {
       moderated && style === 'ephemeral',
     );
     record.resultMessageId = message.id;
+    record.resultPostedAt = this.world.clock.now();
     record.progress = 100;
     this.finish(job, 'completed');
     if (moderated && style === 'deleted') {
       this.timers.after(job.rule?.deleteAfterMs ?? o.ephemeralDeleteMs, () => {
         this.world.deleteMessage(record.channelId, message.id);
         record.state = 'deleted';
+        record.takenDownAt = this.world.clock.now();
       });
     }
   }

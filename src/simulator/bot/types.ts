@@ -129,6 +129,9 @@ export interface SimJobRecord {
   messageIds: Snowflake[];
   /** The final result message, once posted. */
   resultMessageId?: Snowflake;
+  /** Simulated ms when the result was posted, and when ephemeral moderation deleted it. */
+  resultPostedAt?: number;
+  takenDownAt?: number;
   /** For button jobs: the job whose result was pressed, and the image index (1-4). */
   parentId?: string;
   index?: number;
