@@ -552,7 +552,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         // A button job whose prompt differs from its source's was given a form prompt (Remix,
         // Custom Zoom): the button's form, if Midjourney opens one, is answered with it.
         const form = source && record.prompt !== source.prompt ? { prompt: record.prompt } : {};
-        result = await this.generator.act(source!, record.action!, { ...options, ...form });
+        // Vary (Region): the mask stored with the job (it survives a restart with it).
+        const mask = record.mask ? { mask: Buffer.from(record.mask, 'base64') } : {};
+        result = await this.generator.act(source!, record.action!, { ...options, ...form, ...mask });
       }
       job.permit?.success();
       await job.finish(
