@@ -740,6 +740,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       const now = this.clock.now();
       const cancelled: JobRecord = {
         ...record,
+        ...(record.mask ? { mask: null } : {}),
         status: 'cancelled',
         error: CANCELLED_OUTCOME,
         finishedAt: now,
@@ -901,7 +902,14 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    */
   private async failClaimed(record: JobRecord, error: JobOutcomeError, claim: JobClaim): Promise<void> {
     const now = this.clock.now();
-    const failed: JobRecord = { ...record, status: 'failed', error, finishedAt: now, updatedAt: now };
+    const failed: JobRecord = {
+      ...record,
+      ...(record.mask ? { mask: null } : {}),
+      status: 'failed',
+      error,
+      finishedAt: now,
+      updatedAt: now,
+    };
     try {
       await this.store.saveClaimed(failed, claim);
     } catch (storeError) {
