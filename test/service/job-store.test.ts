@@ -160,6 +160,20 @@ describe.each(stores)('%s', (_name, make) => {
     await store.close();
   });
 
+  it("keeps a Vary (Region) job's mask and drops it when saved without", async () => {
+    const store = make();
+    const a = job({
+      kind: 'variation',
+      action: 'vary-region',
+      mask: Buffer.from('mask-png').toString('base64'),
+    });
+    await store.insert(a);
+    expect((await store.get(a.id))?.mask).toBe(a.mask);
+    await store.save({ ...a, status: 'succeeded', mask: null });
+    expect((await store.get(a.id))?.mask).toBeNull();
+    await store.close();
+  });
+
   it('keeps proxy command tasks by id, replaced in place, trimmed to the newest `keep`', async () => {
     const store = make();
     const task = (n: number, status = 'SUCCESS'): CommandTaskRecord => ({
