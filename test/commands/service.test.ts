@@ -2,6 +2,9 @@
  * describe / blend / shorten and image prompts through the HTTP service (/v1 and the
  * midjourney-proxy routes), with the real Midjourney client against the simulator on 127.0.0.1.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
 import { seedOf, startSimulator } from '../../src/simulator/index.js';
@@ -218,5 +221,66 @@ describe('midjourney-proxy', () => {
     expect(job.prompt).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/attachments\/\S+ a lighthouse at dusk$/);
     const refused = await t.alice.post('/mj/submit/imagine', { prompt: 'x', base64Array: ['aGVsbG8='] });
     expect(refused.body.code).toBe(4);
+  });
+});
+
+describe('midjourney-proxy tasks after a restart', () => {
+  it('answers DESCRIBE and SHORTEN tasks (final state) from the same SQLite file, in list-by-condition too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mjw-tasks-'));
+    const config = {
+      dbPath: join(dir, 'jobs.db'),
+      submitRateLimit: { requests: 1_000, windowMs: 60_000, burst: 1_000 },
+    };
+    const options = { generator: gen.midjourney, probe: gen.probe, channelId: sim.channelId, config };
+    try {
+      const first = await startTestService(options);
+      const poll = async (id: string) => {
+        for (let i = 0; i < 200; i += 1) {
+          const { body } = await first.alice.get(`/mj/task/${id}/fetch`);
+          if (body.status === 'SUCCESS' || body.status === 'FAILURE') return body;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        throw new Error(`task ${id} did not settle`);
+      };
+      const described = await first.alice.post('/mj/submit/describe', {
+        base64: dataUrl(redPng()),
+        state: 'r1',
+      });
+      const banned = await first.alice.post('/mj/submit/shorten', { prompt: 'forbidden fruit' });
+      const imagine = await first.alice.post('/mj/submit/imagine', { prompt: 'a quiet harbour' });
+      const before = await poll(described.body.result);
+      expect(before).toMatchObject({ action: 'DESCRIBE', status: 'SUCCESS', state: 'r1' });
+      const failed = await poll(banned.body.result);
+      expect(failed.status).toBe('FAILURE');
+      await poll(imagine.body.result);
+      await first.close();
+
+      const second = await startTestService(options);
+      try {
+        const after = await second.alice.get(`/mj/task/${described.body.result}/fetch`);
+        expect(after.status).toBe(200);
+        expect(after.body).toEqual(before);
+        expect(after.body.properties.prompts).toHaveLength(4);
+        const shorten = await second.alice.get(`/mj/task/${banned.body.result}/fetch`);
+        expect(shorten.body).toMatchObject({ action: 'SHORTEN', status: 'FAILURE' });
+        expect(shorten.body.properties.errorCode).toBe('PRE_MODERATION');
+        const listed = await second.alice.post('/mj/task/list-by-condition', {
+          ids: [imagine.body.result, described.body.result, '9999999999999999', banned.body.result],
+        });
+        expect(listed.body.map((task: { id: string; action: string }) => [task.id, task.action])).toEqual([
+          [imagine.body.result, 'IMAGINE'],
+          [described.body.result, 'DESCRIBE'],
+          [banned.body.result, 'SHORTEN'],
+        ]);
+        // Still the owner's only.
+        expect((await second.bob.get(`/mj/task/${described.body.result}/fetch`)).status).toBe(404);
+        const bobs = await second.bob.post('/mj/task/list-by-condition', { ids: [described.body.result] });
+        expect(bobs.body).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

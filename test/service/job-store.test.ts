@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandTaskRecord } from '../../src/service/jobs/command-task-record.js';
 import { createJobRecord, type JobRecord, type JobStatus } from '../../src/service/jobs/job.js';
 import type { JobHistoryEvent } from '../../src/service/jobs/job-history.js';
 import type { JobStore, WebhookDelivery } from '../../src/service/jobs/job-store.js';
@@ -156,6 +157,38 @@ describe.each(stores)('%s', (_name, make) => {
     expect((await store.listJobEvents(a.id)).map((e) => e.progress)).toEqual([30, 40, 50]);
     expect(await store.listJobEvents(b.id)).toEqual([event(b.id, 99)]);
     expect(await store.listJobEvents('9999999999999999')).toEqual([]);
+    await store.close();
+  });
+
+  it("keeps a Vary (Region) job's mask and drops it when saved without", async () => {
+    const store = make();
+    const a = job({
+      kind: 'variation',
+      action: 'vary-region',
+      mask: Buffer.from('mask-png').toString('base64'),
+    });
+    await store.insert(a);
+    expect((await store.get(a.id))?.mask).toBe(a.mask);
+    await store.save({ ...a, status: 'succeeded', mask: null });
+    expect((await store.get(a.id))?.mask).toBeNull();
+    await store.close();
+  });
+
+  it('keeps proxy command tasks by id, replaced in place, trimmed to the newest `keep`', async () => {
+    const store = make();
+    const task = (n: number, status = 'SUCCESS'): CommandTaskRecord => ({
+      id: String(1_750_000_000_000_000 + n),
+      clientId: n % 2 === 0 ? 'alice' : 'bob',
+      createdAt: 1_750_000_000_000 + n,
+      task: JSON.stringify({ n, status }),
+    });
+    for (const n of [1, 2, 3]) await store.saveCommandTask(task(n, 'IN_PROGRESS'), 3);
+    await store.saveCommandTask(task(2), 3);
+    const ids = (ns: number[]) => ns.map((n) => task(n).id);
+    expect(await store.listCommandTasks(ids([3, 9, 2]))).toEqual([task(3, 'IN_PROGRESS'), task(2)]);
+    await store.saveCommandTask(task(4), 3);
+    expect((await store.listCommandTasks(ids([1, 2, 3, 4]))).map((t) => t.id)).toEqual(ids([2, 3, 4]));
+    expect(await store.listCommandTasks([])).toEqual([]);
     await store.close();
   });
 });

@@ -75,7 +75,9 @@ export class RedisJobFeed extends EventEmitter<JobRunnerEvents> {
   /** Emits a local change here and publishes it to the other nodes. */
   publish(job: JobRecord, type: JobEventType): void {
     this.emit('change', job, type);
-    const envelope: Envelope = { node: this.node, type, job };
+    // A Vary (Region) mask (up to 1 MiB) is the store's business, not the other nodes' views.
+    const { mask: _mask, ...shown } = job;
+    const envelope: Envelope = { node: this.node, type, job: shown };
     this.publisher.publish(this.channel, JSON.stringify(envelope)).catch(this.onError);
   }
 

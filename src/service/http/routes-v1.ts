@@ -4,7 +4,10 @@
  * Idempotency-Key (idempotency.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { needsMask } from '../../midjourney/modals.js';
 import { withImagePrompts } from '../commands/image-prompts.js';
+import { imageBodyLimit } from '../commands/request-images.js';
+import { loadRequestMask } from '../commands/request-mask.js';
 import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
@@ -270,6 +273,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
         },
       },
       preValidation: limitFreeJson,
+      bodyLimit: imageBodyLimit(ctx),
     },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
@@ -290,6 +294,14 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
           );
         }
         const { webhookUrl, metadata } = request.body;
+        // Vary (Region)'s mask: checked (a PNG, size-capped) before anything is stored or sent.
+        let mask: string | undefined;
+        if (request.body.mask !== undefined) {
+          if (!needsMask(source.result.actions[action] ?? '')) {
+            throw new RequestValidationError([`mask: only Vary (Region) takes a mask, not "${action}"`]);
+          }
+          mask = await loadRequestMask(request.body.mask, 'mask');
+        }
         const kind = kindForAction(action);
         const result = source.result;
         const job = await chargeSubmission(ctx, request.clientId, async () =>
@@ -303,6 +315,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
               prompt: request.body.prompt ?? source.prompt,
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
               metadata: metadata ?? null,
+              ...(mask === undefined ? {} : { mask }),
             },
             result,
             reservation === undefined ? {} : { reservation },

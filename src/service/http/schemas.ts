@@ -42,6 +42,13 @@ export const actionBody = {
     action: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:-]+$' },
     /** For a button answered with a form (Remix, Custom Zoom with `--zoom`): the form's prompt. */
     prompt: { type: 'string', minLength: 1, maxLength: PROMPT_MAX_LENGTH, pattern: '\\S' },
+    /** Vary (Region): the mask, a PNG as a data: URL or base64 (white: the region to redraw). */
+    mask: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Vary (Region) only: the mask PNG (data: URL or base64), at most 1 MiB; white marks the region to redraw',
+    },
     webhookUrl,
     metadata,
   },
@@ -81,6 +88,8 @@ export interface ImagineBody {
 export interface ActionBody {
   action: string;
   prompt?: string;
+  /** Vary (Region): the mask PNG, a data: URL or base64. */
+  mask?: string;
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
 }

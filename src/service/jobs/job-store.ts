@@ -9,6 +9,7 @@
  * which is all that sharing needs. A Redis implementation maps them onto one key per claim
  * (`SET NX PX` with a per-job `INCR` fence) and a Lua script per conditional write.
  */
+import type { CommandTaskRecord } from './command-task-record.js';
 import type {
   IdempotencyKeyRequest,
   IdempotencyReservation,
@@ -184,5 +185,9 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void>;
   /** The job's history, oldest first. */
   listJobEvents(jobId: string): Promise<JobHistoryEvent[]>;
+  /** Inserts or replaces a proxy command task (command-task-record.ts), keeping the newest `keep` by id. */
+  saveCommandTask(record: CommandTaskRecord, keep: number): Promise<void>;
+  /** The command tasks among `ids` that exist, in the order given. */
+  listCommandTasks(ids: readonly string[]): Promise<CommandTaskRecord[]>;
   close(): Promise<void>;
 }

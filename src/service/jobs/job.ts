@@ -67,6 +67,11 @@ export interface JobRecord {
   webhookUrl: string | null;
   webhookFormat: WebhookFormat;
   metadata: Record<string, unknown> | null;
+  /**
+   * Vary (Region): the mask PNG as base64 (at most 1 MiB of PNG, ../commands/request-mask.ts),
+   * kept until the job ends so a job not yet sent at a restart still has it; never shown in views.
+   */
+  mask?: string | null;
   /** How many times an interaction may have been sent for this job (1 normally). */
   submissions: number;
   createdAt: number;
@@ -85,6 +90,8 @@ export interface NewJob {
   webhookUrl?: string | null;
   webhookFormat?: WebhookFormat;
   metadata?: Record<string, unknown> | null;
+  /** Vary (Region): the mask PNG as base64, already checked. */
+  mask?: string | null;
 }
 
 export function createJobRecord(id: string, input: NewJob, now: number): JobRecord {
@@ -106,6 +113,7 @@ export function createJobRecord(id: string, input: NewJob, now: number): JobReco
     webhookUrl: input.webhookUrl ?? null,
     webhookFormat: input.webhookFormat ?? 'mjw',
     metadata: input.metadata ?? null,
+    ...(input.mask ? { mask: input.mask } : {}),
     submissions: 0,
     createdAt: now,
     updatedAt: now,

@@ -4,8 +4,10 @@
  * and idempotency keys guard runners sharing this object, and every method runs to completion
  * before another starts (no await inside), which makes each one atomic.
  */
+
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../../util/clock.js';
+import type { CommandTaskRecord } from './command-task-record.js';
 import type {
   IdempotencyKeyRequest,
   IdempotencyRecord,
@@ -42,6 +44,7 @@ export class MemoryJobStore implements JobStore {
   private readonly keys = new Map<string, KeyState>();
   private readonly deliveries = new Map<string, WebhookDelivery>();
   private readonly histories = new Map<string, JobHistoryEvent[]>();
+  private readonly commandTasks = new Map<string, CommandTaskRecord>();
   private readonly clock: Clock;
   private closed = false;
 
@@ -283,6 +286,21 @@ export class MemoryJobStore implements JobStore {
       .filter((d) => d.state === 'pending')
       .sort((a, b) => a.createdAt - b.createdAt)
       .map(copy);
+  }
+
+  async saveCommandTask(record: CommandTaskRecord, keep: number): Promise<void> {
+    this.commandTasks.set(record.id, copy(record));
+    if (this.commandTasks.size > keep) {
+      const ids = [...this.commandTasks.keys()].sort();
+      for (const id of ids.slice(0, ids.length - keep)) this.commandTasks.delete(id);
+    }
+  }
+
+  async listCommandTasks(ids: readonly string[]): Promise<CommandTaskRecord[]> {
+    return ids.flatMap((id) => {
+      const record = this.commandTasks.get(id);
+      return record ? [copy(record)] : [];
+    });
   }
 
   async appendJobEvent(event: JobHistoryEvent, keep: number): Promise<void> {

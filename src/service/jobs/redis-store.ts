@@ -15,9 +15,11 @@
  *
  * A job's event history is a list per job (`history:<id>`), appended and trimmed in one MULTI.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../util/clock.js';
+import type { CommandTaskRecord } from './command-task-record.js';
 import {
   type IdempotencyKeyRequest,
   type IdempotencyRecord,
@@ -215,6 +217,8 @@ export class RedisJobStore implements JobStore {
     deliveriesOf: (jobId: string) => string;
     pending: string;
     history: (jobId: string) => string;
+    commandTask: (id: string) => string;
+    commandTasks: string;
     claim: (id: string) => string;
     idempotencyKey: (clientId: string, key: string) => string;
     keyExpiry: string;
@@ -236,6 +240,8 @@ export class RedisJobStore implements JobStore {
       deliveriesOf: (jobId) => `${base}:deliveries:${jobId}`,
       pending: `${base}:deliveries-pending`,
       history: (jobId) => `${base}:history:${jobId}`,
+      commandTask: (id) => `${base}:command-task:${id}`,
+      commandTasks: `${base}:command-tasks`,
       claim: (id) => `${base}:claim:${id}`,
       idempotencyKey: (clientId, key) =>
         `${base}:idempotency:${encodeURIComponent(clientId)}:${encodeURIComponent(key)}`,
@@ -543,6 +549,30 @@ export class RedisJobStore implements JobStore {
   async listJobEvents(jobId: string): Promise<JobHistoryEvent[]> {
     const items = await this.redis.lrange(this.k.history(jobId), 0, -1);
     return items.map((item) => JSON.parse(item) as JobHistoryEvent);
+  }
+
+  async saveCommandTask(record: CommandTaskRecord, keep: number): Promise<void> {
+    // The task's document, and its id in a sorted set (score 0, ids sort by age) to keep the newest.
+    await this.redis
+      .multi()
+      .set(this.k.commandTask(record.id), JSON.stringify(record))
+      .zadd(this.k.commandTasks, 0, record.id)
+      .exec();
+    const excess = (await this.redis.zcard(this.k.commandTasks)) - keep;
+    if (excess <= 0) return;
+    const old = await this.redis.zrange(this.k.commandTasks, 0, excess - 1);
+    if (old.length === 0) return;
+    await this.redis
+      .multi()
+      .del(...old.map((id) => this.k.commandTask(id)))
+      .zrem(this.k.commandTasks, ...old)
+      .exec();
+  }
+
+  async listCommandTasks(ids: readonly string[]): Promise<CommandTaskRecord[]> {
+    if (ids.length === 0) return [];
+    const items = await this.redis.mget(...ids.map((id) => this.k.commandTask(id)));
+    return items.flatMap((item) => (item === null ? [] : [JSON.parse(item) as CommandTaskRecord]));
   }
 
   async close(): Promise<void> {

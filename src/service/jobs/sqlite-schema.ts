@@ -13,10 +13,12 @@
  * - 4: `job_events`, each job's bounded event history (job-history.ts), appended as the job
  *   changes: an append-only table of small rows, so a progress tick does not rewrite the job's
  *   document with its whole history.
+ * - 5: `command_tasks`, midjourney-proxy's DESCRIBE / BLEND / SHORTEN tasks (command-task-record.ts):
+ *   not jobs, only their task document, so they are answered after a restart.
  */
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const VERSION_1 = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -80,8 +82,17 @@ CREATE TABLE job_events (
 CREATE INDEX job_events_by_job ON job_events (job_id, seq);
 `;
 
+const VERSION_5 = `
+CREATE TABLE command_tasks (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  task TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
 /** Migration to version n is MIGRATIONS[n - 1]. */
-const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4];
+const MIGRATIONS: readonly string[] = [VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5];
 
 /** Creates or upgrades the schema of `db` (opened at `path`, for messages). */
 export function migrate(db: Database.Database, path: string): void {

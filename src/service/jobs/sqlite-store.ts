@@ -10,9 +10,11 @@
  * which take SQLite's write lock first so two processes cannot both read "free" and both take it.
  * Writers wait up to 5 s for the lock (busy_timeout). The schema is in sqlite-schema.ts.
  */
+
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../util/clock.js';
+import type { CommandTaskRecord } from './command-task-record.js';
 import {
   type IdempotencyKeyRequest,
   type IdempotencyRecord,
@@ -181,6 +183,16 @@ export class SqliteJobStore implements JobStore {
       ),
       appendEvent: this.db.prepare<[string, string]>('INSERT INTO job_events (job_id, data) VALUES (?, ?)'),
       // Drops all but the newest `keep` events of the job (job_events_by_job walks them newest first).
+      saveCommandTask: this.db.prepare<CommandTaskRecord>(
+        'INSERT OR REPLACE INTO command_tasks (id, client_id, created_at, task) VALUES (@id, @clientId, @createdAt, @task)',
+      ),
+      trimCommandTasks: this.db.prepare<[number]>(
+        'DELETE FROM command_tasks WHERE id < (SELECT id FROM command_tasks ORDER BY id DESC LIMIT 1 OFFSET ?)',
+      ),
+      commandTask: this.db.prepare<
+        [string],
+        { id: string; client_id: string; created_at: number; task: string }
+      >('SELECT id, client_id, created_at, task FROM command_tasks WHERE id = ?'),
       trimEvents: this.db.prepare<{ jobId: string; keep: number }>(
         `DELETE FROM job_events WHERE job_id = @jobId AND seq <= (
            SELECT seq FROM job_events WHERE job_id = @jobId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
@@ -460,6 +472,20 @@ export class SqliteJobStore implements JobStore {
 
   async listJobEvents(jobId: string): Promise<JobHistoryEvent[]> {
     return this.stmts.events.all(jobId).map((r) => JSON.parse(r.data) as JobHistoryEvent);
+  }
+
+  async saveCommandTask(record: CommandTaskRecord, keep: number): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.saveCommandTask.run(record);
+      this.stmts.trimCommandTasks.run(keep - 1);
+    })();
+  }
+
+  async listCommandTasks(ids: readonly string[]): Promise<CommandTaskRecord[]> {
+    return ids.flatMap((id) => {
+      const row = this.stmts.commandTask.get(id);
+      return row ? [{ id: row.id, clientId: row.client_id, createdAt: row.created_at, task: row.task }] : [];
+    });
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,10 @@ export async function registerProxyRoutes(app: FastifyInstance, ctx: ServiceCont
   app.setErrorHandler((error, request, reply) =>
     sendProxyError(error, request, reply, ctx.config.bodyLimitBytes),
   );
-  const commandTasks = new CommandTaskTable();
+  // Settled DESCRIBE / BLEND / SHORTEN tasks are kept in the job store, answered after a restart.
+  const commandTasks = new CommandTaskTable(ctx.store, (error, id) =>
+    app.log.warn({ err: error, taskId: id }, 'could not store a command task'),
+  );
   await registerProxySubmitRoutes(app, ctx);
   await registerProxyCommandRoutes(app, ctx, commandTasks);
   await registerProxyTaskRoutes(app, ctx, commandTasks);

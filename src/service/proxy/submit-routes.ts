@@ -6,7 +6,10 @@
  * first submit result again.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isImageInputError } from '../../images/errors.js';
 import { needsMask, opensModal } from '../../midjourney/modals.js';
+import { imageBodyLimit } from '../commands/request-images.js';
+import { loadRequestMask } from '../commands/request-mask.js';
 import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ServiceBusyError, UnknownJobError, WebhookTargetError } from '../errors.js';
 import { IDEMPOTENT_REPLAYED_HEADER, idempotent } from '../http/idempotency.js';
@@ -58,7 +61,10 @@ const actionSchema = {
     taskId: { type: 'string', maxLength: 32 },
     customId: { type: 'string', maxLength: 256 },
     prompt: formPrompt,
-    maskBase64: { type: 'string' },
+    maskBase64: {
+      type: 'string',
+      description: 'Vary (Region): the mask PNG (data: URL or base64), at most 1 MiB',
+    },
     notifyHook: hook,
     state,
   },
@@ -69,15 +75,16 @@ const modalSchema = {
   properties: {
     taskId: { type: 'string', maxLength: 32 },
     prompt: formPrompt,
-    maskBase64: { type: 'string' },
+    maskBase64: {
+      type: 'string',
+      description: 'Vary (Region): the mask PNG (data: URL or base64), at most 1 MiB',
+    },
     notifyHook: hook,
     state,
   },
 } as const;
 
-/** Vary (Region)'s mask is not taken by the service: the library's `act(..., { mask })` takes it. */
-const MASK_UNSUPPORTED =
-  'maskBase64 (Vary (Region)) is not supported by this service; use the library: act(result, "vary-region", { mask })';
+const MASK_ONLY_FOR_REGION = 'maskBase64 is only for Vary (Region) (an MJ::Inpaint:: button)';
 
 interface CommonBody {
   notifyHook?: string;
@@ -95,6 +102,22 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     } catch (error) {
       if (error instanceof WebhookTargetError) return result(ProxyCode.ValidationError, error.message);
       throw error;
+    }
+  };
+
+  /** `maskBase64` checked (a PNG, size-capped) as base64, or the 400 answer (code 4) refusing it. */
+  const maskOf = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    text: string,
+  ): Promise<string | SubmitResult> => {
+    try {
+      return await loadRequestMask(text, 'maskBase64');
+    } catch (error) {
+      if (!isImageInputError(error)) throw error;
+      request.refusalCode = 'VALIDATION_FAILED';
+      void reply.code(400);
+      return result(ProxyCode.ValidationError, error.message, null, { code: error.code });
     }
   };
 
@@ -192,6 +215,8 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     body: CommonBody,
     /** A form's prompt (Remix, Custom Zoom): the job's prompt, and never merged with an existing task. */
     prompt?: string,
+    /** Vary (Region): the checked mask as base64; stored with the job. */
+    mask?: string,
   ): Promise<SubmitResult> => {
     let parent: JobRecord;
     try {
@@ -211,7 +236,8 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         `This action is not available on task ${taskId}; available: ${Object.keys(parent.result.actions).join(', ')}`,
       );
     }
-    const existing = prompt === undefined ? await ctx.store.findChild(parent.id, action) : undefined;
+    const existing =
+      prompt === undefined && mask === undefined ? await ctx.store.findChild(parent.id, action) : undefined;
     if (existing !== undefined && existing.clientId === request.clientId) {
       const task = toProxyTask(ctx.runner.fresh(existing));
       return result(ProxyCode.Existed, 'Task already exists', existing.id, {
@@ -233,6 +259,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         webhookUrl: notify,
         webhookFormat: 'midjourney-proxy',
         metadata: body.state === undefined ? null : { state: body.state },
+        ...(mask === undefined ? {} : { mask }),
       },
       parent.result,
     );
@@ -316,16 +343,22 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           examples: [{ taskId: '1750000000000000', customId: 'MJ::JOB::upsample::1::0b0b0b0b' }],
         },
       },
+      bodyLimit: imageBodyLimit(ctx),
     },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
         if (!body.taskId || !body.customId) return invalidBody(request, 'taskId and customId are required');
         const customId = body.customId;
-        if (body.maskBase64 !== undefined || needsMask(customId))
-          return invalidBody(request, MASK_UNSUPPORTED);
+        if (body.maskBase64 !== undefined && !needsMask(customId))
+          return invalidBody(request, MASK_ONLY_FOR_REGION);
+        const mask =
+          body.maskBase64 === undefined ? undefined : await maskOf(request, reply, body.maskBase64);
+        if (typeof mask === 'object') return mask;
         const prompt = body.prompt?.trim() || undefined;
-        if (prompt === undefined && opensModal(customId)) {
+        // Vary (Region) without its mask, or a form without its prompt: midjourney-proxy's two
+        // steps, the mask and prompt come with /mj/submit/modal.
+        if ((prompt === undefined && opensModal(customId)) || (mask === undefined && needsMask(customId))) {
           // midjourney-proxy's two steps: the form's prompt comes with /mj/submit/modal.
           const parent = await ownedJob(ctx, request, body.taskId).catch(() => undefined);
           if (parent?.result && actionForCustomId(parent.result.actions, customId) !== undefined) {
@@ -344,6 +377,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           (actions) => actionForCustomId(actions, customId),
           body,
           prompt,
+          mask,
         );
       }),
   );
@@ -358,17 +392,25 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           examples: [{ taskId: '1750000000000001', prompt: 'a lighthouse, stormy sea' }],
         },
       },
+      bodyLimit: imageBodyLimit(ctx),
     },
     async (request, reply) =>
       idempotentSubmit(request, reply, async (reservation) => {
         const body = request.body ?? {};
         if (!body.taskId) return invalidBody(request, 'taskId is required');
-        if (body.maskBase64 !== undefined) return invalidBody(request, MASK_UNSUPPORTED);
+        // The mask is checked before the ticket is used, so a bad one can be sent again.
+        const mask =
+          body.maskBase64 === undefined ? undefined : await maskOf(request, reply, body.maskBase64);
+        if (typeof mask === 'object') return mask;
         const ticket = tickets.take(body.taskId, request.clientId);
         if (ticket === undefined) {
           void reply.code(404);
           return result(ProxyCode.NotFound, 'Modal task not found or expired');
         }
+        if (mask !== undefined && !needsMask(ticket.customId))
+          return invalidBody(request, MASK_ONLY_FOR_REGION);
+        if (mask === undefined && needsMask(ticket.customId))
+          return invalidBody(request, 'maskBase64 is required for Vary (Region)');
         return submitChild(
           request,
           reply,
@@ -377,6 +419,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           (actions) => actionForCustomId(actions, ticket.customId),
           body,
           body.prompt?.trim() || undefined,
+          mask,
         );
       }),
   );

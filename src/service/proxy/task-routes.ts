@@ -37,7 +37,7 @@ export async function registerProxyTaskRoutes(
       } catch (error) {
         if (!(error instanceof UnknownJobError)) throw error;
         // DESCRIBE / BLEND / SHORTEN tasks are not store jobs (command-tasks.ts).
-        const task = commandTasks?.get(request.params.id, request.clientId);
+        const task = await commandTasks?.get(request.params.id, request.clientId);
         if (task !== undefined) return task;
         return reply.code(404).send(result(ProxyCode.NotFound, 'Task not found'));
       }
@@ -45,10 +45,22 @@ export async function registerProxyTaskRoutes(
   );
 
   const listByIds = async (request: FastifyRequest<{ Body: { ids?: string[] } }>) => {
-    const ids = request.body?.ids ?? [];
-    const jobs = await ctx.store.listByIds(ids.map((id) => id.trim()).filter((id) => id !== ''));
-    const own = jobs.filter((job) => job.clientId === request.clientId);
-    return own.map((job) => toProxyTask(ctx.runner.fresh(job)));
+    const ids = (request.body?.ids ?? []).map((id) => id.trim()).filter((id) => id !== '');
+    const jobs = await ctx.store.listByIds(ids);
+    const tasks = new Map(
+      jobs
+        .filter((job) => job.clientId === request.clientId)
+        .map((job) => [job.id, toProxyTask(ctx.runner.fresh(job))] as const),
+    );
+    // DESCRIBE / BLEND / SHORTEN tasks (command-tasks.ts), in the order asked.
+    const others = ids.filter((id) => !tasks.has(id));
+    if (commandTasks !== undefined && others.length > 0) {
+      for (const task of await commandTasks.list(others, request.clientId)) tasks.set(task.id, task);
+    }
+    return ids.flatMap((id) => {
+      const task = tasks.get(id);
+      return task === undefined ? [] : [task];
+    });
   };
   app.post<{ Body: { ids?: string[] } }>(
     '/mj/task/list-by-condition',

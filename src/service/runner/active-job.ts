@@ -77,7 +77,9 @@ export class ActiveJob {
 
   /** A terminal update: also stamps `finishedAt`. */
   async finish(patch: Partial<JobRecord>, type: JobEventType): Promise<boolean> {
-    return this.update({ ...patch, finishedAt: this.deps.clock.now() }, type);
+    // A Vary (Region) mask is needed only until the job ends: the stored job drops it then.
+    const mask = this.record.mask ? { mask: null } : {};
+    return this.update({ ...patch, ...mask, finishedAt: this.deps.clock.now() }, type);
   }
 
   /** Stores the current record under the claim, after the writes issued before it. */

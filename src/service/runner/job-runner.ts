@@ -552,7 +552,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         // A button job whose prompt differs from its source's was given a form prompt (Remix,
         // Custom Zoom): the button's form, if Midjourney opens one, is answered with it.
         const form = source && record.prompt !== source.prompt ? { prompt: record.prompt } : {};
-        result = await this.generator.act(source!, record.action!, { ...options, ...form });
+        // Vary (Region): the mask stored with the job (it survives a restart with it).
+        const mask = record.mask ? { mask: Buffer.from(record.mask, 'base64') } : {};
+        result = await this.generator.act(source!, record.action!, { ...options, ...form, ...mask });
       }
       job.permit?.success();
       await job.finish(
@@ -738,6 +740,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       const now = this.clock.now();
       const cancelled: JobRecord = {
         ...record,
+        ...(record.mask ? { mask: null } : {}),
         status: 'cancelled',
         error: CANCELLED_OUTCOME,
         finishedAt: now,
@@ -899,7 +902,14 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
    */
   private async failClaimed(record: JobRecord, error: JobOutcomeError, claim: JobClaim): Promise<void> {
     const now = this.clock.now();
-    const failed: JobRecord = { ...record, status: 'failed', error, finishedAt: now, updatedAt: now };
+    const failed: JobRecord = {
+      ...record,
+      ...(record.mask ? { mask: null } : {}),
+      status: 'failed',
+      error,
+      finishedAt: now,
+      updatedAt: now,
+    };
     try {
       await this.store.saveClaimed(failed, claim);
     } catch (storeError) {

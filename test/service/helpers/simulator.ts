@@ -9,7 +9,13 @@ export async function startFastSimulator(): Promise<Simulator> {
 }
 
 /** A Midjourney client for `sim` with its RestClient exposed for the probe; `close` closes both. */
-export function generatorFor(sim: Simulator, watch: 'poll' | 'gateway' = 'poll', concurrentJobs = 10) {
+export function generatorFor(
+  sim: Simulator,
+  watch: 'poll' | 'gateway' = 'poll',
+  concurrentJobs = 10,
+  /** Vary (Region)'s editor URL; the simulator's when `true`. */
+  inpaint = false,
+) {
   const rest = new RestClient({
     token: sim.token,
     baseUrl: sim.apiBaseUrl,
@@ -32,6 +38,7 @@ export function generatorFor(sim: Simulator, watch: 'poll' | 'gateway' = 'poll',
     deferMs: 200,
     jobTimeoutMs: 15_000,
     concurrentJobs,
+    ...(inpaint ? { inpaintUrl: `${sim.cdnBaseUrl}/inpaint/api/submit-job` } : {}),
   });
   return {
     midjourney,
