@@ -31,6 +31,12 @@ export interface ChannelPollerOptions {
   pageLimit: number;
   /** Extra pages one poll may read when more than a page arrived since the floor (busy channels). */
   maxPagesPerPoll: number;
+  /**
+   * Pages one poll may read while someone waits for a complete read (`covered`: a resumed job,
+   * whose floor may be far back after a restart). Default 10 x `maxPagesPerPoll`: a read cut short
+   * never covers, so with the everyday bound a busy channel could never be covered at all.
+   */
+  catchUpPagesPerPoll?: number;
   /** Whether the loop should keep running (besides having jobs). */
   enabled: () => boolean;
   onPoll?: () => void;
@@ -211,6 +217,10 @@ export class ChannelPoller {
 
   private async pollOnce(signal: AbortSignal): Promise<void> {
     const { api, clock, pageLimit, maxPagesPerPoll } = this.options;
+    const pages =
+      this.coverWaiters.length > 0
+        ? (this.options.catchUpPagesPerPoll ?? maxPagesPerPoll * 10)
+        : maxPagesPerPoll;
     const startedAt = clock.now();
     this.lastStarted = startedAt;
     const floor = this.router.floor();
@@ -219,7 +229,7 @@ export class ChannelPoller {
     let complete = false;
     try {
       let after: Snowflake = floor;
-      for (let page = 0; page < maxPagesPerPoll; page += 1) {
+      for (let page = 0; page < pages; page += 1) {
         this.options.onPoll?.();
         const batch: unknown = await api.getMessages(
           this.router.channelId,

@@ -181,6 +181,28 @@ describe('PollingWatcher', () => {
     expect(covered).toBe(false);
   });
 
+  it('reads further while a complete read is awaited (a resumed job far behind), so a busy channel can be covered', async () => {
+    // 1,050 messages after the floor: 11 pages; the everyday bound is 3.
+    const page = (from: number) =>
+      Array.from({ length: Math.max(0, Math.min(100, 1_051 - from)) }, (_, i) =>
+        waiting(sf(from + i), 'noise from others'),
+      );
+    const { watcher, calls, register } = setup((q) =>
+      page(Number(BigInt(q.after ?? '0') - 1_300_000_000_000_000_000n) + 1),
+    );
+    register('j1');
+    let covered = false;
+    void watcher.covered(CHANNEL_ID, 0).then(() => {
+      covered = true;
+    });
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(calls).toHaveLength(11);
+    expect(covered).toBe(true);
+    // Nobody waits any more: the next poll is back to 3 pages.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toHaveLength(14);
+  });
+
   it('takes a malformed message list for a failed poll, never for the deletion of every message', async () => {
     let answer: unknown = [waiting(sf(10), 'prompt j1')];
     const { calls, register } = setup(() => answer as APIMessage[]);
