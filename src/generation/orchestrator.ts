@@ -178,8 +178,11 @@ export class Pipeline {
         free();
         events.emit('resultSeen', ref, result);
       };
-      // Known before watching: correlation needs our user id.
-      await deps.session(signal);
+      // Known before watching: correlation needs our user id. A resumed job may already have run:
+      // a failed lookup is no outcome for it, so it asks again until its deadline (a live job has
+      // sent nothing yet, and fails with the lookup's error).
+      if (resume) await this.sessionForResume(timeoutMs, signal, debug);
+      else await deps.session(signal);
       const look = (s: AbortSignal): Promise<boolean> =>
         this.lookNow(spec.channelId, registration, settings.pollMaxMs * 2, s);
       const active = this.track(
@@ -229,6 +232,27 @@ export class Pipeline {
       signal?.removeEventListener('abort', onAbort);
       registration?.dispose();
       release?.();
+    }
+  }
+
+  private async sessionForResume(
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    debug: (message: string) => void,
+  ): Promise<void> {
+    const { clock } = this.deps;
+    const until = clock.now() + timeoutMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.deps.session(signal);
+        return;
+      } catch (error) {
+        signal?.throwIfAborted();
+        const retryable = (error as { retryable?: unknown }).retryable === true;
+        if (!retryable || clock.now() >= until) throw error;
+        debug(`resume: the session lookup failed (${(error as Error).message}); asking again`);
+        await clock.sleep(Math.min(1_000 * attempt, 5_000, Math.max(0, until - clock.now())), signal);
+      }
     }
   }
 

@@ -129,6 +129,22 @@ describe('resume: found', () => {
   });
 });
 
+describe('resume: the session lookup fails', () => {
+  it('asks for the user again instead of failing a job that may have run, and follows it', async () => {
+    sim = await startFastSimulator();
+    const ticket = await sendThenCrash(sim, 'a lighthouse behind a failing user lookup');
+    // The new process's first lookups of GET /users/@me fail (no retries inside this client).
+    sim.faults.add({ kind: 'status', status: 504, route: 'GET /users/@me', count: 3 });
+    const mj = client(sim);
+    const { result, error } = await track(mj.resume(ticket, { sendConfirmed: true, timeoutMs: 10_000 }))
+      .outcome;
+    expect(error).toBeUndefined();
+    expect(result?.messageId).toBe(sim.jobs[0]?.resultMessageId);
+    expect(sim.requests.filter((r) => r.route === 'GET /users/@me' && r.status === 504)).toHaveLength(3);
+    expect(interactionPosts(sim)).toBe(1);
+  });
+});
+
 describe('resume: not found after successful reads', () => {
   it('unconfirmed send: SubmissionUncertainError, never "safe to resend" (the POST may have been pending)', async () => {
     sim = await startFastSimulator();
