@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobRecord } from '../jobs/job.js';
 import type { JobEventHub } from './sse.js';
-import { writeEvent } from './sse.js';
+import { openEventStream, writeEvent } from './sse.js';
 
 export interface ClientStreamOptions {
   hub: JobEventHub;
@@ -24,42 +24,16 @@ export function streamClientEvents(
   reply: FastifyReply,
   options: ClientStreamOptions,
 ): void {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
+  const stream = openEventStream(request, reply, {
+    heartbeatMs: options.heartbeatMs,
+    shutdown: options.shutdown,
+    onEnd: () => unsubscribe(),
   });
-  let seq = 0;
-  let ended = false;
-  const heartbeat = setInterval(() => {
-    if (!ended && raw.writable) raw.write(': keep-alive\n\n');
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-    options.shutdown.removeEventListener('abort', end);
-    if (!raw.destroyed) raw.end();
-  };
   // Runs inside the runner's change announcement: a failure ends this stream, nothing else.
-  const unsubscribe = options.hub.subscribeClient(request.clientId, (job, type) => {
-    if (ended) return;
-    try {
-      seq += 1;
-      writeEvent(raw, type, options.view(job), seq);
-    } catch (error) {
-      request.log.warn({ err: error }, 'client event stream failed');
-      end();
-    }
-  });
-  request.raw.on('close', end);
-  raw.on('error', end);
-  options.shutdown.addEventListener('abort', end, { once: true });
+  const unsubscribe = options.hub.subscribeClient(request.clientId, (job, type) =>
+    stream.send(type, () => options.view(job)),
+  );
+  const raw = stream.raw;
   raw.write('retry: 3000\n\n');
   writeEvent(raw, 'ready', { at: new Date(options.now()).toISOString() });
 }

@@ -77,6 +77,71 @@ export function writeEvent(raw: ServerResponse, event: string, data: unknown, id
   raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
+/** An event stream taken over from a reply (see `openEventStream`). */
+export interface EventStream {
+  readonly raw: ServerResponse;
+  readonly ended: boolean;
+  /** Writes one event of `data()` with the next id; a failure ends the stream (logged with `context`). */
+  send(event: string, data: () => unknown, context?: Record<string, unknown>): void;
+  /** Ends it once: stops the keep-alive, runs `onEnd`, closes the response. */
+  end(): void;
+}
+
+/**
+ * Takes over `reply` as a Server-Sent Events stream: the headers, a keep-alive comment every
+ * `heartbeatMs`, and one ending when the client leaves, the socket errs or the service shuts down.
+ * `onEnd` releases what the caller subscribed. The caller writes its first events itself.
+ */
+export function openEventStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { heartbeatMs?: number | undefined; shutdown: AbortSignal; onEnd: () => void },
+): EventStream {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let seq = 0;
+  let ended = false;
+  const heartbeat = setInterval(() => {
+    if (!ended && raw.writable) raw.write(': keep-alive\n\n');
+  }, options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    clearInterval(heartbeat);
+    options.onEnd();
+    options.shutdown.removeEventListener('abort', end);
+    if (!raw.destroyed) raw.end();
+  };
+  request.raw.on('close', end);
+  // A write to a socket the client closed emits `error`; without a listener it would be thrown.
+  raw.on('error', end);
+  options.shutdown.addEventListener('abort', end, { once: true });
+  return {
+    raw,
+    get ended() {
+      return ended;
+    },
+    send(event, data, context) {
+      if (ended) return;
+      try {
+        seq += 1;
+        writeEvent(raw, event, data(), seq);
+      } catch (error) {
+        request.log.warn({ err: error, ...context }, 'event stream failed');
+        end();
+      }
+    },
+    end,
+  };
+}
+
 export interface StreamOptions {
   hub: JobEventHub;
   /** Reads the job's current state (after subscribing, so no change can slip between). */
@@ -105,46 +170,17 @@ export async function streamJobEvents(
     unsubscribe();
     return undefined;
   }
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
+  const stream = openEventStream(request, reply, {
+    heartbeatMs: options.heartbeatMs,
+    shutdown: options.shutdown,
+    onEnd: unsubscribe,
   });
-  let seq = 0;
-  let ended = false;
-  const heartbeat = setInterval(() => {
-    if (!ended && raw.writable) raw.write(': keep-alive\n\n');
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-    options.shutdown.removeEventListener('abort', end);
-    if (!raw.destroyed) raw.end();
-  };
   // Runs inside the runner's change announcement: a failure ends this stream, nothing else.
   const send = (job: JobRecord, type: JobEventType | 'state'): void => {
-    if (ended) return;
-    try {
-      seq += 1;
-      writeEvent(raw, type, options.view(job), seq);
-      if (isTerminal(job.status) && type !== 'state') end();
-    } catch (error) {
-      request.log.warn({ err: error, jobId }, 'event stream failed');
-      end();
-    }
+    stream.send(type, () => options.view(job), { jobId });
+    if (!stream.ended && isTerminal(job.status) && type !== 'state') stream.end();
   };
-  request.raw.on('close', end);
-  // A write to a socket the client closed emits `error`; without a listener it would be thrown.
-  raw.on('error', end);
-  options.shutdown.addEventListener('abort', end, { once: true });
-
-  raw.write('retry: 3000\n\n');
+  stream.raw.write('retry: 3000\n\n');
   send(initial, 'state');
   if (isTerminal(initial.status)) {
     send(initial, TERMINAL_EVENT[initial.status] ?? 'completed');
