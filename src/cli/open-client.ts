@@ -5,6 +5,7 @@
 import { type Config, readEnvironment, type WatchMode } from '../config/index.js';
 import { Midjourney } from '../generation/midjourney.js';
 import { openSimulatedClient } from '../simulator/simulated-client.js';
+import type { Logger } from '../util/logger.js';
 import type { CommandContext } from './command.js';
 import { ownConfiguredToken } from './token-lease.js';
 
@@ -18,6 +19,7 @@ export async function openClient(
   config: Config,
   ctx: CommandContext,
   watch?: WatchMode,
+  logger?: Logger,
 ): Promise<OpenedClient> {
   if (config.credentials) {
     // The token's local lease, and in a cluster its account's lease (every call through its gate).
@@ -25,6 +27,7 @@ export async function openClient(
     let client: Midjourney;
     try {
       client = Midjourney.fromConfig(config, {
+        ...(logger ? { logger } : {}),
         ...(watch ? { watch } : {}),
         ...(lease.sendGate ? { sendGate: lease.sendGate } : {}),
       });
@@ -46,5 +49,10 @@ export async function openClient(
   ctx.stderr.write(
     `mjw ${name}: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n`,
   );
-  return openSimulatedClient({ config, overrides: watch ? { watch } : {} });
+  // Watched over the gateway as every command does against the simulator; only an explicit watch
+  // changes it (MJ_WATCH does not: one behaviour across commands).
+  return openSimulatedClient({
+    config,
+    overrides: { ...(logger ? { logger } : {}), ...(watch ? { watch } : {}) },
+  });
 }

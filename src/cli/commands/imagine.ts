@@ -4,16 +4,16 @@
  * only the result: a human summary, or with --json exactly one JSON object. Without Discord
  * credentials it runs against the built-in simulator and says so.
  */
-import { type Config, loadConfig, readEnvironment, type WatchMode } from '../../config/index.js';
+import { type Config, loadConfig, type WatchMode } from '../../config/index.js';
 import { classifyError } from '../../error-kind.js';
 import { WorkerError } from '../../errors.js';
-import { Midjourney } from '../../generation/midjourney.js';
+import type { Midjourney } from '../../generation/midjourney.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
-import { openSimulatedClient } from '../../simulator/simulated-client.js';
 import { parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { createCliLogger } from '../logger.js';
-import { isOwnershipRefusal, ownConfiguredToken } from '../token-lease.js';
+import { openClient } from '../open-client.js';
+import { isOwnershipRefusal } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway] [--image <img>]...
                    [--sref <img>]... [--cref <img>]... [--oref <img>] [--mode fast|relax|turbo]
@@ -196,39 +196,10 @@ async function open(
     format: 'pretty',
     secrets: [config.credentials?.token ?? ''],
   });
-  if (config.credentials) {
-    // One driver per token, taken before the client exists: locally (TokenInUseError otherwise)
-    // and, with MJW_REDIS_URL, in the cluster (AccountLeasedError while a worker drives it; every
-    // call then passes the cluster's fenced send gate, so the 350 ms spacing holds across both).
-    const lease = await ownConfiguredToken(config, readEnvironment({ env: ctx.env }));
-    let client: Midjourney;
-    try {
-      client = Midjourney.fromConfig(config, {
-        logger,
-        ...(args.watch ? { watch: args.watch } : {}),
-        ...(lease.sendGate ? { sendGate: lease.sendGate } : {}),
-      });
-    } catch (error) {
-      await lease.release();
-      throw error;
-    }
-    return {
-      client,
-      close: async () => {
-        try {
-          await client.close();
-        } finally {
-          await lease.release();
-        }
-      },
-    };
-  }
-  ctx.stderr.write(
-    'mjw imagine: no Discord credentials configured (DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID): running against the built-in simulator\n',
-  );
-  // Watched over the gateway as every command does against the simulator; only an explicit
-  // --watch changes it (MJ_WATCH does not: one behaviour across commands).
-  return openSimulatedClient({ config, overrides: { logger, ...(args.watch ? { watch: args.watch } : {}) } });
+  // One driver per token, taken before the client exists: locally (TokenInUseError otherwise)
+  // and, with MJW_REDIS_URL, in the cluster (AccountLeasedError while a worker drives it; every
+  // call then passes the cluster's fenced send gate, so the 350 ms spacing holds across both).
+  return openClient('imagine', config, ctx, args.watch, logger);
 }
 
 function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {
