@@ -359,7 +359,6 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         // Vary (Region) without its mask, or a form without its prompt: midjourney-proxy's two
         // steps, the mask and prompt come with /mj/submit/modal.
         if ((prompt === undefined && opensModal(customId)) || (mask === undefined && needsMask(customId))) {
-          // midjourney-proxy's two steps: the form's prompt comes with /mj/submit/modal.
           const parent = await ownedJob(ctx, request, body.taskId).catch(() => undefined);
           if (parent?.result && actionForCustomId(parent.result.actions, customId) !== undefined) {
             const ticket = tickets.issue({ clientId: request.clientId, parentId: parent.id, customId });
