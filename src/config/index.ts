@@ -31,6 +31,8 @@ export interface Config {
   readonly credentials: DiscordCredentials | null;
   readonly apiBaseUrl: string;
   readonly gatewayUrl: string;
+  /** MJ_INPAINT_URL: where Vary (Region)'s editor posts the mask. Default Midjourney's. */
+  readonly inpaintUrl: string;
   readonly applicationId: string;
   readonly minRequestSpacingMs: number;
   readonly requestTimeoutMs: number;
@@ -40,6 +42,8 @@ export interface Config {
   readonly restHeaders?: Readonly<Record<string, string>>;
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
+  /** MJ_CONFIRM_READ_GAP_MS: shortest wait before the read that ends a confirmation window (ms). */
+  readonly confirmReadGapMs: number;
   readonly jobTimeoutMs: number;
   /** How long a finished result must stay visible before it counts as success. */
   readonly confirmWindowMs: number;
@@ -79,6 +83,8 @@ export interface PrecheckConfig {
 export const DEFAULT_API_BASE_URL = 'https://discord.com/api/v10';
 export const DEFAULT_GATEWAY_URL = 'wss://gateway.discord.gg/?v=10&encoding=json';
 export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
+/** Where Vary (Region)'s editor (an activity of the Midjourney app) posts the mask. */
+export const DEFAULT_INPAINT_URL = 'https://936929561302675456.discordsays.com/inpaint/api/submit-job';
 
 export interface LoadConfigOptions {
   /** The environment to read; defaults to `process.env`. */
@@ -156,6 +162,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const apiBase = r.url('DISCORD_API_BASE_URL', DEFAULT_API_BASE_URL, ['https:', 'http:']);
   const gateway = r.url('DISCORD_GATEWAY_URL', DEFAULT_GATEWAY_URL, ['wss:', 'ws:']);
   const loopback = isLoopbackHost(apiBase.hostname);
+  const inpaint = r.url('MJ_INPAINT_URL', DEFAULT_INPAINT_URL, ['https:', 'http:']);
+  if (inpaint.protocol === 'http:' && !isLoopbackHost(inpaint.hostname)) {
+    r.problem('MJ_INPAINT_URL: http is allowed only for a loopback address; use https');
+  }
 
   const minRequestSpacingMs = r.integer('MJ_MIN_REQUEST_SPACING_MS', DISCORD_MIN_REQUEST_SPACING_MS, {
     min: 0,
@@ -175,6 +185,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       'MJ_POLL_MIN_MS: under 1000 ms is allowed only when DISCORD_API_BASE_URL is a loopback address',
     );
   }
+  const confirmReadGapMs = r.integer('MJ_CONFIRM_READ_GAP_MS', 2_000, { min: 0, max: 600_000 });
+  if (confirmReadGapMs < 1_000 && !loopback) {
+    r.problem(
+      'MJ_CONFIRM_READ_GAP_MS: under 1000 ms is allowed only when DISCORD_API_BASE_URL is a loopback address',
+    );
+  }
   const submitGapMinMs = r.integer('MJ_SUBMIT_GAP_MIN_MS', 0, { min: 0, max: 86_400_000 });
   const submitGapMaxMs = r.integer('MJ_SUBMIT_GAP_MAX_MS', submitGapMinMs, { min: 0, max: 86_400_000 });
   if (submitGapMinMs > submitGapMaxMs) {
@@ -191,12 +207,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         : null,
     apiBaseUrl: apiBase.toString().replace(/\/+$/, ''),
     gatewayUrl: gateway.toString(),
+    inpaintUrl: inpaint.toString(),
     applicationId: r.snowflake('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
     minRequestSpacingMs,
     requestTimeoutMs: r.integer('MJ_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
     ...readRestIdentity(r),
     pollMinMs,
     pollMaxMs,
+    confirmReadGapMs,
     jobTimeoutMs: r.integer('MJ_JOB_TIMEOUT_MS', 600_000, { min: 1_000, max: 86_400_000 }),
     confirmWindowMs: r.integer('MJ_CONFIRM_WINDOW_MS', 3_000, { min: 0, max: 600_000 }),
     notSeenTimeoutMs: r.integer('MJ_NOT_SEEN_TIMEOUT_MS', 60_000, { min: 100, max: 3_600_000 }),

@@ -27,6 +27,13 @@ export interface ChannelPollerOptions {
   pollMinMs: number;
   /** Longest wait between two polls (ms); each wait is uniform in [min, max]. */
   pollMaxMs: number;
+  /**
+   * Shortest wait between a poll and a read brought forward for someone whose wait has ended
+   * (`settle`: a confirmation window that closed) (ms). Default `pollMinMs`. Shorter than it, a
+   * result seen late in its window is confirmed soon after, not a whole `pollMinMs` later; the loop
+   * then waits a full interval again, so the channel's reads stay about one per interval.
+   */
+  confirmReadGapMs?: number;
   /** Messages per page; Discord allows 1–100. */
   pageLimit: number;
   /** Extra pages one poll may read when more than a page arrived since the floor (busy channels). */
@@ -102,8 +109,8 @@ export class ChannelPoller {
 
   /**
    * Resolves once a poll started at or after `since` has been applied (or the loop stopped). When
-   * `since` has already come, the next poll is brought forward (never closer than `pollMinMs` to
-   * the previous one) rather than waiting out the interval: a confirmation window that ended is
+   * `since` has already come, the next poll is brought forward (never closer than
+   * `confirmReadGapMs` to the previous one) rather than waiting out the interval: a confirmation window that ended is
    * answered by the next allowed read, not by one a whole interval later.
    */
   settle(since: number, signal?: AbortSignal): Promise<void> {
@@ -160,11 +167,11 @@ export class ChannelPoller {
     await this.running;
   }
 
-  /** Polls as soon as the minimum gap allows, unless a poll started at or after `since` already. */
+  /** Polls as soon as the confirmation gap allows, unless a poll started at or after `since` already. */
   private bringForward(since: number): void {
     if (this.lastStarted >= since) return;
-    const { clock, pollMinMs } = this.options;
-    const due = this.lastStarted + pollMinMs;
+    const { clock, pollMinMs, confirmReadGapMs = pollMinMs } = this.options;
+    const due = this.lastStarted + Math.min(confirmReadGapMs, pollMinMs);
     const now = clock.now();
     if (now >= due) {
       this.wake();

@@ -113,6 +113,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       random,
       pollMinMs: this.settings.pollMinMs,
       pollMaxMs: this.settings.pollMaxMs,
+      confirmReadGapMs: this.settings.confirmReadGapMs,
       pageLimit: this.settings.pageLimit,
       maxPagesPerPoll: this.settings.maxPagesPerPoll,
       userId: () => this.session.userId,
@@ -159,7 +160,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
       closing: this.life.signal,
       gateway: this.gateway,
-      inpaintUrl: options.inpaintUrl,
+      inpaintUrl: options.inpaintUrl ?? config?.inpaintUrl,
       debug: (message) => this.debug(message),
     });
     this.imageOptions = {

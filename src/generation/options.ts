@@ -24,6 +24,13 @@ export interface GenerationSettings {
   pollMinMs: number;
   /** Longest wait between two polls (ms); each wait is uniform in [min, max]. Default 5_000. */
   pollMaxMs: number;
+  /**
+   * Polling: shortest wait between a poll and the read brought forward when a result's
+   * confirmation window ends (ms); at most `pollMinMs`. Default 2_000: with the default window
+   * (3 s) a result is reported at most 5 s after it was posted, the poll interval's upper bound,
+   * instead of up to `pollMinMs` after a poll that saw it late in its window (up to 6 s).
+   */
+  confirmReadGapMs: number;
   /** Hard deadline of a job from its submission (ms). Default 600_000 (10 min). */
   jobTimeoutMs: number;
   /** After "Job queued", the deadline becomes at least this far away (ms). Default: `jobTimeoutMs`. */
@@ -87,6 +94,7 @@ export const DEFAULT_GENERATION_SETTINGS: Readonly<
   watch: 'poll',
   pollMinMs: 3_000,
   pollMaxMs: 5_000,
+  confirmReadGapMs: 2_000,
   jobTimeoutMs: 600_000,
   concurrentJobs: 3,
   submitGapMinMs: 0,
@@ -116,6 +124,7 @@ export function settingsFromConfig(config: Config): Partial<GenerationSettings> 
       : {}),
     pollMinMs: config.pollMinMs,
     pollMaxMs: config.pollMaxMs,
+    confirmReadGapMs: config.confirmReadGapMs,
     jobTimeoutMs: config.jobTimeoutMs,
     concurrentJobs: config.concurrentJobs,
     submitGapMinMs: config.submitGapMinMs,
@@ -168,6 +177,7 @@ export function resolveGenerationSettings(partial: Partial<GenerationSettings>):
   const DAY = 86_400_000;
   integer('pollMinMs', s.pollMinMs, 1, 600_000);
   integer('pollMaxMs', s.pollMaxMs, s.pollMinMs, 600_000);
+  integer('confirmReadGapMs', s.confirmReadGapMs, 0, 600_000);
   integer('jobTimeoutMs', s.jobTimeoutMs, 1, DAY);
   integer('queuedTimeoutMs', s.queuedTimeoutMs, 0, DAY);
   integer('concurrentJobs', s.concurrentJobs, 1, 100);
@@ -198,6 +208,7 @@ const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
   'watch',
   'pollMinMs',
   'pollMaxMs',
+  'confirmReadGapMs',
   'jobTimeoutMs',
   'queuedTimeoutMs',
   'concurrentJobs',

@@ -12,14 +12,15 @@
  * The modal's ids are copied from INTERACTION_MODAL_CREATE, never guessed: `data.id` is the modal's
  * id (the id of the interaction that opened it), `data.custom_id` its custom id.
  */
+import { DEFAULT_INPAINT_URL } from '../config/index.js';
 import type { ModalCreateData } from '../discord/gateway/protocol.js';
 import type { ModalSubmitInteractionPayload, ModalTextValue, Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { generateSnowflake, isSnowflake } from '../util/snowflake.js';
 import { ModalRequiredError } from './modal-errors.js';
 
-/** Where Midjourney's Vary (Region) editor submits (its discordsays.com activity). */
-export const DEFAULT_INPAINT_URL = 'https://936929561302675456.discordsays.com/inpaint/api/submit-job';
+/** Where Midjourney's Vary (Region) editor submits (its discordsays.com activity); the config module owns the default. */
+export { DEFAULT_INPAINT_URL };
 
 /** Buttons that always answer with a modal (Remix mode turns Vary and Reroll into such buttons too). */
 const MODAL_BUTTONS: readonly RegExp[] = [

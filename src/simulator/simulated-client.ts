@@ -66,6 +66,7 @@ export function simulatedClientOptions(
     minRequestSpacingMs: Math.min(c?.minRequestSpacingMs ?? 350, 50),
     pollMinMs: shrink(c?.pollMinMs ?? d.pollMinMs),
     pollMaxMs: shrink(c?.pollMaxMs ?? d.pollMaxMs),
+    confirmReadGapMs: shrink(c?.confirmReadGapMs ?? d.confirmReadGapMs),
     jobTimeoutMs: shrink(c?.jobTimeoutMs ?? d.jobTimeoutMs),
     concurrentJobs: c?.concurrentJobs ?? d.concurrentJobs,
     confirmWindowMs: shrink(c?.confirmWindowMs ?? d.confirmWindowMs),

@@ -6,8 +6,11 @@
  * typed error at once, never a silent wait.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientEnvironment } from '../../src/cli/commands/sim.js';
+import { parseDotenv } from '../../src/config/dotenv.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { ModalSubmitInteractionPayload } from '../../src/discord/types.js';
-import type { GenerationResult, Midjourney } from '../../src/generation/index.js';
+import { type GenerationResult, Midjourney } from '../../src/generation/index.js';
 import { InvalidRequestError } from '../../src/midjourney/errors.js';
 import { ModalRequiredError, ModalUnavailableError } from '../../src/midjourney/modal-errors.js';
 import type { Simulator } from '../../src/simulator/index.js';
@@ -107,6 +110,23 @@ describe('Vary (Region)', () => {
     expect(editor?.status).toBe(200);
     const record = sim.jobs.find((j) => j.id === varied.jobId);
     expect(record).toMatchObject({ kind: 'variation', parentId: upscaled.jobId });
+  });
+
+  it('posts to the editor MJ_INPAINT_URL names, as `mjw sim` prints it, from a client built from the environment', async () => {
+    const { values } = parseDotenv(clientEnvironment(sim, 100).join('\n'), 'mjw sim');
+    expect(values.MJ_INPAINT_URL).toBe(`${sim.cdnBaseUrl}/inpaint/api/submit-job`);
+    const fromEnv = new Midjourney({ config: loadConfig({ env: values, envFile: false }) });
+    try {
+      sim.clearRequests();
+      const mask = encodeSolidPng(16, 16, [255, 255, 255]);
+      const varied = await fromEnv.act(upscaled, 'vary-region', { mask, prompt: 'a blue door' });
+      expect(varied.echoedPrompt).toBe('a blue door');
+      expect(
+        sim.requests.filter((r) => r.route === 'POST /inpaint/api/submit-job').map((r) => r.status),
+      ).toEqual([200]);
+    } finally {
+      await fromEnv.close();
+    }
   });
 
   it('refuses without a mask before anything is sent', async () => {

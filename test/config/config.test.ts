@@ -44,7 +44,13 @@ describe('loadConfig', () => {
   it('defaults the orchestrator timings to the library defaults and passes them on', () => {
     const config = loadConfig({ env: {}, envFile: false });
     const d = DEFAULT_GENERATION_SETTINGS;
-    const timings = ['confirmWindowMs', 'notSeenTimeoutMs', 'ambiguousGraceMs', 'resumeGraceMs'] as const;
+    const timings = [
+      'confirmWindowMs',
+      'confirmReadGapMs',
+      'notSeenTimeoutMs',
+      'ambiguousGraceMs',
+      'resumeGraceMs',
+    ] as const;
     for (const name of timings) expect(config[name], name).toBe(d[name]);
     const tuned = loadConfig({
       env: { MJ_RESUME_GRACE_MS: '1500', MJ_CONFIRM_WINDOW_MS: '0' },
@@ -110,6 +116,35 @@ describe('loadConfig', () => {
       envFile: false,
     });
     expect(local.minRequestSpacingMs).toBe(5);
+  });
+
+  it('refuses a confirmation read gap under 1 s against Discord but allows it on loopback', () => {
+    const error = configError(() =>
+      loadConfig({ env: { ...creds, MJ_CONFIRM_READ_GAP_MS: '200' }, envFile: false }),
+    );
+    expect(error.problems[0]).toMatch(/^MJ_CONFIRM_READ_GAP_MS: under 1000 ms is allowed only/);
+    const local = loadConfig({
+      env: { ...creds, MJ_CONFIRM_READ_GAP_MS: '200', DISCORD_API_BASE_URL: 'http://127.0.0.1:8787/api/v10' },
+      envFile: false,
+    });
+    expect(settingsFromConfig(local)).toMatchObject({ confirmReadGapMs: 200 });
+  });
+
+  it("reads Vary (Region)'s editor URL: Midjourney's by default, https anywhere, http only on loopback", () => {
+    expect(loadConfig({ env: { MJ_INPAINT_URL: '' }, envFile: false }).inpaintUrl).toBe(
+      'https://936929561302675456.discordsays.com/inpaint/api/submit-job',
+    );
+    const local = loadConfig({
+      env: { MJ_INPAINT_URL: 'http://127.0.0.1:9000/inpaint/api/submit-job' },
+      envFile: false,
+    });
+    expect(local.inpaintUrl).toBe('http://127.0.0.1:9000/inpaint/api/submit-job');
+    const error = configError(() =>
+      loadConfig({ env: { MJ_INPAINT_URL: 'http://editor.example/submit' }, envFile: false }),
+    );
+    expect(error.problems).toEqual([
+      'MJ_INPAINT_URL: http is allowed only for a loopback address; use https',
+    ]);
   });
 
   it('reads .env under the real environment, which wins', () => {

@@ -11,7 +11,10 @@ interface Call {
   query: GetMessagesQuery;
 }
 
-function setup(answer: (query: GetMessagesQuery) => APIMessage[] | Promise<APIMessage[]> = () => []) {
+function setup(
+  answer: (query: GetMessagesQuery) => APIMessage[] | Promise<APIMessage[]> = () => [],
+  options: { confirmReadGapMs?: number } = {},
+) {
   const calls: Call[] = [];
   const randoms = [0, 1, 0.5, 0.25];
   let r = 0;
@@ -29,6 +32,7 @@ function setup(answer: (query: GetMessagesQuery) => APIMessage[] | Promise<APIMe
     pageLimit: 100,
     maxPagesPerPoll: 3,
     userId: () => USER_ID,
+    ...options,
   });
   const register = (id: string, catchUp = false) => {
     const events: JobEvent[] = [];
@@ -103,6 +107,39 @@ describe('PollingWatcher', () => {
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(settled).toBe(true);
+  });
+
+  it('brings the read that ends a confirmation window forward, no closer than confirmReadGapMs to the last poll', async () => {
+    const { watcher, calls, register } = setup(() => [], { confirmReadGapMs: 1_000 });
+    register('j1');
+    // First poll at 3,000 (random 0); a window that ends at 3,200 is answered at 4,000, not at 8,000.
+    await vi.advanceTimersByTimeAsync(3_200);
+    let settledAt: number | undefined;
+    void watcher.settle(CHANNEL_ID, 3_200).then(() => {
+      settledAt = Date.now();
+    });
+    await vi.advanceTimersByTimeAsync(799);
+    expect(calls.map((c) => c.at)).toEqual([3_000]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.at)).toEqual([3_000, 4_000]);
+    expect(settledAt).toBe(4_000);
+    // The loop then waits a whole interval again (the next draw, 0.5: 4 s), so reads stay about
+    // one per interval.
+    await vi.advanceTimersByTimeAsync(3_999);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.at)).toEqual([3_000, 4_000, 8_000]);
+  });
+
+  it('without confirmReadGapMs brings the read forward no closer than pollMinMs', async () => {
+    const { watcher, calls, register } = setup();
+    register('j1');
+    await vi.advanceTimersByTimeAsync(3_200);
+    void watcher.settle(CHANNEL_ID, 3_200);
+    await vi.advanceTimersByTimeAsync(2_799);
+    expect(calls.map((c) => c.at)).toEqual([3_000]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.at)).toEqual([3_000, 6_000]);
   });
 
   it('pages forward through a busy channel, at most maxPagesPerPoll requests per poll', async () => {

@@ -187,7 +187,14 @@ export function parseSimArgs(argv: string[]): SimArgs {
  * what the configuration accepts. Values are shell-quoted.
  */
 export function clientEnvironment(
-  sim: { apiBaseUrl: string; gatewayUrl: string; token: string; guildId: string; channelId: string },
+  sim: {
+    apiBaseUrl: string;
+    gatewayUrl: string;
+    cdnBaseUrl: string;
+    token: string;
+    guildId: string;
+    channelId: string;
+  },
   timeScale: number,
 ): string[] {
   const d = DEFAULT_GENERATION_SETTINGS;
@@ -199,10 +206,12 @@ export function clientEnvironment(
     envLine('DISCORD_GUILD_ID', sim.guildId),
     envLine('DISCORD_CHANNEL_ID', sim.channelId),
     envLine('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
+    envLine('MJ_INPAINT_URL', `${sim.cdnBaseUrl}/inpaint/api/submit-job`),
     envLine('MJ_WATCH', 'gateway'),
     envLine('MJ_MIN_REQUEST_SPACING_MS', scaled(DISCORD_MIN_REQUEST_SPACING_MS, 0)),
     envLine('MJ_POLL_MIN_MS', scaled(d.pollMinMs, 1)),
     envLine('MJ_POLL_MAX_MS', scaled(d.pollMaxMs, 1)),
+    envLine('MJ_CONFIRM_READ_GAP_MS', scaled(d.confirmReadGapMs, 0)),
     envLine('MJ_JOB_TIMEOUT_MS', scaled(d.jobTimeoutMs, 1_000)),
     envLine('MJ_CONFIRM_WINDOW_MS', scaled(d.confirmWindowMs, 0)),
     envLine('MJ_NOT_SEEN_TIMEOUT_MS', scaled(d.notSeenTimeoutMs, 100)),
