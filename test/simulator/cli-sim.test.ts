@@ -56,10 +56,12 @@ describe('mjw sim', () => {
       'DISCORD_GUILD_ID',
       'DISCORD_CHANNEL_ID',
       'MJ_APPLICATION_ID',
+      'MJ_INPAINT_URL',
       'MJ_WATCH',
       'MJ_MIN_REQUEST_SPACING_MS',
       'MJ_POLL_MIN_MS',
       'MJ_POLL_MAX_MS',
+      'MJ_CONFIRM_READ_GAP_MS',
       'MJ_JOB_TIMEOUT_MS',
       'MJ_CONFIRM_WINDOW_MS',
       'MJ_NOT_SEEN_TIMEOUT_MS',
@@ -74,6 +76,8 @@ describe('mjw sim', () => {
     expect(env.DISCORD_GATEWAY_URL).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?v=10&encoding=json$/);
     expect(env.MJ_MIN_REQUEST_SPACING_MS).toBe('35');
     expect(env.MJ_POLL_MIN_MS).toBe('300');
+    expect(env.MJ_CONFIRM_READ_GAP_MS).toBe('200');
+    expect(env.MJ_INPAINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/inpaint\/api\/submit-job$/);
     const me = await call(`${env.DISCORD_API_BASE_URL}/users/@me`, 'GET', { token: env.DISCORD_TOKEN ?? '' });
     expect(me.status).toBe(200);
     expect(stderr.text()).toContain('GET /users/@me -> 200');
