@@ -56,7 +56,7 @@ import { PollingWatcher } from './polling-watcher.js';
 import { toGenerationResult } from './result.js';
 import { DiscordSession } from './session.js';
 import { Slots } from './slots.js';
-import { assertTicket, imageIndexOf } from './ticket.js';
+import { assertTicket, imageIndexOf, resumedMatchPrompt } from './ticket.js';
 import { openTransports, type Transports } from './transports.js';
 import type {
   ActionOptions,
@@ -472,7 +472,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     const spec: JobSpec = {
       kind: ticket.kind,
       prompt: ticket.prompt,
-      matchPrompt: ticket.prompt,
+      matchPrompt: resumedMatchPrompt(ticket),
       channelId: ticket.channelId,
       resumeFrom: ticket,
       sendConfirmed: options.sendConfirmed ?? true,

@@ -16,7 +16,7 @@ import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
 import { isWorkerError, ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
-import { DEFAULT_INPAINT_URL } from '../midjourney/modals.js';
+import { DEFAULT_INPAINT_URL, needsMask } from '../midjourney/modals.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
 import { anySignal } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
@@ -32,7 +32,7 @@ import {
   SubmissionUncertainError,
 } from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
-import { answerModal, type ModalRequest, ModalWatch } from './modal-flow.js';
+import { answerModal, formPromptOf, type ModalRequest, ModalWatch } from './modal-flow.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
 import { Slots } from './slots.js';
@@ -100,6 +100,25 @@ export interface JobSpec {
    * is then known by the modal submit's nonce and matched on the prompt the form set.
    */
   modal?: ModalRequest;
+}
+
+/**
+ * What the ticket of a button that may answer with a form must say, so a resumed job knows its
+ * messages whatever the form step reached: the submit's nonce (chosen now, used by the modal
+ * step), the prompt the form will set, and the source's echoed prompt (no form: Remix off).
+ * Vary (Region)'s editor keeps the button's interaction, so it has no nonce of its own.
+ */
+function formOfTicket(
+  spec: JobSpec,
+  request: ModalRequest,
+): Pick<SubmissionTicket, 'formNonce' | 'formPrompt' | 'sourcePrompt'> {
+  const editor = needsMask(spec.customId ?? '');
+  const prompt = editor ? request.prompt : formPromptOf(request);
+  return {
+    ...(editor ? {} : { formNonce: generateSnowflake() }),
+    ...(prompt !== undefined && prompt.trim() !== '' ? { formPrompt: prompt } : {}),
+    ...(spec.matchPrompt.trim() !== '' ? { sourcePrompt: spec.matchPrompt } : {}),
+  };
 }
 
 /** Reads of the channel's newest message before sending, when they fail (nothing sent yet). */
@@ -267,6 +286,7 @@ export class Pipeline {
       submittedAt: this.deps.clock.now(),
       ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
       ...(spec.customId ? { customId: spec.customId } : {}),
+      ...(spec.modal ? formOfTicket(spec, spec.modal) : {}),
     };
   }
 
@@ -317,7 +337,7 @@ export class Pipeline {
         debug,
       });
       if (modalWatch && spec.modal && !report.unconfirmed) {
-        await this.modalStep(spec, spec.modal, modalWatch, registration, signal, debug);
+        await this.modalStep(spec, spec.modal, ticket, modalWatch, registration, signal, debug);
       }
     } finally {
       modalWatch?.dispose();
@@ -344,6 +364,7 @@ export class Pipeline {
   private async modalStep(
     spec: JobSpec,
     request: ModalRequest,
+    ticket: SubmissionTicket,
     watch: ModalWatch,
     registration: WatchRegistration,
     signal: AbortSignal | undefined,
@@ -367,6 +388,7 @@ export class Pipeline {
         channelId: spec.channelId,
         sessionId: session.sessionId,
         inpaintUrl: deps.inpaintUrl ?? DEFAULT_INPAINT_URL,
+        submitNonce: ticket.formNonce,
         signal,
         rekey: (key) => {
           if (correlation === undefined) return;
@@ -481,6 +503,11 @@ export class Pipeline {
       replaced: false,
       hasResult: false,
       ...(spec.resumeFrom ? { resumed: true } : {}),
+      // A resumed button job may have answered a form: its messages then carry the form's nonce
+      // and prompt (correlation.ts, `form`). A live job is re-keyed when it submits the form.
+      ...(spec.resumeFrom?.formNonce
+        ? { form: { nonce: spec.resumeFrom.formNonce, prompt: spec.resumeFrom.formPrompt ?? spec.matchPrompt } }
+        : {}),
     };
   }
 
