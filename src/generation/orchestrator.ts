@@ -506,7 +506,12 @@ export class Pipeline {
       // A resumed button job may have answered a form: its messages then carry the form's nonce
       // and prompt (correlation.ts, `form`). A live job is re-keyed when it submits the form.
       ...(spec.resumeFrom?.formNonce
-        ? { form: { nonce: spec.resumeFrom.formNonce, prompt: spec.resumeFrom.formPrompt ?? spec.matchPrompt } }
+        ? {
+            form: {
+              nonce: spec.resumeFrom.formNonce,
+              prompt: spec.resumeFrom.formPrompt ?? spec.matchPrompt,
+            },
+          }
         : {}),
     };
   }

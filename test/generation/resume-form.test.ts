@@ -7,9 +7,9 @@
  * again. Crashed before the form's submit, nothing ran, and the restart rule says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestOptions } from '../../src/discord/rest/api.js';
 import { RestClient } from '../../src/discord/rest/index.js';
 import type { InteractionPayload, ModalSubmitInteractionPayload } from '../../src/discord/types.js';
-import type { RequestOptions } from '../../src/discord/rest/api.js';
 import { InferredPreModerationError, SubmissionUncertainError } from '../../src/generation/errors.js';
 import type { GenerationResult, Midjourney, MidjourneyOptions } from '../../src/generation/index.js';
 import type { ActionOptions, JobAction, SubmissionTicket } from '../../src/generation/types.js';
@@ -138,7 +138,11 @@ describe('crash after the form was submitted', () => {
     expect(error).toBeUndefined();
     const child = sim.jobs.find((j) => j.parentId === grid.jobId && j.prompt === prompt);
     expect(child).toMatchObject({ kind: 'variation', index: 2 });
-    expect(result).toMatchObject({ jobId: child?.id, echoedPrompt: prompt, messageId: child?.resultMessageId });
+    expect(result).toMatchObject({
+      jobId: child?.id,
+      echoedPrompt: prompt,
+      messageId: child?.resultMessageId,
+    });
     expect(interactionPosts(sim)).toBe(posts);
   });
 
@@ -154,7 +158,9 @@ describe('crash after the form was submitted', () => {
     const posts = interactionPosts(sim);
     const { result, error } = await resumeFresh(ticket, 'gateway');
     expect(error).toBeUndefined();
-    const child = sim.jobs.find((j) => j.kind === 'zoom' && j.parentId === upscaled.jobId && j.prompt === prompt);
+    const child = sim.jobs.find(
+      (j) => j.kind === 'zoom' && j.parentId === upscaled.jobId && j.prompt === prompt,
+    );
     expect(child).toBeDefined();
     expect(result).toMatchObject({ jobId: child?.id, echoedPrompt: prompt });
     expect(interactionPosts(sim)).toBe(posts);
