@@ -461,6 +461,8 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
    * the POST was never attempted (only then resubmit), SubmissionUncertainError when the send was
    * not confirmed (it may have run), InferredPreModerationError when Discord had confirmed it (the
    * default); reads that keep failing -> ResumeUnresolvedError at the deadline (do not resubmit).
+   * A button that may have answered a form is found whether the form was submitted (the ticket's
+   * `formNonce` and `formPrompt`) or no form opened (its `nonce` and `sourcePrompt`).
    */
   resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
     try {
