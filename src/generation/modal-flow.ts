@@ -20,9 +20,11 @@ import {
   iframeToken,
   inpaintBody,
   isPromptField,
+  needsMask,
 } from '../midjourney/modals.js';
 import type { Clock } from '../util/clock.js';
 import { generateSnowflake } from '../util/snowflake.js';
+import type { SubmissionTicket } from './types.js';
 
 export type ModalAnswer =
   | { kind: 'modal'; modal: ModalCreateData }
@@ -49,6 +51,26 @@ export interface ModalRequest {
 export function formPromptOf(request: ModalRequest): string | undefined {
   const field = Object.entries(request.fields ?? {}).find(([id]) => isPromptField(id));
   return field?.[1] ?? request.prompt;
+}
+
+/**
+ * What the ticket of a button that may answer with a form says, so a resumed job knows its
+ * messages whatever the form step reached: the submit's nonce (chosen now, used by answerModal),
+ * the prompt the form will set, and the source's echoed prompt (`matchPrompt`: no form, Remix
+ * off). Vary (Region)'s editor keeps the button's interaction, so it has no nonce of its own.
+ */
+export function formOfTicket(
+  customId: string | undefined,
+  matchPrompt: string,
+  request: ModalRequest,
+): Pick<SubmissionTicket, 'formNonce' | 'formPrompt' | 'sourcePrompt'> {
+  const editor = needsMask(customId ?? '');
+  const prompt = editor ? request.prompt : formPromptOf(request);
+  return {
+    ...(editor ? {} : { formNonce: generateSnowflake() }),
+    ...(prompt !== undefined && prompt.trim() !== '' ? { formPrompt: prompt } : {}),
+    ...(matchPrompt.trim() !== '' ? { sourcePrompt: matchPrompt } : {}),
+  };
 }
 
 /** Listens for the gateway's answer to one nonce; start it before the POST so nothing is missed. */

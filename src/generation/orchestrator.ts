@@ -16,7 +16,7 @@ import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
 import { isWorkerError, ValidationError } from '../errors.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
-import { DEFAULT_INPAINT_URL, needsMask } from '../midjourney/modals.js';
+import { DEFAULT_INPAINT_URL } from '../midjourney/modals.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
 import { anySignal } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
@@ -32,7 +32,7 @@ import {
   SubmissionUncertainError,
 } from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
-import { answerModal, formPromptOf, type ModalRequest, ModalWatch } from './modal-flow.js';
+import { answerModal, formOfTicket, type ModalRequest, ModalWatch } from './modal-flow.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
 import { Slots } from './slots.js';
@@ -100,25 +100,6 @@ export interface JobSpec {
    * is then known by the modal submit's nonce and matched on the prompt the form set.
    */
   modal?: ModalRequest;
-}
-
-/**
- * What the ticket of a button that may answer with a form must say, so a resumed job knows its
- * messages whatever the form step reached: the submit's nonce (chosen now, used by the modal
- * step), the prompt the form will set, and the source's echoed prompt (no form: Remix off).
- * Vary (Region)'s editor keeps the button's interaction, so it has no nonce of its own.
- */
-function formOfTicket(
-  spec: JobSpec,
-  request: ModalRequest,
-): Pick<SubmissionTicket, 'formNonce' | 'formPrompt' | 'sourcePrompt'> {
-  const editor = needsMask(spec.customId ?? '');
-  const prompt = editor ? request.prompt : formPromptOf(request);
-  return {
-    ...(editor ? {} : { formNonce: generateSnowflake() }),
-    ...(prompt !== undefined && prompt.trim() !== '' ? { formPrompt: prompt } : {}),
-    ...(spec.matchPrompt.trim() !== '' ? { sourcePrompt: spec.matchPrompt } : {}),
-  };
 }
 
 /** Reads of the channel's newest message before sending, when they fail (nothing sent yet). */
@@ -286,7 +267,7 @@ export class Pipeline {
       submittedAt: this.deps.clock.now(),
       ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
       ...(spec.customId ? { customId: spec.customId } : {}),
-      ...(spec.modal ? formOfTicket(spec, spec.modal) : {}),
+      ...(spec.modal ? formOfTicket(spec.customId, spec.matchPrompt, spec.modal) : {}),
     };
   }
 
