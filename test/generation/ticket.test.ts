@@ -1,6 +1,7 @@
 /** `ticketProblems`: the form's fields of a SubmissionTicket are optional, and checked when present. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { formOfTicket } from '../../src/generation/modal-flow.js';
 import { assertTicket, resumedMatchPrompt, ticketProblems } from '../../src/generation/ticket.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 
@@ -62,5 +63,27 @@ describe('resumedMatchPrompt', () => {
     expect(
       resumedMatchPrompt({ ...BASE, prompt: 'x', formPrompt: 'a red door', sourcePrompt: 'a harbour' }),
     ).toBe('a red door');
+  });
+});
+
+describe('formOfTicket', () => {
+  const remix = 'MJ::JOB::variation::2::a00087fb-f747-4cb8-adfe-747d23673f27';
+
+  it("names a fresh submit nonce, the prompt input's value from fields over prompt, and the source's echo", () => {
+    const fields = formOfTicket(remix, 'a harbour at dawn', {
+      prompt: 'ignored',
+      fields: { 'MJ::RemixModal::new_prompt': 'a harbour under snow' },
+    });
+    expect(fields).toMatchObject({ formPrompt: 'a harbour under snow', sourcePrompt: 'a harbour at dawn' });
+    expect(fields.formNonce).toMatch(/^\d{17,20}$/);
+    expect(formOfTicket(remix, 'a harbour at dawn', {}).formNonce).not.toBe(fields.formNonce);
+    expect(formOfTicket(remix, 'a harbour at dawn', {})).not.toHaveProperty('formPrompt');
+  });
+
+  it("gives Vary (Region)'s editor no nonce of its own (it keeps the button's)", () => {
+    const fields = formOfTicket('MJ::Inpaint::1::a00087fb-f747-4cb8-adfe-747d23673f27::SOLO', 'a harbour', {
+      prompt: 'a red door',
+    });
+    expect(fields).toEqual({ formPrompt: 'a red door', sourcePrompt: 'a harbour' });
   });
 });
