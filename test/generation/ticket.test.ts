@@ -1,4 +1,4 @@
-/** `ticketProblems`: the form's fields of a SubmissionTicket are optional, and checked when present. */
+/** The form's fields of a SubmissionTicket: optional, checked when present, decided before sending, matched on resume. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { formOfTicket } from '../../src/generation/modal-flow.js';
