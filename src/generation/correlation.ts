@@ -10,7 +10,7 @@
  *
  * The rule, strongest evidence first (never a marker in the prompt):
  *  1. nonce: the interaction nonce Discord echoes on the job's first message over the gateway (and
- *     at times on later ones); a message carrying a nonce that is not ours belongs to someone else
+ *     at times on later ones; a resumed job that may have answered a form has two, see `form`); a message carrying a nonce that is not ours belongs to someone else
  *     and is never matched on anything weaker;
  *  2. interaction id: the message's `interaction_metadata.id` (or `interaction.id`) equals the
  *     interaction id the job is known by: the gateway's INTERACTION_CREATE / SUCCESS for our
@@ -31,7 +31,8 @@
  *  job's), at least k waiting jobs come before the owner (as many after it for larger ones).
  *  4. text, for a new message whose prompt can be read (the content, else a notice's footer): of
  *     a kind the job can produce (a grid for imagine / reroll / variation, "Image #n" for the
- *     matching upscale), and whose echoed prompt matches the job's prompt after normalisation.
+ *     matching upscale), and whose echoed prompt matches the job's prompt after normalisation (for
+ *     a resumed job's reply to a modal submit, the form's prompt: see `form`).
  *     Among several such jobs (same prompt):
  *     - Midjourney's job UUID: a job whose UUID is known takes its own result and no other;
  *     - a reply to a button's source message only goes to jobs started from that message;
@@ -104,6 +105,13 @@ export interface CorrelationJob {
    * takes such a job as the sole candidate (see the file comment).
    */
   resumed?: boolean;
+  /**
+   * A resumed button job that may have answered a form (its ticket's `formNonce`): the form
+   * submit's nonce and the prompt the form set. Once the form was submitted the job's messages
+   * carry these and answer a modal submit (interaction type 5); with no form (Remix off) they
+   * carry `nonce`, echo `prompt` and answer the button (type 3). Rules 1 and 4 accept either.
+   */
+  form?: { nonce: Snowflake; prompt: string } | undefined;
 }
 
 export interface ObservedMessage {
@@ -312,6 +320,18 @@ export function orderAllows(
   return position >= before && unknown.length - 1 - position >= after;
 }
 
+/**
+ * The prompts a job's message may echo (rule 4): a job that may have answered a form echoes the
+ * form's prompt on replies to the modal submit, its own on replies to the button, either when the
+ * message does not say which interaction it answers.
+ */
+function promptsOf(job: CorrelationJob, evidence: InteractionEvidence | undefined): string[] {
+  if (job.form === undefined) return [job.prompt];
+  if (evidence?.type === InteractionType.ModalSubmit) return [job.form.prompt];
+  if (evidence?.type === InteractionType.MessageComponent) return [job.prompt];
+  return [job.prompt, job.form.prompt];
+}
+
 /** Rule 5: no message of the job revealed its interaction yet, and none may still come first. */
 function awaitsFirstMessage(job: CorrelationJob): boolean {
   return job.interactionId === undefined && !job.hasResult && (!job.started || job.replaced);
@@ -329,7 +349,7 @@ export function correlate(
 
   // 1. nonce
   if (nonce !== undefined) {
-    const job = jobs.find((j) => j.nonce === nonce);
+    const job = jobs.find((j) => j.nonce === nonce || j.form?.nonce === nonce);
     if (job) return { type: 'match', jobId: job.id, reason: 'nonce' };
   }
   // 2. interaction id
@@ -376,7 +396,9 @@ export function correlate(
   }
 
   // 4. text
-  let candidates = fitting.filter((job) => promptsMatch(job.prompt, echoed));
+  let candidates = fitting.filter((job) =>
+    promptsOf(job, evidence).some((prompt) => promptsMatch(prompt, echoed)),
+  );
   if (candidates.length === 0) return { type: 'none' };
   // The wording ("Variations by", "Image #2") narrows the kind when a job of that kind waits.
   const group = variantGroup(parsed);

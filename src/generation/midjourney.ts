@@ -56,7 +56,7 @@ import { PollingWatcher } from './polling-watcher.js';
 import { toGenerationResult } from './result.js';
 import { DiscordSession } from './session.js';
 import { Slots } from './slots.js';
-import { assertTicket, imageIndexOf } from './ticket.js';
+import { assertTicket, imageIndexOf, resumedMatchPrompt } from './ticket.js';
 import { openTransports, type Transports } from './transports.js';
 import type {
   ActionOptions,
@@ -461,6 +461,8 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
    * the POST was never attempted (only then resubmit), SubmissionUncertainError when the send was
    * not confirmed (it may have run), InferredPreModerationError when Discord had confirmed it (the
    * default); reads that keep failing -> ResumeUnresolvedError at the deadline (do not resubmit).
+   * A button that may have answered a form is found whether the form was submitted (the ticket's
+   * `formNonce` and `formPrompt`) or no form opened (its `nonce` and `sourcePrompt`).
    */
   resume(ticket: SubmissionTicket, options: ResumeOptions = {}): Promise<GenerationResult> {
     try {
@@ -472,7 +474,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     const spec: JobSpec = {
       kind: ticket.kind,
       prompt: ticket.prompt,
-      matchPrompt: ticket.prompt,
+      matchPrompt: resumedMatchPrompt(ticket),
       channelId: ticket.channelId,
       resumeFrom: ticket,
       sendConfirmed: options.sendConfirmed ?? true,

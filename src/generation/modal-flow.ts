@@ -1,8 +1,8 @@
 /**
  * The modal step of a button job. After the button's POST, the gateway says what Midjourney did
  * with it, for our nonce: INTERACTION_SUCCESS (no modal: the button runs as it is),
- * INTERACTION_MODAL_CREATE (a form: fill it and submit it as interaction type 5, with a new nonce,
- * which the job is then known by), INTERACTION_IFRAME_MODAL_CREATE (Vary (Region)'s editor: post
+ * INTERACTION_MODAL_CREATE (a form: fill it and submit it as interaction type 5, with the nonce
+ * the job's ticket named before the button was sent (`formNonce`), which the job is then known by), INTERACTION_IFRAME_MODAL_CREATE (Vary (Region)'s editor: post
  * the mask and the prompt to the inpaint URL; the job keeps the button's nonce and interaction id),
  * or INTERACTION_FAILURE (the job tracker reports it). Modals reach only gateway sessions; a REST
  * poller never sees them (ModalUnavailableError is raised before sending in that case).
@@ -14,9 +14,17 @@ import type { ModalCreateData } from '../discord/gateway/protocol.js';
 import type { DiscordApi } from '../discord/rest/api.js';
 import type { Snowflake } from '../discord/types.js';
 import { InpaintSubmitError, ModalRequiredError } from '../midjourney/modal-errors.js';
-import { buildModalSubmit, fillModal, iframeToken, inpaintBody } from '../midjourney/modals.js';
+import {
+  buildModalSubmit,
+  fillModal,
+  iframeToken,
+  inpaintBody,
+  isPromptField,
+  needsMask,
+} from '../midjourney/modals.js';
 import type { Clock } from '../util/clock.js';
 import { generateSnowflake } from '../util/snowflake.js';
+import type { SubmissionTicket } from './types.js';
 
 export type ModalAnswer =
   | { kind: 'modal'; modal: ModalCreateData }
@@ -33,6 +41,36 @@ export interface ModalRequest {
   fields?: Readonly<Record<string, string>> | undefined;
   /** Vary (Region): the mask as PNG bytes (white: the region to redraw), loaded on demand. */
   mask?: (() => Promise<Uint8Array>) | undefined;
+}
+
+/**
+ * The prompt a form will be answered with, as far as the call decides it (what `fillModal` puts in
+ * the prompt input: its value in `fields`, else `prompt`); undefined leaves the prefilled value.
+ * Known before anything is sent, so the ticket can name it (`formPrompt`).
+ */
+export function formPromptOf(request: ModalRequest): string | undefined {
+  const field = Object.entries(request.fields ?? {}).find(([id]) => isPromptField(id));
+  return field?.[1] ?? request.prompt;
+}
+
+/**
+ * What the ticket of a button that may answer with a form says, so a resumed job knows its
+ * messages whatever the form step reached: the submit's nonce (chosen now, used by answerModal),
+ * the prompt the form will set, and the source's echoed prompt (`matchPrompt`: no form, Remix
+ * off). Vary (Region)'s editor keeps the button's interaction, so it has no nonce of its own.
+ */
+export function formOfTicket(
+  customId: string | undefined,
+  matchPrompt: string,
+  request: ModalRequest,
+): Pick<SubmissionTicket, 'formNonce' | 'formPrompt' | 'sourcePrompt'> {
+  const editor = needsMask(customId ?? '');
+  const prompt = editor ? request.prompt : formPromptOf(request);
+  return {
+    ...(editor ? {} : { formNonce: generateSnowflake() }),
+    ...(prompt !== undefined && prompt.trim() !== '' ? { formPrompt: prompt } : {}),
+    ...(matchPrompt.trim() !== '' ? { sourcePrompt: matchPrompt } : {}),
+  };
 }
 
 /** Listens for the gateway's answer to one nonce; start it before the POST so nothing is missed. */
@@ -98,6 +136,11 @@ export interface ModalStepDeps {
   sessionId: string;
   /** Vary (Region)'s editor endpoint. */
   inpaintUrl: string;
+  /**
+   * The form submit's nonce, as the job's ticket named it before anything was sent (`formNonce`):
+   * a resumed job knows its messages by it. Default a new one (a ticket without it).
+   */
+  submitNonce?: Snowflake | undefined;
   signal: AbortSignal | undefined;
   /** Called before the submit is sent (its messages may arrive before its answer is read). */
   rekey: (key: ModalOutcome) => void;
@@ -143,7 +186,7 @@ export async function answerModal(
     return request.prompt ? { prompt: request.prompt } : {};
   }
   const filled = fillModal(modal, request);
-  const nonce = generateSnowflake();
+  const nonce = deps.submitNonce ?? generateSnowflake();
   const outcome: ModalOutcome = filled.prompt === undefined ? { nonce } : { nonce, prompt: filled.prompt };
   deps.rekey(outcome);
   const payload = buildModalSubmit({

@@ -32,7 +32,7 @@ import {
   SubmissionUncertainError,
 } from './errors.js';
 import { JobTracker, type ResumeWatch } from './job-tracker.js';
-import { answerModal, type ModalRequest, ModalWatch } from './modal-flow.js';
+import { answerModal, formOfTicket, type ModalRequest, ModalWatch } from './modal-flow.js';
 import type { GenerationSettings } from './options.js';
 import { restartAction } from './restart-rule.js';
 import { Slots } from './slots.js';
@@ -267,6 +267,7 @@ export class Pipeline {
       submittedAt: this.deps.clock.now(),
       ...(spec.sourceMessageId ? { sourceMessageId: spec.sourceMessageId } : {}),
       ...(spec.customId ? { customId: spec.customId } : {}),
+      ...(spec.modal ? formOfTicket(spec.customId, spec.matchPrompt, spec.modal) : {}),
     };
   }
 
@@ -317,7 +318,7 @@ export class Pipeline {
         debug,
       });
       if (modalWatch && spec.modal && !report.unconfirmed) {
-        await this.modalStep(spec, spec.modal, modalWatch, registration, signal, debug);
+        await this.modalStep(spec, spec.modal, ticket, modalWatch, registration, signal, debug);
       }
     } finally {
       modalWatch?.dispose();
@@ -344,6 +345,7 @@ export class Pipeline {
   private async modalStep(
     spec: JobSpec,
     request: ModalRequest,
+    ticket: SubmissionTicket,
     watch: ModalWatch,
     registration: WatchRegistration,
     signal: AbortSignal | undefined,
@@ -367,6 +369,7 @@ export class Pipeline {
         channelId: spec.channelId,
         sessionId: session.sessionId,
         inpaintUrl: deps.inpaintUrl ?? DEFAULT_INPAINT_URL,
+        submitNonce: ticket.formNonce,
         signal,
         rekey: (key) => {
           if (correlation === undefined) return;
@@ -481,6 +484,16 @@ export class Pipeline {
       replaced: false,
       hasResult: false,
       ...(spec.resumeFrom ? { resumed: true } : {}),
+      // A resumed button job may have answered a form: its messages then carry the form's nonce
+      // and prompt (correlation.ts, `form`). A live job is re-keyed when it submits the form.
+      ...(spec.resumeFrom?.formNonce
+        ? {
+            form: {
+              nonce: spec.resumeFrom.formNonce,
+              prompt: spec.resumeFrom.formPrompt ?? spec.matchPrompt,
+            },
+          }
+        : {}),
     };
   }
 

@@ -29,6 +29,20 @@ export function ticketProblems(ticket: SubmissionTicket): string[] {
     problems.push('afterMessageId: expected a snowflake or null');
   }
   if (!Number.isFinite(ticket.submittedAt)) problems.push('submittedAt: expected ms since the epoch');
+  // The form's fields (types.ts) are optional: tickets written before them stay valid.
+  if (ticket.formNonce !== undefined) {
+    if (typeof ticket.formNonce !== 'string' || !SNOWFLAKE.test(ticket.formNonce)) {
+      problems.push('formNonce: expected a snowflake');
+    } else if (ticket.formNonce === ticket.nonce) {
+      problems.push('formNonce: expected a nonce other than nonce');
+    }
+  }
+  for (const field of ['formPrompt', 'sourcePrompt'] as const) {
+    const value = ticket[field];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      problems.push(`${field}: expected a non-empty string`);
+    }
+  }
   return problems;
 }
 
@@ -36,4 +50,15 @@ export function ticketProblems(ticket: SubmissionTicket): string[] {
 export function imageIndexOf(ticket: SubmissionTicket): number | undefined {
   const index = /::upsample::([1-4])::/.exec(ticket.customId ?? '')?.[1];
   return index === undefined ? undefined : Number(index);
+}
+
+/**
+ * What a resumed job's echo must match unless it answers a submitted form: Vary (Region)'s editor
+ * (a `formPrompt` without a `formNonce`) runs the prompt it was given; another button that may
+ * open a form, the source's echoed prompt (`sourcePrompt`: no form opened); an older ticket, its
+ * `prompt`. A submitted form's prompt is matched through the correlation's `form` (orchestrator.ts).
+ */
+export function resumedMatchPrompt(ticket: SubmissionTicket): string {
+  if (ticket.formNonce === undefined && ticket.formPrompt !== undefined) return ticket.formPrompt;
+  return ticket.sourcePrompt ?? ticket.prompt;
 }

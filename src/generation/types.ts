@@ -64,6 +64,24 @@ export interface SubmissionTicket {
   /** For actions: the result message the button was pressed on, and the button. */
   sourceMessageId?: Snowflake;
   customId?: string;
+  /**
+   * For a button that may answer with a form (gateway sessions: Remix's Vary / Reroll, Custom Zoom,
+   * a describe / shorten prompt): the nonce the form's submit (interaction type 5) will carry,
+   * chosen before anything is sent. Once the form is submitted the job's messages carry it, not
+   * `nonce`; without a form they carry `nonce`. Absent for Vary (Region), whose editor keeps the
+   * button's interaction, and in tickets written before forms were resumable.
+   */
+  formNonce?: Snowflake;
+  /**
+   * The prompt the form is answered with, when the call gave one (`prompt`, or the prompt input in
+   * `fields`): what the job echoes once the form is submitted. Absent: the form's prefilled value.
+   */
+  formPrompt?: string;
+  /**
+   * For a button that may answer with a form: the source result's echoed prompt, which the job
+   * echoes when no form opens (Remix off) or the form is left as prefilled. `prompt` is the caller's.
+   */
+  sourcePrompt?: string;
   /** The account the job was sent with, when an AccountPool routed it. `resume` goes back to it. */
   accountId?: string;
 }

@@ -132,6 +132,26 @@ describe('Journal file', () => {
     await expect(readJournal(join(dir, 'bad'))).rejects.toThrowError(/bad: line 1: unreadable record/);
   });
 
+  it("keeps a button ticket's form fields (formNonce, formPrompt, sourcePrompt) through the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mjw-journal-'));
+    const path = join(dir, 'j');
+    const formTicket: SubmissionTicket = {
+      ...ticket,
+      kind: 'variation',
+      prompt: 'a fox in the snow',
+      sourceMessageId: '1000000000000000000',
+      customId: 'MJ::JOB::variation::2::a00087fb-f747-4cb8-adfe-747d23673f27',
+      formNonce: '1000000000000000002',
+      formPrompt: 'a fox in the snow',
+      sourcePrompt: 'a fox',
+    };
+    const journal = await Journal.open(path, null, { durable: false });
+    await journal.append({ t: 'submitting', id: 'a', step: 1, ticket: formTicket, at: 2 });
+    await journal.close();
+    const parsed = await readJournal(path);
+    expect(replay(parsed?.records ?? []).get('a')?.ticket).toEqual(formTicket);
+  });
+
   it('refuses appends after close', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mjw-journal-'));
     const journal = await Journal.open(join(dir, 'j'), null, { durable: false });

@@ -72,6 +72,29 @@ describe.each(stores)('%s', (_name, make) => {
     await store.close();
   });
 
+  it("keeps a button ticket's form fields (formNonce, formPrompt, sourcePrompt): resume needs them", async () => {
+    const store = make();
+    const a = job({
+      status: 'submitting',
+      ticket: {
+        kind: 'variation',
+        prompt: 'a fox in the snow',
+        channelId: '1100000000000000200',
+        nonce: '1300000000000000001',
+        afterMessageId: '1300000000000000000',
+        submittedAt: 5_000,
+        sourceMessageId: '1300000000000000000',
+        customId: 'MJ::JOB::variation::2::a00087fb-f747-4cb8-adfe-747d23673f27',
+        formNonce: '1300000000000000002',
+        formPrompt: 'a fox in the snow',
+        sourcePrompt: 'a fox',
+      },
+    });
+    await store.insert(a);
+    expect((await store.get(a.id))?.ticket).toEqual(a.ticket);
+    await store.close();
+  });
+
   it('lists newest first, filtered by owner and status, with cursor pages that neither skip nor repeat', async () => {
     const store = make();
     const statuses: JobStatus[] = [
