@@ -32,6 +32,8 @@ export interface Config {
   readonly apiBaseUrl: string;
   readonly gatewayUrl: string;
   readonly applicationId: string;
+  /** MJ_NIJI_APPLICATION_ID: the niji・journey bot, for jobs run with `botType: 'niji'`. */
+  readonly nijiApplicationId: string;
   readonly minRequestSpacingMs: number;
   readonly requestTimeoutMs: number;
   /** MJ_USER_AGENT: the REST `User-Agent`; unset means the library's own. */
@@ -79,6 +81,8 @@ export interface PrecheckConfig {
 export const DEFAULT_API_BASE_URL = 'https://discord.com/api/v10';
 export const DEFAULT_GATEWAY_URL = 'wss://gateway.discord.gg/?v=10&encoding=json';
 export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
+/** The niji・journey bot's application (and bot user) id. */
+export const NIJI_APPLICATION_ID = '1022952195194359889';
 
 export interface LoadConfigOptions {
   /** The environment to read; defaults to `process.env`. */
@@ -192,6 +196,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     apiBaseUrl: apiBase.toString().replace(/\/+$/, ''),
     gatewayUrl: gateway.toString(),
     applicationId: r.snowflake('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
+    nijiApplicationId: r.snowflake('MJ_NIJI_APPLICATION_ID', NIJI_APPLICATION_ID),
     minRequestSpacingMs,
     requestTimeoutMs: r.integer('MJ_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
     ...readRestIdentity(r),

@@ -3,6 +3,7 @@
  * every problem is listed at once, each naming its field.
  */
 import { ValidationError } from '../errors.js';
+import { BOT_TYPES } from '../midjourney/constants.js';
 import type { JobKind, SubmissionTicket } from './types.js';
 
 const KINDS: readonly JobKind[] = ['imagine', 'upscale', 'variation', 'reroll'];
@@ -29,6 +30,9 @@ export function ticketProblems(ticket: SubmissionTicket): string[] {
     problems.push('afterMessageId: expected a snowflake or null');
   }
   if (!Number.isFinite(ticket.submittedAt)) problems.push('submittedAt: expected ms since the epoch');
+  if (ticket.botType !== undefined && !BOT_TYPES.includes(ticket.botType)) {
+    problems.push(`botType: expected midjourney or niji, got ${JSON.stringify(ticket.botType)}`);
+  }
   return problems;
 }
 

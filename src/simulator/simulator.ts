@@ -104,7 +104,8 @@ export async function startSimulator(
   const commands = new CommandRegistry(botApplicationId, () => snowflakes.next());
   const bot: SimBot = options.createBot ? options.createBot(world) : createMidjourneyBot(world, options.bot);
   delivery.setBot(botApplicationId, bot);
-  const niji = options.createBot || options.niji === false ? undefined : startNiji(world, options.bot, options.niji);
+  const niji =
+    options.createBot || options.niji === false ? undefined : startNiji(world, options.bot, options.niji);
   if (niji) delivery.setBot(niji.options.applicationId, niji);
   const bots = niji ? [bot, niji] : [bot];
 

@@ -11,6 +11,7 @@ import {
   NIJI_APPLICATION_ID,
   NIJI_IMAGINE_ID,
   type Simulator,
+  type StartSimulatorOptions,
   startSimulator,
 } from '../../src/simulator/index.js';
 import { buttonPayload, imaginePayload } from './helpers/fixtures.js';
@@ -33,9 +34,10 @@ async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<
   }
 }
 
-async function start(init: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  sim = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, ...init });
-  return sim;
+async function start(init: StartSimulatorOptions = {}): Promise<Simulator> {
+  const started = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, ...init });
+  sim = started;
+  return started;
 }
 
 function resultOf(s: Simulator, messageId: string | undefined): APIMessage {
@@ -61,7 +63,11 @@ describe('the niji・journey bot', () => {
     expect(s.bot.jobs()).toEqual([]);
     expect(s.niji?.jobs()).toEqual([job]);
     const result = resultOf(s, job.resultMessageId);
-    expect(result.author).toMatchObject({ id: NIJI_APPLICATION_ID, username: 'niji・journey Bot', bot: true });
+    expect(result.author).toMatchObject({
+      id: NIJI_APPLICATION_ID,
+      username: 'niji・journey Bot',
+      bot: true,
+    });
     expect(result.application_id).toBe(NIJI_APPLICATION_ID);
     expect(result.interaction_metadata).toMatchObject({ name: 'imagine', user: { id: s.userId } });
     expect(result.content).toContain(`<@${s.userId}>`);

@@ -191,7 +191,10 @@ export function resolveBotOptions(partial: MidjourneyBotInput = {}): MidjourneyB
     throw new BotOptionsError('botUserId', `expected a snowflake, got ${JSON.stringify(options.botUserId)}`);
   }
   if (options.botType !== 'midjourney' && options.botType !== 'niji') {
-    throw new BotOptionsError('botType', `expected midjourney or niji, got ${JSON.stringify(options.botType)}`);
+    throw new BotOptionsError(
+      'botType',
+      `expected midjourney or niji, got ${JSON.stringify(options.botType)}`,
+    );
   }
   if (typeof options.remix !== 'boolean') {
     throw new BotOptionsError('remix', `expected true or false, got ${JSON.stringify(options.remix)}`);
