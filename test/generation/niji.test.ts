@@ -151,6 +151,24 @@ describe('niji・journey options', () => {
     expect(interactionPosts(sim)).toBe(0);
   });
 
+  it('refuses a ticket naming an unknown bot', async () => {
+    sim = await startFastSimulator();
+    mj = clientFor(sim, 'poll');
+    const ticket = {
+      kind: 'imagine' as const,
+      prompt: 'a cat',
+      channelId: sim.channelId,
+      nonce: '1300000000000000001',
+      afterMessageId: null,
+      submittedAt: Date.now(),
+      botType: 'dalle' as never,
+    };
+    await expect(mj.resume(ticket)).rejects.toMatchObject({
+      name: 'ValidationError',
+      problems: ['botType: expected midjourney or niji, got "dalle"'],
+    });
+  });
+
   it("resumes a niji ticket in another client, taking niji's result and not Midjourney's", async () => {
     sim = await startFastSimulator({ niji: { faults: { skipProgress: true } } });
     mj = clientFor(sim, 'poll');
