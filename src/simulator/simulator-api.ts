@@ -86,8 +86,8 @@ export interface Simulator<TBot extends SimBot = MidjourneyBot> {
   /** Every request received, in arrival order (live; never holds the token). */
   readonly requests: readonly RequestLogEntry[];
   /**
-   * Every job the bots started, both bots' in the order their interactions arrived; each record
-   * says which bot ran it (`botType`). Empty for a bot without `jobs()`.
+   * Every job the bots started, both bots' in the order they were started; each record says which
+   * bot ran it (`botType`). Empty for a bot without `jobs()`.
    */
   readonly jobs: SimJobRecord[];
   readonly bot: TBot;

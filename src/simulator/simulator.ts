@@ -3,7 +3,7 @@
  * for tests, examples and the default run. Everything it starts, `close()` stops.
  */
 import type { Random } from '../util/clock.js';
-import { compareSnowflakes, SnowflakeGenerator } from '../util/snowflake.js';
+import { SnowflakeGenerator } from '../util/snowflake.js';
 import {
   createMidjourneyBot,
   type MidjourneyBot,
@@ -147,12 +147,13 @@ export async function startSimulator(
     options,
     requests: log.entries,
     get jobs() {
-      const records = bots.flatMap((b) => {
+      const [own, other] = bots.map((b) => {
         const withJobs = b as SimBot & { jobs?: () => SimJobRecord[] };
         return typeof withJobs.jobs === 'function' ? withJobs.jobs() : [];
       });
-      // Both bots' jobs in the order Discord received their interactions.
-      return niji ? records.sort((a, b) => compareSnowflakes(a.interactionId, b.interactionId)) : records;
+      if (other === undefined || other.length === 0) return own ?? [];
+      // Both bots' jobs in the order they were started (a stable sort: each bot's own order kept).
+      return [...(own ?? []), ...other].sort((a, b) => a.createdAt - b.createdAt);
     },
     bot,
     niji,
