@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import type { Midjourney } from '../../src/generation/index.js';
+import type { BotType } from '../../src/midjourney/constants.js';
 import {
   MIDJOURNEY_IMAGINE_ID,
   NIJI_APPLICATION_ID,
@@ -137,6 +138,40 @@ describe.each(['poll', 'gateway'] as const)('niji・journey jobs (%s)', (watch) 
     expect(b).toMatchObject({ botType: 'niji', messageId: recordB?.resultMessageId, jobId: recordB?.id });
     expect(authorOf(sim, a.messageId)).toBe(MJ);
     expect(authorOf(sim, b.messageId)).toBe(NIJI_APPLICATION_ID);
+  });
+});
+
+describe.each(['poll', 'gateway'] as const)('a crowd of both bots (%s)', (watch) => {
+  it.each([
+    3, 11,
+  ])('never swaps 16 same-prompt jobs, alternating bots, evidence drawn from seed %i', async (seed) => {
+    // Niji answers quicker and without progress messages on every other job: results interleave.
+    sim = await startFastSimulator({
+      bot: { evidence: { seed } },
+      niji: { answerDelayMs: 500, jobDurationMs: 20_000, faults: { skipProgress: seed === 11 } },
+    });
+    mj = clientFor(sim, watch);
+    const book = ticketBook();
+    const prompt = 'a crowd of lanterns';
+    const bots = Array.from({ length: 16 }, (_, i): BotType => (i % 2 === 0 ? 'midjourney' : 'niji'));
+    const results = await Promise.all(
+      bots.map((botType) => mj!.imagine(prompt, { botType, onSubmit: book.onSubmit })),
+    );
+    const tickets = book.byPrompt.get(prompt) ?? [];
+    expect(tickets).toHaveLength(16);
+    results.forEach((result, i) => {
+      const botType = bots[i];
+      const record = sim!.jobs.find((j) => j.resultMessageId === result.messageId);
+      expect({ i, bot: record?.botType, result: result.botType }).toEqual({
+        i,
+        bot: botType,
+        result: botType,
+      });
+      expect(authorOf(sim!, result.messageId)).toBe(botType === 'niji' ? NIJI_APPLICATION_ID : MJ);
+      expect(result.jobId).toBe(record?.id);
+    });
+    // Every result once: no two jobs took the same message.
+    expect(new Set(results.map((r) => r.messageId)).size).toBe(16);
   });
 });
 
