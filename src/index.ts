@@ -138,6 +138,7 @@ export { ImageInputError, isImageInputError, loadImage, sniffImageType } from '.
 export { parseDescribeAnswer, parseShortenAnswer } from './midjourney/command-answers.js';
 export type {
   AccountNoticeReason,
+  BotType,
   Classification,
   MidjourneyErrorCode,
   OutcomeKind,

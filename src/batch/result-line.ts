@@ -52,6 +52,8 @@ export interface ResultLine {
   generationMs?: number;
   /** The account that ran the /imagine job, when an accounts file is configured. */
   accountId?: string;
+  /** `niji` when the prompt ran on niji・journey (absent: Midjourney). */
+  botType?: 'niji';
   actions: ActionResult[];
   /** A download or split that failed; the images are still at their URLs. */
   downloadError?: ErrorInfo;
@@ -107,6 +109,7 @@ export function buildResultLine(
       : {}),
     ...(imagine.result ? { generationMs: imagine.result.timings.durationMs } : {}),
     ...(imagine.result?.accountId !== undefined ? { accountId: imagine.result.accountId } : {}),
+    ...(prompt.botType === 'niji' ? { botType: 'niji' as const } : {}),
     actions,
     ...(downloadError ? { downloadError } : {}),
     meta: prompt.meta,

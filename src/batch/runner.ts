@@ -329,7 +329,10 @@ export class BatchRunner extends EventEmitter<BatchEvents> {
       },
     };
     try {
-      if (step === 0) return await this.generator.imagine(prompt.prompt, options);
+      if (step === 0) {
+        const bot = prompt.botType !== undefined ? { botType: prompt.botType } : {};
+        return await this.generator.imagine(prompt.prompt, { ...options, ...bot });
+      }
       const source = state.steps[0]?.result;
       const action = prompt.actions[step - 1];
       if (source === undefined || action === undefined) throw new Error(`step ${step} has no grid to act on`);

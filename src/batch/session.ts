@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Generator } from '../generation/types.js';
+import type { BotType } from '../midjourney/constants.js';
 import type { FileLockOptions } from '../ownership/file-lock.js';
 import { anySignal } from '../util/abort.js';
 import type { Clock, Random } from '../util/clock.js';
@@ -38,6 +39,8 @@ export interface RunBatchOptions {
   preloaded?: BatchInput;
   signal?: AbortSignal;
   jobTimeoutMs?: number;
+  /** The bot of every prompt whose line names none (`--bot`). Default Midjourney. */
+  botType?: BotType;
   clock?: Clock;
   random?: Random;
   /** fsync the journal (default true). */
@@ -80,7 +83,12 @@ export function journalPathFor(out: string): string {
 /** Identifies the validated input: the same file run again matches its journal. */
 export function fingerprintPrompts(prompts: readonly BatchPrompt[]): string {
   const hash = createHash('sha256');
-  for (const p of prompts) hash.update(JSON.stringify([p.id, p.prompt, p.actions])).update('\n');
+  for (const p of prompts) {
+    // A niji prompt is another job than the same Midjourney one; Midjourney's keep their old hash.
+    const fields =
+      p.botType === 'niji' ? [p.id, p.prompt, p.actions, p.botType] : [p.id, p.prompt, p.actions];
+    hash.update(JSON.stringify(fields)).update('\n');
+  }
   return hash.digest('hex');
 }
 
@@ -89,7 +97,8 @@ export function fingerprintPrompts(prompts: readonly BatchPrompt[]): string {
  * when another run holds it.
  */
 export async function runBatch(options: RunBatchOptions): Promise<BatchSessionResult> {
-  const input = options.preloaded ?? (await readInput(options.input, { strict: options.strict ?? false }));
+  const read = options.preloaded ?? (await readInput(options.input, { strict: options.strict ?? false }));
+  const input = withBot(read, options.botType);
   const journalPath = journalPathFor(options.out);
   if (options.lock !== undefined) {
     if (options.lock.journalPath !== journalPath) {
@@ -105,6 +114,12 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchSessionRe
   } finally {
     await lock.release();
   }
+}
+
+/** Gives the prompts that name no bot the run's (`--bot niji`). */
+function withBot(input: BatchInput, botType: BotType | undefined): BatchInput {
+  if (botType !== 'niji') return input;
+  return { ...input, prompts: input.prompts.map((p) => (p.botType === undefined ? { ...p, botType } : p)) };
 }
 
 async function runLocked(

@@ -4,6 +4,7 @@
  * the command's usage and exits 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { BOT_TYPES, type BotType } from '../midjourney/constants.js';
 import { didYouMean } from '../util/suggest.js';
 import { UsageError } from './command.js';
 
@@ -47,4 +48,13 @@ export function integerFlag(
     throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** `--bot midjourney|niji`: the bot a job goes to; undefined when the flag is absent. */
+export function botFlag(raw: string | undefined): BotType | undefined {
+  if (raw === undefined) return undefined;
+  if (!(BOT_TYPES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--bot: expected ${BOT_TYPES.join(' or ')}, got "${raw}"`);
+  }
+  return raw as BotType;
 }

@@ -34,6 +34,8 @@ export interface Config {
   /** MJ_INPAINT_URL: where Vary (Region)'s editor posts the mask. Default Midjourney's. */
   readonly inpaintUrl: string;
   readonly applicationId: string;
+  /** MJ_NIJI_APPLICATION_ID: the niji・journey bot, for jobs run with `botType: 'niji'`. */
+  readonly nijiApplicationId: string;
   readonly minRequestSpacingMs: number;
   readonly requestTimeoutMs: number;
   /** MJ_USER_AGENT: the REST `User-Agent`; unset means the library's own. */
@@ -85,6 +87,8 @@ export const DEFAULT_GATEWAY_URL = 'wss://gateway.discord.gg/?v=10&encoding=json
 export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
 /** Where Vary (Region)'s editor (an activity of the Midjourney app) posts the mask. */
 export const DEFAULT_INPAINT_URL = 'https://936929561302675456.discordsays.com/inpaint/api/submit-job';
+/** The niji・journey bot's application (and bot user) id. */
+export const NIJI_APPLICATION_ID = '1022952195194359889';
 
 export interface LoadConfigOptions {
   /** The environment to read; defaults to `process.env`. */
@@ -209,6 +213,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     gatewayUrl: gateway.toString(),
     inpaintUrl: inpaint.toString(),
     applicationId: r.snowflake('MJ_APPLICATION_ID', MIDJOURNEY_APPLICATION_ID),
+    nijiApplicationId: r.snowflake('MJ_NIJI_APPLICATION_ID', NIJI_APPLICATION_ID),
     minRequestSpacingMs,
     requestTimeoutMs: r.integer('MJ_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
     ...readRestIdentity(r),

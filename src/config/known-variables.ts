@@ -9,6 +9,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   // Discord account and endpoints (config/index.ts)
   'MJ_ACCOUNTS_FILE',
   'MJ_APPLICATION_ID',
+  'MJ_NIJI_APPLICATION_ID',
   'MJ_MIN_REQUEST_SPACING_MS',
   'MJ_REQUEST_TIMEOUT_MS',
   'MJ_USER_AGENT',

@@ -8,6 +8,10 @@
  * it replies to (`message_reference`, `referenced_message`). Whether a notice's embed carries the
  * `/imagine <prompt>` footer varies, so no rule may depend on it alone.
  *
+ * Two bots speak this grammar (Midjourney and niji・journey) and may run jobs in one channel at
+ * once, even with the same prompt: a job knows its bot (`botId`, the bot user, which is its
+ * application id) and no rule below ever gives it a message another bot authored.
+ *
  * The rule, strongest evidence first (never a marker in the prompt):
  *  1. nonce: the interaction nonce Discord echoes on the job's first message over the gateway (and
  *     at times on later ones; a resumed job that may have answered a form has two, see `form`); a message carrying a nonce that is not ours belongs to someone else
@@ -69,6 +73,11 @@ import type { JobKind } from './types.js';
 export interface CorrelationJob {
   /** Local job id. */
   id: string;
+  /**
+   * The bot the job was sent to (its bot user id, which is its application id): only messages it
+   * authored can be the job's. Undefined: any Midjourney-grammar bot (older callers).
+   */
+  botId?: Snowflake | undefined;
   /** Submission order in this process (resumed jobs get the order of their ticket's time). */
   seq: number;
   kind: JobKind;
@@ -337,15 +346,22 @@ function awaitsFirstMessage(job: CorrelationJob): boolean {
   return job.interactionId === undefined && !job.hasResult && (!job.started || job.replaced);
 }
 
+/** Whether the message's author is the job's bot (always, for a job that names none). */
+export function fromJobsBot(job: CorrelationJob, parsed: ParsedMessage): boolean {
+  return job.botId === undefined || parsed.authorId === job.botId;
+}
+
 /** Decides which job, if any, `observed` belongs to. */
 export function correlate(
   observed: ObservedMessage,
-  jobs: readonly CorrelationJob[],
+  allJobs: readonly CorrelationJob[],
   context: CorrelationContext,
 ): Correlation {
   const { message, parsed } = observed;
   const nonce = message.nonce === undefined ? parsed.nonce : String(message.nonce);
   const evidence = interactionOf(message);
+  // Another bot's message is never a job's, whatever else it shares with it (prompt, user, order).
+  const jobs = allJobs.filter((job) => fromJobsBot(job, parsed));
 
   // 1. nonce
   if (nonce !== undefined) {
@@ -362,7 +378,9 @@ export function correlate(
   if (bound !== undefined) return { type: 'match', jobId: bound, reason: 'message-id' };
   const repliedTo = repliedToOf(message);
   const replyOwner = repliedTo === undefined ? undefined : context.replyOwner?.(repliedTo);
-  if (replyOwner !== undefined) return { type: 'match', jobId: replyOwner, reason: 'reply' };
+  if (replyOwner !== undefined && jobs.some((job) => job.id === replyOwner)) {
+    return { type: 'match', jobId: replyOwner, reason: 'reply' };
+  }
   // Someone else's interaction: its text may equal ours, but it is not ours.
   if (nonce !== undefined) return { type: 'none' };
 
@@ -380,7 +398,8 @@ export function correlate(
       (interactionId === undefined ||
         role === 'grid' ||
         role === 'upscale' ||
-        orderAllows(job, interactionId, jobs, context.heldInteractionIds)),
+        // Discord numbers both bots' interactions on one counter, and we send them one at a time.
+        orderAllows(job, interactionId, allJobs, context.heldInteractionIds)),
   );
 
   const echoed = echoedPromptOf(parsed);

@@ -19,6 +19,7 @@
  */
 import type { APIMessage, Snowflake } from '../discord/types.js';
 import { type Classification, classify, toError } from '../midjourney/classifier.js';
+import type { BotType } from '../midjourney/constants.js';
 import { JobFailedError, JobTimeoutError } from '../midjourney/errors.js';
 import type { ParsedMessage } from '../midjourney/parser.js';
 import type { Clock } from '../util/clock.js';
@@ -43,6 +44,8 @@ export interface JobTrackerHooks {
 export interface JobTrackerOptions {
   ref: JobRef;
   channelId: Snowflake;
+  /** The bot running the job, reported on its result. Default `midjourney`. */
+  botType?: BotType;
   clock: Clock;
   watcher: Pick<ChannelWatcher, 'settle' | 'seesEphemeral'>;
   /** Hard deadline from submission (ms). */
@@ -402,6 +405,7 @@ export class JobTracker {
       submittedAt: this.submittedAt ?? seen.seenAt,
       startedAt: this.startedAt,
       completedAt: seen.seenAt,
+      ...(this.options.botType !== undefined ? { botType: this.options.botType } : {}),
     });
   }
 

@@ -19,6 +19,7 @@ import type { Snowflake } from '../discord/types.js';
 import { ValidationError } from '../errors.js';
 import { type ImageLoadOptions, loadImages } from '../images/image-source.js';
 import { CommandResolver } from '../midjourney/commands.js';
+import { BOT_TYPES, type BotType } from '../midjourney/constants.js';
 import type { AccountInfo } from '../midjourney/info-answer.js';
 import { ModalRequiredError, ModalUnavailableError } from '../midjourney/modal-errors.js';
 import { needsMask, opensModal } from '../midjourney/modals.js';
@@ -80,7 +81,10 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
   private readonly rest: RestApi;
   private readonly gateway: GatewayClient | undefined;
   private readonly watcher: ChannelWatcher;
+  /** The Midjourney bot's commands (imagine, describe, blend, settings...). */
   private readonly resolver: CommandResolver;
+  /** Each bot's own commands, discovered and cached apart (niji's only once a niji job runs). */
+  private readonly resolvers: Record<BotType, CommandResolver>;
   private readonly slots: Slots;
   private readonly guard: AccountGuard;
   private readonly pipeline: Pipeline;
@@ -139,6 +143,14 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       ...(guildId !== undefined ? { guildId } : { channelId }),
     });
     this.resolver.on('debug', (message) => this.debug(message));
+    const niji = new CommandResolver({
+      api: this.rest as DiscordApi,
+      applicationId: this.settings.nijiApplicationId,
+      clock: this.clock,
+      ...(guildId !== undefined ? { guildId } : { channelId }),
+    });
+    niji.on('debug', (message) => this.debug(`niji: ${message}`));
+    this.resolvers = { midjourney: this.resolver, niji };
     this.slots = new Slots(this.settings.concurrentJobs);
     this.guard = new AccountGuard({
       clock: this.clock,
@@ -157,7 +169,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       settings: this.settings,
       events: this,
       session: (signal) => this.session.current(signal),
-      refreshCommand: (signal) => this.resolver.refresh(signal ? { signal } : {}),
+      refreshCommand: (signal, bot) => this.resolvers[bot].refresh(signal ? { signal } : {}),
       closing: this.life.signal,
       gateway: this.gateway,
       inpaintUrl: options.inpaintUrl ?? config?.inpaintUrl,
@@ -223,6 +235,13 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
         ]),
       );
     }
+    if (options.botType !== undefined && !BOT_TYPES.includes(options.botType)) {
+      return Promise.reject(
+        new ValidationError('Invalid job options', [
+          `botType: expected midjourney or niji, got ${JSON.stringify(options.botType)}`,
+        ]),
+      );
+    }
     if (options.mode !== undefined) {
       if (!['fast', 'relax', 'turbo'].includes(options.mode)) {
         return Promise.reject(
@@ -237,8 +256,11 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       }
     }
     const { guildId, channelId } = this.settings;
+    const bot = this.botOf(options.botType ?? 'midjourney');
+    const resolver = this.resolvers[bot.type];
     const spec: JobSpec = {
       kind: 'imagine',
+      bot,
       prompt,
       matchPrompt: prompt,
       channelId,
@@ -247,7 +269,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
           ...(guildId !== undefined ? { guildId } : {}),
           channelId,
           sessionId: session.sessionId,
-          command: await this.resolver.resolve('imagine', signal ? { signal } : {}),
+          command: await resolver.resolve('imagine', signal ? { signal } : {}),
           prompt,
           nonce,
         }),
@@ -270,9 +292,13 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     } catch (error) {
       return Promise.reject(error);
     }
-    const { guildId, applicationId } = this.settings;
+    const { guildId } = this.settings;
+    // The source's bot, never the caller's: a button answers only to the application that posted it.
+    const bot = this.botOf(source.botType ?? 'midjourney');
+    const { applicationId } = bot;
     const spec: JobSpec = {
       kind: plan.kind,
+      bot,
       // A form's prompt (Remix, Custom Zoom) is the new job's prompt; the echo is matched on it
       // once the form is submitted (orchestrator.ts, modal step).
       prompt: options.prompt ?? source.prompt,
@@ -325,6 +351,8 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     const { guildId, applicationId } = this.settings;
     const spec: JobSpec = {
       kind: 'imagine',
+      // `/describe` and `/shorten` are Midjourney's: their buttons too.
+      bot: this.botOf('midjourney'),
       prompt,
       matchPrompt: prompt,
       channelId: answer.channelId,
@@ -362,7 +390,8 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       options.signal ? { signal: options.signal } : {},
     );
     const message = page.find((m) => m.id === messageId);
-    const parsed = message ? parseMessage(message) : undefined;
+    const botIds = [this.settings.applicationId, this.settings.nijiApplicationId];
+    const parsed = message ? parseMessage(message, { botIds }) : undefined;
     const finished = parsed?.state === 'done' || parsed?.state === 'upscale' || parsed?.state === 'variation';
     if (!message || !parsed?.fromMidjourney || !finished || !parsed.imageUrl) {
       throw new ValidationError('Not a finished Midjourney result', [
@@ -371,6 +400,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     }
     const now = this.clock.now();
     return toGenerationResult({
+      botType: parsed.authorId === this.settings.nijiApplicationId ? 'niji' : 'midjourney',
       kind: parsed.state === 'upscale' ? 'upscale' : parsed.state === 'variation' ? 'variation' : 'imagine',
       prompt: parsed.prompt ?? '',
       channelId,
@@ -380,6 +410,14 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       startedAt: undefined,
       completedAt: now,
     });
+  }
+
+  /** A bot's application (whose user, the same id, authors its messages). */
+  private botOf(type: BotType): JobSpec['bot'] {
+    return {
+      type,
+      applicationId: type === 'niji' ? this.settings.nijiApplicationId : this.settings.applicationId,
+    };
   }
 
   /** Refuses, before sending, a form the client could not see or fill. */
@@ -473,6 +511,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     const imageIndex = imageIndexOf(ticket);
     const spec: JobSpec = {
       kind: ticket.kind,
+      bot: this.botOf(ticket.botType ?? 'midjourney'),
       prompt: ticket.prompt,
       matchPrompt: resumedMatchPrompt(ticket),
       channelId: ticket.channelId,

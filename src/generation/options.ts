@@ -4,7 +4,7 @@
  * account-level values; the rest are tuning knobs with safe defaults.
  */
 import type { Config, WatchMode } from '../config/index.js';
-import { MIDJOURNEY_APPLICATION_ID } from '../config/index.js';
+import { MIDJOURNEY_APPLICATION_ID, NIJI_APPLICATION_ID } from '../config/index.js';
 import type { Snowflake } from '../discord/types.js';
 import { DEFAULT_BANNED_WORDS } from '../midjourney/constants.js';
 import type { PrecheckOptions } from '../midjourney/precheck.js';
@@ -18,6 +18,11 @@ export interface GenerationSettings {
   guildId: Snowflake | undefined;
   /** The bot whose `/imagine` is used and whose messages count. Default Midjourney's `936929561302675456`. */
   applicationId: Snowflake;
+  /**
+   * The niji・journey bot: jobs run with `botType: 'niji'` use its `/imagine` and only its messages
+   * count for them. Default `1022952195194359889`.
+   */
+  nijiApplicationId: Snowflake;
   /** How jobs are watched: `poll` (REST) or `gateway` (real time, polling as fallback). Default `poll`. */
   watch: WatchMode;
   /** Shortest wait between two polls of a channel (ms). Default 3_000. */
@@ -91,6 +96,7 @@ export const DEFAULT_GENERATION_SETTINGS: Readonly<
   Omit<GenerationSettings, 'channelId' | 'guildId' | 'queuedTimeoutMs' | 'submitGapMaxMs'>
 > = Object.freeze({
   applicationId: MIDJOURNEY_APPLICATION_ID,
+  nijiApplicationId: NIJI_APPLICATION_ID,
   watch: 'poll',
   pollMinMs: 3_000,
   pollMaxMs: 5_000,
@@ -118,6 +124,7 @@ export function settingsFromConfig(config: Config): Partial<GenerationSettings> 
       ? { channelId: config.credentials.channelId, guildId: config.credentials.guildId }
       : {}),
     applicationId: config.applicationId,
+    nijiApplicationId: config.nijiApplicationId,
     watch: config.watch,
     ...(config.precheck?.enabled
       ? { precheck: { bannedWords: [...DEFAULT_BANNED_WORDS, ...config.precheck.bannedWords] } }
@@ -171,6 +178,12 @@ export function resolveGenerationSettings(partial: Partial<GenerationSettings>):
       `expected a snowflake, got ${JSON.stringify(s.applicationId)}`,
     );
   }
+  if (!isSnowflake(s.nijiApplicationId) || s.nijiApplicationId === s.applicationId) {
+    throw new GenerationOptionsError(
+      'nijiApplicationId',
+      `expected a snowflake other than applicationId, got ${JSON.stringify(s.nijiApplicationId)}`,
+    );
+  }
   if (s.watch !== 'poll' && s.watch !== 'gateway') {
     throw new GenerationOptionsError('watch', `expected 'poll' or 'gateway', got ${JSON.stringify(s.watch)}`);
   }
@@ -205,6 +218,7 @@ const SETTING_KEYS: readonly (keyof GenerationSettings)[] = [
   'channelId',
   'guildId',
   'applicationId',
+  'nijiApplicationId',
   'watch',
   'pollMinMs',
   'pollMaxMs',

@@ -15,6 +15,7 @@ import type { DiscordApi } from '../discord/rest/api.js';
 import { DiscordProtocolError } from '../discord/rest/errors.js';
 import type { InteractionPayload, Snowflake } from '../discord/types.js';
 import { isWorkerError, ValidationError } from '../errors.js';
+import type { BotType } from '../midjourney/constants.js';
 import { JobNotFoundError } from '../midjourney/errors.js';
 import { DEFAULT_INPAINT_URL } from '../midjourney/modals.js';
 import { precheckPrompt } from '../midjourney/precheck.js';
@@ -61,8 +62,8 @@ export interface PipelineDeps {
   settings: GenerationSettings;
   events: EventEmitter<GenerationEvents>;
   session: (signal: AbortSignal | undefined) => Promise<SessionInfo>;
-  /** Re-discovers `/imagine` after Discord refused an outdated version. */
-  refreshCommand: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Re-discovers `/imagine` after Discord refused an outdated version (the job's bot's: JobSpec.bot). */
+  refreshCommand: (signal: AbortSignal | undefined, bot: BotType) => Promise<void>;
   /** Aborts every job when the client closes. */
   closing: AbortSignal;
   /** The gateway, when watching over it: modals reach only gateway sessions (modal-flow.ts). */
@@ -75,6 +76,11 @@ export interface PipelineDeps {
 /** What differs between an imagine, a button press and a resume. */
 export interface JobSpec {
   kind: JobKind;
+  /**
+   * The bot the job goes to: its application answers the interaction, and only messages its bot
+   * user (the same id) authored count for the job.
+   */
+  bot: { type: BotType; applicationId: Snowflake };
   /** The caller's prompt (for actions: the source's). */
   prompt: string;
   /** What Midjourney's echo must match. */
@@ -262,6 +268,8 @@ export class Pipeline {
       kind: spec.kind,
       prompt: spec.prompt,
       channelId: spec.channelId,
+      // Absent for Midjourney, as tickets have always been.
+      ...(spec.bot.type === 'midjourney' ? {} : { botType: spec.bot.type }),
       nonce: generateSnowflake(),
       afterMessageId,
       submittedAt: this.deps.clock.now(),
@@ -311,7 +319,7 @@ export class Pipeline {
         api: deps.api,
         build: async () => build(await deps.session(signal), ticket.nonce, signal),
         ...(spec.kind === 'imagine' && spec.modal === undefined
-          ? { refreshCommand: deps.refreshCommand }
+          ? { refreshCommand: (s: AbortSignal | undefined) => deps.refreshCommand(s, spec.bot.type) }
           : {}),
         wake: () => registration.wake(),
         signal,
@@ -364,7 +372,7 @@ export class Pipeline {
     await answerModal(
       {
         api: deps.api,
-        applicationId: deps.settings.applicationId,
+        applicationId: spec.bot.applicationId,
         guildId: deps.settings.guildId,
         channelId: spec.channelId,
         sessionId: session.sessionId,
@@ -401,6 +409,7 @@ export class Pipeline {
     return new JobTracker({
       ref,
       channelId: spec.channelId,
+      botType: spec.bot.type,
       clock: deps.clock,
       watcher: resumed
         ? { settle: deps.watcher.settle.bind(deps.watcher), seesEphemeral: () => false }
@@ -472,6 +481,8 @@ export class Pipeline {
     this.order += 1;
     return {
       id: ref.id,
+      // A bot's user id is its application id (936929561302675456 for Midjourney).
+      botId: spec.bot.applicationId,
       // Submission order (submissions are serialised); resumed jobs keep their ticket's time.
       seq: ticket.submittedAt * 1_000 + (this.order % 1_000),
       kind: spec.kind,

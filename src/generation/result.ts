@@ -2,6 +2,7 @@
  * Builds the `GenerationResult` a caller gets from the result message Midjourney posted.
  */
 import type { APIMessage, Snowflake } from '../discord/types.js';
+import type { BotType } from '../midjourney/constants.js';
 import type { ParsedMessage } from '../midjourney/parser.js';
 import type { GenerationResult, JobKind } from './types.js';
 
@@ -15,6 +16,8 @@ export interface ResultInput {
   startedAt: number | undefined;
   /** When the result message was recognised. */
   completedAt: number;
+  /** The bot that ran the job. Default `midjourney`. */
+  botType?: BotType;
 }
 
 export function toGenerationResult(input: ResultInput): GenerationResult {
@@ -33,6 +36,7 @@ export function toGenerationResult(input: ResultInput): GenerationResult {
     imageUrls,
     actions: { ...parsed.actions },
     messageFlags: message.flags ?? parsed.flags,
+    botType: input.botType ?? 'midjourney',
     timings: {
       submittedAt: input.submittedAt,
       completedAt: input.completedAt,

@@ -3,6 +3,7 @@
  * every problem is listed at once, each naming its field.
  */
 import { ValidationError } from '../errors.js';
+import { BOT_TYPES } from '../midjourney/constants.js';
 import type { JobKind, SubmissionTicket } from './types.js';
 
 const KINDS: readonly JobKind[] = ['imagine', 'upscale', 'variation', 'reroll'];
@@ -42,6 +43,9 @@ export function ticketProblems(ticket: SubmissionTicket): string[] {
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
       problems.push(`${field}: expected a non-empty string`);
     }
+  }
+  if (ticket.botType !== undefined && !BOT_TYPES.includes(ticket.botType)) {
+    problems.push(`botType: expected midjourney or niji, got ${JSON.stringify(ticket.botType)}`);
   }
   return problems;
 }

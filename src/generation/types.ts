@@ -5,6 +5,7 @@
  */
 import type { Snowflake } from '../discord/types.js';
 import type { ImageInput } from '../images/image-source.js';
+import type { BotType } from '../midjourney/constants.js';
 
 export type GenerationMode = 'fast' | 'relax' | 'turbo';
 
@@ -45,6 +46,8 @@ export interface GenerationResult {
   /** The flags of the result message, sent back with a button interaction. */
   messageFlags: number;
   mode?: GenerationMode;
+  /** The bot that ran the job (its buttons go back to the same bot). Default `midjourney`. */
+  botType?: BotType;
   timings: GenerationTimings;
   /** The account that ran the job, when an AccountPool routed it (its `id`, never the token). */
   accountId?: string;
@@ -82,6 +85,8 @@ export interface SubmissionTicket {
    * echoes when no form opens (Remix off) or the form is left as prefilled. `prompt` is the caller's.
    */
   sourcePrompt?: string;
+  /** The bot the job was sent to; absent means Midjourney. `resume` accepts only its messages. */
+  botType?: BotType;
   /** The account the job was sent with, when an AccountPool routed it. `resume` goes back to it. */
   accountId?: string;
 }
@@ -122,6 +127,12 @@ export interface JobOptions {
    * jobs; `AccountPool` runs it on an account in this mode. Default: the account's speed.
    */
   mode?: GenerationMode;
+  /**
+   * Which bot runs an `imagine`: `midjourney` (default) or `niji` (niji・journey, its own
+   * application and `/imagine`); only that bot's messages count for the job. A button press
+   * (`act`, `upscale`, ...) always goes to the bot of its source result, whatever this says.
+   */
+  botType?: BotType;
 }
 
 /**

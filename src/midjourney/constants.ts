@@ -4,14 +4,18 @@
  * consumer takes them as overridable options rather than hard-coding them.
  */
 
-import { MIDJOURNEY_APPLICATION_ID } from '../config/index.js';
+import { MIDJOURNEY_APPLICATION_ID, NIJI_APPLICATION_ID } from '../config/index.js';
 import type { Snowflake } from '../discord/types.js';
 
-/** The Midjourney Bot's application (and bot user) id; the config module owns the default. */
-export { MIDJOURNEY_APPLICATION_ID };
+/**
+ * The Midjourney Bot's and the niji・journey bot's application (and bot user) ids; the config
+ * module owns the defaults. niji speaks the same protocol with an anime-tuned model.
+ */
+export { MIDJOURNEY_APPLICATION_ID, NIJI_APPLICATION_ID };
 
-/** The niji・journey bot's application id (same protocol, anime-tuned model). */
-export const NIJI_APPLICATION_ID: Snowflake = '1022952195194359889';
+/** Which bot runs a job: Midjourney, or niji・journey (its own application and commands). */
+export type BotType = 'midjourney' | 'niji';
+export const BOT_TYPES: readonly BotType[] = Object.freeze(['midjourney', 'niji']);
 
 /** Both bots speak the same message grammar; messages from either are parsed the same way. */
 export const MIDJOURNEY_BOT_IDS: readonly Snowflake[] = Object.freeze([

@@ -3,7 +3,9 @@ export type { Classification, ClassifierEvent, ErrorContext, OutcomeKind } from 
 export { classify, toError } from './classifier.js';
 export type { CommandResolverEvents, CommandResolverOptions } from './commands.js';
 export { CommandResolver, DEFAULT_COMMAND_RESOLVER_OPTIONS, isOutdatedCommandError } from './commands.js';
+export type { BotType } from './constants.js';
 export {
+  BOT_TYPES,
   COMMAND_FRESH_MS,
   COMMAND_STALE_MS,
   EmbedColor,

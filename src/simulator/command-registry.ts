@@ -1,7 +1,8 @@
 /**
  * The application commands usable in the simulated guild, as the application-command index lists
- * them: the Midjourney bot's, and other bots' too, with another bot's `imagine` FIRST, so a client
- * that takes the first `imagine` instead of filtering by application id picks the wrong one.
+ * them: the Midjourney bot's, and other bots' too, with niji・journey's `imagine` FIRST, so a
+ * client that takes the first `imagine` instead of filtering by application id sends its
+ * Midjourney job to niji (which answers it: the job records say which bot ran it).
  */
 import type {
   APIApplicationCommand,
@@ -13,8 +14,11 @@ import type {
 /** `/imagine` as it has been seen in the wild (see /work/shared/MIDJOURNEY.md); versions change. */
 export const MIDJOURNEY_IMAGINE_ID = '938956540159881230';
 export const MIDJOURNEY_IMAGINE_VERSION = '1237876415471554623';
-/** The niji・journey bot: a real second bot with its own `/imagine`. */
+/** The niji・journey bot: a real second bot with its own `/imagine`, `/describe` and `/blend`. */
 export const NIJI_APPLICATION_ID = '1022952195194359889';
+/** niji・journey's `/imagine` (MIDJOURNEY.md §10 lists its describe and blend ids). */
+export const NIJI_IMAGINE_ID = '1023054140580057099';
+export const NIJI_IMAGINE_VERSION = '1166847114203123795';
 export const HELPER_APPLICATION_ID = '1100000000000000900';
 
 const PROMPT_OPTION = [{ type: 3, name: 'prompt', description: 'The prompt to imagine', required: true }];
@@ -93,11 +97,27 @@ export class CommandRegistry {
     this.commands = [
       command(
         NIJI_APPLICATION_ID,
-        '1023054140580057099',
-        '1166847114203123795',
+        NIJI_IMAGINE_ID,
+        NIJI_IMAGINE_VERSION,
         'imagine',
         'Create images with niji・journey',
         PROMPT_OPTION,
+      ),
+      command(
+        NIJI_APPLICATION_ID,
+        '1092683500743831652',
+        '1166847114203123796',
+        'describe',
+        'Writes a prompt based on your image.',
+        DESCRIBE_OPTIONS,
+      ),
+      command(
+        NIJI_APPLICATION_ID,
+        '1061216934374424697',
+        '1166847114203123797',
+        'blend',
+        'Blend images together seamlessly!',
+        BLEND_OPTIONS,
       ),
       command(
         mj,

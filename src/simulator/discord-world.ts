@@ -37,6 +37,11 @@ interface Ephemeral {
   userId: Snowflake;
 }
 
+/** What views of one world share (see `forBot`). */
+interface SharedState {
+  ephemerals: Map<Snowflake, Ephemeral>;
+}
+
 /** Discord's timestamp format: ISO 8601 with microseconds and an explicit offset. */
 export function discordTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '000+00:00');
@@ -48,16 +53,37 @@ export class DiscordWorld implements SimWorld {
   failInteraction: (interactionId: Snowflake, reason?: string) => boolean = () => false;
   /** Wired by the simulator to the interaction delivery (see SimWorld.openModal). */
   openModal: (interactionId: Snowflake, modal: SimModal, iframe?: boolean) => boolean = () => false;
-  private readonly ephemerals = new Map<Snowflake, Ephemeral>();
+  private readonly ephemerals: Map<Snowflake, Ephemeral>;
   private readonly realNow: () => number;
+  /** Who the bot messages are from: the Midjourney bot, unless this is another bot's view. */
+  private readonly author: APIUser;
 
-  constructor(private readonly deps: DiscordWorldDependencies) {
+  constructor(
+    private readonly deps: DiscordWorldDependencies,
+    shared: SharedState = { ephemerals: new Map() },
+    author?: APIUser,
+  ) {
     this.clock = deps.clock;
     this.realNow = deps.realNow ?? Date.now;
+    this.ephemerals = shared.ephemerals;
+    this.author = author ?? deps.users.botUser;
   }
 
   get botUser(): APIUser {
-    return this.deps.users.botUser;
+    return this.author;
+  }
+
+  /**
+   * The same world as another bot sees it (niji・journey): the same channels, messages and
+   * ephemerals, but what it posts is authored by its own bot user, and replies to interactions
+   * carry its application id.
+   */
+  forBot(author: APIUser): DiscordWorld {
+    this.deps.users.addBot(author);
+    const view = new DiscordWorld(this.deps, { ephemerals: this.ephemerals }, author);
+    view.failInteraction = (id, reason) => this.failInteraction(id, reason);
+    view.openModal = (id, modal, iframe) => this.openModal(id, modal, iframe);
+    return view;
   }
 
   nextSnowflake(): Snowflake {
@@ -213,7 +239,7 @@ export class DiscordWorld implements SimWorld {
       channel_id: channelId,
       ...(guildId === undefined ? {} : { guild_id: guildId }),
       type: 0,
-      author: this.deps.users.botUser,
+      author: this.author,
       content,
       timestamp: discordTimestamp(this.realNow()),
       edited_timestamp: null,
@@ -230,7 +256,7 @@ export class DiscordWorld implements SimWorld {
     };
     // Replies to an interaction carry the application that answered.
     if (message.interaction_metadata !== undefined || message.interaction !== undefined) {
-      message.application_id = this.deps.users.botUser.id;
+      message.application_id = this.author.id;
     }
     // A reply: Discord completes the reference and embeds the message replied to.
     const referenced = message.message_reference?.message_id;

@@ -9,6 +9,7 @@ export type {
   MidjourneyBotFaults,
   MidjourneyBotOptions,
   ScriptRule,
+  SimBotType,
   SimJobKind,
   SimJobRecord,
   SimJobState,
@@ -19,6 +20,8 @@ export {
   MIDJOURNEY_IMAGINE_ID,
   MIDJOURNEY_IMAGINE_VERSION,
   NIJI_APPLICATION_ID,
+  NIJI_IMAGINE_ID,
+  NIJI_IMAGINE_VERSION,
 } from './command-registry.js';
 export { DiscordWorld, discordTimestamp } from './discord-world.js';
 export { isSimulatorOptionsError, SimulatorOptionsError, SimulatorUnknownChannelError } from './errors.js';

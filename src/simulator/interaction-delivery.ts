@@ -28,14 +28,13 @@ export const ACKNOWLEDGE_DEADLINE_MS = 3_000;
 export interface InteractionDeliveryDependencies {
   gateway: DispatchSink;
   clock: ScaledClock;
-  /** The application the simulated bot answers for. */
-  botApplicationId: Snowflake;
-  /** Called when the bot throws; the interaction then fails like an unanswered one. */
+  /** Called when a bot throws; the interaction then fails like an unanswered one. */
   onBotError: (error: unknown) => void;
 }
 
 export class InteractionDelivery {
-  private bot: SimBot | undefined;
+  /** The simulated applications, by application id: an interaction reaches only its own. */
+  private readonly bots = new Map<Snowflake, SimBot>();
   /** The interaction being handed to the bot right now, and whether it declined it. */
   private current:
     | { id: Snowflake; failed: boolean; reason?: string; modal?: { draft: SimModal; iframe: boolean } }
@@ -44,16 +43,17 @@ export class InteractionDelivery {
 
   constructor(private readonly deps: InteractionDeliveryDependencies) {}
 
-  setBot(bot: SimBot): void {
-    this.bot = bot;
+  /** The bot answering interactions addressed to `applicationId`. */
+  setBot(applicationId: Snowflake, bot: SimBot): void {
+    this.bots.set(applicationId, bot);
   }
 
   deliver(interaction: AcceptedInteraction): void {
     const target = { userId: interaction.user.id };
     const event = { id: interaction.id, nonce: interaction.payload.nonce };
     this.deps.gateway.dispatch(target, 'INTERACTION_CREATE', event);
-    const bot = this.bot;
-    if (bot === undefined || interaction.payload.application_id !== this.deps.botApplicationId) {
+    const bot = this.bots.get(interaction.payload.application_id);
+    if (bot === undefined) {
       // No simulated application answers for other bots: the user sees the interaction fail.
       this.failLater(target, event, 'The application did not respond');
       return;
@@ -112,7 +112,7 @@ export class InteractionDelivery {
     const open = [...this.modals.values()].find((m) => m.iframe && m.customId === `MJ::iframe::${token}`);
     if (open === undefined) return false;
     try {
-      if (this.bot?.handleInpaint?.(submit) !== 'accepted') return false;
+      if (this.bots.get(open.applicationId)?.handleInpaint?.(submit) !== 'accepted') return false;
     } catch (error) {
       this.deps.onBotError(error);
       return false;
@@ -121,12 +121,17 @@ export class InteractionDelivery {
     return true;
   }
 
-  /** A reaction on a message: the bot hears of it (Midjourney answers ✉️ with the seed by DM). */
+  /**
+   * A reaction on a message: the bots hear of it (Midjourney answers ✉️ with the seed by DM); each
+   * answers only for its own jobs' messages.
+   */
   deliverReaction(reaction: AddedReaction): void {
-    try {
-      this.bot?.handleReaction?.(reaction);
-    } catch (error) {
-      this.deps.onBotError(error);
+    for (const bot of this.bots.values()) {
+      try {
+        bot.handleReaction?.(reaction);
+      } catch (error) {
+        this.deps.onBotError(error);
+      }
     }
   }
 

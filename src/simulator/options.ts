@@ -55,8 +55,15 @@ export interface SimulatorOptions {
   faults: SimFault[];
   /** Passed to `createMidjourneyBot`. Default {}. */
   bot: MidjourneyBotInput;
-  /** Replaces the Midjourney bot (tests use tiny bots). Default undefined. */
+  /** Replaces the Midjourney bot (tests use tiny bots; there is then no niji bot). Default undefined. */
   createBot: ((world: SimWorld) => SimBot) | undefined;
+  /**
+   * The niji・journey bot, a second simulated bot answering its own application (1022952195194359889)
+   * as its own bot user: options over `bot`'s (its ids and `botType` are its own; its seed is
+   * `bot.seed + 1` unless given, so the two bots never draw the same job UUIDs), or `false` for no
+   * niji bot (its interactions then fail like any unanswered bot's). Default {}.
+   */
+  niji: MidjourneyBotInput | false;
   /** Seed of the simulator's random source (session ids, URL signing). Default 1. */
   seed: number;
   /** Overrides the seeded random source. Default undefined. */
@@ -100,6 +107,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: Readonly<SimulatorOptions> = Object.free
   faults: [],
   bot: {},
   createBot: undefined,
+  niji: {},
   seed: 1,
   random: undefined,
   attachmentTtlMs: 86_400_000,
@@ -178,6 +186,9 @@ export function resolveSimulatorOptions(init: SimulatorInit = {}): SimulatorOpti
   integer('requestLogLimit', options.requestLogLimit, 0);
   integer('messageRetention', options.messageRetention, 100);
   integer('attachmentRetention', options.attachmentRetention, 10);
+  if (options.niji !== false && (typeof options.niji !== 'object' || options.niji === null)) {
+    throw new SimulatorOptionsError('niji', 'expected niji bot options (an object) or false');
+  }
   if (options.createBot !== undefined && typeof options.createBot !== 'function') {
     throw new SimulatorOptionsError('createBot', 'expected a function (world) => SimBot');
   }

@@ -51,10 +51,13 @@ export interface SimulatorFaults {
 }
 
 export interface SimulatorCommands {
-  /** Gives a command (default `imagine`) a new version; cached versions are refused from now on. */
-  bumpVersion(name?: string): Snowflake;
-  /** The Midjourney bot's command by name, as the index lists it. */
-  get(name: string): APIApplicationCommand | undefined;
+  /**
+   * Gives a command (default `imagine`, of the Midjourney bot unless `applicationId` names another)
+   * a new version; cached versions are refused from now on.
+   */
+  bumpVersion(name?: string, applicationId?: Snowflake): Snowflake;
+  /** A command by name, as the index lists it: the Midjourney bot's unless `applicationId` names another. */
+  get(name: string, applicationId?: Snowflake): APIApplicationCommand | undefined;
   index(): APIApplicationCommandIndex;
 }
 
@@ -82,9 +85,14 @@ export interface Simulator<TBot extends SimBot = MidjourneyBot> {
   readonly options: Readonly<SimulatorOptions>;
   /** Every request received, in arrival order (live; never holds the token). */
   readonly requests: readonly RequestLogEntry[];
-  /** Every job the bot started (empty for a bot without `jobs()`). */
+  /**
+   * Every job the bots started, both bots' in the order they were started; each record says which
+   * bot ran it (`botType`). Empty for a bot without `jobs()`.
+   */
   readonly jobs: SimJobRecord[];
   readonly bot: TBot;
+  /** The niji・journey bot (undefined with `createBot` or `niji: false`). */
+  readonly niji: MidjourneyBot | undefined;
   /** The bot's side of the seam, for tests that post messages directly. */
   readonly world: DiscordWorld;
   readonly commands: SimulatorCommands;

@@ -4,9 +4,14 @@
  */
 import type { Random } from '../util/clock.js';
 import { SnowflakeGenerator } from '../util/snowflake.js';
-import { createMidjourneyBot, type MidjourneyBot, type SimJobRecord } from './bot/index.js';
+import {
+  createMidjourneyBot,
+  type MidjourneyBot,
+  type MidjourneyBotInput,
+  type SimJobRecord,
+} from './bot/index.js';
 import { seededRandom } from './bot/random.js';
-import { CommandRegistry } from './command-registry.js';
+import { CommandRegistry, NIJI_APPLICATION_ID } from './command-registry.js';
 import { DiscordWorld } from './discord-world.js';
 import { FaultController } from './faults/fault-controller.js';
 import { GatewayServer } from './gateway/gateway-server.js';
@@ -22,7 +27,7 @@ import type { Simulator } from './simulator-api.js';
 import { AttachmentStore } from './store/attachment-store.js';
 import { MessageStore } from './store/message-store.js';
 import { UploadStore } from './store/upload-store.js';
-import { ChannelDirectory, midjourneyBotUser, UserDirectory } from './users.js';
+import { ChannelDirectory, midjourneyBotUser, nijiBotUser, UserDirectory } from './users.js';
 import type { SimBot, SimWorld } from './world.js';
 
 /** What `startSimulator` takes: the options (all optional) and a hook called as each request completes. */
@@ -89,7 +94,6 @@ export async function startSimulator(
   const delivery = new InteractionDelivery({
     gateway,
     clock,
-    botApplicationId,
     onBotError: () => {
       botErrors += 1;
     },
@@ -99,7 +103,11 @@ export async function startSimulator(
   world.openModal = (id, modal, iframe) => delivery.openModal(id, modal, iframe);
   const commands = new CommandRegistry(botApplicationId, () => snowflakes.next());
   const bot: SimBot = options.createBot ? options.createBot(world) : createMidjourneyBot(world, options.bot);
-  delivery.setBot(bot);
+  delivery.setBot(botApplicationId, bot);
+  const niji =
+    options.createBot || options.niji === false ? undefined : startNiji(world, options.bot, options.niji);
+  if (niji) delivery.setBot(niji.options.applicationId, niji);
+  const bots = niji ? [bot, niji] : [bot];
 
   const limits = options.rateLimits;
   const limiter = new SimRateLimiter(limits, options.timeScale);
@@ -139,14 +147,20 @@ export async function startSimulator(
     options,
     requests: log.entries,
     get jobs() {
-      const withJobs = bot as SimBot & { jobs?: () => SimJobRecord[] };
-      return typeof withJobs.jobs === 'function' ? withJobs.jobs() : [];
+      const [own, other] = bots.map((b) => {
+        const withJobs = b as SimBot & { jobs?: () => SimJobRecord[] };
+        return typeof withJobs.jobs === 'function' ? withJobs.jobs() : [];
+      });
+      if (other === undefined || other.length === 0) return own ?? [];
+      // Both bots' jobs in the order they were started (a stable sort: each bot's own order kept).
+      return [...(own ?? []), ...other].sort((a, b) => a.createdAt - b.createdAt);
     },
     bot,
+    niji,
     world,
     commands: {
-      bumpVersion: (name) => commands.bumpVersion(name),
-      get: (name) => commands.get(name),
+      bumpVersion: (name, applicationId) => commands.bumpVersion(name, applicationId),
+      get: (name, applicationId) => commands.get(name, applicationId),
       index: () => commands.index(),
     },
     faults: {
@@ -176,7 +190,7 @@ export async function startSimulator(
     }),
     close: () => {
       closed ??= (async () => {
-        bot.stop();
+        for (const b of bots) b.stop();
         clock.cancelAll();
         await gateway.close();
         await http.close();
@@ -185,4 +199,22 @@ export async function startSimulator(
       return closed;
     },
   };
+}
+
+/**
+ * The niji・journey bot: the same bot over a view of the world where it posts as its own user, with
+ * its own application id and a seed of its own (job UUIDs never collide with Midjourney's).
+ */
+function startNiji(world: DiscordWorld, bot: MidjourneyBotInput, niji: MidjourneyBotInput): MidjourneyBot {
+  const applicationId = niji.applicationId ?? NIJI_APPLICATION_ID;
+  const user = nijiBotUser(niji.botUserId ?? applicationId);
+  return createMidjourneyBot(world.forBot(user), {
+    ...bot,
+    seed: (bot.seed ?? 1) + 1,
+    ...niji,
+    faults: { ...bot.faults, ...niji.faults },
+    botType: 'niji',
+    applicationId,
+    botUserId: user.id,
+  });
 }

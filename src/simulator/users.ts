@@ -1,6 +1,6 @@
 /**
- * The accounts of the simulated Discord: user accounts (with their tokens), the Midjourney bot
- * user, and the guild's channels.
+ * The accounts of the simulated Discord: user accounts (with their tokens), the Midjourney and
+ * niji・journey bot users, and the guild's channels.
  */
 import type { APIUser, Snowflake } from '../discord/types.js';
 import type { SimUserOptions } from './options.js';
@@ -18,6 +18,18 @@ export function midjourneyBotUser(id: Snowflake): APIUser {
     global_name: null,
     discriminator: '9282',
     avatar: 'f6ce562a6b4979c4b1cbc5b436d3be76',
+    bot: true,
+  };
+}
+
+/** The niji・journey bot as Discord shows it: its bot user shares its application id. */
+export function nijiBotUser(id: Snowflake): APIUser {
+  return {
+    id,
+    username: 'niji・journey Bot',
+    global_name: null,
+    discriminator: '5721',
+    avatar: null,
     bot: true,
   };
 }
@@ -51,6 +63,11 @@ export class UserDirectory {
   /** The account an `Authorization` header names, if any. */
   byToken(token: string | undefined): SimUser | undefined {
     return token === undefined ? undefined : this.byTokenMap.get(token);
+  }
+
+  /** Another bot user (niji・journey) that posts in the guild. */
+  addBot(user: APIUser): void {
+    this.byIdMap.set(user.id, user);
   }
 
   byId(id: Snowflake): APIUser | undefined {

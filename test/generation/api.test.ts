@@ -46,6 +46,8 @@ describe('options', () => {
     [{ watch: 'carrier-pigeon' }, 'watch'],
     [{ channelId: 'general' }, 'channelId'],
     [{ confirmWindowMs: -1 }, 'confirmWindowMs'],
+    [{ nijiApplicationId: 'niji' }, 'nijiApplicationId'],
+    [{ nijiApplicationId: '936929561302675456' }, 'nijiApplicationId'],
   ])('refuses %j, naming the option', (bad, option) => {
     expect(() => new Midjourney({ ...base, ...(bad as object) })).toThrow(GenerationOptionsError);
     expect(() => new Midjourney({ ...base, ...(bad as object) })).toThrow(option);

@@ -202,3 +202,54 @@ describe('correlate: button jobs', () => {
     expect(decide(variations(sf(10), 'cat', uuid(1)), jobs)).toMatchObject({ jobId: 'v2' });
   });
 });
+
+describe('correlate: two bots in one channel', () => {
+  const MJ_ID = '936929561302675456';
+  const NIJI_ID = '1022952195194359889';
+  const byNiji = (m: APIMessage): APIMessage => ({
+    ...m,
+    author: { ...m.author, id: NIJI_ID, username: 'niji・journey Bot' },
+  });
+
+  it("gives a job only its own bot's messages, on every rule", () => {
+    const jobs = [
+      job({ id: 'mj', prompt: 'twin', seq: 1, botId: MJ_ID, nonce: sf(41), interactionId: sf(71) }),
+      job({ id: 'niji', prompt: 'twin', seq: 2, botId: NIJI_ID }),
+    ];
+    // Text: the earliest same-prompt job would take the grid; niji's grid goes to the niji job.
+    expect(decide(byNiji(done(sf(10), 'twin', uuid(1))), jobs)).toEqual({
+      type: 'match',
+      jobId: 'niji',
+      reason: 'text',
+    });
+    expect(decide(done(sf(11), 'twin', uuid(2)), jobs)).toMatchObject({ type: 'match', jobId: 'mj' });
+    // Nonce and interaction id of the Midjourney job, on a niji message: not the job's.
+    expect(decide({ ...byNiji(waiting(sf(12), 'twin')), nonce: sf(41) }, jobs)).toEqual({ type: 'none' });
+    const replyTo71 = byNiji(
+      notice(sf(13), 'Queue full', 'other', {
+        interaction_metadata: {
+          id: sf(71),
+          type: 2,
+          user: { id: USER_ID, username: 'u', global_name: null, discriminator: '0', avatar: null },
+        },
+      }),
+    );
+    expect(decide(replyTo71, [jobs[0]!])).toEqual({ type: 'none' });
+    // A reply to the Midjourney job's waiting message, by niji: not joined to it.
+    const reply = byNiji(
+      notice(sf(14), 'Sorry! Could not complete the job!', 'other', {
+        message_reference: { message_id: sf(5) },
+      }),
+    );
+    expect(decide(reply, [jobs[0]!], { replyOwner: (id) => (id === sf(5) ? 'mj' : undefined) })).toEqual({
+      type: 'none',
+    });
+  });
+
+  it('lets a job without a bot take either bot (older callers)', () => {
+    expect(decide(byNiji(done(sf(10), 'cat', uuid(1))), [job({ id: 'a', prompt: 'cat' })])).toMatchObject({
+      type: 'match',
+      jobId: 'a',
+    });
+  });
+});

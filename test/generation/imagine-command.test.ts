@@ -54,6 +54,7 @@ describe('mjw imagine', () => {
       prompt: 'a lighthouse at dusk --ar 3:2',
       imageUrl: expect.stringContaining(out.jobId),
       durationMs: expect.any(Number),
+      botType: 'midjourney',
     });
     expect(stderr).toMatch(/progress +\d+%/);
   });

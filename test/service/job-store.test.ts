@@ -95,6 +95,29 @@ describe.each(stores)('%s', (_name, make) => {
     await store.close();
   });
 
+  it("round-trips a niji job's botType in its document (no column, no migration), and reads an old one without it", async () => {
+    const store = make();
+    const niji = {
+      ...createJobRecord(
+        '1750000000999001',
+        { clientId: 'alice', kind: 'imagine', prompt: 'a fox', botType: 'niji' },
+        5,
+      ),
+    };
+    const plain = job();
+    expect(niji.botType).toBe('niji');
+    expect('botType' in plain).toBe(false);
+    await store.insert(niji);
+    await store.insert(plain);
+    expect(await store.get(niji.id)).toEqual(niji);
+    expect((await store.get(plain.id))?.botType).toBeUndefined();
+    await store.save({ ...niji, status: 'succeeded', progress: 100 });
+    expect(await store.get(niji.id)).toMatchObject({ botType: 'niji', status: 'succeeded' });
+    const page = await store.list({ clientId: 'alice', statuses: [], limit: 10 });
+    expect(page.jobs.find((j) => j.id === niji.id)?.botType).toBe('niji');
+    await store.close();
+  });
+
   it('lists newest first, filtered by owner and status, with cursor pages that neither skip nor repeat', async () => {
     const store = make();
     const statuses: JobStatus[] = [

@@ -19,6 +19,8 @@ describe('simulator exports', () => {
         'MIDJOURNEY_IMAGINE_ID',
         'MIDJOURNEY_IMAGINE_VERSION',
         'NIJI_APPLICATION_ID',
+        'NIJI_IMAGINE_ID',
+        'NIJI_IMAGINE_VERSION',
         'SimulatorOptionsError',
         'SimulatorUnknownChannelError',
         'bucketHash',

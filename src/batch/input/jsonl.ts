@@ -1,10 +1,13 @@
-/** `.jsonl` input: one `{"id"?, "prompt", "actions"?, "meta"?}` object a line; blank lines skipped. */
+/**
+ * `.jsonl` input: one `{"id"?, "prompt", "actions"?, "botType"?, "meta"?}` object a line; blank
+ * lines skipped. `botType` is `midjourney` or `niji`.
+ */
 import type { InputProblem } from '../errors.js';
 import type { BatchPrompt } from '../prompt.js';
 import type { ParsedLines } from './txt.js';
 import { checkActions, checkId, checkPrompt, deriveId } from './validate.js';
 
-const KNOWN_KEYS = new Set(['id', 'prompt', 'actions', 'meta']);
+const KNOWN_KEYS = new Set(['id', 'prompt', 'actions', 'botType', 'meta']);
 
 export function parseJsonl(text: string, file: string): ParsedLines {
   const prompts: BatchPrompt[] = [];
@@ -33,7 +36,7 @@ function parseRecord(raw: string, line: number): BatchPrompt | string {
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record).filter((key) => !KNOWN_KEYS.has(key));
   if (unknown.length > 0) {
-    return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (expected id, prompt, actions, meta)`;
+    return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (expected id, prompt, actions, botType, meta)`;
   }
   if (!('prompt' in record)) return 'missing "prompt"';
   const prompt = checkPrompt(record.prompt);
@@ -50,9 +53,20 @@ function parseRecord(raw: string, line: number): BatchPrompt | string {
     if (!checked.ok) return checked.reason;
     actions = checked.value;
   }
+  const bot = record.botType;
+  if (bot !== undefined && bot !== 'midjourney' && bot !== 'niji') {
+    return `"botType" must be "midjourney" or "niji", got ${JSON.stringify(bot)}`;
+  }
   const meta = record.meta;
   if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) {
     return '"meta" must be a JSON object';
   }
-  return { id, prompt: prompt.value, actions, meta: (meta as Record<string, unknown>) ?? {}, line };
+  return {
+    id,
+    prompt: prompt.value,
+    actions,
+    ...(bot !== undefined ? { botType: bot } : {}),
+    meta: (meta as Record<string, unknown>) ?? {},
+    line,
+  };
 }

@@ -18,18 +18,19 @@ import { formatSummary } from '../../batch/summary.js';
 import { type AccountConfig, loadAccountsConfig } from '../../config/accounts.js';
 import { type BatchConfig, loadBatchConfig } from '../../config/batch.js';
 import { type Config, loadConfig, readEnvironment } from '../../config/index.js';
+import type { BotType } from '../../midjourney/constants.js';
 import { anySignal } from '../../util/abort.js';
-import { integerFlag, parseCommandLine } from '../args.js';
+import { botFlag, integerFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { createCliLogger } from '../logger.js';
 import { isOwnershipRefusal, leaseAccountTokens, type TokenLeases } from '../token-lease.js';
 
 const USAGE = `Usage: mjw batch <input|-> --out <results.jsonl> [--format txt|jsonl|csv] [--concurrency N]
                  [--download <dir>] [--split] [--retry <outcomes>] [--resume] [--strict]
-                 [--report <report.html>]
+                 [--report <report.html>] [--bot midjourney|niji]
 
 Runs every prompt of <input> (.txt: one prompt a line, # comments; .jsonl: {"id"?, "prompt",
-"actions"?: ["U1", ...], "meta"?}; .csv: a "prompt" column, an optional "id" column, the rest kept
+"actions"?: ["U1", ...], "botType"?: "midjourney"|"niji", "meta"?}; .csv: a "prompt" column, an optional "id" column, the rest kept
 as meta) and writes one JSON line per prompt to --out as it finishes. "-" reads standard input
 (txt unless --format says otherwise).
 
@@ -45,6 +46,8 @@ Options:
   --resume             Continue the journal even if the input changed (prompts matched by id).
                        Re-running the same command resumes without it; on a first run it starts.
   --strict             Refuse the whole input if any line is invalid (default: skip bad lines).
+  --bot <bot>          midjourney (default) or niji: the bot of every prompt whose line names none
+                       (a .jsonl line's "botType" wins); a niji prompt's buttons go to niji too.
   --report <file>      Also write a self-contained HTML gallery of the run: the summary, every
                        prompt with its grid or its typed outcome (images from --download when
                        saved, else their URLs).
@@ -74,6 +77,7 @@ interface BatchArgs {
   strict: boolean;
   format?: InputFormat;
   report?: string;
+  bot?: BotType;
 }
 
 const BATCH_OPTIONS = {
@@ -86,6 +90,7 @@ const BATCH_OPTIONS = {
   strict: { type: 'boolean' },
   format: { type: 'string' },
   report: { type: 'string' },
+  bot: { type: 'string' },
 } as const;
 
 /** Parses the command line; throws UsageError naming the problem. */
@@ -125,6 +130,8 @@ export function parseBatchArgs(argv: string[]): BatchArgs {
     if (!retry.ok) throw new UsageError(retry.reason);
     args.retry = retry.value;
   }
+  const bot = botFlag(values.bot);
+  if (bot !== undefined) args.bot = bot;
   return args;
 }
 
@@ -243,6 +250,7 @@ async function runOwned(
       preloaded: input,
       out: args.out,
       generator: opened.generator,
+      ...(args.bot !== undefined ? { botType: args.bot } : {}),
       concurrency,
       retry: {
         ...(args.retry ? { outcomes: args.retry } : {}),

@@ -9,7 +9,8 @@ import { classifyError } from '../../error-kind.js';
 import { WorkerError } from '../../errors.js';
 import type { Midjourney } from '../../generation/midjourney.js';
 import type { GenerationResult, ProgressInfo } from '../../generation/types.js';
-import { parseCommandLine } from '../args.js';
+import type { BotType } from '../../midjourney/constants.js';
+import { botFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, ExitCode, UsageError } from '../command.js';
 import { createCliLogger } from '../logger.js';
 import { openClient } from '../open-client.js';
@@ -17,13 +18,14 @@ import { isOwnershipRefusal } from '../token-lease.js';
 
 const USAGE = `Usage: mjw imagine "<prompt>" [--json] [--timeout <ms>] [--watch poll|gateway] [--image <img>]...
                    [--sref <img>]... [--cref <img>]... [--oref <img>] [--mode fast|relax|turbo]
+                   [--bot midjourney|niji]
 
 Sends /imagine and waits for the outcome: the finished grid, or a typed error naming what
 Midjourney did (PreModerationError, QueueFullError, InvalidRequestError, ...).
 
 Options:
   --json            Print exactly one JSON object on stdout at the end:
-                    {"ok":true,"jobId","messageId","prompt","imageUrl","durationMs"} or
+                    {"ok":true,"jobId","messageId","prompt","imageUrl","durationMs","botType"} or
                     {"ok":false,"error":{"name","code","message","retryable"}}
   --timeout <ms>    Hard deadline for the job (default MJ_JOB_TIMEOUT_MS, 10 min).
   --watch <mode>    poll (REST, default) or gateway (real time; sees ephemeral notices).
@@ -33,6 +35,7 @@ Options:
   --sref <img>      A style reference (repeatable; --sref); --cref <img> a character reference
                     (repeatable); --oref <img> the omni reference (one).
   --mode <speed>    fast, relax or turbo for this job (Midjourney's --fast / --relax / --turbo).
+  --bot <bot>       midjourney (default) or niji: niji・journey's own /imagine (MJ_NIJI_APPLICATION_ID).
 
 Ctrl-C waits for the job in flight to finish (its result is printed as usual); a second Ctrl-C
 aborts it (AbortError, exit 1); a third exits at once.
@@ -59,6 +62,7 @@ interface ImagineArgs {
   cref?: string[];
   oref?: string;
   mode?: 'fast' | 'relax' | 'turbo';
+  bot?: BotType;
 }
 
 /** Parses the command line; throws UsageError naming the problem. */
@@ -72,6 +76,7 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
     cref: { type: 'string', multiple: true },
     oref: { type: 'string' },
     mode: { type: 'string' },
+    bot: { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new UsageError(
@@ -106,6 +111,8 @@ export function parseImagineArgs(argv: string[]): ImagineArgs {
     }
     args.mode = values.mode;
   }
+  const bot = botFlag(values.bot);
+  if (bot !== undefined) args.bot = bot;
   return args;
 }
 
@@ -205,14 +212,17 @@ async function open(
 function printResult(ctx: CommandContext, args: ImagineArgs, result: GenerationResult): void {
   const { jobId, messageId, prompt, imageUrl } = result;
   const durationMs = result.timings.durationMs;
+  const botType = result.botType ?? 'midjourney';
   if (args.json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: true, jobId, messageId, prompt, imageUrl, durationMs })}\n`);
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: true, jobId, messageId, prompt, imageUrl, durationMs, botType })}\n`,
+    );
     return;
   }
   ctx.stdout.write(
     [
       `Done in ${(durationMs / 1000).toFixed(1)} s: ${imageUrl}`,
-      `  job ${jobId}, message ${messageId}${result.mode ? `, ${result.mode} mode` : ''}`,
+      `  job ${jobId}, message ${messageId}${result.mode ? `, ${result.mode} mode` : ''}${botType === 'niji' ? ', niji・journey' : ''}`,
       `  buttons: ${Object.keys(result.actions).join(' ') || 'none'}`,
       '',
     ].join('\n'),
@@ -253,6 +263,7 @@ async function run(ctx: CommandContext): Promise<number> {
       signal: stop,
       ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
       ...(args.mode !== undefined ? { mode: args.mode } : {}),
+      ...(args.bot !== undefined ? { botType: args.bot } : {}),
     };
     const result = hasImages(args)
       ? await client.imagineWithImages(

@@ -440,8 +440,9 @@ export class CommandRunner {
         job.after === undefined ? { limit: 100 } : { after: job.after, limit: 100 },
         job.signal ? { signal: job.signal } : {},
       );
-      // Newest first from Discord: read them in the order they were posted.
-      const messages = [...page].reverse();
+      // Newest first from Discord: read them in the order they were posted. These commands are the
+      // Midjourney bot's: niji・journey's messages in the channel are never their answers.
+      const messages = [...page].reverse().filter((m) => m.author?.id === deps.botUserId);
       const verdict = matcher.read(state, messages, {
         nonce: job.nonce,
         userId: job.userId,

@@ -25,6 +25,8 @@ export interface JobView {
   parentId: string | null;
   status: JobStatus;
   prompt: string;
+  /** The bot the job runs on. */
+  botType: 'midjourney' | 'niji';
   progress: number;
   previewUrl: string | null;
   notice: string | null;
@@ -52,6 +54,7 @@ export function toJobView(job: JobRecord): JobView {
     parentId: job.parentId,
     status: job.status,
     prompt: job.prompt,
+    botType: job.botType ?? 'midjourney',
     progress: job.progress,
     previewUrl: job.previewUrl,
     notice: job.notice,

@@ -117,7 +117,10 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
         headers: idempotencyHeaders,
         body: {
           ...imagineBody,
-          examples: [{ prompt: 'a lighthouse at dusk --ar 3:2', metadata: { order: 42 } }],
+          examples: [
+            { prompt: 'a lighthouse at dusk --ar 3:2', metadata: { order: 42 } },
+            { prompt: 'a fox spirit in the snow', botType: 'niji' },
+          ],
         },
         response: { 202: { description: 'The job, queued', ...acceptedSchema }, ...commonErrors, 503: busy },
       },
@@ -125,7 +128,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
     },
     async (request, reply) =>
       sendIdempotent(ctx, request, reply, async (reservation) => {
-        const { webhookUrl, metadata, mode } = request.body;
+        const { webhookUrl, metadata, mode, botType } = request.body;
         // A job's own speed rides on the prompt (Midjourney's parameter), as `imagine({ mode })` does.
         const prompt =
           mode !== undefined && !/(?:^|\s)--(?:fast|relax|turbo)(?=\s|$)/.test(request.body.prompt)
@@ -136,6 +139,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
             {
               clientId: request.clientId,
               kind: 'imagine',
+              ...(botType !== undefined ? { botType } : {}),
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),
               // Image prompts and references are uploaded now; the job's prompt carries their CDN URLs.
               prompt: await withImagePrompts(ctx, prompt.trim(), request.body),
@@ -311,6 +315,8 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
               kind,
               action,
               parentId: source.id,
+              // Its parent's bot: the button answers only to the application that posted it.
+              ...(source.botType !== undefined ? { botType: source.botType } : {}),
               // A form's prompt (Remix, Custom Zoom) is the job's prompt; the runner passes it on.
               prompt: request.body.prompt ?? source.prompt,
               webhookUrl: webhookUrl === undefined ? null : await ctx.policy.check(webhookUrl),

@@ -31,6 +31,12 @@ export const imagineBody = {
     oref: { type: 'string', minLength: 1 },
     /** The job's speed: Midjourney's `--fast` / `--relax` / `--turbo` on the prompt. */
     mode: { type: 'string', enum: ['fast', 'relax', 'turbo'] },
+    botType: {
+      type: 'string',
+      enum: ['midjourney', 'niji'],
+      description:
+        "The bot: Midjourney (default) or niji・journey (its own /imagine); the job's buttons follow it",
+    },
   },
 } as const;
 
@@ -73,6 +79,7 @@ export const listQuery = {
 export interface ImagineBody {
   prompt: string;
   mode?: 'fast' | 'relax' | 'turbo';
+  botType?: 'midjourney' | 'niji';
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
   /** Image prompts, placed before the text. */

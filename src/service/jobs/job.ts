@@ -3,6 +3,7 @@
  * it again after a restart (the submission ticket).
  */
 import type { GenerationMode, GenerationResult, JobKind, SubmissionTicket } from '../../generation/types.js';
+import type { BotType } from '../../midjourney/constants.js';
 
 /**
  * - `queued`: accepted and stored; nothing sent to Discord yet.
@@ -54,6 +55,11 @@ export interface JobRecord {
   /** For a button job: the job whose result the button was on. */
   parentId: string | null;
   prompt: string;
+  /**
+   * The bot the job runs on (`niji`: niji・journey); absent means Midjourney. Kept in the job's
+   * JSON document, as every store keeps the record: no column, no migration.
+   */
+  botType?: BotType;
   status: JobStatus;
   /** 0–100. */
   progress: number;
@@ -87,6 +93,8 @@ export interface NewJob {
   action?: string | null;
   parentId?: string | null;
   prompt: string;
+  /** The bot; a button job takes its parent's. Default Midjourney. */
+  botType?: BotType;
   webhookUrl?: string | null;
   webhookFormat?: WebhookFormat;
   metadata?: Record<string, unknown> | null;
@@ -102,6 +110,7 @@ export function createJobRecord(id: string, input: NewJob, now: number): JobReco
     action: input.action ?? null,
     parentId: input.parentId ?? null,
     prompt: input.prompt,
+    ...(input.botType !== undefined ? { botType: input.botType } : {}),
     status: 'queued',
     progress: 0,
     previewUrl: null,

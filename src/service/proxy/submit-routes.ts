@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isImageInputError } from '../../images/errors.js';
+import type { BotType } from '../../midjourney/constants.js';
 import { needsMask, opensModal } from '../../midjourney/modals.js';
 import { imageBodyLimit } from '../commands/request-images.js';
 import { loadRequestMask } from '../commands/request-mask.js';
@@ -32,10 +33,17 @@ const imagineSchema = {
     prompt: { type: 'string', maxLength: 6_000 },
     base64: { type: 'string' },
     base64Array: { type: 'array', items: { type: 'string' } },
+    botType: {
+      type: 'string',
+      description: 'MID_JOURNEY (default) or NIJI_JOURNEY: the bot, as midjourney-proxy names them',
+    },
     notifyHook: hook,
     state,
   },
 } as const;
+
+/** midjourney-proxy's bot names. */
+const PROXY_BOTS: Readonly<Record<string, BotType>> = { MID_JOURNEY: 'midjourney', NIJI_JOURNEY: 'niji' };
 
 const changeSchema = {
   type: 'object',
@@ -171,12 +179,20 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
     return reply.code(answer.status).send(answer.body);
   };
 
-  app.post<{ Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[] } }>(
+  app.post<{
+    Body: CommonBody & { prompt?: string; base64?: string; base64Array?: string[]; botType?: string };
+  }>(
     '/mj/submit/imagine',
     {
       schema: {
         ...proxyRoute('Submit a prompt (Idempotency-Key honoured)'),
-        body: { ...imagineSchema, examples: [{ prompt: 'a lighthouse at dusk', state: 'order-42' }] },
+        body: {
+          ...imagineSchema,
+          examples: [
+            { prompt: 'a lighthouse at dusk', state: 'order-42' },
+            { prompt: 'a fox spirit in the snow', botType: 'NIJI_JOURNEY' },
+          ],
+        },
       },
     },
     async (request, reply) =>
@@ -184,6 +200,10 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         const body = request.body ?? {};
         const prompt = body.prompt?.trim() ?? '';
         if (prompt === '') return invalidBody(request, 'prompt is required');
+        const botType = body.botType === undefined ? undefined : PROXY_BOTS[body.botType];
+        if (body.botType !== undefined && botType === undefined) {
+          return invalidBody(request, 'botType must be MID_JOURNEY or NIJI_JOURNEY');
+        }
         const notify = await notifyHookOf(body);
         if (notify !== null && typeof notify !== 'string') return notify;
         // Image prompts: checked, uploaded and shown in the channel; their CDN URLs lead the prompt.
@@ -198,6 +218,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
           clientId: request.clientId,
           kind: 'imagine',
           prompt: full,
+          ...(botType !== undefined ? { botType } : {}),
           webhookUrl: notify,
           webhookFormat: 'midjourney-proxy',
           metadata: body.state === undefined ? null : { state: body.state },
@@ -255,6 +276,8 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         kind: kindForAction(action),
         action,
         parentId: parent.id,
+        // The parent's bot: its buttons answer only to the application that posted them.
+        ...(parent.botType !== undefined ? { botType: parent.botType } : {}),
         prompt: prompt ?? parent.prompt,
         webhookUrl: notify,
         webhookFormat: 'midjourney-proxy',

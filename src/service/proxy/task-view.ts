@@ -82,6 +82,8 @@ export function toProxyTask(job: JobRecord): ProxyTask {
   const properties: Record<string, unknown> = {
     notifyHook: job.webhookFormat === 'midjourney-proxy' ? job.webhookUrl : null,
     finalPrompt: result?.echoedPrompt ?? job.prompt,
+    // midjourney-proxy's names of the two bots.
+    botType: job.botType === 'niji' ? 'NIJI_JOURNEY' : 'MID_JOURNEY',
   };
   if (job.ticket) {
     properties.nonce = job.ticket.nonce;

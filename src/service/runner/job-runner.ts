@@ -547,7 +547,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
           sendConfirmed: sendConfirmed(record),
         });
       } else if (record.kind === 'imagine') {
-        result = await this.generator.imagine(record.prompt, options);
+        const bot = record.botType !== undefined ? { botType: record.botType } : {};
+        result = await this.generator.imagine(record.prompt, { ...options, ...bot });
       } else {
         // A button job whose prompt differs from its source's was given a form prompt (Remix,
         // Custom Zoom): the button's form, if Midjourney opens one, is answered with it.

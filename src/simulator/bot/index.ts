@@ -10,6 +10,7 @@ export type {
   BotMode,
   JobOutcome,
   ScriptRule,
+  SimBotType,
   SimJobKind,
   SimJobRecord,
   SimJobState,

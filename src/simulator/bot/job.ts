@@ -50,6 +50,8 @@ export interface JobSpec {
 /** Values the bot supplies for every new job. */
 export interface NewJobFields {
   id: string;
+  /** The bot running the job. */
+  botType: SimJobRecord['botType'];
   /** The bot's current mode (a `--relax`/`--fast`/`--turbo` in the prompt wins). */
   mode: BotMode;
   now: number;
@@ -61,6 +63,8 @@ export function createJob(interaction: AcceptedInteraction, spec: JobSpec, field
   const { payload, user } = interaction;
   const record: SimJobRecord = {
     id,
+    botType: fields.botType,
+    applicationId: payload.application_id,
     kind: spec.kind,
     prompt: spec.prompt.raw,
     echo: spec.prompt.echo,

@@ -630,6 +630,7 @@ class SimulatedMidjourneyBot implements MidjourneyBot {
   private newJobFields(userId: Snowflake): NewJobFields {
     return {
       id: randomUuid(this.random),
+      botType: this.options.botType,
       mode: this.settingsOf(userId).mode,
       now: this.world.clock.now(),
       durationMs: this.options.jobDurationMs,

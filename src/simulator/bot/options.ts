@@ -5,7 +5,7 @@
 import { WorkerError } from '../../errors.js';
 import type { Random } from '../../util/clock.js';
 import type { EvidenceOptions } from './evidence.js';
-import type { AccountState, BotMode, JobOutcome } from './types.js';
+import type { AccountState, BotMode, JobOutcome, SimBotType } from './types.js';
 
 export interface MidjourneyBotFaults {
   /** The bot acknowledges every job but never posts anything for it (the job hangs). Default false. */
@@ -22,6 +22,8 @@ export interface MidjourneyBotFaults {
 }
 
 export interface MidjourneyBotOptions {
+  /** Which bot this is; its job records say so. Default 'midjourney'. */
+  botType: SimBotType;
   /** The bot's application id (Midjourney's). Default '936929561302675456'. */
   applicationId: string;
   /** The bot user's id (Midjourney's bot user shares the application id). Default '936929561302675456'. */
@@ -85,6 +87,7 @@ export interface MidjourneyBotOptions {
 }
 
 export const DEFAULT_MIDJOURNEY_BOT_OPTIONS: Readonly<MidjourneyBotOptions> = Object.freeze({
+  botType: 'midjourney',
   applicationId: '936929561302675456',
   botUserId: '936929561302675456',
   fastSlots: 3,
@@ -186,6 +189,12 @@ export function resolveBotOptions(partial: MidjourneyBotInput = {}): MidjourneyB
   }
   if (!/^\d{17,20}$/.test(options.botUserId)) {
     throw new BotOptionsError('botUserId', `expected a snowflake, got ${JSON.stringify(options.botUserId)}`);
+  }
+  if (options.botType !== 'midjourney' && options.botType !== 'niji') {
+    throw new BotOptionsError(
+      'botType',
+      `expected midjourney or niji, got ${JSON.stringify(options.botType)}`,
+    );
   }
   if (typeof options.remix !== 'boolean') {
     throw new BotOptionsError('remix', `expected true or false, got ${JSON.stringify(options.remix)}`);

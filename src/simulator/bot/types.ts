@@ -59,6 +59,9 @@ export type AccountState = (typeof ACCOUNT_STATES)[number];
 /** Generation speed as Midjourney prints it in the content: `(fast)`, `(relaxed)`, `(turbo)`. */
 export type BotMode = 'fast' | 'relaxed' | 'turbo';
 
+/** Which of the two bots a simulated bot plays: the same protocol, its own application and user. */
+export type SimBotType = 'midjourney' | 'niji';
+
 /** Where a job is in its life. */
 export type SimJobState =
   | 'received'
@@ -110,6 +113,10 @@ export interface ScriptRule {
 export interface SimJobRecord {
   /** Midjourney's job UUID (also in the grid filename and the custom_ids). */
   id: string;
+  /** The bot that ran the job: `midjourney` or `niji` (each answers its own application's interactions). */
+  botType: SimBotType;
+  /** The application the job's interaction was addressed to (the bot's). */
+  applicationId: Snowflake;
   kind: SimJobKind;
   /** The prompt as sent. */
   prompt: string;

@@ -13,8 +13,10 @@ export function imaginePayload(
   sim: Simulator<SimBot>,
   prompt: string,
   overrides: Record<string, unknown> = {},
+  /** Whose `/imagine`: the Midjourney bot's unless another application is named. */
+  applicationId?: string,
 ) {
-  const imagine = sim.commands.get('imagine');
+  const imagine = sim.commands.get('imagine', applicationId);
   if (imagine === undefined) throw new Error('no imagine command');
   return {
     type: 2,
