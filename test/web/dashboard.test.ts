@@ -209,6 +209,22 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('sends a prompt to niji・journey from the form, and names the bot on the job page', async () => {
+    const page = await signedIn();
+    await page.getByLabel('Bot').selectOption('niji');
+    await page.getByLabel('Prompt', { exact: true }).fill('a paper lantern festival');
+    await page.getByRole('button', { name: 'Imagine' }).click();
+    const row = page.getByTestId('job-row').filter({ hasText: 'a paper lantern festival' });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
+    const id = (await row.getAttribute('data-job-id')) as string;
+    expect((await t.alice.get(`/v1/jobs/${id}`)).body.botType).toBe('niji');
+    const ran = sim.jobs.filter((j) => j.prompt.startsWith('a paper lantern festival'));
+    expect(ran.map((j) => j.botType)).toEqual(['niji']);
+    await row.getByRole('link').click();
+    await expect.poll(() => page.getByTestId('job-bot').textContent()).toBe('niji・journey');
+    await page.close();
+  });
+
   it("shows a finished job's stored events and its webhook deliveries, attempt by attempt", async () => {
     // The receiver refuses the first attempt: the delivery is retried, and both attempts are shown.
     receiver.script = [503];

@@ -43,6 +43,8 @@ export interface JobView {
   updatedAt: string;
   finishedAt: string | null;
   accountId: string | null;
+  /** The bot that ran the job; absent from services older than niji support. */
+  botType?: 'midjourney' | 'niji';
 }
 
 export interface AccountView {

@@ -71,6 +71,8 @@ export function JobDetail({ id, live }: { id: string; live: LiveJobs }) {
         <dd>
           <Outcome job={job} />
         </dd>
+        <dt>Bot</dt>
+        <dd data-testid="job-bot">{job.botType === 'niji' ? 'niji・journey' : 'Midjourney'}</dd>
         <dt>Account</dt>
         <dd>{job.accountId ?? '–'}</dd>
         <dt>API key</dt>

@@ -1,10 +1,11 @@
-/** Submits a prompt (`POST /v1/imagine`); a refusal shows its typed error under the form. */
+/** Submits a prompt (`POST /v1/imagine`) to the bot chosen; a refusal shows its typed error under the form. */
 import { useState } from 'preact/hooks';
 import { type ApiError, api } from '../api.js';
 import type { JobView } from '../types.js';
 
 export function SubmitForm({ onCreated }: { onCreated: (job: JobView) => void }) {
   const [prompt, setPrompt] = useState('');
+  const [bot, setBot] = useState<'midjourney' | 'niji'>('midjourney');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -13,7 +14,7 @@ export function SubmitForm({ onCreated }: { onCreated: (job: JobView) => void })
     setBusy(true);
     setError(null);
     try {
-      const { id } = await api<{ id: string }>('/v1/imagine', { method: 'POST', body: { prompt } });
+      const { id } = await api<{ id: string }>('/v1/imagine', { method: 'POST', body: { prompt, botType: bot } });
       onCreated(await api<JobView>(`/v1/jobs/${id}`));
       setPrompt('');
     } catch (e) {
@@ -35,6 +36,15 @@ export function SubmitForm({ onCreated }: { onCreated: (job: JobView) => void })
           setError(null);
         }}
       />
+      <select
+        name="botType"
+        aria-label="Bot"
+        value={bot}
+        onChange={(e) => setBot((e.target as HTMLSelectElement).value === 'niji' ? 'niji' : 'midjourney')}
+      >
+        <option value="midjourney">Midjourney</option>
+        <option value="niji">niji・journey</option>
+      </select>
       <button type="submit" disabled={busy || prompt.trim() === ''}>
         Imagine
       </button>
