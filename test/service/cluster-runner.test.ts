@@ -46,7 +46,7 @@ describe.skipIf(env === undefined)('JobRunner in a cluster (Redis store)', () =>
       breaker: new CircuitBreaker({}),
       instanceId: name,
       claimTtlMs: 3_000,
-      adoptQueued: options.dispatch === undefined ? false : true,
+      adoptQueued: options.dispatch !== undefined,
       ...runnerOptions,
     });
     const handle = {

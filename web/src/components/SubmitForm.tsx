@@ -14,7 +14,10 @@ export function SubmitForm({ onCreated }: { onCreated: (job: JobView) => void })
     setBusy(true);
     setError(null);
     try {
-      const { id } = await api<{ id: string }>('/v1/imagine', { method: 'POST', body: { prompt, botType: bot } });
+      const { id } = await api<{ id: string }>('/v1/imagine', {
+        method: 'POST',
+        body: { prompt, botType: bot },
+      });
       onCreated(await api<JobView>(`/v1/jobs/${id}`));
       setPrompt('');
     } catch (e) {
