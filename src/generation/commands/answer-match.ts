@@ -17,6 +17,7 @@
 import type { APIMessage, Snowflake } from '../../discord/types.js';
 import { classify } from '../../midjourney/classifier.js';
 import { parseDescribeAnswer, parseShortenAnswer } from '../../midjourney/command-answers.js';
+import type { BotType } from '../../midjourney/constants.js';
 import { promptsMatch } from '../../midjourney/normalize.js';
 import { parseMessage } from '../../midjourney/parser.js';
 import { toError } from '../../midjourney/to-error.js';
@@ -32,6 +33,8 @@ export interface MatchContext {
   channelId: Snowflake;
   submittedAt: number;
   now: number;
+  /** The bot the command went to (the runner passes only its messages). Default `midjourney`. */
+  botType?: BotType;
 }
 
 export type Verdict<T> = { kind: 'pending' } | { kind: 'answer'; value: T } | { kind: 'error'; error: Error };
@@ -93,6 +96,7 @@ export const describeMatcher: AnswerMatcher<DescribeResult> = {
         ...base(message, ctx),
         prompts: answer.prompts,
         buttons: answer.buttons,
+        botType: ctx.botType ?? 'midjourney',
       };
       if (answer.imageUrl) value.imageUrl = answer.imageUrl;
       return { kind: 'answer', value };
@@ -166,6 +170,7 @@ export function blendMatcher(images: number): AnswerMatcher<GenerationResult> {
             kind: 'answer',
             value: toGenerationResult({
               kind: 'blend',
+              botType: ctx.botType ?? 'midjourney',
               prompt: parsed.prompt,
               channelId: ctx.channelId,
               message,
