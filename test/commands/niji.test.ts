@@ -44,6 +44,10 @@ function interactions(): SentInteraction[] {
     .map((r) => r.body as SentInteraction);
 }
 
+function indexReads(): number {
+  return sim.requests.filter((r) => r.route.includes('application-command-index')).length;
+}
+
 function authorOf(messageId: string): string | undefined {
   return sim.messages().find((m) => m.id === messageId)?.author.id;
 }
@@ -58,6 +62,8 @@ describe('niji・journey /describe and /blend', () => {
     expect(interactions().map((i) => [i.application_id, i.data.id, i.data.name])).toEqual([
       [NIJI_APPLICATION_ID, NIJI_DESCRIBE_ID, 'describe'],
     ]);
+    // niji's commands were looked up for it (and are cached for the blend below).
+    expect(indexReads()).toBe(1);
   });
 
   it("blends with niji's own /blend into a grid niji posted, whose buttons go back to niji", async () => {
@@ -71,6 +77,7 @@ describe('niji・journey /describe and /blend', () => {
     expect(interactions().map((i) => [i.application_id, i.data.id])).toEqual([
       [NIJI_APPLICATION_ID, NIJI_BLEND_ID],
     ]);
+    expect(indexReads()).toBe(0);
     const upscaled = await mj.upscale(grid, 1);
     expect(upscaled.botType).toBe('niji');
     expect(authorOf(upscaled.messageId)).toBe(NIJI_APPLICATION_ID);
