@@ -5,9 +5,10 @@
  * go to niji; a Midjourney describe and a niji describe of one image at once never swap; an
  * unknown bot is refused before anything is sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import type { Midjourney } from '../../src/generation/index.js';
+import type { BlendOptions, DescribeOptions, DescribeResult } from '../../src/index.js';
 import type { BotType } from '../../src/midjourney/constants.js';
 import { NIJI_APPLICATION_ID, type Simulator } from '../../src/simulator/index.js';
 import { clientFor, startFastSimulator } from '../generation/helpers/simulator.js';
@@ -51,6 +52,15 @@ function indexReads(): number {
 function authorOf(messageId: string): string | undefined {
   return sim.messages().find((m) => m.id === messageId)?.author.id;
 }
+
+describe('types', () => {
+  it('describe and blend take a botType; a describe result says its bot', () => {
+    expectTypeOf<Parameters<Midjourney['describe']>[1]>().toEqualTypeOf<DescribeOptions | undefined>();
+    expectTypeOf<DescribeOptions['botType']>().toEqualTypeOf<BotType | undefined>();
+    expectTypeOf<BlendOptions['botType']>().toEqualTypeOf<BotType | undefined>();
+    expectTypeOf<DescribeResult['botType']>().toEqualTypeOf<BotType | undefined>();
+  });
+});
 
 describe('niji・journey /describe and /blend', () => {
   it("describes with niji's own /describe and returns niji's four prompts", async () => {
