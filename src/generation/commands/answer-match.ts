@@ -5,7 +5,8 @@
  * The rule, strongest evidence first:
  *  1. our reply: `interaction_metadata.name` is the command and `interaction_metadata.user` is us;
  *     when Discord echoed a nonce on it, it must be ours (another client's describe is not).
- *     The runner sends one call per command name at a time, so there is one such reply;
+ *     The runner sends one call per command name and bot at a time, and passes only that bot's
+ *     messages, so there is one such reply;
  *  2. a reply that is a notice (an embed with a title: "Banned image prompt", "Invalid
  *     request"...) is read by the classifier table and becomes its typed error;
  *  3. describe / shorten: the reply once edited into its embed (command-answers.ts) is the answer;
