@@ -13,9 +13,9 @@
  * per command name and bot is in flight at a time on a client: the reply carries no prompt, so two
  * describes at once could not be told apart over REST. `/describe` and `/blend` go to either bot
  * (`botType`: Midjourney or niji・journey, each its own command and application); only the chosen
- * bot's messages are read, so one call of each bot may run at once in one channel. Answers are read over REST polling (the
- * same limiter); ephemeral refusals never appear there, so silence until the deadline is reported
- * as InferredPreModerationError, as for `/imagine`.
+ * bot's messages are read, so one call of each bot may run at once in one channel. Answers are
+ * read over REST polling (the same limiter); ephemeral refusals never appear there, so silence
+ * until the deadline is reported as InferredPreModerationError, as for `/imagine`.
  */
 
 import type { GatewayDispatch } from '../../discord/gateway/events.js';
