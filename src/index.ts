@@ -77,6 +77,7 @@ export type {
   BlendOptions,
   CommandGenerator,
   CommandOptions,
+  DescribeOptions,
   DescribeResult,
   SeedResult,
   ShortenResult,

@@ -24,6 +24,7 @@ import type {
   BlendOptions,
   CommandGenerator,
   CommandOptions,
+  DescribeOptions,
   DescribeResult,
   ImageInput,
   SeedResult,
@@ -233,7 +234,7 @@ export class AccountPool extends EventEmitter<AccountPoolEvents> implements Gene
   }
 
   /** `/describe` on the account `options.account`, else the least busy one (pool-commands.ts). */
-  describe(image: ImageInput, options: PoolCommandOptions = {}): Promise<DescribeResult> {
+  describe(image: ImageInput, options: PoolCommandOptions & DescribeOptions = {}): Promise<DescribeResult> {
     return this.closedOr(() => this.commands.describe(image, options));
   }
 

@@ -11,6 +11,7 @@ import {
   type BlendOptions,
   type CommandGenerator,
   type CommandOptions,
+  type DescribeOptions,
   type DescribeResult,
   type ImageInput,
   isCommandGenerator,
@@ -39,7 +40,7 @@ type Commands = CommandGenerator;
 export class PoolCommands {
   constructor(private readonly deps: PoolCommandsDeps) {}
 
-  describe(image: ImageInput, options: PoolCommandOptions = {}): Promise<DescribeResult> {
+  describe(image: ImageInput, options: PoolCommandOptions & DescribeOptions = {}): Promise<DescribeResult> {
     return this.on(options, (c, o) => c.describe(image, o));
   }
 

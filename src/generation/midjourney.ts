@@ -38,6 +38,7 @@ import { SettingsRunner } from './commands/settings-runner.js';
 import type {
   BlendOptions,
   CommandOptions,
+  DescribeOptions,
   DescribeResult,
   ImageInput,
   SeedResult,
@@ -181,8 +182,10 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     };
     const commandDeps: CommandRunnerDeps = {
       api: this.rest,
-      command: (name, signal) => this.resolver.resolve(name, signal ? { signal } : {}),
-      refreshCommands: (signal) => this.resolver.refresh(signal ? { signal } : {}),
+      // Each bot's commands from its own resolver (niji's describe and blend are niji's ids).
+      command: (name, signal, bot = 'midjourney') =>
+        this.resolvers[bot].resolve(name, signal ? { signal } : {}),
+      refreshCommands: (signal, bot = 'midjourney') => this.resolvers[bot].refresh(signal ? { signal } : {}),
       session: (signal) => this.session.current(signal),
       settings: this.settings,
       clock: this.clock,
@@ -190,6 +193,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
       closing: this.life.signal,
       // The bot's user id is its application id (both 936929561302675456 for Midjourney).
       botUserId: this.settings.applicationId,
+      nijiBotUserId: this.settings.nijiApplicationId,
       dmChannelId: options.dmChannelId,
       gateway: this.gateway,
       images: {
@@ -327,6 +331,7 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
    * Imagines prompt `index` of a `/describe` (1–4) or `/shorten` (1–5) answer: presses its button,
    * answers Midjourney's form with `options.prompt` (default: that prompt, as Midjourney prefills
    * it) and resolves with the grid. Needs the gateway (the form reaches only gateway sessions).
+   * The button, its form and the grid are the bot's that answered (a niji describe's: niji's).
    */
   imagineFrom(
     answer: DescribeResult | ShortenResult,
@@ -348,11 +353,14 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     } catch (error) {
       return Promise.reject(error);
     }
-    const { guildId, applicationId } = this.settings;
+    const { guildId } = this.settings;
+    // The answer's bot: its buttons answer only to the application that posted them (`/shorten`
+    // is Midjourney's alone).
+    const bot = this.botOf((answer.kind === 'describe' ? answer.botType : undefined) ?? 'midjourney');
+    const { applicationId } = bot;
     const spec: JobSpec = {
       kind: 'imagine',
-      // `/describe` and `/shorten` are Midjourney's: their buttons too.
-      bot: this.botOf('midjourney'),
+      bot,
       prompt,
       matchPrompt: prompt,
       channelId: answer.channelId,
@@ -547,13 +555,17 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
 
   /**
    * `/describe`: uploads the image (a path, bytes, a `data:` URL or an http(s) URL, checked first:
-   * ImageInputError) and resolves with Midjourney's four prompts and the buttons that imagine them.
+   * ImageInputError) and resolves with the bot's four prompts and the buttons that imagine them.
+   * `botType: 'niji'` sends niji・journey's own `/describe` and reads only niji's answer.
    */
-  describe(image: ImageInput, options: CommandOptions = {}): Promise<DescribeResult> {
+  describe(image: ImageInput, options: DescribeOptions = {}): Promise<DescribeResult> {
     return this.commands.describe(image, options);
   }
 
-  /** `/blend`: 2–5 images into one grid (`dimensions` portrait, square or landscape). */
+  /**
+   * `/blend`: 2–5 images into one grid (`dimensions` portrait, square or landscape). With
+   * `botType: 'niji'`, niji・journey's own `/blend`; the grid's buttons go back to that bot.
+   */
   blend(images: readonly ImageInput[], options: BlendOptions = {}): Promise<GenerationResult> {
     return this.commands.blend(images, options);
   }

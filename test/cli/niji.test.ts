@@ -1,19 +1,23 @@
 /**
- * `mjw imagine --bot niji` and `mjw batch --bot niji` (and a .jsonl line's "botType"), run as the
+ * `mjw imagine --bot niji`, `mjw batch --bot niji` (and a .jsonl line's "botType"), `mjw describe
+ * --bot niji` and `mjw blend --bot niji`, run as the
  * router runs them, against a simulator on 127.0.0.1 named by the environment: each job is sent to
  * the bot asked for, and what comes back is that bot's.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/cli/command.js';
 import { batchCommand, parseBatchArgs } from '../../src/cli/commands/batch.js';
+import { blendCommand, parseBlendArgs } from '../../src/cli/commands/blend.js';
+import { describeCommand, parseDescribeArgs } from '../../src/cli/commands/describe.js';
 import { imagineCommand, parseImagineArgs } from '../../src/cli/commands/imagine.js';
 import { NIJI_APPLICATION_ID } from '../../src/simulator/index.js';
 import { batchFiles, resultLines } from '../batch/support/files.js';
 import { type SimSetup, startBatchSim } from '../batch/support/sim.js';
+import { gridPng, redPng } from '../commands/helpers.js';
 
 const MJ = '936929561302675456';
 let setup: SimSetup | undefined;
@@ -31,6 +35,15 @@ function capture(): Writable & { text: string } {
   }) as Writable & { text: string };
   stream.text = '';
   return stream;
+}
+
+async function imageFiles(): Promise<[string, string]> {
+  const dir = await mkdtemp(join(tmpdir(), 'mjw-niji-images-'));
+  const red = join(dir, 'red.png');
+  const grid = join(dir, 'grid.png');
+  await writeFile(red, redPng());
+  await writeFile(grid, gridPng());
+  return [red, grid];
 }
 
 async function run(command: typeof imagineCommand, argv: string[], env: Record<string, string>) {
@@ -57,6 +70,50 @@ describe('--bot', () => {
       new UsageError('--bot: expected midjourney or niji, got "dalle"'),
     );
     expect(() => parseBatchArgs(['in.txt', '--out', 'r', '--bot', 'Niji'])).toThrow(UsageError);
+  });
+
+  it('is parsed by describe and blend; an unknown bot is a usage error', () => {
+    expect(parseDescribeArgs(['cat.png', '--bot', 'niji'])).toMatchObject({ bot: 'niji' });
+    expect(parseDescribeArgs(['cat.png']).bot).toBeUndefined();
+    expect(parseBlendArgs(['a.png', 'b.png', '--bot', 'niji'])).toMatchObject({ bot: 'niji' });
+    expect(() => parseDescribeArgs(['cat.png', '--bot', 'NIJI_JOURNEY'])).toThrow(
+      new UsageError('--bot: expected midjourney or niji, got "NIJI_JOURNEY"'),
+    );
+    expect(() => parseBlendArgs(['a.png', 'b.png', '--bot', 'dalle'])).toThrow(UsageError);
+  });
+
+  it("mjw describe --bot niji --json runs niji's /describe and prints its four prompts", async () => {
+    setup = await startBatchSim();
+    const { sim, env } = setup;
+    const [red] = await imageFiles();
+    const { code, stdout } = await run(describeCommand, [red, '--bot', 'niji', '--json'], env);
+    expect(code).toBe(ExitCode.Ok);
+    const json = JSON.parse(stdout.trim()) as { prompts: string[]; messageId: string };
+    expect(json).toMatchObject({ ok: true, kind: 'describe', botType: 'niji' });
+    expect(json.prompts).toHaveLength(4);
+    expect(sim.messages().find((m) => m.id === json.messageId)?.author.id).toBe(NIJI_APPLICATION_ID);
+    const plain = await run(describeCommand, [red, '--json'], env);
+    const mjAnswer = JSON.parse(plain.stdout.trim()) as { messageId: string };
+    expect(mjAnswer).toMatchObject({ ok: true, botType: 'midjourney' });
+    expect(sim.messages().find((m) => m.id === mjAnswer.messageId)?.author.id).toBe(MJ);
+  });
+
+  it("mjw blend --bot niji runs niji's /blend: the grid is niji's", async () => {
+    setup = await startBatchSim();
+    const { sim, env } = setup;
+    const images = await imageFiles();
+    const { code, stdout } = await run(blendCommand, [...images, '--bot', 'niji', '--json'], env);
+    expect(code).toBe(ExitCode.Ok);
+    const json = JSON.parse(stdout.trim()) as { jobId: string; messageId: string };
+    expect(json).toMatchObject({ ok: true, kind: 'blend', botType: 'niji' });
+    expect(sim.jobs.find((j) => j.id === json.jobId)).toMatchObject({
+      kind: 'blend',
+      botType: 'niji',
+      applicationId: NIJI_APPLICATION_ID,
+    });
+    expect(sim.messages().find((m) => m.id === json.messageId)?.author.id).toBe(NIJI_APPLICATION_ID);
+    const text = await run(blendCommand, [...images, '--bot', 'niji'], env);
+    expect(text.stdout).toMatch(/niji・journey/);
   });
 
   it('mjw imagine --bot niji --json runs on niji and says so', async () => {

@@ -1,7 +1,7 @@
 /**
  * niji・journey through the service: `botType` on POST /v1/imagine (stored with the job, shown in
- * its view, followed by its buttons) and midjourney-proxy's `botType: "NIJI_JOURNEY"` on
- * /mj/submit/imagine; the job store is SQLite, so the field survives a write and a read.
+ * its view, followed by its buttons), on POST /v1/describe and /v1/blend, and midjourney-proxy's
+ * `botType: "NIJI_JOURNEY"` on /mj/submit/imagine, /mj/submit/describe and /mj/submit/blend; the job store is SQLite, so the field survives a write and a read.
  * HTTP on 127.0.0.1 -> the real client -> the simulated Discord with both bots.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NIJI_APPLICATION_ID, type Simulator } from '../../src/simulator/index.js';
+import { dataUrl, gridPng, redPng } from '../commands/helpers.js';
 import { KEY_A } from './helpers/http.js';
 import { startTestService, waitForStatus } from './helpers/service.js';
 import { generatorFor, interactionPosts, startFastSimulator } from './helpers/simulator.js';
@@ -144,5 +145,109 @@ describe('niji・journey in the service', () => {
       ['upscale', 'niji'],
       ['imagine', 'midjourney'],
     ]);
+  });
+
+  it('POST /v1/describe and /v1/blend {botType: "niji"} run niji\'s own commands; unknown is 400', async () => {
+    const sim = await startFastSimulator();
+    cleanups.push(() => sim.close());
+    const t = await serviceOn(sim);
+    const described = await t.alice.post('/v1/describe', { image: dataUrl(redPng()), botType: 'niji' });
+    expect(described.status).toBe(200);
+    expect(described.body).toMatchObject({ kind: 'describe', botType: 'niji' });
+    expect(described.body.prompts).toHaveLength(4);
+    expect(authorOf(sim, described.body.messageId)).toBe(NIJI_APPLICATION_ID);
+    const plain = await t.alice.post('/v1/describe', { image: dataUrl(redPng()) });
+    expect(plain.body.botType).toBe('midjourney');
+    expect(authorOf(sim, plain.body.messageId)).toBe(MJ);
+
+    const blended = await t.alice.post('/v1/blend', {
+      images: [dataUrl(redPng()), dataUrl(gridPng())],
+      botType: 'niji',
+    });
+    expect(blended.status).toBe(200);
+    expect(blended.body).toMatchObject({ kind: 'blend', botType: 'niji' });
+    expect(authorOf(sim, blended.body.messageId)).toBe(NIJI_APPLICATION_ID);
+    expect(sim.jobs.find((j) => j.id === blended.body.jobId)).toMatchObject({
+      kind: 'blend',
+      botType: 'niji',
+    });
+
+    const posts = interactionPosts(sim);
+    for (const [route, body] of [
+      ['/v1/describe', { image: dataUrl(redPng()), botType: 'NIJI_JOURNEY' }],
+      ['/v1/blend', { images: [dataUrl(redPng()), dataUrl(gridPng())], botType: 'dalle' }],
+    ] as const) {
+      const refused = await t.alice.post(route, body);
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('botType');
+    }
+    expect(interactionPosts(sim)).toBe(posts);
+  });
+
+  it('/mj/submit/describe and /mj/submit/blend take botType NIJI_JOURNEY; tasks say so; others are code 4', async () => {
+    const sim = await startFastSimulator();
+    cleanups.push(() => sim.close());
+    const t = await serviceOn(sim);
+    const secret = { 'mj-api-secret': KEY_A };
+    const settled = async (id: string) => {
+      for (let i = 0; i < 200; i += 1) {
+        const { body } = await t.anonymous.get(`/mj/task/${id}/fetch`, secret);
+        if (body.status === 'SUCCESS' || body.status === 'FAILURE') return body;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`task ${id} did not settle`);
+    };
+    const described = await t.anonymous.post(
+      '/mj/submit/describe',
+      { base64: dataUrl(redPng()), botType: 'NIJI_JOURNEY' },
+      secret,
+    );
+    expect(described.body).toMatchObject({ code: 1 });
+    const blended = await t.anonymous.post(
+      '/mj/submit/blend',
+      { base64Array: [dataUrl(redPng()), dataUrl(gridPng())], botType: 'NIJI_JOURNEY' },
+      secret,
+    );
+    expect(blended.body).toMatchObject({ code: 1 });
+    const plain = await t.anonymous.post('/mj/submit/describe', { base64: dataUrl(redPng()) }, secret);
+
+    const describe = await settled(described.body.result);
+    expect(describe).toMatchObject({
+      action: 'DESCRIBE',
+      status: 'SUCCESS',
+      properties: { botType: 'NIJI_JOURNEY' },
+    });
+    expect(describe.properties.prompts).toHaveLength(4);
+    expect(authorOf(sim, describe.properties.messageId)).toBe(NIJI_APPLICATION_ID);
+    const blend = await settled(blended.body.result);
+    expect(blend).toMatchObject({
+      action: 'BLEND',
+      status: 'SUCCESS',
+      properties: { botType: 'NIJI_JOURNEY' },
+    });
+    expect(authorOf(sim, blend.properties.messageId)).toBe(NIJI_APPLICATION_ID);
+    expect(sim.jobs.find((j) => j.id === blend.properties.jobId)).toMatchObject({ botType: 'niji' });
+    const plainTask = await settled(plain.body.result);
+    expect(plainTask.properties.botType).toBe('MID_JOURNEY');
+    expect(authorOf(sim, plainTask.properties.messageId)).toBe(MJ);
+
+    const posts = interactionPosts(sim);
+    const refusedDescribe = await t.anonymous.post(
+      '/mj/submit/describe',
+      { base64: dataUrl(redPng()), botType: 'niji' },
+      secret,
+    );
+    const refusedBlend = await t.anonymous.post(
+      '/mj/submit/blend',
+      { base64Array: [dataUrl(redPng()), dataUrl(gridPng())], botType: 'DALLE' },
+      secret,
+    );
+    for (const refused of [refusedDescribe, refusedBlend]) {
+      expect(refused.body).toMatchObject({
+        code: 4,
+        description: 'botType must be MID_JOURNEY or NIJI_JOURNEY',
+      });
+    }
+    expect(interactionPosts(sim)).toBe(posts);
   });
 });

@@ -5,7 +5,8 @@
  * The rule, strongest evidence first:
  *  1. our reply: `interaction_metadata.name` is the command and `interaction_metadata.user` is us;
  *     when Discord echoed a nonce on it, it must be ours (another client's describe is not).
- *     The runner sends one call per command name at a time, so there is one such reply;
+ *     The runner sends one call per command name and bot at a time, and passes only that bot's
+ *     messages, so there is one such reply;
  *  2. a reply that is a notice (an embed with a title: "Banned image prompt", "Invalid
  *     request"...) is read by the classifier table and becomes its typed error;
  *  3. describe / shorten: the reply once edited into its embed (command-answers.ts) is the answer;
@@ -17,6 +18,7 @@
 import type { APIMessage, Snowflake } from '../../discord/types.js';
 import { classify } from '../../midjourney/classifier.js';
 import { parseDescribeAnswer, parseShortenAnswer } from '../../midjourney/command-answers.js';
+import type { BotType } from '../../midjourney/constants.js';
 import { promptsMatch } from '../../midjourney/normalize.js';
 import { parseMessage } from '../../midjourney/parser.js';
 import { toError } from '../../midjourney/to-error.js';
@@ -32,6 +34,8 @@ export interface MatchContext {
   channelId: Snowflake;
   submittedAt: number;
   now: number;
+  /** The bot the command went to (the runner passes only its messages). Default `midjourney`. */
+  botType?: BotType;
 }
 
 export type Verdict<T> = { kind: 'pending' } | { kind: 'answer'; value: T } | { kind: 'error'; error: Error };
@@ -93,6 +97,7 @@ export const describeMatcher: AnswerMatcher<DescribeResult> = {
         ...base(message, ctx),
         prompts: answer.prompts,
         buttons: answer.buttons,
+        botType: ctx.botType ?? 'midjourney',
       };
       if (answer.imageUrl) value.imageUrl = answer.imageUrl;
       return { kind: 'answer', value };
@@ -166,6 +171,7 @@ export function blendMatcher(images: number): AnswerMatcher<GenerationResult> {
             kind: 'answer',
             value: toGenerationResult({
               kind: 'blend',
+              botType: ctx.botType ?? 'midjourney',
               prompt: parsed.prompt,
               channelId: ctx.channelId,
               message,

@@ -10,10 +10,12 @@
  * Which message answers us (pure rules in answer-match.ts): the reply whose
  * `interaction_metadata` names this command and our user (and whose nonce, when Discord echoes
  * one, is ours); for blend, the grid whose echoed prompt equals the one of that reply. One call
- * per command name is in flight at a time on a client: the reply carries no prompt, so two
- * describes at once could not be told apart over REST. Answers are read over REST polling (the
- * same limiter); ephemeral refusals never appear there, so silence until the deadline is reported
- * as InferredPreModerationError, as for `/imagine`.
+ * per command name and bot is in flight at a time on a client: the reply carries no prompt, so two
+ * describes at once could not be told apart over REST. `/describe` and `/blend` go to either bot
+ * (`botType`: Midjourney or niji・journey, each its own command and application); only the chosen
+ * bot's messages are read, so one call of each bot may run at once in one channel. Answers are
+ * read over REST polling (the same limiter); ephemeral refusals never appear there, so silence
+ * until the deadline is reported as InferredPreModerationError, as for `/imagine`.
  */
 
 import type { GatewayDispatch } from '../../discord/gateway/events.js';
@@ -36,6 +38,7 @@ import {
   type UploadedAttachment,
 } from '../../midjourney/command-payloads.js';
 import { isOutdatedCommandError } from '../../midjourney/commands.js';
+import { BOT_TYPES, type BotType } from '../../midjourney/constants.js';
 import { JobTimeoutError } from '../../midjourney/errors.js';
 import { type AccountInfo, parseInfoAnswer } from '../../midjourney/info-answer.js';
 import { anySignal } from '../../util/abort.js';
@@ -52,6 +55,7 @@ import {
   BLEND_DIMENSIONS,
   type BlendOptions,
   type CommandOptions,
+  type DescribeOptions,
   type DescribeResult,
   type SeedResult,
   type ShortenResult,
@@ -65,9 +69,9 @@ const SEED_EMOJI = '✉️';
 
 export interface CommandRunnerDeps {
   api: RestApi;
-  /** The bot's command by name (discovered and cached by CommandResolver). */
-  command: (name: string, signal: AbortSignal | undefined) => Promise<APIApplicationCommand>;
-  refreshCommands: (signal: AbortSignal | undefined) => Promise<void>;
+  /** A bot's command by name (discovered and cached per bot by CommandResolver); default Midjourney. */
+  command: (name: string, signal: AbortSignal | undefined, bot?: BotType) => Promise<APIApplicationCommand>;
+  refreshCommands: (signal: AbortSignal | undefined, bot?: BotType) => Promise<void>;
   session: (signal: AbortSignal | undefined) => Promise<SessionInfo>;
   settings: GenerationSettings;
   clock: Clock;
@@ -77,6 +81,8 @@ export interface CommandRunnerDeps {
   images: ImageLoadOptions;
   /** The Midjourney bot's user id (its DM channel carries seeds). */
   botUserId: Snowflake;
+  /** The niji・journey bot's user id (its application id): the author of its answers. */
+  nijiBotUserId: Snowflake;
   /** The DM channel with the bot, when configured; else opened with `POST /users/@me/channels`. */
   dmChannelId?: Snowflake | undefined;
   /** The gateway, when watching over it: `/info` answers privately and is only seen there. */
@@ -89,9 +95,10 @@ export class CommandRunner {
 
   constructor(private readonly deps: CommandRunnerDeps) {}
 
-  async describe(image: ImageInput, options: CommandOptions = {}): Promise<DescribeResult> {
+  async describe(image: ImageInput, options: DescribeOptions = {}): Promise<DescribeResult> {
+    const bot = botTypeOf(options, 'Invalid describe');
     const [loaded] = await this.load([image], options);
-    return this.run('describe', options, async (signal) => ({
+    return this.run('describe', options, bot, async (signal) => ({
       options: [{ type: OptionType.Attachment, name: 'image', value: '0' }],
       attachments: await this.upload(loaded ? [loaded] : [], signal),
       prompt: loaded?.filename ?? 'image',
@@ -105,7 +112,7 @@ export class CommandRunner {
         `prompt: expected a non-empty string, got ${JSON.stringify(prompt)}`,
       ]);
     }
-    const result = await this.run('shorten', options, async () => ({
+    const result = await this.run('shorten', options, 'midjourney', async () => ({
       options: [{ type: OptionType.String, name: 'prompt', value: prompt }],
       attachments: [],
       prompt,
@@ -125,9 +132,13 @@ export class CommandRunner {
     if (!(dimensions in BLEND_DIMENSIONS)) {
       problems.push(`dimensions: expected portrait, square or landscape, got ${JSON.stringify(dimensions)}`);
     }
+    if (options.botType !== undefined && !BOT_TYPES.includes(options.botType)) {
+      problems.push(botTypeProblem(options.botType));
+    }
     if (problems.length > 0) throw new ValidationError('Invalid blend', problems);
+    const bot = options.botType ?? 'midjourney';
     const loaded = await this.load(images, options);
-    return this.run('blend', options, async (signal) => {
+    return this.run('blend', options, bot, async (signal) => {
       const attachments = await this.upload(loaded, signal);
       const imageOptions: CommandOptionValue[] = attachments.map((a, i) => ({
         type: OptionType.Attachment,
@@ -352,9 +363,15 @@ export class CommandRunner {
     return slots;
   }
 
+  /** The bot user whose messages answer a command sent to `bot`. */
+  private userOf(bot: BotType): Snowflake {
+    return bot === 'niji' ? this.deps.nijiBotUserId : this.deps.botUserId;
+  }
+
   private async run<T>(
     name: string,
     options: CommandOptions,
+    bot: BotType,
     prepare: (signal: AbortSignal | undefined) => Promise<{
       options: CommandOptionValue[];
       attachments: UploadedAttachment[];
@@ -371,7 +388,8 @@ export class CommandRunner {
       ]);
     }
     const signal = anySignal(options.signal, deps.closing);
-    const release = await this.turn(name).acquire(signal);
+    // Each bot's answers are told apart by their author: one call per command name and bot.
+    const release = await this.turn(bot === 'midjourney' ? name : `${bot}:${name}`).acquire(signal);
     try {
       const prepared = await prepare(signal);
       const session = await deps.session(signal);
@@ -381,7 +399,7 @@ export class CommandRunner {
       const nonce = generateSnowflake();
       const submittedAt = deps.clock.now();
       const send = async (): Promise<void> => {
-        const command = await deps.command(name, signal);
+        const command = await deps.command(name, signal, bot);
         const payload = buildCommandInteraction({
           ...(deps.settings.guildId !== undefined ? { guildId: deps.settings.guildId } : {}),
           channelId,
@@ -398,11 +416,12 @@ export class CommandRunner {
       } catch (error) {
         if (!isOutdatedCommandError(error)) throw error;
         deps.debug(`/${name} is outdated: refreshing the command and sending once more`);
-        await deps.refreshCommands(signal);
+        await deps.refreshCommands(signal, bot);
         await send();
       }
-      deps.debug(`/${name} sent (nonce ${nonce})`);
+      deps.debug(`/${name} sent to ${bot} (nonce ${nonce})`);
       return await this.watch(prepared.matcher, {
+        bot,
         channelId,
         after,
         nonce,
@@ -420,6 +439,7 @@ export class CommandRunner {
   private async watch<T>(
     matcher: AnswerMatcher<T>,
     job: {
+      bot: BotType;
       channelId: Snowflake;
       /** The newest message before sending; undefined in an empty channel. */
       after: Snowflake | undefined;
@@ -440,10 +460,12 @@ export class CommandRunner {
         job.after === undefined ? { limit: 100 } : { after: job.after, limit: 100 },
         job.signal ? { signal: job.signal } : {},
       );
-      // Newest first from Discord: read them in the order they were posted. These commands are the
-      // Midjourney bot's: niji・journey's messages in the channel are never their answers.
-      const messages = [...page].reverse().filter((m) => m.author?.id === deps.botUserId);
+      // Newest first from Discord: read them in the order they were posted. Only the bot the
+      // command went to answers it: the other bot's messages in the channel are never its answer.
+      const author = this.userOf(job.bot);
+      const messages = [...page].reverse().filter((m) => m.author?.id === author);
       const verdict = matcher.read(state, messages, {
+        botType: job.bot,
         nonce: job.nonce,
         userId: job.userId,
         prompt: job.prompt,
@@ -460,4 +482,16 @@ export class CommandRunner {
       await clock.sleep(Math.min(left, Math.round(jitter)), job.signal);
     }
   }
+}
+
+function botTypeProblem(value: unknown): string {
+  return `botType: expected midjourney or niji, got ${JSON.stringify(value)}`;
+}
+
+/** The bot a call goes to (default Midjourney); an unknown one is refused before anything is sent. */
+function botTypeOf(options: { botType?: BotType }, summary: string): BotType {
+  if (options.botType !== undefined && !BOT_TYPES.includes(options.botType)) {
+    throw new ValidationError(summary, [botTypeProblem(options.botType)]);
+  }
+  return options.botType ?? 'midjourney';
 }

@@ -4,6 +4,7 @@
 import type { Snowflake } from '../../discord/types.js';
 import type { ImageInput } from '../../images/image-source.js';
 import type { ShortenToken } from '../../midjourney/command-answers.js';
+import type { BotType } from '../../midjourney/constants.js';
 import type { AccountInfo } from '../../midjourney/info-answer.js';
 import type { AccountSettings, SettingsChange } from '../../midjourney/settings-answer.js';
 import type { GenerationResult } from '../types.js';
@@ -28,9 +29,22 @@ export interface CommandOptions {
   timeoutMs?: number;
 }
 
+export interface DescribeOptions extends CommandOptions {
+  /**
+   * Which bot describes: `midjourney` (default) or `niji` (niji・journey's own `/describe`); only
+   * that bot's messages are read as the answer, and its prompt buttons go back to it.
+   */
+  botType?: BotType;
+}
+
 export interface BlendOptions extends CommandOptions {
   /** Default `square`. */
   dimensions?: BlendDimensions;
+  /**
+   * Which bot blends: `midjourney` (default) or `niji` (niji・journey's own `/blend`); only that
+   * bot's messages are read as the answer, and the grid's buttons go back to it.
+   */
+  botType?: BotType;
 }
 
 /** What an answered command has in common. */
@@ -53,6 +67,8 @@ export interface DescribeResult extends CommandAnswerBase {
   imageUrl?: string;
   /** `1`..`4` and `all` -> custom_id of the button that imagines that prompt; `retry`. */
   buttons: Record<string, string>;
+  /** The bot that answered (its buttons go back to it); `describe` always sets it. */
+  botType?: BotType;
 }
 
 export interface ShortenResult extends CommandAnswerBase {
@@ -72,7 +88,7 @@ export type DescribeInput = ImageInput;
 
 /** What a client that runs these commands offers (`Midjourney` does); the service checks for it. */
 export interface CommandGenerator {
-  describe(image: ImageInput, options?: CommandOptions): Promise<DescribeResult>;
+  describe(image: ImageInput, options?: DescribeOptions): Promise<DescribeResult>;
   blend(images: readonly ImageInput[], options?: BlendOptions): Promise<GenerationResult>;
   shorten(prompt: string, options?: CommandOptions): Promise<ShortenResult>;
   /** Uploads images and returns their CDN URLs (for image prompts). */

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import type { BlendDimensions, CommandGenerator, SettingsChange } from '../../generation/commands/types.js';
+import type { BotType } from '../../midjourney/constants.js';
 import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
@@ -17,11 +18,19 @@ import { jobIdParams } from './schemas.js';
 
 const image = { type: 'string', minLength: 1, maxLength: 20_000_000 } as const;
 
+/** The bot a describe or blend goes to, as on POST /v1/imagine. */
+const botType = {
+  type: 'string',
+  enum: ['midjourney', 'niji'],
+  description:
+    "The bot: Midjourney (default) or niji・journey (its own command); the answer's buttons follow it",
+} as const;
+
 const describeBody = {
   type: 'object',
   required: ['image'],
   additionalProperties: false,
-  properties: { image },
+  properties: { image, botType },
 } as const;
 
 const blendBody = {
@@ -31,6 +40,7 @@ const blendBody = {
   properties: {
     images: { type: 'array', minItems: 2, maxItems: 5, items: image },
     dimensions: { type: 'string', enum: ['portrait', 'square', 'landscape'] },
+    botType,
   },
 } as const;
 
@@ -107,7 +117,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
     }
   };
 
-  app.post<{ Body: { image: string } }>(
+  app.post<{ Body: { image: string; botType?: BotType } }>(
     '/v1/describe',
     {
       schema: {
@@ -118,21 +128,23 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
             prompts: ['a lighthouse at dusk', 'a tower by the sea', 'a beacon at sunset', 'a coastal light'],
             imageUrl: IMAGE_URL,
             buttons: { '1': 'MJ::Job::PicReader::1', all: 'MJ::Job::PicReader::all' },
+            botType: 'midjourney',
             ...BASE,
           }),
         ),
-        body: { ...describeBody, examples: [{ image: IMAGE_URL }] },
+        body: { ...describeBody, examples: [{ image: IMAGE_URL }, { image: IMAGE_URL, botType: 'niji' }] },
       },
       bodyLimit: imageBodyLimit(ctx),
     },
     (request, reply) =>
       run(reply, request.clientId, async (commands) => {
         const [loaded] = await loadRequestImages(ctx, [request.body.image], 'image');
-        return commands.describe(loaded!, { signal: ctx.shutdown });
+        const bot = request.body.botType !== undefined ? { botType: request.body.botType } : {};
+        return commands.describe(loaded!, { signal: ctx.shutdown, ...bot });
       }),
   );
 
-  app.post<{ Body: { images: string[]; dimensions?: BlendDimensions } }>(
+  app.post<{ Body: { images: string[]; dimensions?: BlendDimensions; botType?: BotType } }>(
     '/v1/blend',
     {
       schema: {
@@ -143,10 +155,17 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
             jobId: '0b0b0b0b-0000-4000-8000-000000000000',
             imageUrl: IMAGE_URL,
             actions: { U1: 'MJ::JOB::upsample::1::0b0b0b0b-0000-4000-8000-000000000000' },
+            botType: 'niji',
             ...BASE,
           }),
         ),
-        body: { ...blendBody, examples: [{ images: [IMAGE_URL, IMAGE_URL], dimensions: 'square' }] },
+        body: {
+          ...blendBody,
+          examples: [
+            { images: [IMAGE_URL, IMAGE_URL], dimensions: 'square' },
+            { images: [IMAGE_URL, IMAGE_URL], botType: 'niji' },
+          ],
+        },
       },
       bodyLimit: imageBodyLimit(ctx),
     },
@@ -156,6 +175,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
         return commands.blend(loaded, {
           signal: ctx.shutdown,
           ...(request.body.dimensions ? { dimensions: request.body.dimensions } : {}),
+          ...(request.body.botType !== undefined ? { botType: request.body.botType } : {}),
         });
       }),
   );

@@ -1,8 +1,9 @@
 /**
  * midjourney-proxy's /mj/submit/describe, /mj/submit/blend and /mj/submit/shorten, with its body
  * fields (`base64` or trueai's `link`; `base64Array` + `dimensions` PORTRAIT / SQUARE /
- * LANDSCAPE; `prompt`) and its result codes. Images are checked before anything is sent (code 4
- * with the reason); the command then runs at once and its task is read at /mj/task/{id}/fetch
+ * LANDSCAPE; `prompt`; `botType` MID_JOURNEY or NIJI_JOURNEY on describe and blend, shown in the
+ * task's `properties.botType`) and its result codes. Images are checked before anything is sent
+ * (code 4 with the reason); the command then runs at once and its task is read at /mj/task/{id}/fetch
  * (command-tasks.ts).
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +15,9 @@ import { type ServiceContext, takeSubmission } from '../context.js';
 import { UnknownJobError, WebhookTargetError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
 import { proxyRoute } from './answer-schemas.js';
+import { PROXY_BOT_PROBLEM, PROXY_BOTS, proxyBotName, proxyBotSchema } from './bot-names.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
-import { ProxyCode, result, type SubmitResult } from './submit-result.js';
+import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
 import type { ProxyButton, ProxyTask } from './task-view.js';
 
 const state = { type: 'string', maxLength: 4_096 } as const;
@@ -44,7 +46,12 @@ const describeAnswer = (r: DescribeResult) => {
     prompt,
     imageUrl: r.imageUrl ?? null,
     buttons: buttons(r.buttons, (key) => (key === 'all' ? '🎉 Imagine all' : key === 'retry' ? '' : key)),
-    properties: { finalPrompt: prompt, prompts: r.prompts, messageId: r.messageId },
+    properties: {
+      finalPrompt: prompt,
+      prompts: r.prompts,
+      messageId: r.messageId,
+      botType: proxyBotName(r.botType),
+    },
   };
 };
 
@@ -71,7 +78,12 @@ const blendAnswer = (r: GenerationResult) => ({
   prompt: r.echoedPrompt,
   imageUrl: r.imageUrl,
   buttons: buttons(r.actions, (key) => key),
-  properties: { finalPrompt: r.echoedPrompt, messageId: r.messageId, jobId: r.jobId },
+  properties: {
+    finalPrompt: r.echoedPrompt,
+    messageId: r.messageId,
+    jobId: r.jobId,
+    botType: proxyBotName(r.botType),
+  },
 });
 
 export async function registerProxyCommandRoutes(
@@ -87,6 +99,8 @@ export async function registerProxyCommandRoutes(
     description: string,
     taskState: string | undefined,
     notifyHook: string | undefined,
+    /** The task's properties while it runs (describe and blend: the bot, as the proxy names it). */
+    properties: Record<string, unknown> = {},
   ): Promise<SubmitResult> => {
     if (ctx.commands === undefined) {
       return result(ProxyCode.Failure, `${action} is not available on this service`);
@@ -119,11 +133,13 @@ export async function registerProxyCommandRoutes(
             const event = task.status === 'SUCCESS' ? 'completed' : 'failed';
             ctx.webhooks?.enqueue(target, event, JSON.stringify(task)).catch(() => undefined);
           };
-    const id = tasks.start(clientId, action, description, taskState ?? null, run, notify);
+    const id = tasks.start(clientId, action, description, taskState ?? null, run, notify, properties);
     return result(ProxyCode.Success, 'Submit success', id, {});
   };
 
-  app.post<{ Body: { base64?: string; link?: string; notifyHook?: string; state?: string } }>(
+  app.post<{
+    Body: { base64?: string; link?: string; botType?: string; notifyHook?: string; state?: string };
+  }>(
     '/mj/submit/describe',
     {
       bodyLimit: imageBodyLimit(ctx),
@@ -131,8 +147,11 @@ export async function registerProxyCommandRoutes(
         ...proxyRoute('Describe an image (base64 data URL or link); read the task at /mj/task/{id}/fetch'),
         body: {
           type: 'object',
-          properties: { base64: image, link: image, notifyHook: hook, state },
-          examples: [{ link: 'https://cdn.discordapp.com/attachments/1/2/image.png' }],
+          properties: { base64: image, link: image, botType: proxyBotSchema, notifyHook: hook, state },
+          examples: [
+            { link: 'https://cdn.discordapp.com/attachments/1/2/image.png' },
+            { link: 'https://cdn.discordapp.com/attachments/1/2/image.png', botType: 'NIJI_JOURNEY' },
+          ],
         },
       },
     },
@@ -140,21 +159,33 @@ export async function registerProxyCommandRoutes(
       const body = request.body ?? {};
       const source = body.base64?.trim() || body.link?.trim();
       if (!source) return result(ProxyCode.ValidationError, 'base64 or link is required');
+      const botType = body.botType === undefined ? 'midjourney' : PROXY_BOTS[body.botType];
+      if (botType === undefined) return invalidBody(request, PROXY_BOT_PROBLEM);
       return start(
         request.clientId,
         async () => {
           const [loaded] = await loadRequestImages(ctx, [source], body.base64 ? 'base64' : 'link');
-          return async () => describeAnswer(await ctx.commands!.describe(loaded!, { signal: ctx.shutdown }));
+          return async () =>
+            describeAnswer(await ctx.commands!.describe(loaded!, { signal: ctx.shutdown, botType }));
         },
         'DESCRIBE',
         '/describe',
         body.state,
         body.notifyHook,
+        { botType: proxyBotName(botType) },
       );
     },
   );
 
-  app.post<{ Body: { base64Array?: string[]; dimensions?: string; notifyHook?: string; state?: string } }>(
+  app.post<{
+    Body: {
+      base64Array?: string[];
+      dimensions?: string;
+      botType?: string;
+      notifyHook?: string;
+      state?: string;
+    };
+  }>(
     '/mj/submit/blend',
     {
       bodyLimit: imageBodyLimit(ctx),
@@ -168,11 +199,16 @@ export async function registerProxyCommandRoutes(
               maxLength: 16,
               description: 'PORTRAIT, SQUARE (default) or LANDSCAPE',
             },
+            botType: proxyBotSchema,
             notifyHook: hook,
             state,
           },
           examples: [
             { base64Array: ['data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo='] },
+            {
+              base64Array: ['data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo='],
+              botType: 'NIJI_JOURNEY',
+            },
           ],
         },
         ...proxyRoute('Blend 2 to 5 images'),
@@ -188,17 +224,20 @@ export async function registerProxyCommandRoutes(
       if (dimensions === undefined) {
         return result(ProxyCode.ValidationError, 'dimensions must be PORTRAIT, SQUARE or LANDSCAPE');
       }
+      const botType = body.botType === undefined ? 'midjourney' : PROXY_BOTS[body.botType];
+      if (botType === undefined) return invalidBody(request, PROXY_BOT_PROBLEM);
       return start(
         request.clientId,
         async () => {
           const loaded = await loadRequestImages(ctx, images, 'base64Array');
           return async () =>
-            blendAnswer(await ctx.commands!.blend(loaded, { dimensions, signal: ctx.shutdown }));
+            blendAnswer(await ctx.commands!.blend(loaded, { dimensions, signal: ctx.shutdown, botType }));
         },
         'BLEND',
         '/blend',
         body.state,
         body.notifyHook,
+        { botType: proxyBotName(botType) },
       );
     },
   );

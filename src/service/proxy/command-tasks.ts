@@ -50,6 +50,8 @@ export class CommandTaskTable {
     run: () => Promise<CommandTaskAnswer>,
     /** Called once with the settled task (SUCCESS or FAILURE): the notifyHook delivery. */
     settled?: (task: ProxyTask) => void,
+    /** The task's properties from the start (kept once it settles, e.g. `botType`). */
+    properties: Record<string, unknown> = {},
   ): string {
     const id = `${Date.now()}${String(randomInt(0, 1_000)).padStart(3, '0')}`;
     const now = Date.now();
@@ -68,7 +70,7 @@ export class CommandTaskTable {
       progress: '0%',
       failReason: null,
       buttons: [],
-      properties: {},
+      properties: { ...properties },
     };
     this.tasks.set(id, { clientId, task });
     while (this.tasks.size > MAX_TASKS) {

@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isImageInputError } from '../../images/errors.js';
-import type { BotType } from '../../midjourney/constants.js';
 import { needsMask, opensModal } from '../../midjourney/modals.js';
 import { imageBodyLimit } from '../commands/request-images.js';
 import { loadRequestMask } from '../commands/request-mask.js';
@@ -19,6 +18,7 @@ import type { IdempotencyReservation } from '../jobs/idempotency-record.js';
 import type { JobRecord } from '../jobs/job.js';
 import { actionForCustomId, kindForAction, resolveAction } from '../runner/actions.js';
 import { proxyRoute } from './answer-schemas.js';
+import { PROXY_BOT_PROBLEM, PROXY_BOTS } from './bot-names.js';
 import { hostImagePrompts, imagePromptsOf } from './image-prompts.js';
 import { ModalTickets } from './modal-tickets.js';
 import { invalidBody, ProxyCode, result, type SubmitResult } from './submit-result.js';
@@ -41,9 +41,6 @@ const imagineSchema = {
     state,
   },
 } as const;
-
-/** midjourney-proxy's bot names. */
-const PROXY_BOTS: Readonly<Record<string, BotType>> = { MID_JOURNEY: 'midjourney', NIJI_JOURNEY: 'niji' };
 
 const changeSchema = {
   type: 'object',
@@ -202,7 +199,7 @@ export async function registerProxySubmitRoutes(app: FastifyInstance, ctx: Servi
         if (prompt === '') return invalidBody(request, 'prompt is required');
         const botType = body.botType === undefined ? undefined : PROXY_BOTS[body.botType];
         if (body.botType !== undefined && botType === undefined) {
-          return invalidBody(request, 'botType must be MID_JOURNEY or NIJI_JOURNEY');
+          return invalidBody(request, PROXY_BOT_PROBLEM);
         }
         const notify = await notifyHookOf(body);
         if (notify !== null && typeof notify !== 'string') return notify;
