@@ -1,20 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BatchRunReport } from '../../src/batch/runner.js';
 import { UsageError } from '../../src/cli/command.js';
 import { batchCommand, exitCodeFor, parseBatchArgs } from '../../src/cli/commands/batch.js';
+import { capture } from '../cli/helpers.js';
 import { batchFiles, resultLines } from './support/files.js';
-
-function capture(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 describe('mjw batch arguments', () => {
   it('parses the documented flags', () => {

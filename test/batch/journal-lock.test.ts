@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { JournalLockedError } from '../../src/batch/errors.js';
 import { JournalLock, journalLockPathFor } from '../../src/batch/journal-lock.js';
@@ -8,22 +7,12 @@ import { runBatch } from '../../src/batch/session.js';
 import { ExitCode } from '../../src/cli/command.js';
 import { batchCommand } from '../../src/cli/commands/batch.js';
 import { serializeHolder } from '../../src/ownership/lock-holder.js';
+import { capture } from '../cli/helpers.js';
 import { FakeGenerator } from './support/fake-generator.js';
 import { batchFiles, resultLines } from './support/files.js';
 import { ManualClock, waitFor } from './support/manual-clock.js';
 
 const prompts = (n: number): string => Array.from({ length: n }, (_, i) => `prompt ${i + 1}`).join('\n');
-
-function capture(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 describe('one run per journal', () => {
   it('two runs on the same --out at once: exactly one submits, the other is refused naming pid and host', async () => {

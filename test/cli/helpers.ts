@@ -15,6 +15,18 @@ export function sink(): Writable & { text: () => string; isTTY?: boolean; column
   return stream;
 }
 
+/** A writable whose `text` is everything written to it so far. */
+export function capture(): Writable & { text: string } {
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      stream.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string };
+  stream.text = '';
+  return stream;
+}
+
 /** Runs one command line in-process; returns its exit code and what it printed. */
 export async function cli(
   argv: string[],

@@ -7,7 +7,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/cli/command.js';
 import { batchCommand, parseBatchArgs } from '../../src/cli/commands/batch.js';
@@ -18,6 +17,7 @@ import { NIJI_APPLICATION_ID } from '../../src/simulator/index.js';
 import { batchFiles, resultLines } from '../batch/support/files.js';
 import { type SimSetup, startBatchSim } from '../batch/support/sim.js';
 import { gridPng, redPng } from '../commands/helpers.js';
+import { capture } from './helpers.js';
 
 const MJ = '936929561302675456';
 let setup: SimSetup | undefined;
@@ -25,17 +25,6 @@ afterEach(async () => {
   await setup?.close();
   setup = undefined;
 });
-
-function capture(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 async function imageFiles(): Promise<[string, string]> {
   const dir = await mkdtemp(join(tmpdir(), 'mjw-niji-images-'));

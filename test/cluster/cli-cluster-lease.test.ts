@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/command.js';
 import { batchCommand } from '../../src/cli/commands/batch.js';
@@ -28,6 +27,7 @@ import { openLeasedAccount } from '../../src/service/open-generator.js';
 import { simAccounts, simAccountsFile } from '../../src/simulator/sim-accounts.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type SimSetup, startBatchSim } from '../batch/support/sim.js';
+import { capture } from '../cli/helpers.js';
 import { openTestRedis, TEST_REDIS_URL } from './redis-test-env.js';
 
 /** Shared with cluster-accounts-e2e.test.ts: keys under this file's prefix only. */
@@ -35,17 +35,6 @@ const DB = 5;
 const PREFIX = `cli-lease-${process.pid}`;
 const env = await openTestRedis(DB, { keyPrefix: PREFIX });
 const SPACING_MS = 350;
-
-function capture(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 function redisUrl(): string {
   const url = new URL(TEST_REDIS_URL);

@@ -1,27 +1,16 @@
 import { mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/command.js';
 import { imagineCommand } from '../../src/cli/commands/imagine.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
 import { TokenLease } from '../../src/ownership/token-lease.js';
+import { capture } from '../cli/helpers.js';
 
 const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDMwMA.GsImUl.a-token-that-must-never-be-printed-000';
 // Nothing listens there: a refused command never gets as far as a request.
 const API = 'http://127.0.0.1:9/api/v10';
-
-function capture(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 async function withHeldLease<T>(run: (env: Record<string, string>) => Promise<T>): Promise<T> {
   const lockDir = await mkdtemp(join(tmpdir(), 'mjw-locks-'));
