@@ -4,7 +4,7 @@ import type { APIMessage } from '../../src/discord/types.js';
 import { NIJI_APPLICATION_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { ECHO_BUTTON, EchoBot } from './helpers/echo-bot.js';
 import { buttonPayload, imaginePayload } from './helpers/fixtures.js';
-import { api, call } from './helpers/http.js';
+import { api, call, until } from './helpers/http.js';
 
 const OTHER = { id: '1100000000000000301', username: 'other-user', token: 'other-user-token-0123456789' };
 let sim: Simulator<EchoBot>;
@@ -20,16 +20,6 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 const interact = (body: unknown, token = sim.token) => api(sim, 'POST', '/interactions', { body, token });
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('POST /interactions: application commands', () => {
   it('accepts a well-formed /imagine with 204 and no body, then hands it to the bot', async () => {

@@ -15,7 +15,7 @@ import {
   startSimulator,
 } from '../../src/simulator/index.js';
 import { buttonPayload, imaginePayload } from './helpers/fixtures.js';
-import { api } from './helpers/http.js';
+import { api, until } from './helpers/http.js';
 
 const MJ = '936929561302675456';
 let sim: Simulator | undefined;
@@ -23,16 +23,6 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function start(init: StartSimulatorOptions = {}): Promise<Simulator> {
   const started = await startSimulator({ timeScale: 500, rateLimits: { enabled: false }, ...init });

@@ -4,7 +4,7 @@ import type { APIMessage } from '../../src/discord/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { imaginePayload } from './helpers/fixtures.js';
 import { TestGatewayClient } from './helpers/gateway-client.js';
-import { api, call } from './helpers/http.js';
+import { api, call, until } from './helpers/http.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 let sim: Simulator | undefined;
@@ -12,16 +12,6 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('startSimulator with the Midjourney bot', () => {
   it('plays an /imagine to a grid whose attachment downloads as a PNG', async () => {

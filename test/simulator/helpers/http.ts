@@ -51,3 +51,14 @@ export function api(
 ): Promise<ApiResponse> {
   return call(`${sim.apiBaseUrl}${path}`, method, { token: sim.token, ...options });
 }
+
+/** Polls `probe` (every 10 ms) until it returns a value; fails after `timeoutMs`. */
+export async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
