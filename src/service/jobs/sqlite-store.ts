@@ -28,6 +28,7 @@ import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js
 import type { JobHistoryEvent } from './job-history.js';
 import type { JobListPage, JobListQuery, JobStore, JobViewPage, WebhookDelivery } from './job-store.js';
 import { migrate } from './sqlite-schema.js';
+import { ViewCache } from './view-cache.js';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -41,7 +42,15 @@ export interface SqliteJobStoreOptions {
    * serves pages from it (the composition root passes the HTTP view). Default none.
    */
   renderView?: (job: JobRecord) => string;
+  /**
+   * Characters of recently listed views kept in memory, so a page read again is joined without
+   * reading the views from the file (view-cache.ts); 0 = none. Default 16 Mi (about 15,000 views).
+   * Kept true across processes: a write by another connection to the file clears it.
+   */
+  viewCacheChars?: number;
 }
+
+const DEFAULT_VIEW_CACHE_CHARS = 16 * 1024 * 1024;
 
 interface JobRow {
   data: string;
@@ -83,6 +92,11 @@ export class SqliteJobStore implements JobStore {
   private readonly listStatements = new Map<string, Database.Statement<unknown[], JobRow>>();
   private readonly viewStatements = new Map<string, Database.Statement<unknown[], ViewRow>>();
   private readonly renderView: ((job: JobRecord) => string) | undefined;
+  private readonly viewCache: ViewCache;
+  /** `PRAGMA data_version` when the view cache was last known true (see listViews). */
+  private seenDataVersion: unknown;
+  /** List queries of ids alone, by shape, for pages served from the view cache. */
+  private readonly idStatements = new Map<string, Database.Statement<unknown[], string>>();
 
   private readonly clock: Clock;
 
@@ -90,6 +104,7 @@ export class SqliteJobStore implements JobStore {
     this.path = options.path;
     this.clock = options.clock ?? systemClock;
     this.renderView = options.renderView;
+    this.viewCache = new ViewCache(options.viewCacheChars ?? DEFAULT_VIEW_CACHE_CHARS);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process crash (what a restart recovers from); only a power
@@ -161,6 +176,7 @@ export class SqliteJobStore implements JobStore {
         'INSERT INTO job_views (id, view) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET view = excluded.view',
       ),
       dropView: this.db.prepare<[string]>('DELETE FROM job_views WHERE id = ?'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       findChild: this.db.prepare<[string, string], JobRow>(
         "SELECT data FROM jobs WHERE parent_id = ? AND action = ? AND status NOT IN ('failed', 'cancelled') ORDER BY id DESC LIMIT 1",
       ),
@@ -219,6 +235,8 @@ export class SqliteJobStore implements JobStore {
    * else dropped, so no stale view outlives a write (listViews renders a missing one).
    */
   private writeView(job: JobRecord): void {
+    // Dropped, not replaced: the write's transaction may yet roll back.
+    this.viewCache.delete(job.id);
     if (this.renderView === undefined) this.stmts.dropView.run(job.id);
     else this.stmts.putView.run(job.id, this.renderView(job));
   }
@@ -395,6 +413,15 @@ export class SqliteJobStore implements JobStore {
   async listViews(query: JobListQuery): Promise<JobViewPage | undefined> {
     const render = this.renderView;
     if (render === undefined) return undefined;
+    // Another connection (a second service on this file) wrote since the cache was last checked:
+    // any view in it may be stale. This connection's own writes drop their entries (writeView).
+    const version = this.stmts.dataVersion.get();
+    if (version !== this.seenDataVersion) {
+      this.viewCache.clear();
+      this.seenDataVersion = version;
+    }
+    const cached = this.cachedPage(query);
+    if (cached !== undefined) return cached;
     const { sql, params } = listSql(
       query,
       'jobs.id AS id, job_views.view AS view',
@@ -406,13 +433,32 @@ export class SqliteJobStore implements JobStore {
       this.viewStatements.set(sql, statement);
     }
     const rows = statement.all(...params, query.limit + 1);
-    const items = rows.slice(0, query.limit).map((r) => ({
-      id: r.id,
+    const items = rows.slice(0, query.limit).map((r) => {
+      if (r.view !== null) this.viewCache.set(r.id, r.view);
       // Jobs written before schema 3 (or by a store without a renderer) are rendered here.
-      view: r.view ?? this.renderMissing(r.id, render),
-    }));
+      return { id: r.id, view: r.view ?? this.renderMissing(r.id, render) };
+    });
     const last = items.at(-1);
     return { items, next: rows.length > query.limit && last ? last.id : null };
+  }
+
+  /** The page from the view cache when it holds every view of it: only the ids are read. */
+  private cachedPage(query: JobListQuery): JobViewPage | undefined {
+    const { sql, params } = listSql(query, 'jobs.id AS id');
+    let statement = this.idStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], string>(sql).pluck();
+      this.idStatements.set(sql, statement);
+    }
+    const ids = statement.all(...params, query.limit + 1);
+    const items: { id: string; view: string }[] = [];
+    for (const id of ids.slice(0, query.limit)) {
+      const view = this.viewCache.get(id);
+      if (view === undefined) return undefined;
+      items.push({ id, view });
+    }
+    const last = items.at(-1);
+    return { items, next: ids.length > query.limit && last ? last.id : null };
   }
 
   private renderMissing(id: string, render: (job: JobRecord) => string): string {
