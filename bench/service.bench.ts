@@ -6,7 +6,8 @@
  *    the store is filled and the service is serving from it, plus the database file size.
  * 2. `GET /v1/jobs/:id` over those jobs (random ids): requests/s, p50 / p99 latency.
  * 3. `GET /v1/jobs?limit=20` and `?limit=100`, a page from the middle of the store (keyset cursor),
- *    served from the views stored with the jobs (targets: 5,000/s and 2,000/s).
+ *    served from the views stored with the jobs and kept in memory once read (targets: 5,000/s and
+ *    2,000/s); then pages of 100 from random places, whose views mostly come from the file.
  * 4. `POST /v1/imagine`: submissions accepted while jobs queue behind a generator with 3 slots
  *    (an in-process fake: each job takes 20 ms once it has a slot), as the orchestrator queues them
  *    behind Midjourney's slots. Every submission is a store insert plus the runner's bookkeeping.
@@ -264,6 +265,21 @@ async function main(): Promise<void> {
         }),
       );
     }
+    // Pages from random places: most views are read from the file, not from the ones kept in memory.
+    rows.push(
+      await load(child, 'GET /v1/jobs?limit=100&cursor=(random)', {
+        url: report.url,
+        headers,
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              path: `/v1/jobs?limit=100&cursor=${encodeCursor(String(BASE_ID + 100 + Math.floor(Math.random() * (STORED_JOBS - 100))).padStart(16, '0'))}`,
+            }),
+          },
+        ],
+      }),
+    );
     const before = await request<{ sent: number }>(child, 'memory', 'memory');
     const submits = await load(child, 'POST /v1/imagine (3 slots, queued)', {
       url: `${report.url}/v1/imagine`,

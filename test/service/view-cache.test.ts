@@ -29,6 +29,18 @@ const page = async (store: SqliteJobStore) =>
   (await store.listViews({ clientId: 'alice', limit: 10 }))?.items.map((i) => JSON.parse(i.view));
 
 describe('ViewCache', () => {
+  it('keeps a page only from its second read on, and nothing with a bound of 0', () => {
+    const cache = new ViewCache(100);
+    expect([cache.pageSeen('p1'), cache.pageSeen('p1'), cache.pageSeen('p1')]).toEqual([
+      'new',
+      'again',
+      'kept',
+    ]);
+    expect(cache.pageSeen('p2')).toBe('new');
+    const off = new ViewCache(0);
+    expect([off.pageSeen('p1'), off.pageSeen('p1')]).toEqual(['new', 'new']);
+  });
+
   it('drops the oldest entries past its bound, and holds nothing larger than it', () => {
     const cache = new ViewCache(10);
     cache.set('a', 'aaaa');
@@ -51,7 +63,10 @@ describe('SqliteJobStore list pages from memory', () => {
     const store = new SqliteJobStore({ path: join(dir, 'own.sqlite'), renderView: render });
     const a = job();
     await store.insert(a);
-    expect(await page(store)).toEqual([{ id: a.id, status: 'queued', progress: 0 }]);
+    // Views are kept from a page's second read on; the third is served from memory.
+    for (let read = 0; read < 3; read += 1) {
+      expect(await page(store)).toEqual([{ id: a.id, status: 'queued', progress: 0 }]);
+    }
     await store.save({ ...a, status: 'running', progress: 40 });
     expect(await page(store)).toEqual([{ id: a.id, status: 'running', progress: 40 }]);
     await store.close();
@@ -65,8 +80,10 @@ describe('SqliteJobStore list pages from memory', () => {
     const b = job();
     await first.insert(a);
     await first.insert(b);
-    // Read twice: the second read is served from memory.
-    expect(await page(first)).toEqual(await page(first));
+    // Read three times: the views are kept at the second read, the third is served from memory.
+    const before = await page(first);
+    expect(await page(first)).toEqual(before);
+    expect(await page(first)).toEqual(before);
     await second.save({ ...a, status: 'succeeded', progress: 100 });
     expect(await page(first)).toEqual([
       { id: b.id, status: 'queued', progress: 0 },
@@ -84,9 +101,41 @@ describe('SqliteJobStore list pages from memory', () => {
     await seeded.close();
     for (const viewCacheChars of [0, 60]) {
       const store = new SqliteJobStore({ path, renderView: render, viewCacheChars });
-      expect(await page(store)).toEqual(expected);
-      expect(await page(store)).toEqual(expected);
+      for (let read = 0; read < 3; read += 1) expect(await page(store)).toEqual(expected);
       await store.close();
     }
+  });
+});
+
+describe('ViewCache under churn', () => {
+  it('keeps its eviction queue near its live entries when views are dropped and set again', () => {
+    const cache = new ViewCache(1_000_000);
+    for (let i = 0; i < 50_000; i += 1) {
+      cache.set('a', `view ${i}`);
+      cache.delete('a');
+    }
+    cache.set('b', 'bbb');
+    const queue = (cache as unknown as { order: unknown[]; head: number }).order.length;
+    expect(queue).toBeLessThan(2_000);
+    expect(cache.get('b')).toBe('bbb');
+    expect(cache.stats).toEqual({ entries: 1, chars: 3 });
+  });
+
+  it('evicts the oldest live entry, skipping ones replaced or deleted since', () => {
+    const cache = new ViewCache(9);
+    cache.set('a', 'aaa');
+    cache.set('b', 'bbb');
+    cache.set('a', 'AAA');
+    cache.delete('b');
+    cache.set('c', 'ccc');
+    cache.set('d', 'ddd');
+    // 'a' was set again after 'b': 'a' (its second insertion) is now the oldest live entry.
+    cache.set('e', 'eee');
+    expect([cache.get('a'), cache.get('c'), cache.get('d'), cache.get('e')]).toEqual([
+      undefined,
+      'ccc',
+      'ddd',
+      'eee',
+    ]);
   });
 });

@@ -420,8 +420,13 @@ export class SqliteJobStore implements JobStore {
       this.viewCache.clear();
       this.seenDataVersion = version;
     }
-    const cached = this.cachedPage(query);
-    if (cached !== undefined) return cached;
+    const seen = this.viewCache.pageSeen(
+      JSON.stringify([query.clientId, query.statuses, query.before, query.limit]),
+    );
+    if (seen === 'kept') {
+      const cached = this.cachedPage(query);
+      if (cached !== undefined) return cached;
+    }
     const { sql, params } = listSql(
       query,
       'jobs.id AS id, job_views.view AS view',
@@ -434,7 +439,7 @@ export class SqliteJobStore implements JobStore {
     }
     const rows = statement.all(...params, query.limit + 1);
     const items = rows.slice(0, query.limit).map((r) => {
-      if (r.view !== null) this.viewCache.set(r.id, r.view);
+      if (r.view !== null && seen !== 'new') this.viewCache.set(r.id, r.view);
       // Jobs written before schema 3 (or by a store without a renderer) are rendered here.
       return { id: r.id, view: r.view ?? this.renderMissing(r.id, render) };
     });
