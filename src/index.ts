@@ -80,6 +80,7 @@ export type {
   DescribeOptions,
   DescribeResult,
   SeedResult,
+  SeedSource,
   ShortenResult,
   ShortenToken,
   TokenWeight,

@@ -42,6 +42,7 @@ import type {
   DescribeResult,
   ImageInput,
   SeedResult,
+  SeedSource,
   ShortenResult,
 } from './commands/types.js';
 import { UnknownActionError } from './errors.js';
@@ -570,11 +571,11 @@ export class Midjourney extends EventEmitter<GenerationEvents> implements Genera
     return this.commands.blend(images, options);
   }
 
-  /** The seed of a finished result: reacts ✉️ and reads Midjourney's DM. */
-  seed(
-    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
-    options: CommandOptions = {},
-  ): Promise<SeedResult> {
+  /**
+   * The seed of a finished result: reacts ✉️ and reads the DM of the result's bot (a niji result's
+   * seed comes from niji・journey, in its own DM channel).
+   */
+  seed(source: SeedSource, options: CommandOptions = {}): Promise<SeedResult> {
     return this.commands.seed(source, options);
   }
 

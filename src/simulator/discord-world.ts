@@ -105,17 +105,20 @@ export class DiscordWorld implements SimWorld {
     return structuredClone(message);
   }
 
-  /** The user's DM channel with the bot (`POST /users/@me/channels`), opened on first use. */
-  openDirectMessage(userId: Snowflake): Snowflake {
-    const known = this.deps.channels.dmOf(userId);
+  /**
+   * The user's DM channel with a bot (`POST /users/@me/channels`), opened on first use: by default
+   * with this view's bot. Each bot has its own channel with the user, as on Discord.
+   */
+  openDirectMessage(userId: Snowflake, botId: Snowflake = this.author.id): Snowflake {
+    const known = this.deps.channels.dmOf(userId, botId);
     if (known !== undefined) return known;
     const id = this.nextSnowflake();
-    this.deps.channels.addDm(id, userId);
+    this.deps.channels.addDm(id, userId, botId);
     this.deps.messages.addChannel(id);
     return id;
   }
 
-  /** The bot writes to a user in their DM channel; MESSAGE_CREATE reaches that user only. */
+  /** The bot writes to a user in their DM channel with it; MESSAGE_CREATE reaches that user only. */
   postDirectMessage(userId: Snowflake, draft: BotMessageDraft): APIMessage {
     const channelId = this.openDirectMessage(userId);
     const message = this.build(channelId, draft);

@@ -37,6 +37,8 @@ export function nijiBotUser(id: Snowflake): APIUser {
 export class UserDirectory {
   private readonly byTokenMap = new Map<string, SimUser>();
   private readonly byIdMap = new Map<Snowflake, APIUser>();
+  /** The bot users (Midjourney, niji・journey): the only recipients a DM can be opened with. */
+  private readonly botIds = new Set<Snowflake>();
   readonly defaultUser: SimUser;
 
   constructor(
@@ -55,6 +57,7 @@ export class UserDirectory {
       this.byIdMap.set(user.id, user);
     }
     this.byIdMap.set(botUser.id, botUser);
+    this.botIds.add(botUser.id);
     const first = users[0];
     if (first === undefined) throw new Error('at least one user is required');
     this.defaultUser = this.byTokenMap.get(first.token) as SimUser;
@@ -68,6 +71,12 @@ export class UserDirectory {
   /** Another bot user (niji・journey) that posts in the guild. */
   addBot(user: APIUser): void {
     this.byIdMap.set(user.id, user);
+    this.botIds.add(user.id);
+  }
+
+  /** The bot user with this id (Midjourney or niji・journey), if it is one. */
+  bot(id: Snowflake): APIUser | undefined {
+    return this.botIds.has(id) ? this.byIdMap.get(id) : undefined;
   }
 
   byId(id: Snowflake): APIUser | undefined {
@@ -100,26 +109,28 @@ export class ChannelDirectory {
     for (const id of channelIds) this.guildOf.set(id, guildId);
   }
 
-  /** DM channels with the bot: channel -> the user. */
-  private readonly dmUsers = new Map<Snowflake, Snowflake>();
+  /** DM channels with a bot: channel -> the user and the bot (one channel per pair, as on Discord). */
+  private readonly dmUsers = new Map<Snowflake, { userId: Snowflake; botId: Snowflake }>();
 
   has(channelId: Snowflake): boolean {
     return this.guildOf.has(channelId) || this.dmUsers.has(channelId);
   }
 
-  /** The user's DM channel with the bot, if opened. */
-  dmOf(userId: Snowflake): Snowflake | undefined {
-    for (const [channelId, user] of this.dmUsers) if (user === userId) return channelId;
+  /** The user's DM channel with a bot, if opened. */
+  dmOf(userId: Snowflake, botId: Snowflake): Snowflake | undefined {
+    for (const [channelId, dm] of this.dmUsers) {
+      if (dm.userId === userId && dm.botId === botId) return channelId;
+    }
     return undefined;
   }
 
   /** The user of a DM channel (undefined for a guild channel). */
   dmUser(channelId: Snowflake): Snowflake | undefined {
-    return this.dmUsers.get(channelId);
+    return this.dmUsers.get(channelId)?.userId;
   }
 
-  addDm(channelId: Snowflake, userId: Snowflake): void {
-    this.dmUsers.set(channelId, userId);
+  addDm(channelId: Snowflake, userId: Snowflake, botId: Snowflake): void {
+    this.dmUsers.set(channelId, { userId, botId });
   }
 
   guild(channelId: Snowflake): Snowflake | undefined {

@@ -63,7 +63,10 @@ export interface SimWorld {
    * inside `handleInteraction`. Optional for test doubles.
    */
   openModal?(interactionId: Snowflake, modal: SimModal, iframe?: boolean): boolean;
-  /** Writes to a user in their DM channel with the bot (the seed after a ✉️ reaction). Optional for test doubles. */
+  /**
+   * Writes to a user in their DM channel with this bot (the seed after a ✉️ reaction): niji・journey
+   * writes in its own channel with the user, not in Midjourney's. Optional for test doubles.
+   */
   postDirectMessage?(userId: Snowflake, draft: BotMessageDraft): APIMessage;
 }
 

@@ -12,6 +12,7 @@ import {
   NIJI_IMAGINE_ID,
   type Simulator,
   type StartSimulatorOptions,
+  seedOf,
   startSimulator,
 } from '../../src/simulator/index.js';
 import { buttonPayload, imaginePayload } from './helpers/fixtures.js';
@@ -100,6 +101,52 @@ describe('the niji・journey bot', () => {
     expect(first?.id).not.toBe(second?.id);
     expect(resultOf(s, first?.resultMessageId).author.id).toBe(MJ);
     expect(resultOf(s, second?.resultMessageId).author.id).toBe(NIJI_APPLICATION_ID);
+  });
+
+  it('answers ✉️ on its own result with a DM from its bot user, in its own DM channel with the user', async () => {
+    const s = await start();
+    await api(s, 'POST', '/interactions', { body: imaginePayload(s, 'a paper crane') });
+    await api(s, 'POST', '/interactions', {
+      body: imaginePayload(s, 'a paper crane', {}, NIJI_APPLICATION_ID),
+    });
+    await until(() => (s.jobs.filter((j) => j.state === 'completed').length === 2 ? true : undefined));
+    const mjJob = s.jobs.find((j) => j.botType === 'midjourney');
+    const nijiJob = s.jobs.find((j) => j.botType === 'niji');
+    const open = async (recipient: string) =>
+      (await api(s, 'POST', '/users/@me/channels', { body: { recipient_id: recipient } })).json as {
+        id: string;
+        recipients: { id: string }[];
+      };
+    const mjDm = await open(MJ);
+    const nijiDm = await open(NIJI_APPLICATION_ID);
+    expect(nijiDm.id).not.toBe(mjDm.id);
+    expect(nijiDm.recipients.map((r) => r.id)).toEqual([NIJI_APPLICATION_ID]);
+    expect((await open(NIJI_APPLICATION_ID)).id).toBe(nijiDm.id);
+
+    const react = (messageId: string | undefined) =>
+      api(
+        s,
+        'PUT',
+        `/channels/${s.channelId}/messages/${messageId}/reactions/${encodeURIComponent('✉️')}/@me`,
+      );
+    expect((await react(nijiJob?.resultMessageId)).status).toBe(204);
+    expect((await react(mjJob?.resultMessageId)).status).toBe(204);
+    await until(() =>
+      s.messages(nijiDm.id).length > 0 && s.messages(mjDm.id).length > 0 ? true : undefined,
+    );
+    const dms = async (channelId: string) =>
+      (await api(s, 'GET', `/channels/${channelId}/messages?limit=50`)).json as APIMessage[];
+    const nijiDms = await dms(nijiDm.id);
+    const mjDms = await dms(mjDm.id);
+    expect(nijiDms.map((m) => [m.author.id, m.content])).toEqual([
+      [
+        NIJI_APPLICATION_ID,
+        `**${nijiJob?.echo}**\n**Job ID**: ${nijiJob?.id}\n**seed** ${seedOf(nijiJob?.id ?? '')}`,
+      ],
+    ]);
+    expect(mjDms.map((m) => [m.author.id, m.content])).toEqual([
+      [MJ, `**${mjJob?.echo}**\n**Job ID**: ${mjJob?.id}\n**seed** ${seedOf(mjJob?.id ?? '')}`],
+    ]);
   });
 
   it("records the trap: a Midjourney job sent to niji's /imagine (the index's first) is niji's", async () => {

@@ -58,6 +58,7 @@ import {
   type DescribeOptions,
   type DescribeResult,
   type SeedResult,
+  type SeedSource,
   type ShortenResult,
 } from './types.js';
 
@@ -83,7 +84,10 @@ export interface CommandRunnerDeps {
   botUserId: Snowflake;
   /** The niji・journey bot's user id (its application id): the author of its answers. */
   nijiBotUserId: Snowflake;
-  /** The DM channel with the bot, when configured; else opened with `POST /users/@me/channels`. */
+  /**
+   * The DM channel with the Midjourney bot, when configured; else opened with
+   * `POST /users/@me/channels`. niji・journey's DM channel is always opened.
+   */
   dmChannelId?: Snowflake | undefined;
   /** The gateway, when watching over it: `/info` answers privately and is only seen there. */
   gateway?: GatewayClient | undefined;
@@ -184,25 +188,30 @@ export class CommandRunner {
 
   /**
    * The seed of a finished result: reacts ✉️ on its message, then reads the DM channel with the
-   * bot for `**Job ID**: <uuid>` and `**seed** <digits>` (the DM is matched by the job id, never by
-   * order). Reactions and DM reads go through the limiter like every Discord call.
+   * result's bot (Midjourney, or niji・journey for a niji result: each bot writes in its own DM
+   * channel) for `**Job ID**: <uuid>` and `**seed** <digits>` from that bot (the DM is matched by
+   * the job id, never by order). Reactions and DM reads go through the limiter like every Discord
+   * call. The configured `dmChannelId` is the channel with Midjourney; niji's is opened.
    */
-  async seed(
-    source: { messageId: Snowflake; channelId: Snowflake; jobId: string },
-    options: CommandOptions = {},
-  ): Promise<SeedResult> {
+  async seed(source: SeedSource, options: CommandOptions = {}): Promise<SeedResult> {
     const { deps } = this;
     if (deps.closing.aborted) throw new GeneratorClosedError();
     const problems: string[] = [];
     if (!/^\d{16,20}$/.test(String(source?.messageId))) problems.push('messageId: not a snowflake');
     if (!/^[0-9a-f-]{36}$/i.test(String(source?.jobId))) problems.push('jobId: not a Midjourney job UUID');
+    if (source?.botType !== undefined && !BOT_TYPES.includes(source.botType)) {
+      problems.push(botTypeProblem(source.botType));
+    }
     if (problems.length > 0) throw new ValidationError('Cannot ask for the seed', problems);
+    const bot = source.botType ?? 'midjourney';
+    const botUserId = this.userOf(bot);
     const timeoutMs = options.timeoutMs ?? deps.settings.jobTimeoutMs;
     const signal = anySignal(options.signal, deps.closing);
     const rest = deps.api as RestApi & RestRequester;
     const release = await this.turn('seed').acquire(signal);
     try {
-      const dm = deps.dmChannelId ?? (await openDmChannel(rest, deps.botUserId, signal ? { signal } : {})).id;
+      const configured = bot === 'midjourney' ? deps.dmChannelId : undefined;
+      const dm = configured ?? (await openDmChannel(rest, botUserId, signal ? { signal } : {})).id;
       const newest = await deps.api.getMessages(dm, { limit: 1 }, signal ? { signal } : {});
       const after = newest[0]?.id;
       const submittedAt = deps.clock.now();
@@ -219,7 +228,7 @@ export class CommandRunner {
         );
         for (const message of page) {
           const found = pattern.exec(message.content ?? '');
-          if (found?.[1] && message.author?.id === deps.botUserId) {
+          if (found?.[1] && message.author?.id === botUserId) {
             return { jobId: source.jobId, seed: found[1], messageId: message.id, dmChannelId: dm };
           }
         }

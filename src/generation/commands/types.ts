@@ -101,12 +101,15 @@ export interface CommandGenerator {
   changeSettings?(change: SettingsChange, options?: CommandOptions): Promise<AccountSettings>;
   /** `/prefer remix` (over the gateway): whether Remix mode is now on. */
   preferRemix?(options?: CommandOptions): Promise<boolean>;
-  /** The seed of a finished result (✉️ reaction, Midjourney's DM). */
-  seed(
-    source: Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId'>,
-    options?: CommandOptions,
-  ): Promise<SeedResult>;
+  /** The seed of a finished result (✉️ reaction, then the DM of the result's bot). */
+  seed(source: SeedSource, options?: CommandOptions): Promise<SeedResult>;
 }
+
+/**
+ * The result whose seed is asked: its message and job id, and its bot (`botType`, default
+ * Midjourney): the seed is read from the DM channel with that bot.
+ */
+export type SeedSource = Pick<GenerationResult, 'messageId' | 'channelId' | 'jobId' | 'botType'>;
 
 export function isCommandGenerator(value: unknown): value is CommandGenerator {
   const v = value as Partial<Record<keyof CommandGenerator, unknown>> | null;

@@ -12,6 +12,7 @@ import { commandFailure } from '../commands/error-body.js';
 import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js';
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { JobStateError } from '../errors.js';
+import { resultOfBot } from '../jobs/job.js';
 import { commonErrors, errorAnswer, objectAnswer, V1_TAG } from './answer-schemas.js';
 import { ownedJob } from './routes-v1.js';
 import { jobIdParams } from './schemas.js';
@@ -180,13 +181,13 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
       }),
   );
 
-  // The seed of a succeeded job of the caller: ✉️ on its result, then Midjourney's DM.
+  // The seed of a succeeded job of the caller: ✉️ on its result, then the DM of its bot.
   app.post<{ Params: { id: string } }>(
     '/v1/jobs/:id/seed',
     {
       schema: {
         ...command(
-          "A succeeded job's seed (reacts ✉️ and reads Midjourney's DM)",
+          "A succeeded job's seed (reacts ✉️ and reads the DM of the job's bot: Midjourney or niji・journey)",
           objectAnswer('The seed', {
             id: '1750000000000000',
             jobId: '0b0b0b0b-0000-4000-8000-000000000000',
@@ -203,7 +204,7 @@ export async function registerCommandRoutes(app: FastifyInstance, ctx: ServiceCo
       if (job.status !== 'succeeded' || job.result === null) {
         throw new JobStateError(job.id, job.status, 'only a succeeded job has a seed');
       }
-      const result = job.result;
+      const result = resultOfBot(job, job.result);
       return run(reply, request.clientId, async (commands) => ({
         id: job.id,
         ...(await commands.seed(result, { signal: ctx.shutdown })),

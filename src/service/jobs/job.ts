@@ -133,6 +133,15 @@ export function createJobRecord(id: string, input: NewJob, now: number): JobReco
 }
 
 /**
+ * A succeeded job's result naming its bot, as `seed()` takes it (the seed is read from the DM of
+ * that bot): the result's own `botType`, else the job's (a result stored before results named it).
+ */
+export function resultOfBot(job: Pick<JobRecord, 'botType'>, result: GenerationResult): GenerationResult {
+  const botType = result.botType ?? job.botType;
+  return botType === undefined ? result : { ...result, botType };
+}
+
+/**
  * Makes job ids: ms since the epoch times 1000 plus a sequence, strictly increasing even when
  * the clock stalls or steps back, so ids sort by creation and serve as pagination cursors. Seeded
  * with the store's largest id at start so a restart never reuses one.

@@ -14,6 +14,7 @@ import { imageBodyLimit, loadRequestImages } from '../commands/request-images.js
 import { type ServiceContext, takeSubmission } from '../context.js';
 import { UnknownJobError, WebhookTargetError } from '../errors.js';
 import { ownedJob } from '../http/routes-v1.js';
+import { resultOfBot } from '../jobs/job.js';
 import { proxyRoute } from './answer-schemas.js';
 import { PROXY_BOT_PROBLEM, PROXY_BOTS, proxyBotName, proxyBotSchema } from './bot-names.js';
 import type { CommandTaskAnswer, CommandTaskTable } from './command-tasks.js';
@@ -242,7 +243,8 @@ export async function registerProxyCommandRoutes(
     },
   );
 
-  // midjourney-proxy's image-seed: the seed of a SUCCESS task, in `result` (✉️ reaction + DM).
+  // midjourney-proxy's image-seed: the seed of a SUCCESS task, in `result` (✉️ reaction + the DM
+  // of the task's bot, Midjourney or niji・journey).
   const seedSchema = proxyRoute("A SUCCESS task's seed, in `result`");
   app.get<{ Params: { id: string } }>(
     '/mj/task/:id/image-seed',
@@ -261,7 +263,7 @@ export async function registerProxyCommandRoutes(
       if (ctx.commands === undefined)
         return result(ProxyCode.Failure, 'image-seed is not available on this service');
       try {
-        const seed = await ctx.commands.seed(job.result, { signal: ctx.shutdown });
+        const seed = await ctx.commands.seed(resultOfBot(job, job.result), { signal: ctx.shutdown });
         return result(ProxyCode.Success, 'Success', seed.seed, { jobId: seed.jobId });
       } catch (error) {
         const e = error as { code?: unknown; message?: unknown };
