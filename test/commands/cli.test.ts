@@ -109,6 +109,41 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
   });
 
+  it("seed --bot niji reads the seed of a niji job from niji's DM", async () => {
+    const setup = await startBatchSim();
+    const lockDir = mkdtempSync(join(tmpdir(), 'mjw-seed-niji-lock-'));
+    try {
+      const grid = await setup.client().imagine('a lantern for the seed command', { botType: 'niji' });
+      expect(grid.botType).toBe('niji');
+      let out = '';
+      const stdout = new PassThrough();
+      stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const code = await seedCommand.run({
+        argv: [grid.jobId, '--message', grid.messageId, '--bot', 'niji', '--json', '--timeout', '10000'],
+        env: { ...setup.env, MJW_LOCK_DIR: lockDir },
+        stdout,
+        stderr: new PassThrough(),
+        signal: new AbortController().signal,
+      });
+      expect(code).toBe(0);
+      expect(JSON.parse(out.trim())).toMatchObject({
+        ok: true,
+        jobId: grid.jobId,
+        seed: String(seedOf(grid.jobId)),
+      });
+    } finally {
+      await setup.close();
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+    const uuid = '0b0b0b0b-0000-4000-8000-000000000000';
+    expect(parseSeedArgs([uuid, '--message', '1250000000000000020', '--bot', 'niji']).bot).toBe('niji');
+    expect(() => parseSeedArgs([uuid, '--message', '1250000000000000020', '--bot', 'dall-e'])).toThrow(
+      /--bot: expected midjourney or niji/,
+    );
+  });
+
   it('act presses a button answered with a form (Custom Zoom) over the gateway, and refuses it by polling', async () => {
     const setup = await startBatchSim();
     const lockDir = mkdtempSync(join(tmpdir(), 'mjw-act-lock-'));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
-import { seedOf, startSimulator } from '../../src/simulator/index.js';
+import { NIJI_APPLICATION_ID, seedOf, startSimulator } from '../../src/simulator/index.js';
 import { startReceiver } from '../service/helpers/receiver.js';
 import { startTestService, type TestService, waitForStatus } from '../service/helpers/service.js';
 import { generatorFor } from '../service/helpers/simulator.js';
@@ -109,6 +109,22 @@ describe('/v1', () => {
     const proxy = await t.alice.get(`/mj/task/${body.id}/image-seed`);
     expect(proxy.body).toMatchObject({ code: 1, result: String(seedOf(job.result!.jobId)) });
     expect((await t.bob.post(`/v1/jobs/${body.id}/seed`, {})).status).toBe(404);
+  });
+
+  it("reads the seed of a succeeded niji job from niji's DM (/v1 and image-seed)", async () => {
+    const { body } = await t.alice.post('/v1/imagine', { prompt: 'a seeded paper lantern', botType: 'niji' });
+    const job = await waitForStatus(t.started.service.runner, body.id, 'terminal');
+    expect(job).toMatchObject({ status: 'succeeded', botType: 'niji' });
+    const jobId = job.result?.jobId ?? '';
+    expect(sim.jobs.find((j) => j.id === jobId)?.botType).toBe('niji');
+    const seed = await t.alice.post(`/v1/jobs/${body.id}/seed`, {});
+    expect(seed.status).toBe(200);
+    expect(seed.body).toMatchObject({ id: body.id, jobId, seed: String(seedOf(jobId)) });
+    expect(sim.messages(seed.body.dmChannelId).find((m) => m.id === seed.body.messageId)?.author.id).toBe(
+      NIJI_APPLICATION_ID,
+    );
+    const proxy = await t.alice.get(`/mj/task/${body.id}/image-seed`);
+    expect(proxy.body).toMatchObject({ code: 1, result: String(seedOf(jobId)) });
   });
 
   it('shortens a prompt', async () => {

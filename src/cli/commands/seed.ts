@@ -1,16 +1,22 @@
-/** `mjw seed <job-uuid> --message <id> [--channel <id>]`: a finished job's seed (✉️ + the bot's DM). */
+/**
+ * `mjw seed <job-uuid> --message <id> [--channel <id>] [--bot midjourney|niji]`: a finished job's
+ * seed (✉️ + the DM of the job's bot).
+ */
 import type { SeedResult } from '../../generation/commands/types.js';
-import { parseCommandLine } from '../args.js';
+import type { BotType } from '../../midjourney/constants.js';
+import { botFlag, parseCommandLine } from '../args.js';
 import { type Command, type CommandContext, UsageError } from '../command.js';
 import { type CommonArgs, parseTimeout, runCommand } from './command-run.js';
 
-const USAGE = `Usage: mjw seed <job-uuid> --message <message-id> [--channel <channel-id>] [--json] [--timeout <ms>]
+const USAGE = `Usage: mjw seed <job-uuid> --message <message-id> [--channel <channel-id>]
+                [--bot midjourney|niji] [--json] [--timeout <ms>]
 
-Reacts ✉️ on the job's result message and prints the seed Midjourney sends by DM.
+Reacts ✉️ on the job's result message and prints the seed the job's bot sends by DM.
 <job-uuid> is Midjourney's job id (the UUID in the grid's file name, "jobId" in mjw's JSON);
 --message is the result message ("messageId"); --channel defaults to DISCORD_CHANNEL_ID.
 
 Options:
+  --bot <bot>       midjourney (default) or niji: the bot that ran the job (its DM carries the seed).
   --json            One JSON object: {"ok":true,"jobId","seed","messageId","dmChannelId"}
   --timeout <ms>    Deadline (default MJ_JOB_TIMEOUT_MS).`;
 
@@ -18,6 +24,7 @@ export interface SeedArgs extends CommonArgs {
   jobId: string;
   messageId: string;
   channelId?: string;
+  bot?: BotType;
 }
 
 export function parseSeedArgs(argv: string[]): SeedArgs {
@@ -26,6 +33,7 @@ export function parseSeedArgs(argv: string[]): SeedArgs {
     timeout: { type: 'string' },
     message: { type: 'string' },
     channel: { type: 'string' },
+    bot: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('expected one <job-uuid>');
   const jobId = positionals[0] as string;
@@ -39,6 +47,8 @@ export function parseSeedArgs(argv: string[]): SeedArgs {
   }
   const args: SeedArgs = { jobId, messageId: values.message, json: values.json ?? false };
   if (values.channel !== undefined) args.channelId = values.channel;
+  const bot = botFlag(values.bot);
+  if (bot !== undefined) args.bot = bot;
   parseTimeout(values.timeout, args);
   return args;
 }
@@ -55,6 +65,7 @@ async function run(ctx: CommandContext): Promise<number> {
           jobId: args.jobId,
           messageId: args.messageId,
           channelId: args.channelId ?? client.settings.channelId,
+          ...(args.bot !== undefined ? { botType: args.bot } : {}),
         },
         options,
       ),
@@ -64,7 +75,7 @@ async function run(ctx: CommandContext): Promise<number> {
 
 export const seedCommand: Command = {
   name: 'seed',
-  summary: "Print a finished job's seed (reacts ✉️, reads Midjourney's DM)",
+  summary: "Print a finished job's seed (reacts ✉️, reads the DM of the job's bot)",
   usage: USAGE,
   run,
 };
