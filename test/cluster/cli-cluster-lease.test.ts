@@ -258,7 +258,8 @@ describe.skipIf(env === undefined)('mjw imagine and mjw batch beside a cluster',
       for (;;) {
         const job = (await (await fetch(`${worker.url}/v1/jobs/${id}`)).json()) as { status: string };
         if (job.status === 'succeeded') break;
-        expect(['queued', 'submitting', 'running']).toContain(job.status);
+        // On its way: any status short of an end (submitted lasts only until the first message).
+        expect(['queued', 'submitting', 'submitted', 'running']).toContain(job.status);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(imagineCalls()).toBe(1);
