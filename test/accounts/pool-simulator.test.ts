@@ -4,7 +4,6 @@
  * over every account, a disabled account gets no more calls, and `mjw batch` runs on the pool.
  */
 import { writeFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountPool } from '../../src/accounts/account-pool.js';
 import { accountPoolFromConfig } from '../../src/accounts/from-config.js';
@@ -14,6 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { SubmissionTicket } from '../../src/generation/types.js';
 import { type Simulator, simAccounts, simAccountsFile, startSimulator } from '../../src/simulator/index.js';
 import { batchFiles, resultLines } from '../batch/support/files.js';
+import { capture } from '../cli/helpers.js';
 
 const SIM = simAccounts(3);
 
@@ -144,18 +144,8 @@ describe('mjw batch with MJ_ACCOUNTS_FILE', () => {
     const files = await batchFiles(Array.from({ length: 9 }, (_, i) => `meadow ${i + 1}`).join('\n'));
     const accountsFile = `${files.dir}/accounts.json`;
     await writeFile(accountsFile, JSON.stringify(simAccountsFile(SIM.accounts, sim.guildId, 2)));
-    const sink = (): Writable & { text: string } => {
-      const stream = new Writable({
-        write(chunk, _enc, done) {
-          stream.text += String(chunk);
-          done();
-        },
-      }) as Writable & { text: string };
-      stream.text = '';
-      return stream;
-    };
-    const stdout = sink();
-    const stderr = sink();
+    const stdout = capture();
+    const stderr = capture();
     const code = await batchCommand.run({
       argv: [files.input, '--out', files.out],
       env: { ...env(sim), MJ_ACCOUNTS_FILE: accountsFile },

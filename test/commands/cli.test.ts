@@ -17,6 +17,7 @@ import { infoCommand } from '../../src/cli/commands/info.js';
 import { parseSeedArgs, seedCommand } from '../../src/cli/commands/seed.js';
 import { parseSettingsArgs, settingsCommand } from '../../src/cli/commands/settings.js';
 import { shortenCommand } from '../../src/cli/commands/shorten.js';
+import type { GenerationResult } from '../../src/generation/index.js';
 import { seedOf } from '../../src/simulator/index.js';
 import { startBatchSim } from '../batch/support/sim.js';
 import { gridPng, redPng } from './helpers.js';
@@ -78,65 +79,51 @@ describe('mjw describe / blend / shorten against the built-in simulator', () => 
     expect(json).toMatchObject({ ok: true, jobMode: 'Fast', running: 0 });
   });
 
-  it('seed prints the seed of a job run on a configured account', async () => {
+  /** Runs `mjw seed --json` on a job imagined on a configured account; returns the job and what it printed. */
+  async function seedOfNewJob(
+    prompt: string,
+    options: { botType?: 'niji'; args?: string[] } = {},
+  ): Promise<{ grid: GenerationResult; code: number; json: unknown }> {
     const setup = await startBatchSim();
     const lockDir = mkdtempSync(join(tmpdir(), 'mjw-seed-lock-'));
     try {
-      const grid = await setup.client().imagine('a lighthouse for the seed command');
-      const env = { ...setup.env, MJW_LOCK_DIR: lockDir };
+      const grid = await setup
+        .client()
+        .imagine(prompt, options.botType === undefined ? {} : { botType: options.botType });
       let out = '';
       const stdout = new PassThrough();
       stdout.on('data', (c: Buffer) => {
         out += c.toString();
       });
       const code = await seedCommand.run({
-        argv: [grid.jobId, '--message', grid.messageId, '--json'],
-        env,
-        stdout,
-        stderr: new PassThrough(),
-        signal: new AbortController().signal,
-      });
-      expect(code).toBe(0);
-      expect(JSON.parse(out.trim())).toMatchObject({
-        ok: true,
-        jobId: grid.jobId,
-        seed: String(seedOf(grid.jobId)),
-      });
-    } finally {
-      await setup.close();
-      rmSync(lockDir, { recursive: true, force: true });
-    }
-    expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
-  });
-
-  it("seed --bot niji reads the seed of a niji job from niji's DM", async () => {
-    const setup = await startBatchSim();
-    const lockDir = mkdtempSync(join(tmpdir(), 'mjw-seed-niji-lock-'));
-    try {
-      const grid = await setup.client().imagine('a lantern for the seed command', { botType: 'niji' });
-      expect(grid.botType).toBe('niji');
-      let out = '';
-      const stdout = new PassThrough();
-      stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      const code = await seedCommand.run({
-        argv: [grid.jobId, '--message', grid.messageId, '--bot', 'niji', '--json', '--timeout', '10000'],
+        argv: [grid.jobId, '--message', grid.messageId, '--json', ...(options.args ?? [])],
         env: { ...setup.env, MJW_LOCK_DIR: lockDir },
         stdout,
         stderr: new PassThrough(),
         signal: new AbortController().signal,
       });
-      expect(code).toBe(0);
-      expect(JSON.parse(out.trim())).toMatchObject({
-        ok: true,
-        jobId: grid.jobId,
-        seed: String(seedOf(grid.jobId)),
-      });
+      return { grid, code, json: JSON.parse(out.trim()) };
     } finally {
       await setup.close();
       rmSync(lockDir, { recursive: true, force: true });
     }
+  }
+
+  it('seed prints the seed of a job run on a configured account', async () => {
+    const { grid, code, json } = await seedOfNewJob('a lighthouse for the seed command');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, jobId: grid.jobId, seed: String(seedOf(grid.jobId)) });
+    expect(() => parseSeedArgs(['not-a-uuid', '--message', '1'])).toThrow(UsageError);
+  });
+
+  it("seed --bot niji reads the seed of a niji job from niji's DM", async () => {
+    const { grid, code, json } = await seedOfNewJob('a lantern for the seed command', {
+      botType: 'niji',
+      args: ['--bot', 'niji', '--timeout', '10000'],
+    });
+    expect(grid.botType).toBe('niji');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, jobId: grid.jobId, seed: String(seedOf(grid.jobId)) });
     const uuid = '0b0b0b0b-0000-4000-8000-000000000000';
     expect(parseSeedArgs([uuid, '--message', '1250000000000000020', '--bot', 'niji']).bot).toBe('niji');
     expect(() => parseSeedArgs([uuid, '--message', '1250000000000000020', '--bot', 'dall-e'])).toThrow(
