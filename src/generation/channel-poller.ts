@@ -16,7 +16,7 @@ import { isTokenInvalidError } from '../discord/rest/errors.js';
 import type { APIMessage, Snowflake } from '../discord/types.js';
 import { type Clock, jitter, type Random } from '../util/clock.js';
 import { compareSnowflakes } from '../util/snowflake.js';
-import type { ChannelRouter } from './channel-router.js';
+import { type ChannelRouter, EARLIEST_SNOWFLAKE } from './channel-router.js';
 import type { ReadFailures } from './channel-watcher.js';
 
 export interface ChannelPollerOptions {
@@ -34,6 +34,13 @@ export interface ChannelPollerOptions {
    * then waits a full interval again, so the channel's reads stay about one per interval.
    */
   confirmReadGapMs?: number;
+  /**
+   * How old a complete poll may be and still serve as a submission's snapshot (`newest`) without a
+   * new read (ms). Default 1,000: about what a new read would wait in the limiter behind a call or
+   * two (350 ms apart) before being sent, so the snapshot is no staler than one read anew; typically
+   * the poll that just saw a result, whose freed slot lets the next job in.
+   */
+  snapshotReuseMs?: number;
   /** Messages per page; Discord allows 1–100. */
   pageLimit: number;
   /** Extra pages one poll may read when more than a page arrived since the floor (busy channels). */
@@ -57,6 +64,16 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** Someone waiting for the channel's newest message id (see `newest`). */
+interface NewestWaiter {
+  since: number;
+  /** The id (null: nothing in the channel), or undefined when the poll could not tell. */
+  resolve: (id: Snowflake | null | undefined) => void;
+}
+
+/** Default `snapshotReuseMs`. */
+const SNAPSHOT_REUSE_MS = 1_000;
+
 /** A failed poll doubles the next wait, up to this factor: bounded, so reads resume promptly. */
 const MAX_FAILURE_BACKOFF = 4;
 
@@ -68,6 +85,9 @@ export class ChannelPoller {
   private waiters: Waiter[] = [];
   /** Waiting for a complete, successful read: released by nothing else (see `covered`). */
   private coverWaiters: Waiter[] = [];
+  private newestWaiters: NewestWaiter[] = [];
+  /** The newest id the last complete, successful poll told, and when that poll started. */
+  private lastNewest: { id: Snowflake | null; startedAt: number } | undefined;
   /** Start time of the last poll whose result was applied. */
   private lastApplied = Number.NEGATIVE_INFINITY;
   /** Start time of the last applied poll that listed everything after the floor. */
@@ -96,6 +116,7 @@ export class ChannelPoller {
       this.running = undefined;
       // Nothing more will be learned from this loop: do not keep anyone waiting on it.
       this.releaseWaiters(Number.POSITIVE_INFINITY);
+      this.releaseNewest(Number.POSITIVE_INFINITY, undefined);
       if (this.shouldRun()) this.ensureRunning();
     });
   }
@@ -132,6 +153,44 @@ export class ChannelPoller {
     const waiting = this.waitIn('coverWaiters', since, signal);
     this.ensureRunning();
     return waiting;
+  }
+
+  /**
+   * The channel's newest message id, from a poll that starts now (the loop's next poll brought
+   * forward), or from one that started at most `snapshotReuseMs` ago: a submission's snapshot ("the job's messages come after this id") that is also a poll
+   * for every job in flight, instead of a separate `GET ?limit=1` beside the polls. Each poll lists
+   * everything after the floor, so when it is complete its newest message is the channel's newest
+   * (an empty list: nothing after the floor, which then serves as well). Read before the caller
+   * sends anything, it is as fresh as that separate read would be.
+   *
+   * Undefined when this poll cannot tell (it failed, was cut short by `maxPagesPerPoll`, or the
+   * loop is not running): the caller then reads the newest message itself.
+   */
+  newest(signal?: AbortSignal): Promise<Snowflake | null | undefined> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!this.shouldRun()) return Promise.resolve(undefined);
+    const since = this.options.clock.now();
+    const reuseMs = this.options.snapshotReuseMs ?? SNAPSHOT_REUSE_MS;
+    if (this.lastNewest && since - this.lastNewest.startedAt <= reuseMs) {
+      return Promise.resolve(this.lastNewest.id);
+    }
+    const answer = new Promise<Snowflake | null | undefined>((resolve, reject) => {
+      const waiter: NewestWaiter = {
+        since,
+        resolve: (id) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(id);
+        },
+      };
+      const onAbort = (): void => {
+        this.newestWaiters = this.newestWaiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.newestWaiters.push(waiter);
+    });
+    this.wake();
+    return answer;
   }
 
   /** A waiter for a read at or after `since` in one of the two lists; `signal` takes it out. */
@@ -255,6 +314,7 @@ export class ChannelPoller {
       }
     } catch (error) {
       if (signal.aborted) return;
+      this.releaseNewest(startedAt, undefined);
       if (isTokenInvalidError(error)) {
         this.router.failAll(error);
         return;
@@ -272,6 +332,9 @@ export class ChannelPoller {
     this.router.resolveDeferred(startedAt - 1);
     this.lastApplied = startedAt;
     this.releaseWaiters(startedAt);
+    const newest = complete ? (newestOf(messages) ?? emptyAfter(floor)) : undefined;
+    if (newest !== undefined) this.lastNewest = { id: newest, startedAt };
+    this.releaseNewest(startedAt, newest);
     if (complete) {
       this.lastCovered = startedAt;
       const ready = this.coverWaiters.filter((w) => w.since <= startedAt);
@@ -281,12 +344,24 @@ export class ChannelPoller {
     this.options.onApplied?.();
   }
 
+  private releaseNewest(upTo: number, id: Snowflake | null | undefined): void {
+    const ready = this.newestWaiters.filter((w) => w.since <= upTo);
+    if (ready.length === 0) return;
+    this.newestWaiters = this.newestWaiters.filter((w) => w.since > upTo);
+    for (const waiter of ready) waiter.resolve(id);
+  }
+
   private releaseWaiters(upTo: number): void {
     const ready = this.waiters.filter((w) => w.since <= upTo);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.since > upTo);
     for (const waiter of ready) waiter.resolve();
   }
+}
+
+/** The newest id a complete, empty read after `floor` proves: the floor itself, or none at all. */
+function emptyAfter(floor: Snowflake): Snowflake | null {
+  return floor === EARLIEST_SNOWFLAKE ? null : floor;
 }
 
 /** Whether a `GET /messages` answer is a list of messages with snowflake ids. */

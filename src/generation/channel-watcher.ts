@@ -92,9 +92,14 @@ export interface ChannelWatcher {
   readFailures(channelId: Snowflake): ReadFailures;
   /**
    * The channel's newest message id before a submission; `read` is the REST call, made only when
-   * the watcher does not already know it (the gateway watcher tracks it while live). Absent: read.
+   * the watcher does not already know it (the gateway watcher tracks it while live; the polling
+   * watcher brings a poll forward while it polls the channel). Absent: read.
    */
-  lastMessageId?(channelId: Snowflake, read: () => Promise<Snowflake | null>): Promise<Snowflake | null>;
+  lastMessageId?(
+    channelId: Snowflake,
+    read: () => Promise<Snowflake | null>,
+    signal?: AbortSignal,
+  ): Promise<Snowflake | null>;
   /** Whether ephemeral notices (flag 64) reach jobs right now: only over a live gateway. */
   seesEphemeral(): boolean;
   stats(): WatcherStats;

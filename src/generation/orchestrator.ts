@@ -541,12 +541,13 @@ export class Pipeline {
 
   /**
    * The channel's newest message id before sending: the job's messages come after it. Over a live
-   * gateway the watcher already knows it (newest-messages.ts), so only the first job reads it.
+   * gateway the watcher already knows it (newest-messages.ts), so only the first job reads it; while
+   * the channel is polled, a poll brought forward tells it (polling-watcher.ts).
    */
   private snapshot(channelId: Snowflake, signal: AbortSignal | undefined): Promise<Snowflake | null> {
     const { watcher } = this.deps;
     const read = (): Promise<Snowflake | null> => this.readNewest(channelId, signal);
-    return watcher.lastMessageId ? watcher.lastMessageId(channelId, read) : read();
+    return watcher.lastMessageId ? watcher.lastMessageId(channelId, read, signal) : read();
   }
 
   /**

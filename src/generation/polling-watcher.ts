@@ -58,6 +58,23 @@ export class PollingWatcher implements ChannelWatcher {
     return channel.poller.covered(since, signal);
   }
 
+  /**
+   * While the channel is polled for other jobs, a submission's snapshot is the next poll brought
+   * forward (`ChannelPoller.newest`): one call that both reads the newest id and polls for every job
+   * there, in place of a `GET ?limit=1` beside the polls. Otherwise (the first job, or a poll that
+   * could not tell) `read`.
+   */
+  async lastMessageId(
+    channelId: Snowflake,
+    read: () => Promise<Snowflake | null>,
+    signal?: AbortSignal,
+  ): Promise<Snowflake | null> {
+    const channel = this.channels.get(channelId);
+    if (!channel || channel.router.size === 0) return read();
+    const newest = await channel.poller.newest(signal);
+    return newest === undefined ? read() : newest;
+  }
+
   readFailures(channelId: Snowflake): ReadFailures {
     return this.channels.get(channelId)?.poller.readFailures ?? { count: 0, last: undefined };
   }

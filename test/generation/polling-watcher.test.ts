@@ -4,7 +4,7 @@ import type { APIMessage, GetMessagesQuery } from '../../src/discord/types.js';
 import type { JobEvent } from '../../src/generation/channel-watcher.js';
 import { PollingWatcher } from '../../src/generation/polling-watcher.js';
 import { systemClock } from '../../src/util/clock.js';
-import { CHANNEL_ID, job, sf, USER_ID, waiting } from './fixtures.js';
+import { CHANNEL_ID, job, message, sf, USER_ID, waiting } from './fixtures.js';
 
 interface Call {
   at: number;
@@ -260,5 +260,102 @@ describe('PollingWatcher', () => {
     answer = [];
     await nextPoll(); // the failure backoff decides when
     expect(events.map((e) => e.type)).toEqual(['message', 'deleted']);
+  });
+
+  describe("a submission's snapshot (lastMessageId)", () => {
+    const readOnce = () => {
+      const reads: number[] = [];
+      const read = async (): Promise<string | null> => {
+        reads.push(Date.now());
+        return sf(999);
+      };
+      return { reads, read };
+    };
+
+    it('reads the newest message itself when the channel is not polled for anyone', async () => {
+      const { watcher, calls } = setup();
+      const { reads, read } = readOnce();
+      await expect(watcher.lastMessageId(CHANNEL_ID, read)).resolves.toBe(sf(999));
+      expect(reads).toHaveLength(1);
+      expect(calls).toHaveLength(0);
+    });
+
+    it('brings the next poll forward and takes its newest message, then waits a full interval again', async () => {
+      const { watcher, calls, register } = setup(() => [waiting(sf(12), 'prompt j1'), message(sf(15))]);
+      const { events } = register('j1');
+      await vi.advanceTimersByTimeAsync(1_000);
+      const { reads, read } = readOnce();
+      await expect(watcher.lastMessageId(CHANNEL_ID, read)).resolves.toBe(sf(15));
+      // One call, which was also the poll for the job in flight: no separate read.
+      expect(reads).toEqual([]);
+      expect(calls.map((c) => c.at)).toEqual([1_000]);
+      expect(calls[0]?.query).toEqual({ after: sf(1), limit: 100 });
+      expect(events.map((e) => e.type)).toEqual(['message']);
+      // The loop's next wait starts from this poll (the second draw, 1 -> 5 s), not the first one's
+      // 3 s, cut short by the snapshot.
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(calls.map((c) => c.at)).toEqual([1_000]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls.map((c) => c.at)).toEqual([1_000, 6_000]);
+    });
+
+    it('takes a complete poll that started at most snapshotReuseMs (1 s) ago without reading again', async () => {
+      let newest = 20;
+      const { watcher, calls, register } = setup(() => [message(sf(newest))]);
+      register('j1');
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(calls.map((c) => c.at)).toEqual([3_000]);
+      newest = 21;
+      const { reads, read } = readOnce();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await expect(watcher.lastMessageId(CHANNEL_ID, read)).resolves.toBe(sf(20));
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(watcher.lastMessageId(CHANNEL_ID, read)).resolves.toBe(sf(21));
+      expect(calls.map((c) => c.at)).toEqual([3_000, 4_001]);
+      expect(reads).toEqual([]);
+    });
+
+    it('takes the floor when nothing came after it (a complete, empty list)', async () => {
+      const { watcher, register } = setup(() => []);
+      register('j7');
+      const { reads, read } = readOnce();
+      await expect(watcher.lastMessageId(CHANNEL_ID, read)).resolves.toBe(sf(7));
+      expect(reads).toEqual([]);
+    });
+
+    it('reads itself when the poll failed or was cut short: neither tells the newest message', async () => {
+      let answer: (query: GetMessagesQuery) => APIMessage[] = () => {
+        throw new Error('socket hang up');
+      };
+      const { watcher, calls, register } = setup((q) => answer(q));
+      register('j1');
+      const failed = readOnce();
+      await expect(watcher.lastMessageId(CHANNEL_ID, failed.read)).resolves.toBe(sf(999));
+      expect(failed.reads).toHaveLength(1);
+      expect(calls).toHaveLength(1);
+      // More than maxPagesPerPoll (3) pages of others' messages: the poll stops short of the newest.
+      const page = (from: number) =>
+        Array.from({ length: 100 }, (_, i) => waiting(sf(from + i), 'noise from others'));
+      answer = (q) => page(Number(BigInt(q.after ?? '0') - 1_300_000_000_000_000_000n) + 1);
+      const cut = readOnce();
+      await expect(watcher.lastMessageId(CHANNEL_ID, cut.read)).resolves.toBe(sf(999));
+      expect(cut.reads).toHaveLength(1);
+      expect(calls).toHaveLength(4);
+    });
+
+    it('leaves the wait when the submission is cancelled', async () => {
+      const { watcher, register } = setup(() => new Promise<APIMessage[]>(() => undefined));
+      register('j1');
+      const controller = new AbortController();
+      const { read } = readOnce();
+      const snapshot = watcher.lastMessageId(CHANNEL_ID, read, controller.signal);
+      const outcome = snapshot.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      controller.abort(new Error('cancelled'));
+      await expect(outcome).resolves.toEqual(new Error('cancelled'));
+    });
   });
 });
