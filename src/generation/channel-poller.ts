@@ -300,7 +300,8 @@ export class ChannelPoller {
         const batch: unknown = await api.getMessages(
           this.router.channelId,
           { after, limit: pageLimit },
-          { signal },
+          // Polls settle jobs already sent: they go before a new job's send in the limiter.
+          { signal, urgent: true },
         );
         // A 200 whose body is not a message list (cut short, a proxy's page) is a failed poll:
         // applied, it would read as "every message of every job was deleted".

@@ -9,6 +9,7 @@ import { CHANNEL_ID, job, message, sf, USER_ID, waiting } from './fixtures.js';
 interface Call {
   at: number;
   query: GetMessagesQuery;
+  urgent: boolean | undefined;
 }
 
 function setup(
@@ -20,8 +21,8 @@ function setup(
   let r = 0;
   const watcher = new PollingWatcher({
     api: {
-      getMessages: async (_channel, query = {}) => {
-        calls.push({ at: Date.now(), query });
+      getMessages: async (_channel, query = {}, requestOptions = {}) => {
+        calls.push({ at: Date.now(), query, urgent: requestOptions.urgent });
         return answer(query);
       },
     },
@@ -66,6 +67,8 @@ describe('PollingWatcher', () => {
     // Waits drawn from random 0, 1, 0.5, 0.25, 0, 1: 3000, 5000, 4000, 3500, 3000 -> polls at 3000, 8000, 12000, 15500, 18500.
     expect(calls.map((c) => c.at)).toEqual([3_000, 8_000, 12_000, 15_500, 18_500]);
     expect(calls[0]?.query).toEqual({ after: sf(1), limit: 100 });
+    // Polls settle jobs already sent: the limiter lets them go before a new job's send.
+    expect(calls.every((c) => c.urgent === true)).toBe(true);
     expect(watcher.stats()).toMatchObject({ pollingChannels: 1, jobs: 10, polls: 5 });
     for (const j of jobs) j.registration.dispose();
     await vi.advanceTimersByTimeAsync(20_000);

@@ -13,6 +13,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's per-call timeout (default 15 s). */
   timeoutMs?: number;
+  /**
+   * Let the limiter grant this call before queued calls that are not urgent (a channel's poll
+   * before a new job's send); the spacing between calls is unchanged. Default false.
+   */
+  urgent?: boolean;
 }
 
 /**

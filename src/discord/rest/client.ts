@@ -225,7 +225,11 @@ export class RestClient implements DiscordApi {
   }
 
   async #attempt<T>(request: RestRequest<T>, route: Route, attempt: number, budget: RetryBudget): Promise<T> {
-    const permit = await this.limiter.acquire(route, { signal: request.signal, sequence: budget.sequence });
+    const permit = await this.limiter.acquire(route, {
+      signal: request.signal,
+      sequence: budget.sequence,
+      urgent: request.urgent,
+    });
     budget.sequence = permit.sequence;
     if (this.options.sendGate) {
       try {

@@ -12,6 +12,13 @@ export interface AcquireOptions {
    * requests that arrived after the original.
    */
   sequence?: number | undefined;
+  /**
+   * Granted before every request that is not urgent, once the token-wide gates and its own route
+   * allow it (FIFO among urgent ones): for reads that settle jobs already paid for (a channel's
+   * poll), which should not queue behind a new job's send. The spacing between any two requests
+   * is unchanged. Default false.
+   */
+  urgent?: boolean | undefined;
 }
 
 /** The right to send one request now. Report what happened exactly once. */

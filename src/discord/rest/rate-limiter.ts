@@ -4,7 +4,8 @@
  *
  * It is an actor: every producer (acquire, complete, fail, abort, the wake timer) mutates state
  * synchronously and then runs the single consumer, `drain()`, which grants permits in FIFO order
- * by sequence, skipping only requests whose own route or bucket is held back. One timer at most
+ * by sequence (urgent requests first: see `AcquireOptions.urgent`), skipping only requests whose
+ * own route or bucket is held back. One timer at most
  * wakes it for the earliest moment something can change. Rules enforced, in order:
  * refusals (401 seen, Cloudflare cooldown, invalid-request limit), global 429 pause, minimum
  * spacing between starts, the global per-second limit, then per route/bucket limits (one request
@@ -42,6 +43,7 @@ const GLOBAL_WINDOW_MS = 1_000;
 
 interface Waiter {
   readonly sequence: number;
+  readonly urgent: boolean;
   readonly state: RouteState<Waiter>;
   readonly enqueuedAt: number;
   readonly resolve: (permit: Permit) => void;
@@ -95,6 +97,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       const state = this.table.route(route, now);
       const waiter: Waiter = {
         sequence: options.sequence ?? this.nextSequence++,
+        urgent: options.urgent === true,
         state,
         enqueuedAt: now,
         resolve,
@@ -201,7 +204,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
         const head = state.queue[0]!;
         const readyAt = this.readyAt(state, this.table.bucketOf(state, now), now);
         if (readyAt <= now) {
-          if (best === undefined || head.sequence < best.sequence) best = head;
+          if (best === undefined || goesFirst(head, best)) best = head;
         } else if (readyAt < wakeAt) {
           wakeAt = readyAt;
         }
@@ -414,6 +417,12 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
 export function exhaustedWaitMs(resetAfterMs: number | undefined): number {
   if (resetAfterMs === undefined) return MISSING_RESET_MS;
   return Math.min(MAX_BUCKET_RESET_MS, Math.max(MIN_EXHAUSTED_WAIT_MS, resetAfterMs));
+}
+
+/** Which of two ready route heads is granted first: urgent ones, then FIFO by sequence. */
+function goesFirst(a: Waiter, b: Waiter): boolean {
+  if (a.urgent !== b.urgent) return a.urgent;
+  return a.sequence < b.sequence;
 }
 
 /** Keeps a route queue sorted by sequence; new requests append, retries slot back in. */

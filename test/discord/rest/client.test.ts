@@ -355,6 +355,26 @@ describe('RestClient retries', () => {
     await expect(pending).rejects.toBe(reason);
     expect(setup.client.limiter.stats().queueDepth).toBe(0);
   });
+
+  it('an urgent call goes before queued calls that are not', async () => {
+    setup = mockClient({ limiterOptions: { minSpacingMs: 50 } });
+    const { pool, client } = setup;
+    pool
+      .intercept({ path: `${BASE}/users/@me`, method: 'GET' })
+      .reply(200, USER, json)
+      .times(2);
+    pool
+      .intercept({ path: `${BASE}/channels/${CHANNEL_1}/messages?limit=1`, method: 'GET' })
+      .reply(200, [], json);
+    const order: string[] = [];
+    const first = client.getCurrentUser().then(() => order.push('first'));
+    const queued = client.getCurrentUser().then(() => order.push('queued'));
+    const urgent = client
+      .getMessages(CHANNEL_1, { limit: 1 }, { urgent: true })
+      .then(() => order.push('urgent'));
+    await Promise.all([first, queued, urgent]);
+    expect(order).toEqual(['first', 'urgent', 'queued']);
+  });
 });
 
 describe('RestClient options', () => {

@@ -66,6 +66,53 @@ describe('RateLimiter minimum spacing (fake time)', () => {
   });
 });
 
+describe('RateLimiter urgent requests', () => {
+  it('grants an urgent request before queued ones that are not, keeping the spacing and FIFO among each', async () => {
+    const limiter = new RateLimiter();
+    const order: string[] = [];
+    const starts: number[] = [];
+    const take = (label: string, route: ReturnType<typeof messagesRoute>, urgent = false) =>
+      limiter.acquire(route, { urgent }).then((p) => {
+        order.push(label);
+        starts.push(Date.now());
+        p.complete(ok());
+      });
+    const first = take('send 1', INTERACTIONS);
+    await vi.advanceTimersByTimeAsync(0);
+    // Queued behind the first: two sends (one route), then two polls of other channels marked urgent.
+    const rest = [
+      take('send 2', INTERACTIONS),
+      take('send 3', INTERACTIONS),
+      take('poll a', messagesRoute(channel(1)), true),
+      take('poll b', messagesRoute(channel(2)), true),
+    ];
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual(['send 1', 'poll a', 'poll b', 'send 2', 'send 3']);
+    expect(starts.slice(1).map((t, i) => t - (starts[i] ?? 0))).toEqual([350, 350, 350, 350]);
+  });
+
+  it('still waits for its own route: an urgent request never overtakes one in flight on its bucket', async () => {
+    const limiter = new RateLimiter();
+    const order: string[] = [];
+    const held = await limiter.acquire(messagesRoute(CHANNEL_1));
+    const urgent = limiter.acquire(messagesRoute(CHANNEL_1), { urgent: true }).then((p) => {
+      order.push('urgent');
+      p.complete(ok());
+    });
+    const send = limiter.acquire(INTERACTIONS).then((p) => {
+      order.push('send');
+      p.complete(ok());
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(order).toEqual(['send']);
+    held.complete(ok());
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all([urgent, send]);
+    expect(order).toEqual(['send', 'urgent']);
+  });
+});
+
 describe('RateLimiter global limit', () => {
   it('never starts more than 50 requests in any one second, even with no spacing (loopback)', async () => {
     const limiter = new RateLimiter({ minSpacingMs: 0, allowUnsafeSpacing: true });
