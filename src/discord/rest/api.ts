@@ -14,8 +14,9 @@ export interface RequestOptions {
   /** Overrides the client's per-call timeout (default 15 s). */
   timeoutMs?: number;
   /**
-   * Let the limiter grant this call before queued calls that are not urgent (a channel's poll
-   * before a new job's send); the spacing between calls is unchanged. Default false.
+   * Let the limiter grant this call before older queued calls that are not urgent (a channel's
+   * poll before a new job's send), though never twice in a row; the spacing between calls is
+   * unchanged. Default false.
    */
   urgent?: boolean;
 }

@@ -13,10 +13,11 @@ export interface AcquireOptions {
    */
   sequence?: number | undefined;
   /**
-   * Granted before every request that is not urgent, once the token-wide gates and its own route
-   * allow it (FIFO among urgent ones): for reads that settle jobs already paid for (a channel's
-   * poll), which should not queue behind a new job's send. The spacing between any two requests
-   * is unchanged. Default false.
+   * May be granted before older requests that are not urgent, once the token-wide gates and its
+   * own route allow it (FIFO among urgent ones): for reads that settle jobs already paid for (a
+   * channel's poll), which should not queue behind a new job's send. Never twice in a row, so a
+   * steady stream of urgent requests cannot starve the others: the oldest request gets at least
+   * every other start. The spacing between any two requests is unchanged. Default false.
    */
   urgent?: boolean | undefined;
 }

@@ -4,8 +4,8 @@
  *
  * It is an actor: every producer (acquire, complete, fail, abort, the wake timer) mutates state
  * synchronously and then runs the single consumer, `drain()`, which grants permits in FIFO order
- * by sequence (urgent requests first: see `AcquireOptions.urgent`), skipping only requests whose
- * own route or bucket is held back. One timer at most
+ * by sequence (an urgent request may go first, never twice in a row: see `AcquireOptions.urgent`),
+ * skipping only requests whose own route or bucket is held back. One timer at most
  * wakes it for the earliest moment something can change. Rules enforced, in order:
  * refusals (401 seen, Cloudflare cooldown, invalid-request limit), global 429 pause, minimum
  * spacing between starts, the global per-second limit, then per route/bucket limits (one request
@@ -64,6 +64,8 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   private lastStart = Number.NEGATIVE_INFINITY;
   private globalPausedUntil = 0;
   private queued = 0;
+  /** The last start was an urgent request ahead of an older one (see `drainOnce`). */
+  private overtook = false;
   private inFlight = 0;
   private lastSweep: number;
   private wake: { at: number; controller: AbortController } | undefined;
@@ -198,23 +200,29 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
         this.scheduleWake(gateAt);
         return;
       }
-      let best: Waiter | undefined;
+      let oldest: Waiter | undefined;
+      let urgent: Waiter | undefined;
       let wakeAt = Number.POSITIVE_INFINITY;
       for (const state of this.active) {
         const head = state.queue[0]!;
         const readyAt = this.readyAt(state, this.table.bucketOf(state, now), now);
         if (readyAt <= now) {
-          if (best === undefined || goesFirst(head, best)) best = head;
+          if (oldest === undefined || head.sequence < oldest.sequence) oldest = head;
+          if (head.urgent && (urgent === undefined || head.sequence < urgent.sequence)) urgent = head;
         } else if (readyAt < wakeAt) {
           wakeAt = readyAt;
         }
       }
-      if (best === undefined) {
+      if (oldest === undefined) {
         // Buckets busy in flight have no time: complete()/fail() wakes us.
         this.scheduleWake(wakeAt);
         return;
       }
-      this.grant(best, now);
+      // An urgent request overtakes older ones, but never twice in a row: however many urgent
+      // requests keep coming, the oldest request gets at least every other start.
+      const overtake = urgent !== undefined && urgent !== oldest && !this.overtook;
+      this.overtook = overtake;
+      this.grant(overtake && urgent ? urgent : oldest, now);
       if (this.queued === 0) {
         this.cancelWake();
         return;
@@ -417,12 +425,6 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
 export function exhaustedWaitMs(resetAfterMs: number | undefined): number {
   if (resetAfterMs === undefined) return MISSING_RESET_MS;
   return Math.min(MAX_BUCKET_RESET_MS, Math.max(MIN_EXHAUSTED_WAIT_MS, resetAfterMs));
-}
-
-/** Which of two ready route heads is granted first: urgent ones, then FIFO by sequence. */
-function goesFirst(a: Waiter, b: Waiter): boolean {
-  if (a.urgent !== b.urgent) return a.urgent;
-  return a.sequence < b.sequence;
 }
 
 /** Keeps a route queue sorted by sequence; new requests append, retries slot back in. */

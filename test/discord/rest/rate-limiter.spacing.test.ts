@@ -67,7 +67,7 @@ describe('RateLimiter minimum spacing (fake time)', () => {
 });
 
 describe('RateLimiter urgent requests', () => {
-  it('grants an urgent request before queued ones that are not, keeping the spacing and FIFO among each', async () => {
+  it('grants an urgent request before older ones that are not, never twice in a row, keeping the spacing', async () => {
     const limiter = new RateLimiter();
     const order: string[] = [];
     const starts: number[] = [];
@@ -88,8 +88,38 @@ describe('RateLimiter urgent requests', () => {
     ];
     await vi.advanceTimersByTimeAsync(2_000);
     await Promise.all([first, ...rest]);
-    expect(order).toEqual(['send 1', 'poll a', 'poll b', 'send 2', 'send 3']);
+    // poll a goes ahead of send 2; poll b may not overtake right after, so send 2 starts, then poll b
+    // goes ahead of send 3.
+    expect(order).toEqual(['send 1', 'poll a', 'send 2', 'poll b', 'send 3']);
     expect(starts.slice(1).map((t, i) => t - (starts[i] ?? 0))).toEqual([350, 350, 350, 350]);
+  });
+
+  it('a steady stream of urgent requests never starves the others: every other start is the oldest', async () => {
+    const limiter = new RateLimiter();
+    const order: string[] = [];
+    (await limiter.acquire(routeFor('GET', '/users/@me'))).complete(ok());
+    const sends = ['send 1', 'send 2', 'send 3'].map((label) =>
+      limiter.acquire(INTERACTIONS).then((p) => {
+        order.push(label);
+        p.complete(ok());
+      }),
+    );
+    let stop = false;
+    // Three channels, each polled again as soon as its poll answers: an urgent request always waits.
+    const poll = async (i: number): Promise<void> => {
+      while (!stop) {
+        const permit = await limiter.acquire(messagesRoute(channel(i)), { urgent: true });
+        order.push('poll');
+        permit.complete(ok());
+      }
+    };
+    const polls = [1, 2, 3].map(poll);
+    await vi.advanceTimersByTimeAsync(6 * 350);
+    await Promise.all(sends);
+    expect(order).toEqual(['poll', 'send 1', 'poll', 'send 2', 'poll', 'send 3']);
+    stop = true;
+    await vi.advanceTimersByTimeAsync(10 * 350);
+    await Promise.all(polls);
   });
 
   it('still waits for its own route: an urgent request never overtakes one in flight on its bucket', async () => {
