@@ -70,7 +70,9 @@ export function attachJobHistory(
   const onChange = (job: JobRecord, type: JobEventType): void => {
     const state = seen.get(job.id) ?? { band: -1, notice: null };
     const event = historyEvent(job, type, state);
-    if (TERMINAL_EVENTS.includes(type)) seen.delete(job.id);
+    // Only what differs from a fresh start is remembered: a queued job (one status change, then
+    // waiting in the store, perhaps for hours among a million others) costs no memory here.
+    if (TERMINAL_EVENTS.includes(type) || (state.band < 0 && state.notice === null)) seen.delete(job.id);
     else seen.set(job.id, state);
     if (event === undefined) return;
     const previous = chains.get(job.id) ?? Promise.resolve();
