@@ -42,10 +42,10 @@ describe('pacing with default settings', () => {
     expect(times.length).toBeGreaterThanOrEqual(9);
     // Arrival times differ from the limiter's start times by the request's own latency: the very
     // first one also opens the TCP connection (~10 ms on loopback), later ones reuse it.
-    // Under load that first arrival can lag by tens of ms, so it gets a wider margin; over the
+    // Under load that first arrival can lag by up to ~80 ms (seen), so it gets a wider margin; over the
     // warm gaps (from the second arrival on) the average spacing cannot be below the floor. The
     // cold first gap stays out of the average: a late first arrival shortens it below 350.
-    expect(gaps[0]).toBeGreaterThanOrEqual(300);
+    expect(gaps[0]).toBeGreaterThanOrEqual(250);
     const warm = gaps.slice(1);
     expect(Math.min(...warm)).toBeGreaterThanOrEqual(340);
     const second = times[1] ?? 0;
