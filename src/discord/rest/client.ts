@@ -46,6 +46,7 @@ import { errorFromResponse, networkError } from './response-errors.js';
 import type { ResponseVerdict } from './response-verdict.js';
 import { backoffDelay, retryReason } from './retry-policy.js';
 import { type HttpMethod, type Route, routeFor } from './routes.js';
+import { trackSend } from './send-tracker.js';
 
 /** One call through `RestClient.request`. */
 export interface RestRequest<T = unknown> extends RequestOptions {
@@ -253,14 +254,19 @@ export class RestClient implements DiscordApi {
     let headers: HeaderMap;
     let text: string;
     try {
-      const response = await this.#dispatcher.request({
-        origin: this.#origin,
-        path: `${this.#basePath}${request.path}`,
-        method: request.method,
-        headers: this.#headers(request.body !== undefined),
-        body: request.body === undefined ? null : JSON.stringify(request.body),
-        signal: anySignal(request.signal, timeout.signal) ?? null,
-      });
+      // The limiter spaces the next request from the moment this one leaves (send-tracker.ts).
+      const response = await trackSend(
+        () =>
+          this.#dispatcher.request({
+            origin: this.#origin,
+            path: `${this.#basePath}${request.path}`,
+            method: request.method,
+            headers: this.#headers(request.body !== undefined),
+            body: request.body === undefined ? null : JSON.stringify(request.body),
+            signal: anySignal(request.signal, timeout.signal) ?? null,
+          }),
+        { created: () => permit.awaitSend(), sent: () => permit.sent() },
+      );
       status = response.statusCode;
       headers = response.headers;
       text = await response.body.text();

@@ -29,6 +29,16 @@ export interface Permit {
   readonly sequence: number;
   /** When the permit was granted (clock ms): the request's start. */
   readonly grantedAt: number;
+  /**
+   * The transport will say when the request actually leaves (`sent`): until then no other request
+   * starts, and the next one starts the spacing after that moment rather than after the grant. A
+   * request that first has to open a connection (TCP, TLS) leaves later than it was granted;
+   * spaced from the grant alone, the next one could reach Discord less than the spacing after it.
+   * `complete` or `fail` also end the wait. Transports that cannot tell (a mock) never call it.
+   */
+  awaitSend(): void;
+  /** The request's headers were written to the socket now (see `awaitSend`). */
+  sent(): void;
   /** A response arrived: the limiter learns from its headers and says what it means. */
   complete(response: ResponseInfo): ResponseVerdict;
   /** No response (network error, timeout, abort): frees the bucket without learning anything. */

@@ -64,6 +64,8 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   private lastStart = Number.NEGATIVE_INFINITY;
   private globalPausedUntil = 0;
   private queued = 0;
+  /** Granted requests that have not left yet (`Permit.awaitSend`): nothing else starts meanwhile. */
+  private readonly unsent = new Set<GrantedPermit<Waiter>>();
   /** The last start was an urgent request ahead of an older one (see `drainOnce`). */
   private overtook = false;
   private inFlight = 0;
@@ -247,6 +249,8 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
 
   /** When the token-wide gates (global pause, spacing, per-second limit) next allow a start. */
   private gateOpensAt(now: number): number {
+    // A request still on its way out: its `sent` (or settling) opens the gate again.
+    if (this.unsent.size > 0) return Number.POSITIVE_INFINITY;
     let at = Math.max(this.globalPausedUntil, this.lastStart + this.options.minSpacingMs);
     if (this.globalWindow.count(now) >= this.options.globalLimitPerSecond) {
       at = Math.max(at, this.globalWindow.nextExpiry(now) ?? now);
@@ -283,6 +287,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
     const permit = new GrantedPermit(state, bucket, waiter.sequence, now, {
       complete: (p, response) => this.onResponse(p, response),
       fail: (p) => this.onFail(p),
+      sending: (p, waiting) => this.onSending(p, waiting),
     });
     waiter.resolve(permit);
     if (this.listenerCount('request') > 0) {
@@ -356,6 +361,20 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
   }
 
   /** A permit's request got no response: free its bucket, learn nothing. */
+  /**
+   * A request that will say when it leaves holds every other start until it does (or settles);
+   * once it left, the spacing counts from that moment (see `Permit.awaitSend`).
+   */
+  private onSending(permit: GrantedPermit<Waiter>, waiting: boolean): void {
+    if (waiting) {
+      this.unsent.add(permit);
+      return;
+    }
+    if (!this.unsent.delete(permit)) return;
+    this.lastStart = Math.max(this.lastStart, this.clock.now());
+    this.drain();
+  }
+
   private onFail(permit: GrantedPermit<Waiter>): void {
     permit.bucket.inFlight -= 1;
     this.inFlight -= 1;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RestClient } from '../../../src/discord/rest/client.js';
 import type { RestClientOptions } from '../../../src/discord/rest/client-options.js';
@@ -72,6 +72,30 @@ describe('RestClient against a loopback server', () => {
       // On the wire the server shares this process's event loop, so single gaps jitter by a few
       // ms under load; the whole run still cannot be shorter than 19 spacings.
       expect(server.received.at(-1)!.at - server.received[0]!.at).toBeGreaterThanOrEqual(19 * 40 - 5);
+    } finally {
+      await client?.close();
+      client = undefined;
+      await pool.close();
+    }
+  });
+
+  it('spaces the next request from when the previous one left, not from its grant (a slow connect)', async () => {
+    server = await startLoopback((req, res) =>
+      sendJson(res, 200, req.url?.includes('@me') ? { id: '1' } : []),
+    );
+    // Opening a connection takes 200 ms (a TLS handshake far away): the first request leaves
+    // 200 ms after its grant. Spaced from the grant alone, the second (granted 100 ms after the
+    // first, queued behind it on the one connection) would follow it onto the wire at once.
+    const connector = buildConnector({});
+    const slowConnect: buildConnector.connector = (options, callback) => {
+      setTimeout(() => connector(options, callback), 200);
+    };
+    const pool = new Pool(new URL(server.baseUrl).origin, { connections: 1, connect: slowConnect });
+    try {
+      const { client } = await setup(() => {}, { dispatcher: pool }, 100);
+      await Promise.all([client.getCurrentUser(), client.getMessages(CHANNEL_1, { limit: 1 })]);
+      const [first, second] = server.received;
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(100 - 5);
     } finally {
       await client?.close();
       client = undefined;

@@ -66,6 +66,53 @@ describe('RateLimiter minimum spacing (fake time)', () => {
   });
 });
 
+describe('RateLimiter spacing from the send', () => {
+  it('holds every start while a granted request has not left, then spaces from when it left', async () => {
+    const limiter = new RateLimiter();
+    const log: Started[] = [];
+    const first = await limiter.acquire(INTERACTIONS);
+    const t0 = Date.now();
+    first.awaitSend();
+    const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(log).toEqual([]);
+    // It left (a slow connect) 1 s after its grant: the next starts 350 ms after that.
+    first.sent();
+    await vi.advanceTimersByTimeAsync(349);
+    expect(log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await next;
+    expect(log[0]!.at - t0).toBe(1_350);
+    first.complete(ok());
+  });
+
+  it('a request that settles without leaving (connection refused) frees the others too', async () => {
+    const limiter = new RateLimiter();
+    const log: Started[] = [];
+    const first = await limiter.acquire(INTERACTIONS);
+    const t0 = Date.now();
+    first.awaitSend();
+    const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    await vi.advanceTimersByTimeAsync(200);
+    first.fail();
+    await vi.advanceTimersByTimeAsync(350);
+    await next;
+    expect(log[0]!.at - t0).toBe(550);
+  });
+
+  it('a transport that never reports sends keeps the spacing from the grant', async () => {
+    const limiter = new RateLimiter();
+    const log: Started[] = [];
+    const first = await limiter.acquire(INTERACTIONS);
+    const t0 = Date.now();
+    const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    await vi.advanceTimersByTimeAsync(350);
+    await next;
+    expect(log[0]!.at - t0).toBe(350);
+    first.complete(ok());
+  });
+});
+
 describe('RateLimiter urgent requests', () => {
   it('grants an urgent request before older ones that are not, never twice in a row, keeping the spacing', async () => {
     const limiter = new RateLimiter();
