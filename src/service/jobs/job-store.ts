@@ -161,6 +161,8 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   /**
    * Optional: the same page as `list`, each job as its public view already rendered to JSON when
    * it was written, so a list costs no parse and no render. Undefined when the store keeps no views.
+   * A store may answer the same page object again, and then only while the page is unchanged (the
+   * HTTP layer keeps the answer built from it); callers must not modify it.
    */
   listViews?(query: JobListQuery): Promise<JobViewPage | undefined>;
   /** The jobs among `ids` that exist, in the order given. */
