@@ -112,9 +112,12 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
    * The answers built from pages the store answered with the same object again (it does so only
    * while the page is unchanged, JobStore.listViews): a hot page is sent without joining it again.
    */
-  const bodies = new WeakMap<JobViewPage, string>();
-  /** A list answer joined from the views rendered when the jobs were written: nothing parsed. */
-  const pageBody = (page: JobViewPage): string => {
+  const bodies = new WeakMap<JobViewPage, Buffer>();
+  /**
+   * A list answer joined from the views rendered when the jobs were written: nothing parsed. As
+   * bytes: a kept answer is written to the socket without being encoded again.
+   */
+  const pageBody = (page: JobViewPage): Buffer => {
     // Jobs in flight are fresher in the runner than in the store: such a page is joined each time.
     const live = page.items.some(({ id }) => ctx.runner.isInFlight(id));
     const kept = live ? undefined : bodies.get(page);
@@ -124,7 +127,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
       return job === undefined ? view : JSON.stringify(toJobView(job));
     });
     const nextCursor = page.next === null ? null : encodeCursor(page.next);
-    const body = `{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    const body = Buffer.from(`{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
     if (!live) bodies.set(page, body);
     return body;
   };
