@@ -12,8 +12,6 @@ import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { ApiKeyAuthenticator } from './api-keys.js';
 import type { ServiceApp } from './service-app.js';
 
-type HookDone = HookHandlerDoneFunction;
-
 export interface RequestHookOptions {
   auth: ApiKeyAuthenticator;
   /** Every call of one key. */
@@ -33,7 +31,12 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
   const charged = new WeakSet<object>();
   const capacity = String(limiter.capacity);
   /** The limiter's verdict on a request: headers, then on or refused. */
-  const admit = (request: FastifyRequest, reply: FastifyReply, taken: TakeResult, done: HookDone): void => {
+  const admit = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    taken: TakeResult,
+    done: HookHandlerDoneFunction,
+  ): void => {
     void reply.header('x-ratelimit-limit', capacity);
     void reply.header('x-ratelimit-remaining', String(taken.remaining));
     if (!taken.allowed) {
