@@ -112,22 +112,28 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
    * The answers built from pages the store answered with the same object again (it does so only
    * while the page is unchanged, JobStore.listViews): a hot page is sent without joining it again.
    */
-  const bodies = new WeakMap<JobViewPage, Buffer>();
+  const bodies = new WeakMap<JobViewPage, string | Buffer>();
   /**
-   * A list answer joined from the views rendered when the jobs were written: nothing parsed. As
-   * bytes: a kept answer is written to the socket without being encoded again.
+   * A list answer joined from the views rendered when the jobs were written: nothing parsed. An
+   * answer sent again is kept as bytes, written without being encoded again; one sent once stays
+   * text (a copy into bytes would cost a page read once more than it saves).
    */
-  const pageBody = (page: JobViewPage): Buffer => {
+  const pageBody = (page: JobViewPage): string | Buffer => {
     // Jobs in flight are fresher in the runner than in the store: such a page is joined each time.
     const live = page.items.some(({ id }) => ctx.runner.isInFlight(id));
     const kept = live ? undefined : bodies.get(page);
+    if (typeof kept === 'string') {
+      const bytes = Buffer.from(kept);
+      bodies.set(page, bytes);
+      return bytes;
+    }
     if (kept !== undefined) return kept;
     const items = page.items.map(({ id, view }) => {
       const job = live ? ctx.runner.inFlight(id) : undefined;
       return job === undefined ? view : JSON.stringify(toJobView(job));
     });
     const nextCursor = page.next === null ? null : encodeCursor(page.next);
-    const body = Buffer.from(`{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
+    const body = `{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
     if (!live) bodies.set(page, body);
     return body;
   };
