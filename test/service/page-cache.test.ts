@@ -53,8 +53,8 @@ describe('PageCache spans', () => {
     ['020', undefined, '010', false],
   ])('a page reading [%s, %s) is dropped by a write of %s: %s', (low, high, written, dropped) => {
     const cache = new PageCache(100);
-    const page = { items: [], next: null };
-    cache.set('p', page, { low, high });
+    const page = cache.set('p', { items: [], next: null }, { low, high });
+    expect(page.kept).toBe(true);
     cache.drop(written);
     expect(cache.get('p')).toBe(dropped ? undefined : page);
   });
@@ -77,7 +77,7 @@ describe('PageCache spans', () => {
     cache.drop('1');
     expect(cache.stats).toEqual({ pages: 0, chars: 0 });
     const off = new PageCache(0);
-    off.set('a', page('x'), { low: undefined, high: undefined });
+    expect(off.set('a', page('x'), { low: undefined, high: undefined }).kept).toBeUndefined();
     expect(off.stats.pages).toBe(0);
   });
 });
@@ -161,6 +161,7 @@ describe('SqliteJobStore pages kept whole', () => {
     const query = { clientId: 'alice', limit: 2 };
     await kept(store, query);
     const page = await store.listViews(query);
+    expect(page?.kept).toBe(true);
     expect(Object.isFrozen(page)).toBe(true);
     expect(Object.isFrozen(page?.items)).toBe(true);
     expect(Object.isFrozen(page?.items[0])).toBe(true);

@@ -109,7 +109,7 @@ const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer
 
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   /**
-   * The answers built from pages the store answered with the same object again (it does so only
+   * The answers built from pages the store keeps (`kept`: it answers the same object again only
    * while the page is unchanged, JobStore.listViews): a hot page is sent without joining it again.
    */
   const bodies = new WeakMap<JobViewPage, string | Buffer>();
@@ -134,7 +134,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
     });
     const nextCursor = page.next === null ? null : encodeCursor(page.next);
     const body = `{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
-    if (!live) bodies.set(page, body);
+    if (!live && page.kept) bodies.set(page, body);
     return body;
   };
 

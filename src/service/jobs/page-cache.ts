@@ -53,22 +53,25 @@ export class PageCache {
     return this.pages.get(key)?.page;
   }
 
-  /** Keeps `page` (frozen: every reader gets this object) until a write in `span` drops it. */
+  /**
+   * Keeps `page` until a write in `span` drops it; answers the page to serve, the kept one (marked
+   * `kept`, frozen: every reader gets this object) or `page` itself when it does not fit.
+   */
   set(key: string, page: JobViewPage, span: PageSpan): JobViewPage {
     let chars = 0;
     for (const item of page.items) chars += item.view.length;
     if (chars > this.maxChars) return page;
     for (const item of page.items) Object.freeze(item);
     Object.freeze(page.items);
-    Object.freeze(page);
+    const kept: JobViewPage = Object.freeze({ items: page.items, next: page.next, kept: true });
     this.delete(key);
-    this.pages.set(key, { page, chars, ...span });
+    this.pages.set(key, { page: kept, chars, ...span });
     this.chars += chars;
     for (const oldest of this.pages.keys()) {
       if (this.chars <= this.maxChars) break;
       this.delete(oldest);
     }
-    return page;
+    return kept;
   }
 
   /** A job `id` was written: drops every page whose span holds it. */
