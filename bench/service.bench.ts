@@ -15,9 +15,15 @@
  * same cores disturb far less than requests/s.
  * The per-client limits are set out of the way: this measures the service, not the limiter. The
  * service runs in a child process, so the load generator does not share its event loop.
+ *
+ * `--only=<text>` runs only the rows whose scenario contains the text (`--only=limit=20`).
+ * `--cpu-prof` records the service's CPU profile of each row into `$BENCH_PROFILE_DIR` (default
+ * `bench-profiles/`), one `.cpuprofile` per row, for Chrome DevTools or `--cpu-prof` tooling; the
+ * profiler adds its own cost to the CPU column.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +43,9 @@ const STORED_JOBS = process.argv.includes('--quick') ? 20_000 : 100_000;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = 20;
 const BASE_ID = 1_700_000_000_000_000;
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const PROFILE = process.argv.includes('--cpu-prof');
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ?? 'bench-profiles';
 
 function measureMemory(): { heap: number; rss: number } {
   gc();
@@ -143,10 +152,21 @@ interface Row {
   errors: number;
 }
 
-async function load(child: ChildProcess, scenario: string, options: autocannon.Options): Promise<Row> {
+async function load(
+  child: ChildProcess,
+  scenario: string,
+  options: autocannon.Options,
+): Promise<Row | undefined> {
+  if (ONLY !== undefined && !scenario.includes(ONLY)) return undefined;
+  if (PROFILE) await request(child, 'profile-start', 'profile-started');
   const before = await request<{ cpu: NodeJS.CpuUsage }>(child, 'cpu', 'cpu');
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
   const after = await request<{ cpu: NodeJS.CpuUsage }>(child, 'cpu', 'cpu');
+  if (PROFILE) {
+    const name = scenario.replace(/[^\w=]+/g, '-').replace(/^-|-$/g, '');
+    const { path } = await request<{ path: string }>(child, `profile-stop:${name}`, 'profile-stopped');
+    console.log(`CPU profile of ${scenario}: ${path}`);
+  }
   const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
   return {
     scenario,
@@ -202,8 +222,21 @@ async function serve(): Promise<void> {
   const fileBytes = (await stat(dbPath)).size + (await stat(`${dbPath}-wal`).catch(() => ({ size: 0 }))).size;
   const report: ServerReport = { url: started.url, insertMs, fileBytes, empty, loaded: measureMemory() };
   process.send?.({ type: 'ready', report });
+  const profiler = new Session();
   process.on('message', async (message: { type: string }) => {
-    if (message.type === 'cpu') {
+    if (message.type === 'profile-start') {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      process.send?.({ type: 'profile-started' });
+    } else if (message.type.startsWith('profile-stop:')) {
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      await mkdir(PROFILE_DIR, { recursive: true });
+      const path = join(PROFILE_DIR, `service-${message.type.slice('profile-stop:'.length)}.cpuprofile`);
+      await writeFile(path, JSON.stringify(profile));
+      process.send?.({ type: 'profile-stopped', path });
+    } else if (message.type === 'cpu') {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
     } else if (message.type === 'memory') {
       process.send?.({
@@ -241,7 +274,10 @@ async function main(): Promise<void> {
     const { report } = await request<{ report: ServerReport }>(child, '', 'ready');
     const headers = { authorization: `Bearer ${KEY}` };
     const rows: Row[] = [];
-    rows.push(
+    const add = (row: Row | undefined): void => {
+      if (row !== undefined) rows.push(row);
+    };
+    add(
       await load(child, `GET /v1/jobs/:id (${STORED_JOBS / 1_000}k stored)`, {
         url: report.url,
         headers,
@@ -258,7 +294,7 @@ async function main(): Promise<void> {
     // A page from the middle: the keyset cursor seeks the index, nothing before it is read.
     const middle = encodeCursor(String(BASE_ID + Math.floor(STORED_JOBS / 2)).padStart(16, '0'));
     for (const limit of [20, 100]) {
-      rows.push(
+      add(
         await load(child, `GET /v1/jobs?limit=${limit}&cursor=(middle)`, {
           url: `${report.url}/v1/jobs?limit=${limit}&cursor=${middle}`,
           headers,
@@ -266,7 +302,7 @@ async function main(): Promise<void> {
       );
     }
     // Pages from random places: most views are read from the file, not from the ones kept in memory.
-    rows.push(
+    add(
       await load(child, 'GET /v1/jobs?limit=100&cursor=(random)', {
         url: report.url,
         headers,
@@ -287,22 +323,23 @@ async function main(): Promise<void> {
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: 'a lighthouse at dusk --ar 3:2', metadata: { bench: true } }),
     });
-    rows.push(submits);
+    add(submits);
     const after = await request<{ memory: { heap: number; rss: number }; sent: number; waiting: number }>(
       child,
       'memory',
       'memory',
     );
-    const accepted = submits.requests - submits['non-2xx'];
+    const accepted = submits === undefined ? 0 : submits.requests - submits['non-2xx'];
 
     console.log(
       `\nService under loopback load (${CONNECTIONS} connections, ${DURATION_S} s each, SQLite WAL store;`,
     );
     console.log('the service runs in its own process, autocannon in this one)');
     console.table(rows);
-    console.log(
-      `\nSubmissions: ${accepted} accepted (202); ${after.sent - before.sent} reached the 3-slot generator during the run, ${after.waiting} were still waiting for a slot.`,
-    );
+    if (submits !== undefined)
+      console.log(
+        `\nSubmissions: ${accepted} accepted (202); ${after.sent - before.sent} reached the 3-slot generator during the run, ${after.waiting} were still waiting for a slot.`,
+      );
     console.table([
       {
         measure: `insert ${STORED_JOBS} jobs (one transaction each)`,

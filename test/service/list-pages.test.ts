@@ -56,4 +56,54 @@ describe('GET /v1/jobs on the SQLite store', () => {
     expect(live.body.jobs[0]).toMatchObject({ id: running.body.id, status: 'running', progress: 62 });
     expect(live.body.jobs[1]).toMatchObject({ id: ids[2], status: 'succeeded' });
   });
+
+  it('answers a page read again from memory, and still shows every later change of its jobs', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mjw-list-')), 'jobs.sqlite');
+    const store = new SqliteJobStore({ path, renderView: (job) => JSON.stringify(toJobView(job)) });
+    t = await startTestService({ store, closeStore: true });
+    const runner = t.started.service.runner;
+    const first = await t.alice.post('/v1/imagine', { prompt: 'one' });
+    const done = waitForStatus(runner, first.body.id, 'succeeded');
+    (await t.generator.job(1)).complete();
+    await done;
+    const read = async () => (await t!.alice.get('/v1/jobs?limit=5')).body;
+    const before = await read();
+    // Read until the store answers the page from memory (page-cache.ts) and its answer is kept.
+    for (let i = 0; i < 3; i += 1) expect(await read()).toEqual(before);
+
+    // A new job through the service: the page shows it, then its progress as the runner sees it,
+    // although nothing is written to the store between two reads.
+    const second = await t.alice.post('/v1/imagine', { prompt: 'two' });
+    const fake = await t.generator.job(2);
+    fake.progress(10);
+    for (let i = 0; i < 3; i += 1) {
+      expect((await read()).jobs[0]).toMatchObject({ id: second.body.id, status: 'running', progress: 10 });
+    }
+    // A slow store: the runner holds progress 62 before the store does, and the page is unchanged
+    // in the store; the answer kept for it must not hide the runner's fresher state.
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const save = store.saveClaimed.bind(store);
+    const slow = vi.spyOn(store, 'saveClaimed').mockImplementation(async (...args) => {
+      await held;
+      return save(...args);
+    });
+    try {
+      fake.progress(62);
+      expect((await read()).jobs[0]).toMatchObject({ id: second.body.id, progress: 62 });
+    } finally {
+      release();
+      slow.mockRestore();
+    }
+    const finished = waitForStatus(runner, second.body.id, 'succeeded');
+    fake.complete();
+    await finished;
+    const after = await read();
+    expect(after.jobs.map((j: { status: string }) => j.status)).toEqual(['succeeded', 'succeeded']);
+    expect(after.jobs[0]).toEqual((await t.alice.get(`/v1/jobs/${second.body.id}`)).body);
+    // Another key's page is its own.
+    expect((await t.bob.get('/v1/jobs?limit=5')).body).toEqual({ jobs: [], nextCursor: null });
+  });
 });

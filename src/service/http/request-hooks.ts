@@ -3,9 +3,11 @@
  * paths), the per-key token bucket with `X-RateLimit-*` headers (its token given back when the
  * request is refused before any work, refund-policy.ts), and the HTTP metrics.
  */
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { RateLimitError, ServiceClosingError } from '../errors.js';
 import type { ClientRateLimiter } from '../limits/client-limiter.js';
 import { refundsRequestToken } from '../limits/refund-policy.js';
+import type { TakeResult } from '../limits/token-bucket.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { ApiKeyAuthenticator } from './api-keys.js';
 import type { ServiceApp } from './service-app.js';
@@ -27,30 +29,78 @@ export function installRequestHooks(app: ServiceApp, options: RequestHookOptions
   const { auth, limiter, metrics, publicPaths, isPublic, shutdown } = options;
   /** Requests whose requests token was taken, so a refusal can give it back. */
   const charged = new WeakSet<object>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (shutdown?.aborted) {
-      void reply.header('connection', 'close');
-      throw new ServiceClosingError();
-    }
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (publicPaths.has(path) || isPublic?.(path)) return;
-    request.clientId = auth.authenticate(request.headers);
-    const taken = await limiter.take(request.clientId);
-    void reply.header('x-ratelimit-limit', String(limiter.capacity));
+  const capacity = String(limiter.capacity);
+  /** The limiter's verdict on a request: headers, then on or refused. */
+  const admit = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    taken: TakeResult,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    void reply.header('x-ratelimit-limit', capacity);
     void reply.header('x-ratelimit-remaining', String(taken.remaining));
     if (!taken.allowed) {
       metrics.clientRateLimited.inc({ limit: 'requests' });
-      throw new RateLimitError(taken.retryAfterMs, 'requests');
+      done(new RateLimitError(taken.retryAfterMs, 'requests'));
+      return;
     }
     charged.add(request);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    if (charged.has(request) && refundsRequestToken(request.refusalCode || undefined)) {
-      await limiter.refund(request.clientId);
+    done();
+  };
+  // Callback hooks, not async ones: these run for every request, and the in-process limiter
+  // answers at once; a promise (the Redis limiter's) is followed when there is one.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (shutdown?.aborted) {
+      void reply.header('connection', 'close');
+      done(new ServiceClosingError());
+      return;
     }
-    metrics.observeHttp(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+    const url = request.url;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (publicPaths.has(path) || isPublic?.(path)) {
+      done();
+      return;
+    }
+    let taken: TakeResult | Promise<TakeResult>;
+    try {
+      request.clientId = auth.authenticate(request.headers);
+      taken = limiter.take(request.clientId);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (taken instanceof Promise) {
+      taken.then(
+        (result) => admit(request, reply, result, done),
+        (error: Error) => done(error),
+      );
+    } else {
+      admit(request, reply, taken, done);
+    }
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const observe = (): void => {
+      metrics.observeHttp(
+        request.routeOptions.url,
+        request.method,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      done();
+    };
+    if (!charged.has(request) || !refundsRequestToken(request.refusalCode || undefined)) {
+      observe();
+      return;
+    }
+    let refunded: void | Promise<void>;
+    try {
+      refunded = limiter.refund(request.clientId);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (refunded instanceof Promise) refunded.then(observe, (error: Error) => done(error));
+    else observe();
   });
 }

@@ -12,6 +12,7 @@ import { chargeSubmission, type ServiceContext } from '../context.js';
 import { ActionUnavailableError, JobStateError, RequestValidationError, UnknownJobError } from '../errors.js';
 import type { IdempotentAnswer } from '../jobs/idempotency-record.js';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../jobs/job.js';
+import type { JobViewPage } from '../jobs/job-store.js';
 import { METADATA_LIMITS } from '../jobs/json-limits.js';
 import { kindForAction, resolveAction } from '../runner/actions.js';
 import {
@@ -107,6 +108,36 @@ async function sendIdempotent(
 const created = (job: JobRecord): IdempotentOutcome => ({ answer: acceptedAnswer(job), jobId: job.id });
 
 export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  /**
+   * The answers built from pages the store keeps (`kept`: it answers the same object again only
+   * while the page is unchanged, JobStore.listViews): a hot page is sent without joining it again.
+   */
+  const bodies = new WeakMap<JobViewPage, string | Buffer>();
+  /**
+   * A list answer joined from the views rendered when the jobs were written: nothing parsed. An
+   * answer sent again is kept as bytes, written without being encoded again; one sent once stays
+   * text (a copy into bytes would cost a page read once more than it saves).
+   */
+  const pageBody = (page: JobViewPage): string | Buffer => {
+    // Jobs in flight are fresher in the runner than in the store: such a page is joined each time.
+    const live = page.items.some(({ id }) => ctx.runner.isInFlight(id));
+    const kept = live ? undefined : bodies.get(page);
+    if (typeof kept === 'string') {
+      const bytes = Buffer.from(kept);
+      bodies.set(page, bytes);
+      return bytes;
+    }
+    if (kept !== undefined) return kept;
+    const items = page.items.map(({ id, view }) => {
+      const job = live ? ctx.runner.inFlight(id) : undefined;
+      return job === undefined ? view : JSON.stringify(toJobView(job));
+    });
+    const nextCursor = page.next === null ? null : encodeCursor(page.next);
+    const body = `{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    if (!live && page.kept) bodies.set(page, body);
+    return body;
+  };
+
   app.post<{ Body: ImagineBody }>(
     '/v1/imagine',
     {
@@ -200,16 +231,7 @@ export async function registerV1Routes(app: FastifyInstance, ctx: ServiceContext
       };
       const views = await ctx.store.listViews?.(query);
       if (views !== undefined) {
-        // Views rendered when the jobs were written: the page is joined, not parsed and re-rendered.
-        // Jobs in flight are fresher in the runner than in the store.
-        const items = views.items.map(({ id, view }) => {
-          const live = ctx.runner.inFlight(id);
-          return live === undefined ? view : JSON.stringify(toJobView(live));
-        });
-        const nextCursor = views.next === null ? null : encodeCursor(views.next);
-        return reply
-          .type('application/json; charset=utf-8')
-          .send(`{"jobs":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
+        return reply.type('application/json; charset=utf-8').send(pageBody(views));
       }
       const page = await ctx.store.list(query);
       const jobs = page.jobs.map((job) => toJobView(ctx.runner.fresh(job)));

@@ -43,6 +43,11 @@ export interface JobViewPage {
   items: { id: string; view: string }[];
   /** Pass as `before` for the next page; null on the last page. */
   next: string | null;
+  /**
+   * True when the store answers this same object again for the same query while the page is
+   * unchanged (and a new one once it changes): a caller may keep what it built from it, by identity.
+   */
+  readonly kept?: true;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
@@ -161,6 +166,8 @@ export interface JobStore extends JobClaimStore, IdempotencyKeyStore {
   /**
    * Optional: the same page as `list`, each job as its public view already rendered to JSON when
    * it was written, so a list costs no parse and no render. Undefined when the store keeps no views.
+   * A store may answer the same page object again (`kept`), and then only while the page is
+   * unchanged (the HTTP layer keeps the answer built from it); callers must not modify it.
    */
   listViews?(query: JobListQuery): Promise<JobViewPage | undefined>;
   /** The jobs among `ids` that exist, in the order given. */

@@ -27,6 +27,7 @@ import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job.js';
 import { type JobClaim, JobClaimLostError, JobExistsError } from './job-claim.js';
 import type { JobHistoryEvent } from './job-history.js';
 import type { JobListPage, JobListQuery, JobStore, JobViewPage, WebhookDelivery } from './job-store.js';
+import { PageCache, type PageSpan } from './page-cache.js';
 import { migrate } from './sqlite-schema.js';
 import { ViewCache } from './view-cache.js';
 
@@ -48,6 +49,12 @@ export interface SqliteJobStoreOptions {
    * Kept true across processes: a write by another connection to the file clears it.
    */
   viewCacheChars?: number;
+  /**
+   * Characters of views held by whole pages kept in memory once read a third time, each dropped by
+   * any write that could change it (page-cache.ts); 0 = none. Default 4 Mi. Off when
+   * `viewCacheChars` is 0.
+   */
+  pageCacheChars?: number;
 }
 
 const DEFAULT_VIEW_CACHE_CHARS = 16 * 1024 * 1024;
@@ -93,6 +100,7 @@ export class SqliteJobStore implements JobStore {
   private readonly viewStatements = new Map<string, Database.Statement<unknown[], ViewRow>>();
   private readonly renderView: ((job: JobRecord) => string) | undefined;
   private readonly viewCache: ViewCache;
+  private readonly pageCache: PageCache;
   /** `PRAGMA data_version` when the view cache was last known true (see listViews). */
   private seenDataVersion: unknown;
   /** List queries of ids alone, by shape, for pages served from the view cache. */
@@ -105,6 +113,7 @@ export class SqliteJobStore implements JobStore {
     this.clock = options.clock ?? systemClock;
     this.renderView = options.renderView;
     this.viewCache = new ViewCache(options.viewCacheChars ?? DEFAULT_VIEW_CACHE_CHARS);
+    this.pageCache = new PageCache(options.viewCacheChars === 0 ? 0 : options.pageCacheChars);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process crash (what a restart recovers from); only a power
@@ -237,6 +246,7 @@ export class SqliteJobStore implements JobStore {
   private writeView(job: JobRecord): void {
     // Dropped, not replaced: the write's transaction may yet roll back.
     this.viewCache.delete(job.id);
+    this.pageCache.drop(job.id);
     if (this.renderView === undefined) this.stmts.dropView.run(job.id);
     else this.stmts.putView.run(job.id, this.renderView(job));
   }
@@ -413,19 +423,21 @@ export class SqliteJobStore implements JobStore {
   async listViews(query: JobListQuery): Promise<JobViewPage | undefined> {
     const render = this.renderView;
     if (render === undefined) return undefined;
-    // Another connection (a second service on this file) wrote since the cache was last checked:
-    // any view in it may be stale. This connection's own writes drop their entries (writeView).
+    // Another connection (a second service on this file) wrote since the caches were last checked:
+    // anything in them may be stale. This connection's own writes drop their entries (writeView).
     const version = this.stmts.dataVersion.get();
     if (version !== this.seenDataVersion) {
       this.viewCache.clear();
+      this.pageCache.clear();
       this.seenDataVersion = version;
     }
-    const seen = this.viewCache.pageSeen(
-      JSON.stringify([query.clientId, query.statuses, query.before, query.limit]),
-    );
+    const key = JSON.stringify([query.clientId, query.statuses, query.before, query.limit]);
+    const kept = this.pageCache.get(key);
+    if (kept !== undefined) return kept;
+    const seen = this.viewCache.pageSeen(key);
     if (seen === 'kept') {
       const cached = this.cachedPage(query);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) return this.pageCache.set(key, cached.page, cached.span);
     }
     const { sql, params } = listSql(
       query,
@@ -438,17 +450,23 @@ export class SqliteJobStore implements JobStore {
       this.viewStatements.set(sql, statement);
     }
     const rows = statement.all(...params, query.limit + 1);
+    let stored = true;
     const items = rows.slice(0, query.limit).map((r) => {
       if (r.view !== null && seen !== 'new') this.viewCache.set(r.id, r.view);
+      if (r.view === null) stored = false;
       // Jobs written before schema 3 (or by a store without a renderer) are rendered here.
       return { id: r.id, view: r.view ?? this.renderMissing(r.id, render) };
     });
     const last = items.at(-1);
-    return { items, next: rows.length > query.limit && last ? last.id : null };
+    const page = { items, next: rows.length > query.limit && last ? last.id : null };
+    // Read a third time, whole from the stored views: kept until a write could change it.
+    if (seen === 'kept' && stored)
+      return this.pageCache.set(key, page, spanOf(query, rows.at(query.limit)?.id));
+    return page;
   }
 
   /** The page from the view cache when it holds every view of it: only the ids are read. */
-  private cachedPage(query: JobListQuery): JobViewPage | undefined {
+  private cachedPage(query: JobListQuery): { page: JobViewPage; span: PageSpan } | undefined {
     const { sql, params } = listSql(query, 'jobs.id AS id');
     let statement = this.idStatements.get(sql);
     if (statement === undefined) {
@@ -463,7 +481,10 @@ export class SqliteJobStore implements JobStore {
       items.push({ id, view });
     }
     const last = items.at(-1);
-    return { items, next: ids.length > query.limit && last ? last.id : null };
+    return {
+      page: { items, next: ids.length > query.limit && last ? last.id : null },
+      span: spanOf(query, ids[query.limit]),
+    };
   }
 
   private renderMissing(id: string, render: (job: JobRecord) => string): string {
@@ -543,6 +564,12 @@ export class SqliteJobStore implements JobStore {
     if (this.db.open) this.db.close();
   }
 }
+
+/** The ids a page's query read (page-cache.ts): from its extra row, if any, up to `before`. */
+const spanOf = (query: JobListQuery, extra: string | undefined): PageSpan => ({
+  low: extra,
+  high: query.before,
+});
 
 /**
  * A keyset page: `id < before` on the primary key or on the (client_id, id) / (status, id)

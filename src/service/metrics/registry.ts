@@ -40,6 +40,16 @@ abstract class Family implements Metric {
   abstract render(): string[];
 }
 
+/** One labelled series of a counter, for a hot path that counts without building labels. */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
+/** One labelled series of a histogram, for a hot path that observes without building labels. */
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 export class Counter extends Family {
   private readonly values = new Map<string, number>();
   constructor(name: string, help: string) {
@@ -48,6 +58,11 @@ export class Counter extends Family {
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  /** The series of `labels`; it appears in the output from its first `inc`, as with `inc(labels)`. */
+  series(labels: Labels): CounterSeries {
+    const key = labelKey(labels);
+    return { inc: (by = 1) => this.values.set(key, (this.values.get(key) ?? 0) + by) };
   }
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(labels)) ?? 0;
@@ -95,11 +110,15 @@ export class CollectedCounter extends Family {
   }
 }
 
+interface HistogramValues extends HistogramSeries {
+  labels: Labels;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 export class Histogram extends Family {
-  private readonly series = new Map<
-    string,
-    { labels: Labels; counts: number[]; sum: number; count: number }
-  >();
+  private readonly values = new Map<string, HistogramValues>();
   constructor(
     name: string,
     help: string,
@@ -108,21 +127,44 @@ export class Histogram extends Family {
     super(name, help, 'histogram');
   }
   observe(value: number, labels: Labels = {}): void {
+    this.seriesOf(labelKey(labels), labels).observe(value);
+  }
+  /** The series of `labels`; it appears in the output from its first `observe`, as with `observe(v, labels)`. */
+  series(labels: Labels): HistogramSeries {
     const key = labelKey(labels);
-    let s = this.series.get(key);
+    let values: HistogramValues | undefined;
+    return {
+      observe: (value) => {
+        values ??= this.seriesOf(key, labels);
+        values.observe(value);
+      },
+    };
+  }
+  private seriesOf(key: string, labels: Labels): HistogramValues {
+    let s = this.values.get(key);
     if (s === undefined) {
-      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
+      const counts = this.buckets.map(() => 0);
+      const buckets = this.buckets;
+      const series: HistogramValues = {
+        labels,
+        counts,
+        sum: 0,
+        count: 0,
+        observe(value: number): void {
+          for (let i = 0; i < buckets.length; i += 1)
+            if (value <= (buckets[i] ?? 0)) counts[i] = (counts[i] ?? 0) + 1;
+          series.sum += value;
+          series.count += 1;
+        },
+      };
+      s = series;
+      this.values.set(key, s);
     }
-    this.buckets.forEach((le, i) => {
-      if (value <= le) s.counts[i] = (s.counts[i] ?? 0) + 1;
-    });
-    s.sum += value;
-    s.count += 1;
+    return s;
   }
   render(): string[] {
     const lines = this.header();
-    for (const s of this.series.values()) {
+    for (const s of this.values.values()) {
       this.buckets.forEach((le, i) => {
         lines.push(
           `${this.name}_bucket${labelKey({ ...s.labels, le: formatValue(le) })} ${s.counts[i] ?? 0}`,

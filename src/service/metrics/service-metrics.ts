@@ -5,7 +5,14 @@
  */
 import type { AccountView } from '../../accounts/types.js';
 import { registerProcessMetrics } from './process-metrics.js';
-import { Counter, Gauge, Histogram, type Labels, MetricsRegistry } from './registry.js';
+import {
+  Counter,
+  type CounterSeries,
+  Gauge,
+  Histogram,
+  type HistogramSeries,
+  MetricsRegistry,
+} from './registry.js';
 
 /** Live values read at each scrape. */
 export interface GaugeSources {
@@ -191,9 +198,26 @@ export class ServiceMetrics {
     );
   }
 
-  observeHttp(labels: Labels & { route: string }, seconds: number): void {
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(seconds, { route: labels.route });
+  /**
+   * The series of each route, method and status, found once: a request counts without building
+   * labels (a handful of routes, methods and statuses, so this stays as small as the metrics).
+   */
+  private readonly httpSeries = new Map<string, { requests: CounterSeries; duration: HistogramSeries }>();
+
+  /** One request served: `route` is the route's template, undefined when none matched. */
+  observeHttp(route: string | undefined, method: string, status: number, seconds: number): void {
+    const template = route ?? 'unmatched';
+    const key = `${status} ${method} ${template}`;
+    let series = this.httpSeries.get(key);
+    if (series === undefined) {
+      series = {
+        requests: this.httpRequests.series({ route: template, method, status }),
+        duration: this.httpDuration.series({ route: template }),
+      };
+      this.httpSeries.set(key, series);
+    }
+    series.requests.inc();
+    series.duration.observe(seconds);
   }
 
   render(): string {

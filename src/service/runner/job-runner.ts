@@ -693,6 +693,11 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     return active ? structuredClone(active.record) : job;
   }
 
+  /** Whether the job is running here (its in-flight version is fresher than the store's). */
+  isInFlight(id: string): boolean {
+    return this.active.has(id);
+  }
+
   /** The in-flight version of a job, or undefined when it is not running here. */
   inFlight(id: string): JobRecord | undefined {
     const active = this.active.get(id);
