@@ -77,6 +77,22 @@ describe('service against the simulator', () => {
     });
   });
 
+  it('shows the result image at first sight (progress 100), before the confirmation window ends the job', async () => {
+    const sim = await startFastSimulator();
+    cleanups.push(() => sim.close());
+    const { t } = await serviceOn(sim, { watch: 'gateway' });
+    const { body } = await t.alice.post('/v1/imagine', { prompt: 'a lighthouse seen at once' });
+    const stream = await openSse(`${t.url}/v1/jobs/${body.id}/events`, { authorization: `Bearer ${KEY_A}` });
+    const events = await stream.rest();
+    const done = events.at(-1)!;
+    expect(done.event).toBe('completed');
+    const seen = events.find((e) => e.event === 'progress' && e.data.progress === 100);
+    expect(seen?.data).toMatchObject({ status: 'running', previewUrl: done.data.result.imageUrl });
+    // Seen over the gateway, it came a confirmation window (200 ms here) before the outcome.
+    const record = sim.jobs.find((j) => j.prompt.includes('a lighthouse seen at once'));
+    expect(record?.resultMessageId).toBe(done.data.result.messageId);
+  });
+
   it('reports every Midjourney outcome with the library name and code, over the API and the proxy routes', async () => {
     const sim = await startFastSimulator();
     cleanups.push(() => sim.close());

@@ -105,8 +105,17 @@ describe('service restart with failing channel reads', () => {
     for (const job of Object.values(jobs)) await store.insert(job);
 
     sim.faults.add({ kind: 'status', status: 503, route: MESSAGES, count: Infinity });
-    const recover = setTimeout(() => sim.faults.clear(), 1_500);
-    cleanups.push(async () => clearTimeout(recover));
+    // Reads fail for a second from the first failed one (not from now: on a loaded machine the
+    // service may take longer than that to start), then Discord recovers.
+    let recover: NodeJS.Timeout | undefined;
+    const watch = setInterval(() => {
+      if (recover || !sim.requests.some((r) => r.route === MESSAGES && r.status === 503)) return;
+      recover = setTimeout(() => sim.faults.clear(), 1_000);
+    }, 20);
+    cleanups.push(async () => {
+      clearInterval(watch);
+      clearTimeout(recover);
+    });
     const service = await startTestService({ generator: clientFor(sim), store });
     cleanups.push(() => service.close());
     expect(service.started.recovered).toMatchObject({ resumed: 3, submitted: 0, failed: 0 });

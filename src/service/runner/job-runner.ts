@@ -296,13 +296,32 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         void job.update({ status: 'running', startedAt: job.record.startedAt ?? this.clock.now() }, 'status');
       }
     });
+    // The result at first sight, before the confirmation window against ephemeral moderation
+    // closes: the job shows its image at once (progress 100, previewUrl); the outcome follows with
+    // the window (a result taken down in it fails the job as ephemeral moderation).
+    const onResultSeen = this.guard('resultSeen', (ref: JobRef, result: GenerationResult): void => {
+      const job = byRef(ref);
+      if (job === undefined || isTerminal(job.record.status)) return;
+      void job.update(
+        {
+          status: 'running',
+          startedAt: job.record.startedAt ?? this.clock.now(),
+          progress: 100,
+          previewUrl: result.imageUrl,
+          notice: null,
+        },
+        'progress',
+      );
+    });
     this.generator.on('submitted', onSubmitted);
     this.generator.on('queued', onQueued);
     this.generator.on('started', onStarted);
+    this.generator.on('resultSeen', onResultSeen);
     return () => {
       this.generator.off('submitted', onSubmitted);
       this.generator.off('queued', onQueued);
       this.generator.off('started', onStarted);
+      this.generator.off('resultSeen', onResultSeen);
     };
   }
 
