@@ -98,7 +98,8 @@ export class ChannelPoller {
   private forwardSince: number | undefined;
   private consecutiveFailures = 0;
   private failures: ReadFailures = { count: 0, last: undefined };
-  private inFlight: Promise<void> | undefined;
+  /** A poll is on its way (between its start and its result being applied). */
+  private polling = false;
 
   constructor(
     private readonly router: ChannelRouter,
@@ -189,7 +190,8 @@ export class ChannelPoller {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.newestWaiters.push(waiter);
     });
-    this.wake();
+    // A poll that started this very millisecond answers it: no second one right behind it.
+    if (!(this.polling && this.lastStarted >= since)) this.wake();
     return answer;
   }
 
@@ -276,8 +278,12 @@ export class ChannelPoller {
       // A wake during the sleep is served by this poll.
       this.immediate = false;
       if (!this.shouldRun()) return;
-      this.inFlight = this.pollOnce(stop);
-      await this.inFlight;
+      this.polling = true;
+      try {
+        await this.pollOnce(stop);
+      } finally {
+        this.polling = false;
+      }
     }
   }
 

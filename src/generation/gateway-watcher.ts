@@ -112,8 +112,24 @@ export class GatewayWatcher implements ChannelWatcher {
     return this.channels.get(channelId)?.poller.readFailures ?? { count: 0, last: undefined };
   }
 
-  lastMessageId(channelId: Snowflake, read: () => Promise<Snowflake | null>): Promise<Snowflake | null> {
-    return this.newest.get(channelId, read);
+  /**
+   * Live: the newest id the gateway told (newest-messages.ts). While it is down and the channel is
+   * polled instead, a poll brought forward tells it, as in poll mode (ChannelPoller.newest); else
+   * `read`.
+   */
+  lastMessageId(
+    channelId: Snowflake,
+    read: () => Promise<Snowflake | null>,
+    signal?: AbortSignal,
+  ): Promise<Snowflake | null> {
+    return this.newest.get(channelId, async () => {
+      const channel = this.channels.get(channelId);
+      if (!this.live && channel !== undefined && channel.router.size > 0) {
+        const newest = await channel.poller.newest(signal);
+        if (newest !== undefined) return newest;
+      }
+      return read();
+    });
   }
 
   seesEphemeral(): boolean {

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 /**
  * Snapshots over a live gateway: the newest message id of a channel comes from READY and
  * MESSAGE_CREATE, and a REST read is made only when continuity is not proven.
@@ -98,5 +99,25 @@ describe('gateway snapshots against the simulator', () => {
     const channelReads = sim.requests.filter((r) => r.route === 'GET /channels/{channel_id}/messages');
     expect(channelReads).toEqual([]);
     expect(sim.requests.filter((r) => r.route === 'POST /interactions')).toHaveLength(3);
+  });
+
+  it('while the gateway is down, snapshots ride on the fallback polls: one plain read in all', async () => {
+    sim = await startFastSimulator();
+    // Nothing listens there: the gateway never comes up, the channel is polled instead.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    mj = clientFor(sim, 'gateway', { gatewayUrl: `ws://127.0.0.1:${port}` });
+    const book = ticketBook();
+    const prompts = ['a dark pier, one', 'a dark pier, two', 'a dark pier, three'];
+    const results = await Promise.all(prompts.map((p) => mj!.imagine(p, { onSubmit: book.onSubmit })));
+    for (const result of results) {
+      const ticket = book.byPrompt.get(result.prompt)?.[0];
+      expect(result.messageId).toBe(sim.jobs.find((j) => j.nonce === ticket?.nonce)?.resultMessageId);
+    }
+    const reads = sim.requests.filter((r) => r.route === 'GET /channels/{channel_id}/messages');
+    expect(reads.filter((r) => !r.path.includes('after='))).toHaveLength(1);
+    expect(reads.some((r) => r.path.includes('after='))).toBe(true);
   });
 });

@@ -319,6 +319,23 @@ describe('PollingWatcher', () => {
       expect(reads).toEqual([]);
     });
 
+    it('waits for a poll that started this very millisecond rather than polling again right behind it', async () => {
+      let answer: (messages: APIMessage[]) => void = () => undefined;
+      const { watcher, calls, register } = setup(
+        () => new Promise<APIMessage[]>((resolve) => (answer = resolve)),
+      );
+      register('j1');
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(calls.map((c) => c.at)).toEqual([3_000]);
+      const { reads, read } = readOnce();
+      const snapshot = watcher.lastMessageId(CHANNEL_ID, read);
+      answer([message(sf(30))]);
+      await expect(snapshot).resolves.toBe(sf(30));
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(calls).toHaveLength(1);
+      expect(reads).toEqual([]);
+    });
+
     it('takes the floor when nothing came after it (a complete, empty list)', async () => {
       const { watcher, register } = setup(() => []);
       register('j7');
