@@ -18,6 +18,7 @@ import { type Clock, jitter, type Random } from '../util/clock.js';
 import { compareSnowflakes } from '../util/snowflake.js';
 import { type ChannelRouter, EARLIEST_SNOWFLAKE } from './channel-router.js';
 import type { ReadFailures } from './channel-watcher.js';
+import { WaitList } from './wait-list.js';
 
 export interface ChannelPollerOptions {
   api: Pick<DiscordApi, 'getMessages'>;
@@ -59,18 +60,6 @@ export interface ChannelPollerOptions {
   debug?: (message: string) => void;
 }
 
-interface Waiter {
-  since: number;
-  resolve: () => void;
-}
-
-/** Someone waiting for the channel's newest message id (see `newest`). */
-interface NewestWaiter {
-  since: number;
-  /** The id (null: nothing in the channel), or undefined when the poll could not tell. */
-  resolve: (id: Snowflake | null | undefined) => void;
-}
-
 /** Default `snapshotReuseMs`. */
 const SNAPSHOT_REUSE_MS = 1_000;
 
@@ -82,10 +71,11 @@ export class ChannelPoller {
   private readonly stopController = new AbortController();
   private wakeController: AbortController | undefined;
   private immediate = false;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new WaitList<void>();
   /** Waiting for a complete, successful read: released by nothing else (see `covered`). */
-  private coverWaiters: Waiter[] = [];
-  private newestWaiters: NewestWaiter[] = [];
+  private readonly coverWaiters = new WaitList<void>();
+  /** Waiting for the channel's newest id (null: nothing there; undefined: the poll could not tell). */
+  private readonly newestWaiters = new WaitList<Snowflake | null | undefined>();
   /** The newest id the last complete, successful poll told, and when that poll started. */
   private lastNewest: { id: Snowflake | null; startedAt: number } | undefined;
   /** Start time of the last poll whose result was applied. */
@@ -116,8 +106,8 @@ export class ChannelPoller {
     this.running = this.loop().finally(() => {
       this.running = undefined;
       // Nothing more will be learned from this loop: do not keep anyone waiting on it.
-      this.releaseWaiters(Number.POSITIVE_INFINITY);
-      this.releaseNewest(Number.POSITIVE_INFINITY, undefined);
+      this.waiters.release(Number.POSITIVE_INFINITY, undefined);
+      this.newestWaiters.release(Number.POSITIVE_INFINITY, undefined);
       if (this.shouldRun()) this.ensureRunning();
     });
   }
@@ -139,7 +129,7 @@ export class ChannelPoller {
     if (this.lastApplied >= since || !this.running) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (since <= this.options.clock.now()) this.bringForward(since);
-    return this.waitIn('waiters', since, signal);
+    return this.waiters.wait(since, signal);
   }
 
   /**
@@ -151,7 +141,7 @@ export class ChannelPoller {
   covered(since: number, signal?: AbortSignal): Promise<void> {
     if (this.lastCovered >= since) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const waiting = this.waitIn('coverWaiters', since, signal);
+    const waiting = this.coverWaiters.wait(since, signal);
     this.ensureRunning();
     return waiting;
   }
@@ -175,47 +165,10 @@ export class ChannelPoller {
     if (this.lastNewest && since - this.lastNewest.startedAt <= reuseMs) {
       return Promise.resolve(this.lastNewest.id);
     }
-    const answer = new Promise<Snowflake | null | undefined>((resolve, reject) => {
-      const waiter: NewestWaiter = {
-        since,
-        resolve: (id) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(id);
-        },
-      };
-      const onAbort = (): void => {
-        this.newestWaiters = this.newestWaiters.filter((w) => w !== waiter);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.newestWaiters.push(waiter);
-    });
+    const answer = this.newestWaiters.wait(since, signal);
     // A poll that started this very millisecond answers it: no second one right behind it.
     if (!(this.polling && this.lastStarted >= since)) this.wake();
     return answer;
-  }
-
-  /** A waiter for a read at or after `since` in one of the two lists; `signal` takes it out. */
-  private waitIn(
-    list: 'waiters' | 'coverWaiters',
-    since: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        since,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        this[list] = this[list].filter((w) => w !== waiter);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this[list].push(waiter);
-    });
   }
 
   /** Failed polls of this channel since the loop was created. */
@@ -257,7 +210,7 @@ export class ChannelPoller {
     return (
       !this.stopController.signal.aborted &&
       this.router.size > 0 &&
-      (this.options.enabled() || this.coverWaiters.length > 0)
+      (this.options.enabled() || this.coverWaiters.size > 0)
     );
   }
 
@@ -290,7 +243,7 @@ export class ChannelPoller {
   private async pollOnce(signal: AbortSignal): Promise<void> {
     const { api, clock, pageLimit, maxPagesPerPoll } = this.options;
     const pages =
-      this.coverWaiters.length > 0
+      this.coverWaiters.size > 0
         ? (this.options.catchUpPagesPerPoll ?? maxPagesPerPoll * 10)
         : maxPagesPerPoll;
     const startedAt = clock.now();
@@ -321,7 +274,7 @@ export class ChannelPoller {
       }
     } catch (error) {
       if (signal.aborted) return;
-      this.releaseNewest(startedAt, undefined);
+      this.newestWaiters.release(startedAt, undefined);
       if (isTokenInvalidError(error)) {
         this.router.failAll(error);
         return;
@@ -338,31 +291,15 @@ export class ChannelPoller {
     // Messages deferred by an earlier poll saw one more complete view: decide them now.
     this.router.resolveDeferred(startedAt - 1);
     this.lastApplied = startedAt;
-    this.releaseWaiters(startedAt);
+    this.waiters.release(startedAt, undefined);
     const newest = complete ? (newestOf(messages) ?? emptyAfter(floor)) : undefined;
     if (newest !== undefined) this.lastNewest = { id: newest, startedAt };
-    this.releaseNewest(startedAt, newest);
+    this.newestWaiters.release(startedAt, newest);
     if (complete) {
       this.lastCovered = startedAt;
-      const ready = this.coverWaiters.filter((w) => w.since <= startedAt);
-      this.coverWaiters = this.coverWaiters.filter((w) => w.since > startedAt);
-      for (const waiter of ready) waiter.resolve();
+      this.coverWaiters.release(startedAt, undefined);
     }
     this.options.onApplied?.();
-  }
-
-  private releaseNewest(upTo: number, id: Snowflake | null | undefined): void {
-    const ready = this.newestWaiters.filter((w) => w.since <= upTo);
-    if (ready.length === 0) return;
-    this.newestWaiters = this.newestWaiters.filter((w) => w.since > upTo);
-    for (const waiter of ready) waiter.resolve(id);
-  }
-
-  private releaseWaiters(upTo: number): void {
-    const ready = this.waiters.filter((w) => w.since <= upTo);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.since > upTo);
-    for (const waiter of ready) waiter.resolve();
   }
 }
 
