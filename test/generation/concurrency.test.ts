@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Midjourney } from '../../src/generation/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { clientFor, startFastSimulator, ticketBook } from './helpers/simulator.js';
+import { clientFor, imagineEachOwn, startFastSimulator, ticketBook } from './helpers/simulator.js';
 
 let sim: Simulator | undefined;
 let mj: Midjourney | undefined;
@@ -25,17 +25,11 @@ describe('concurrency in one channel', () => {
   it('10 concurrent jobs share one poll loop: one GET per interval, not ten', async () => {
     sim = await startFastSimulator();
     mj = clientFor(sim, 'poll', { pollMinMs: 150, pollMaxMs: 200 });
-    const book = ticketBook();
     const prompts = Array.from({ length: 10 }, (_, i) => `a harbour at night, number ${i + 1}`);
     const started = Date.now();
-    const results = await Promise.all(prompts.map((p) => mj!.imagine(p, { onSubmit: book.onSubmit })));
+    await imagineEachOwn(sim, mj, prompts);
     const elapsed = Date.now() - started;
 
-    for (const result of results) {
-      const ticket = book.byPrompt.get(result.prompt)?.[0];
-      const record = sim.jobs.find((j) => j.nonce === ticket?.nonce);
-      expect(result.messageId).toBe(record?.resultMessageId);
-    }
     const polls = pollTimes(sim);
     // One loop: a poll per interval (150–200 ms), plus at most one brought forward per later job
     // for its snapshot (the newest message before its send), which no longer takes a read of its own.

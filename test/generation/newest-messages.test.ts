@@ -8,7 +8,7 @@ import type { ReadyData } from '../../src/discord/gateway/index.js';
 import type { Midjourney } from '../../src/generation/index.js';
 import { NewestMessages } from '../../src/generation/newest-messages.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { clientFor, startFastSimulator, ticketBook } from './helpers/simulator.js';
+import { clientFor, imagineEachOwn, startFastSimulator } from './helpers/simulator.js';
 
 const CHANNEL = '1100000000000000200';
 
@@ -89,13 +89,7 @@ describe('gateway snapshots against the simulator', () => {
   it('sends one POST per job and no snapshot read while the gateway is live', async () => {
     sim = await startFastSimulator();
     mj = clientFor(sim, 'gateway');
-    const book = ticketBook();
-    const prompts = ['a quiet pier, one', 'a quiet pier, two', 'a quiet pier, three'];
-    const results = await Promise.all(prompts.map((p) => mj!.imagine(p, { onSubmit: book.onSubmit })));
-    for (const result of results) {
-      const ticket = book.byPrompt.get(result.prompt)?.[0];
-      expect(result.messageId).toBe(sim.jobs.find((j) => j.nonce === ticket?.nonce)?.resultMessageId);
-    }
+    await imagineEachOwn(sim, mj, ['a quiet pier, one', 'a quiet pier, two', 'a quiet pier, three']);
     const channelReads = sim.requests.filter((r) => r.route === 'GET /channels/{channel_id}/messages');
     expect(channelReads).toEqual([]);
     expect(sim.requests.filter((r) => r.route === 'POST /interactions')).toHaveLength(3);
@@ -109,13 +103,7 @@ describe('gateway snapshots against the simulator', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     mj = clientFor(sim, 'gateway', { gatewayUrl: `ws://127.0.0.1:${port}` });
-    const book = ticketBook();
-    const prompts = ['a dark pier, one', 'a dark pier, two', 'a dark pier, three'];
-    const results = await Promise.all(prompts.map((p) => mj!.imagine(p, { onSubmit: book.onSubmit })));
-    for (const result of results) {
-      const ticket = book.byPrompt.get(result.prompt)?.[0];
-      expect(result.messageId).toBe(sim.jobs.find((j) => j.nonce === ticket?.nonce)?.resultMessageId);
-    }
+    await imagineEachOwn(sim, mj, ['a dark pier, one', 'a dark pier, two', 'a dark pier, three']);
     const reads = sim.requests.filter((r) => r.route === 'GET /channels/{channel_id}/messages');
     expect(reads.filter((r) => !r.path.includes('after='))).toHaveLength(1);
     expect(reads.some((r) => r.path.includes('after='))).toBe(true);

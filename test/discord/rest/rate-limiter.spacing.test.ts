@@ -67,13 +67,19 @@ describe('RateLimiter minimum spacing (fake time)', () => {
 });
 
 describe('RateLimiter spacing from the send', () => {
-  it('holds every start while a granted request has not left, then spaces from when it left', async () => {
+  /** A first request granted at `t0` (waiting to say when it left, or not) and one queued behind it. */
+  async function firstThenNext({ awaitSend }: { awaitSend: boolean }) {
     const limiter = new RateLimiter();
     const log: Started[] = [];
     const first = await limiter.acquire(INTERACTIONS);
     const t0 = Date.now();
-    first.awaitSend();
+    if (awaitSend) first.awaitSend();
     const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    return { first, next, log, t0 };
+  }
+
+  it('holds every start while a granted request has not left, then spaces from when it left', async () => {
+    const { first, next, log, t0 } = await firstThenNext({ awaitSend: true });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(log).toEqual([]);
     // It left (a slow connect) 1 s after its grant: the next starts 350 ms after that.
@@ -87,12 +93,7 @@ describe('RateLimiter spacing from the send', () => {
   });
 
   it('a request that settles without leaving (connection refused) frees the others too', async () => {
-    const limiter = new RateLimiter();
-    const log: Started[] = [];
-    const first = await limiter.acquire(INTERACTIONS);
-    const t0 = Date.now();
-    first.awaitSend();
-    const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    const { first, next, log, t0 } = await firstThenNext({ awaitSend: true });
     await vi.advanceTimersByTimeAsync(200);
     first.fail();
     await vi.advanceTimersByTimeAsync(350);
@@ -101,11 +102,7 @@ describe('RateLimiter spacing from the send', () => {
   });
 
   it('a transport that never reports sends keeps the spacing from the grant', async () => {
-    const limiter = new RateLimiter();
-    const log: Started[] = [];
-    const first = await limiter.acquire(INTERACTIONS);
-    const t0 = Date.now();
-    const next = start(limiter, messagesRoute(CHANNEL_1), 'next', log, (p) => p.complete(ok()));
+    const { first, next, log, t0 } = await firstThenNext({ awaitSend: false });
     await vi.advanceTimersByTimeAsync(350);
     await next;
     expect(log[0]!.at - t0).toBe(350);

@@ -3,9 +3,10 @@
  * plays Midjourney `timeScale` times faster and the client polls every 50–100 ms, so a full job
  * takes well under a second of wall time.
  */
+import { expect } from 'vitest';
 import type { WatchMode } from '../../../src/config/index.js';
 import { Midjourney, type MidjourneyOptions } from '../../../src/generation/index.js';
-import type { SubmissionTicket } from '../../../src/generation/types.js';
+import type { GenerationResult, SubmissionTicket } from '../../../src/generation/types.js';
 import { type Simulator, type StartSimulatorOptions, startSimulator } from '../../../src/simulator/index.js';
 
 export const FAST_SIM: StartSimulatorOptions = {
@@ -75,6 +76,24 @@ export function ticketBook(): {
       byPrompt.set(t.prompt, [...(byPrompt.get(t.prompt) ?? []), t]);
     },
   };
+}
+
+/**
+ * Runs `prompts` at once and checks that each call returned the result of its own send: the
+ * simulator's result message for the job of the call's nonce (no swaps).
+ */
+export async function imagineEachOwn(
+  sim: Simulator,
+  mj: Midjourney,
+  prompts: readonly string[],
+): Promise<GenerationResult[]> {
+  const book = ticketBook();
+  const results = await Promise.all(prompts.map((p) => mj.imagine(p, { onSubmit: book.onSubmit })));
+  for (const result of results) {
+    const ticket = book.byPrompt.get(result.prompt)?.[0];
+    expect(result.messageId).toBe(sim.jobs.find((j) => j.nonce === ticket?.nonce)?.resultMessageId);
+  }
+  return results;
 }
 
 /** Settles a promise into `{ result }` or `{ error }` for table assertions. */
