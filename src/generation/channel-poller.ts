@@ -171,6 +171,12 @@ export class ChannelPoller {
     return answer;
   }
 
+  /** `newest`, else (the poll could not tell, or the loop is not running) `read`. */
+  async newestOrRead(read: () => Promise<Snowflake | null>, signal?: AbortSignal): Promise<Snowflake | null> {
+    const newest = await this.newest(signal);
+    return newest === undefined ? read() : newest;
+  }
+
   /** Failed polls of this channel since the loop was created. */
   get readFailures(): ReadFailures {
     return { ...this.failures };

@@ -122,13 +122,9 @@ export class GatewayWatcher implements ChannelWatcher {
     read: () => Promise<Snowflake | null>,
     signal?: AbortSignal,
   ): Promise<Snowflake | null> {
-    return this.newest.get(channelId, async () => {
+    return this.newest.get(channelId, () => {
       const channel = this.channels.get(channelId);
-      if (!this.live && channel !== undefined && channel.router.size > 0) {
-        const newest = await channel.poller.newest(signal);
-        if (newest !== undefined) return newest;
-      }
-      return read();
+      return !this.live && channel ? channel.poller.newestOrRead(read, signal) : read();
     });
   }
 

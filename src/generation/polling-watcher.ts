@@ -64,15 +64,13 @@ export class PollingWatcher implements ChannelWatcher {
    * there, in place of a `GET ?limit=1` beside the polls. Otherwise (the first job, or a poll that
    * could not tell) `read`.
    */
-  async lastMessageId(
+  lastMessageId(
     channelId: Snowflake,
     read: () => Promise<Snowflake | null>,
     signal?: AbortSignal,
   ): Promise<Snowflake | null> {
     const channel = this.channels.get(channelId);
-    if (!channel || channel.router.size === 0) return read();
-    const newest = await channel.poller.newest(signal);
-    return newest === undefined ? read() : newest;
+    return channel ? channel.poller.newestOrRead(read, signal) : read();
   }
 
   readFailures(channelId: Snowflake): ReadFailures {

@@ -360,7 +360,6 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
       : verdict;
   }
 
-  /** A permit's request got no response: free its bucket, learn nothing. */
   /**
    * A request that will say when it leaves holds every other start until it does (or settles);
    * once it left, the spacing counts from that moment (see `Permit.awaitSend`).
@@ -375,6 +374,7 @@ export class RateLimiter extends EventEmitter<RateLimiterEvents> {
     this.drain();
   }
 
+  /** A permit's request got no response: free its bucket, learn nothing. */
   private onFail(permit: GrantedPermit<Waiter>): void {
     permit.bucket.inFlight -= 1;
     this.inFlight -= 1;
